@@ -1,0 +1,28 @@
+//! # glassformer
+//!
+//! A see-through Transformer: every op written out as plain loops with its
+//! backward pass beside it, so that the numbers a student sees in the browser
+//! are the numbers the model really computes.
+//!
+//! Layers, from the bottom up (data flows up, dependencies point down):
+//!
+//! - [`error`]: the error type; every message names the op and the shapes.
+//! - [`device`]: where the arithmetic runs.
+//! - [`ops`]: one op per file, CPU reference forward and backward.
+//! - [`nn`]: layers built from ops, parameters in one flat buffer.
+//! - [`models`]: whole models.
+//! - [`train`]: optimizer state.
+//! - `web` (wasm only): the JS API, the only code that knows about JS.
+#![allow(clippy::too_many_arguments)]
+
+pub mod device;
+pub mod error;
+pub mod models;
+pub mod nn;
+pub mod ops;
+pub mod train;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+pub use device::{Device, Preference};
+pub use error::{Error, Result};

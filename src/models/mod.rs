@@ -1,0 +1,5 @@
+//! Whole models built from the layers in [`nn`](crate::nn): each has a config,
+//! its parameters in one flat buffer, an activations struct, and explicit
+//! forward and backward passes.
+
+pub mod tiny_lm;

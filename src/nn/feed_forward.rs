@@ -1,0 +1,89 @@
+//! `FeedForward`: the position-wise network of every Transformer layer,
+//!
+//! ```text
+//! FFN(x) = act(x W₁ᵀ + b₁) W₂ᵀ + b₂        x: (N, C),  hidden: (N, F),  out: (N, C)
+//! ```
+//! with `act = ReLU` in the original paper (`max(0, xW₁+b₁)W₂+b₂`) and GELU in
+//! BERT and GPT. "Position-wise" means each of the `N` rows is transformed on
+//! its own, with the same weights: the FFN never mixes tokens (attention does).
+
+use crate::device::Device;
+use crate::error::Result;
+use crate::nn::linear::Linear;
+use crate::nn::params::Params;
+use crate::ops::{gelu, relu};
+
+/// The non-linearity between the two matrices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Activation {
+    Relu,
+    Gelu,
+}
+
+/// Two linear layers with an activation between them.
+#[derive(Debug, Clone)]
+pub struct FeedForward {
+    pub fc1: Linear,
+    pub fc2: Linear,
+    pub activation: Activation,
+}
+
+/// What forward keeps: the hidden layer before and after the activation.
+#[derive(Debug, Clone)]
+pub struct FeedForwardActs {
+    pub pre: Vec<f32>,    // (N, F)  x W₁ᵀ + b₁
+    pub hidden: Vec<f32>, // (N, F)  act(pre)
+}
+
+impl FeedForwardActs {
+    pub fn new(n: usize, f: usize) -> FeedForwardActs {
+        FeedForwardActs { pre: vec![0.0; n * f], hidden: vec![0.0; n * f] }
+    }
+}
+
+impl FeedForward {
+    pub fn new(params: &mut Params, name: &str, c: usize, f: usize, activation: Activation) -> FeedForward {
+        FeedForward {
+            fc1: Linear::new(params, &format!("{name}.fc1"), c, f, true),
+            fc2: Linear::new(params, &format!("{name}.fc2"), f, c, true),
+            activation,
+        }
+    }
+
+    /// Hidden width `F`.
+    pub fn hidden_size(&self) -> usize {
+        self.fc1.c_out
+    }
+
+    /// `out (N, C) = FFN(x)`.
+    pub fn forward(&self, dev: &Device, p: &[f32], acts: &mut FeedForwardActs, out: &mut [f32], x: &[f32], n: usize) -> Result<()> {
+        self.fc1.forward(dev, p, &mut acts.pre, x, n)?;
+        match self.activation {
+            Activation::Relu => relu::forward(dev, &mut acts.hidden, &acts.pre)?,
+            Activation::Gelu => gelu::forward(dev, &mut acts.hidden, &acts.pre)?,
+        }
+        self.fc2.forward(dev, p, out, &acts.hidden, n)
+    }
+
+    /// Accumulates `dx (N, C)` and the weights' gradients.
+    pub fn backward(
+        &self,
+        dev: &Device,
+        p: &[f32],
+        g: &mut [f32],
+        acts: &FeedForwardActs,
+        dx: &mut [f32],
+        dout: &[f32],
+        x: &[f32],
+        n: usize,
+    ) -> Result<()> {
+        let mut dhidden = vec![0.0f32; acts.hidden.len()];
+        self.fc2.backward(dev, p, g, &mut dhidden, dout, &acts.hidden, n)?;
+        let mut dpre = vec![0.0f32; acts.pre.len()];
+        match self.activation {
+            Activation::Relu => relu::backward(dev, &mut dpre, &dhidden, &acts.pre)?,
+            Activation::Gelu => gelu::backward(dev, &mut dpre, &dhidden, &acts.pre)?,
+        }
+        self.fc1.backward(dev, p, g, dx, &dpre, x, n)
+    }
+}

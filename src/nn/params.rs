@@ -1,0 +1,109 @@
+//! One flat buffer for all parameters, one for all gradients.
+//!
+//! As in llm.c, a model's weights are not separate arrays but named ranges
+//! of one `Vec<f32>`; the gradients live at the same offsets of a second
+//! `Vec<f32>`. One optimizer pass then updates everything, a checkpoint is one
+//! buffer plus a table of names, shapes and offsets, and a layer is nothing but
+//! the ranges it owns.
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Normal};
+
+/// Where one tensor lives in the flat buffers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParamRange {
+    pub offset: usize,
+    pub len: usize,
+}
+
+impl ParamRange {
+    /// This tensor's values inside a flat buffer.
+    pub fn of<'a>(&self, buf: &'a [f32]) -> &'a [f32] {
+        &buf[self.offset..self.offset + self.len]
+    }
+
+    /// This tensor's values inside a flat buffer, mutably.
+    pub fn of_mut<'a>(&self, buf: &'a mut [f32]) -> &'a mut [f32] {
+        &mut buf[self.offset..self.offset + self.len]
+    }
+}
+
+/// Two different tensors of one buffer, both mutable (e.g. `dW` and `db`).
+pub fn two_mut<'a>(buf: &'a mut [f32], a: ParamRange, b: ParamRange) -> (&'a mut [f32], &'a mut [f32]) {
+    assert!(a.offset + a.len <= b.offset || b.offset + b.len <= a.offset, "parameter ranges overlap");
+    if a.offset < b.offset {
+        let (lo, hi) = buf.split_at_mut(b.offset);
+        (&mut lo[a.offset..a.offset + a.len], &mut hi[..b.len])
+    } else {
+        let (lo, hi) = buf.split_at_mut(a.offset);
+        (&mut hi[..a.len], &mut lo[b.offset..b.offset + b.len])
+    }
+}
+
+/// How a new tensor is filled.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Init {
+    Zeros,
+    Ones,
+    /// Normal with mean 0 and this standard deviation (BERT and GPT-2 use 0.02).
+    Normal(f32),
+}
+
+/// A named tensor: its name, shape and range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamInfo {
+    pub name: String,
+    pub shape: Vec<usize>,
+    pub range: ParamRange,
+}
+
+/// All parameters and gradients of one model.
+#[derive(Debug, Clone)]
+pub struct Params {
+    pub values: Vec<f32>,
+    pub grads: Vec<f32>,
+    pub tensors: Vec<ParamInfo>,
+    rng: ChaCha8Rng,
+}
+
+impl Params {
+    /// An empty store whose initialisation draws from `seed`.
+    pub fn new(seed: u64) -> Params {
+        Params { values: Vec::new(), grads: Vec::new(), tensors: Vec::new(), rng: ChaCha8Rng::seed_from_u64(seed) }
+    }
+
+    /// Append a tensor of `shape`, filled by `init`, and return its range.
+    pub fn add(&mut self, name: &str, shape: &[usize], init: Init) -> ParamRange {
+        let len: usize = shape.iter().product();
+        let range = ParamRange { offset: self.values.len(), len };
+        match init {
+            Init::Zeros => self.values.resize(range.offset + len, 0.0),
+            Init::Ones => self.values.resize(range.offset + len, 1.0),
+            Init::Normal(std) => {
+                let normal = Normal::new(0.0f32, std).expect("a finite, non-negative standard deviation");
+                for _ in 0..len {
+                    self.values.push(normal.sample(&mut self.rng));
+                }
+            }
+        }
+        self.grads.resize(self.values.len(), 0.0);
+        self.tensors.push(ParamInfo { name: name.to_string(), shape: shape.to_vec(), range });
+        range
+    }
+
+    /// Total number of scalars.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// True when no tensor has been added.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// Set every gradient to zero (once per training step).
+    pub fn zero_grads(&mut self) {
+        self.grads.fill(0.0);
+    }
+}

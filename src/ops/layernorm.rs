@@ -1,0 +1,122 @@
+//! Layer normalisation over the channel dimension.
+//!
+//! For each row `x` of `C` values (one token):
+//!
+//! ```text
+//! μ = mean(x)          σ² = mean((x − μ)²)        r = 1 / √(σ² + ε)
+//! x̂ = (x − μ) · r      y = γ ⊙ x̂ + β
+//! ```
+//!
+//! Forward caches `μ` and `r` per row for the backward pass. With
+//! `g = dout ⊙ γ` (the gradient arriving at `x̂`), the backward is
+//!
+//! ```text
+//! dβ += dout            dγ += dout ⊙ x̂
+//! dx += r · (g − mean(g) − x̂ · mean(g ⊙ x̂))
+//! ```
+//! The two subtracted means are the gradient flowing through `μ` and through
+//! `σ²`: shifting or scaling a whole row changes nothing after normalising.
+
+use crate::device::Device;
+use crate::error::{check_len, Result};
+
+/// ε inside the square root, as in BERT and GPT-2.
+pub const EPS: f32 = 1e-5;
+
+/// Normalise `x: (N, C)` into `out`, caching `mean (N)` and `rstd (N)`.
+pub fn forward(
+    dev: &Device,
+    out: &mut [f32],
+    mean: &mut [f32],
+    rstd: &mut [f32],
+    x: &[f32],
+    gamma: &[f32],
+    beta: &[f32],
+    n: usize,
+    c: usize,
+) -> Result<()> {
+    check_len("layernorm", "input", x.len(), &[("N", n), ("C", c)])?;
+    check_len("layernorm", "output", out.len(), &[("N", n), ("C", c)])?;
+    check_len("layernorm", "gamma", gamma.len(), &[("C", c)])?;
+    check_len("layernorm", "beta", beta.len(), &[("C", c)])?;
+    check_len("layernorm", "mean cache", mean.len(), &[("N", n)])?;
+    check_len("layernorm", "rstd cache", rstd.len(), &[("N", n)])?;
+    match dev {
+        Device::Cpu => forward_cpu(out, mean, rstd, x, gamma, beta, c),
+    }
+    Ok(())
+}
+
+/// Reference forward.
+pub fn forward_cpu(out: &mut [f32], mean: &mut [f32], rstd: &mut [f32], x: &[f32], gamma: &[f32], beta: &[f32], c: usize) {
+    for (row, (x_row, out_row)) in x.chunks_exact(c).zip(out.chunks_exact_mut(c)).enumerate() {
+        let mu = x_row.iter().sum::<f32>() / c as f32;
+        let var = x_row.iter().map(|v| (v - mu) * (v - mu)).sum::<f32>() / c as f32;
+        let r = 1.0 / (var + EPS).sqrt();
+        for j in 0..c {
+            let x_hat = (x_row[j] - mu) * r;
+            out_row[j] = gamma[j] * x_hat + beta[j];
+        }
+        mean[row] = mu;
+        rstd[row] = r;
+    }
+}
+
+/// Accumulate `dx`, `dgamma`, `dbeta` from `dout`.
+pub fn backward(
+    dev: &Device,
+    dx: &mut [f32],
+    dgamma: &mut [f32],
+    dbeta: &mut [f32],
+    dout: &[f32],
+    x: &[f32],
+    mean: &[f32],
+    rstd: &[f32],
+    gamma: &[f32],
+    n: usize,
+    c: usize,
+) -> Result<()> {
+    check_len("layernorm backward", "dout", dout.len(), &[("N", n), ("C", c)])?;
+    check_len("layernorm backward", "dx", dx.len(), &[("N", n), ("C", c)])?;
+    check_len("layernorm backward", "dgamma", dgamma.len(), &[("C", c)])?;
+    check_len("layernorm backward", "dbeta", dbeta.len(), &[("C", c)])?;
+    check_len("layernorm backward", "mean cache", mean.len(), &[("N", n)])?;
+    match dev {
+        Device::Cpu => backward_cpu(dx, dgamma, dbeta, dout, x, mean, rstd, gamma, c),
+    }
+    Ok(())
+}
+
+/// Reference backward (the formulas in the module docs).
+pub fn backward_cpu(
+    dx: &mut [f32],
+    dgamma: &mut [f32],
+    dbeta: &mut [f32],
+    dout: &[f32],
+    x: &[f32],
+    mean: &[f32],
+    rstd: &[f32],
+    gamma: &[f32],
+    c: usize,
+) {
+    for row in 0..mean.len() {
+        let (x_row, dout_row) = (&x[row * c..(row + 1) * c], &dout[row * c..(row + 1) * c]);
+        let (mu, r) = (mean[row], rstd[row]);
+        // mean(g) and mean(g ⊙ x̂), with g = dout ⊙ γ.
+        let (mut mean_g, mut mean_g_xhat) = (0.0f32, 0.0f32);
+        for j in 0..c {
+            let g = dout_row[j] * gamma[j];
+            mean_g += g;
+            mean_g_xhat += g * (x_row[j] - mu) * r;
+        }
+        mean_g /= c as f32;
+        mean_g_xhat /= c as f32;
+        for j in 0..c {
+            let x_hat = (x_row[j] - mu) * r;
+            dbeta[j] += dout_row[j];
+            dgamma[j] += dout_row[j] * x_hat;
+            let g = dout_row[j] * gamma[j];
+            dx[row * c + j] += r * (g - mean_g - x_hat * mean_g_xhat);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! Softmax over the last dimension, computed so that it never overflows.
+//!
+//! `softmax(x)_j = e^{x_j} / Σ_k e^{x_k}`. Subtracting the row maximum `m`
+//! first gives the same result (`e^{−m}` cancels above and below) while every
+//! exponent is ≤ 0, so logits of ±1e4 are fine: the largest term is `e⁰ = 1`.
+//!
+//! Example: `softmax([1, 2, 3]) = [0.0900, 0.2447, 0.6652]`.
+//!
+//! Backward: with `y = softmax(x)`, `∂y_j/∂x_i = y_j (δ_ij − y_i)`, so
+//!
+//! ```text
+//! dx_i += y_i · (dy_i − Σ_j dy_j y_j)
+//! ```
+
+use crate::device::Device;
+use crate::error::{check_len, check_nonzero, Result};
+
+/// Row-wise softmax of `x: (rows, cols)` into `out`.
+pub fn forward(dev: &Device, out: &mut [f32], x: &[f32], rows: usize, cols: usize) -> Result<()> {
+    check_nonzero("softmax", "cols", cols)?;
+    check_len("softmax", "input", x.len(), &[("rows", rows), ("cols", cols)])?;
+    check_len("softmax", "output", out.len(), &[("rows", rows), ("cols", cols)])?;
+    match dev {
+        Device::Cpu => {
+            for (x_row, y_row) in x.chunks_exact(cols).zip(out.chunks_exact_mut(cols)) {
+                softmax_row(y_row, x_row);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reference for one row. A row that is all `−∞` (every entry masked) gives
+/// all zeros rather than `0/0 = NaN`.
+pub fn softmax_row(out: &mut [f32], x: &[f32]) {
+    let max = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    if max == f32::NEG_INFINITY {
+        out.fill(0.0);
+        return;
+    }
+    let mut sum = 0.0f32;
+    for (o, &v) in out.iter_mut().zip(x) {
+        *o = (v - max).exp();
+        sum += *o;
+    }
+    for o in out.iter_mut() {
+        *o /= sum;
+    }
+}
+
+/// Accumulate `dx` from `dout` and the forward output `y`.
+pub fn backward(dev: &Device, dx: &mut [f32], dout: &[f32], y: &[f32], rows: usize, cols: usize) -> Result<()> {
+    check_len("softmax backward", "dout", dout.len(), &[("rows", rows), ("cols", cols)])?;
+    check_len("softmax backward", "y", y.len(), &[("rows", rows), ("cols", cols)])?;
+    check_len("softmax backward", "dx", dx.len(), &[("rows", rows), ("cols", cols)])?;
+    match dev {
+        Device::Cpu => {
+            for ((dx_row, dy_row), y_row) in dx.chunks_exact_mut(cols).zip(dout.chunks_exact(cols)).zip(y.chunks_exact(cols)) {
+                softmax_row_backward(dx_row, dy_row, y_row);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reference backward for one row: `dx_i += y_i (dy_i − Σ_j dy_j y_j)`.
+pub fn softmax_row_backward(dx: &mut [f32], dy: &[f32], y: &[f32]) {
+    let dot: f32 = dy.iter().zip(y).map(|(a, b)| a * b).sum();
+    for ((d, &g), &p) in dx.iter_mut().zip(dy).zip(y) {
+        *d += p * (g - dot);
+    }
+}
