@@ -48,11 +48,7 @@ pub fn check_len(op: &'static str, what: &str, got_len: usize, dims: &[(&str, us
     if got_len == expected_len {
         return Ok(());
     }
-    let shape = dims
-        .iter()
-        .map(|(name, d)| format!("{name}={d}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let shape = dims.iter().map(|(name, d)| format!("{name}={d}")).collect::<Vec<_>>().join(", ");
     Err(Error::Shape {
         op,
         what: what.to_string(),
@@ -88,5 +84,8 @@ pub fn check_nonzero(op: &'static str, name: &str, value: usize) -> Result<()> {
 
 /// Build an [`Error::InvalidArgument`].
 pub fn invalid(op: &'static str, message: impl Into<String>) -> Error {
-    Error::InvalidArgument { op, message: message.into() }
+    Error::InvalidArgument {
+        op,
+        message: message.into(),
+    }
 }

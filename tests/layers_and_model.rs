@@ -19,7 +19,13 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 const CPU: Device = Device::Cpu;
 
 fn block_gradient_case(norm: NormPlacement, activation: Activation, causal: bool) {
-    let cfg = BlockConfig { c: 4, heads: 2, ffn_hidden: 8, activation, norm };
+    let cfg = BlockConfig {
+        c: 4,
+        heads: 2,
+        ffn_hidden: 8,
+        activation,
+        norm,
+    };
     let (b, t) = (2, 3);
     let mut params = Params::new(1);
     let block = Block::new(&mut params, "block", &cfg).unwrap();
@@ -38,12 +44,20 @@ fn block_gradient_case(norm: NormPlacement, activation: Activation, causal: bool
     let mut out = vec![0.0; x.len()];
     block.forward(&CPU, &params.values, &mut acts, &mut out, &x, b, t, mask).unwrap();
     let mut dx = vec![0.0; x.len()];
-    block.backward(&CPU, &params.values, &mut params.grads, &acts, &mut dx, &g, &x, b, t).unwrap();
+    block
+        .backward(&CPU, &params.values, &mut params.grads, &acts, &mut dx, &g, &x, b, t)
+        .unwrap();
     let what = format!("{norm:?} {activation:?} causal={causal}");
     // ReLU has a kink at 0: a smaller step keeps the probes on one side of it
     // for all but inputs within ε of zero.
     let eps = if activation == Activation::Relu { 2e-3 } else { 1e-2 };
-    assert_close(&format!("{what} dx"), &dx, &numeric_grad(&x, eps, |x| loss(&params.values, x)), 3e-3, 2e-2);
+    assert_close(
+        &format!("{what} dx"),
+        &dx,
+        &numeric_grad(&x, eps, |x| loss(&params.values, x)),
+        3e-3,
+        2e-2,
+    );
     let numeric = numeric_grad(&params.values, eps, |p| loss(p, &x));
     for info in &params.tensors {
         let r = info.range;
@@ -55,7 +69,13 @@ fn tiny_config(norm: NormPlacement) -> TinyLmConfig {
     TinyLmConfig {
         vocab: 11,
         layers: 2,
-        block: BlockConfig { c: 16, heads: 4, ffn_hidden: 32, activation: Activation::Gelu, norm },
+        block: BlockConfig {
+            c: 16,
+            heads: 4,
+            ffn_hidden: 32,
+            activation: Activation::Gelu,
+            norm,
+        },
         learned_positions: Some(8),
         causal: true,
     }
@@ -67,8 +87,17 @@ fn overfit(norm: NormPlacement, steps: usize, seed: u64) -> Vec<f32> {
     let (b, t) = (2usize, 8usize);
     let tokens: Vec<u32> = (0..(b * t) as u32).map(|i| (i * 7 + 3) % 11).collect();
     // Predict the next token; the last position of each row has no target.
-    let targets: Vec<i32> = (0..b * t).map(|i| if i % t == t - 1 { -100 } else { tokens[i + 1] as i32 }).collect();
-    let mut opt = AdamW::new(AdamWConfig { lr: 1e-2, weight_decay: 0.0, ..AdamWConfig::default() }, &model.params);
+    let targets: Vec<i32> = (0..b * t)
+        .map(|i| if i % t == t - 1 { -100 } else { tokens[i + 1] as i32 })
+        .collect();
+    let mut opt = AdamW::new(
+        AdamWConfig {
+            lr: 1e-2,
+            weight_decay: 0.0,
+            ..AdamWConfig::default()
+        },
+        &model.params,
+    );
     let mut acts = model.acts(b, t);
     let mut losses = Vec::new();
     for _ in 0..steps {

@@ -26,9 +26,7 @@ fn check(what: &str, analytic: &[f32], x: &[f32], loss: impl FnMut(&[f32]) -> f6
 }
 
 fn transpose(x: &[f32], rows: usize, cols: usize) -> Vec<f32> {
-    (0..cols * rows)
-        .map(|i| x[(i % rows) * cols + i / rows])
-        .collect()
+    (0..cols * rows).map(|i| x[(i % rows) * cols + i / rows]).collect()
 }
 
 fn matmul_case(trans_a: bool, trans_b: bool) {
@@ -39,11 +37,7 @@ fn matmul_case(trans_a: bool, trans_b: bool) {
         trans_a,
         trans_b,
     };
-    let (a, b, g) = (
-        random_vec(12, 1.0, 1),
-        random_vec(20, 1.0, 2),
-        random_vec(15, 1.0, 3),
-    );
+    let (a, b, g) = (random_vec(12, 1.0, 1), random_vec(20, 1.0, 2), random_vec(15, 1.0, 3));
     let run = |a: &[f32], b: &[f32]| {
         let mut c = vec![0.0; 15];
         matmul::matmul(&CPU, &mut c, a, b, s, false).unwrap();
@@ -82,16 +76,8 @@ fn matmul_case(trans_a: bool, trans_b: bool) {
         false,
     )
     .unwrap();
-    let da = if trans_a {
-        transpose(&d_op_a, 3, 4)
-    } else {
-        d_op_a
-    };
-    let db = if trans_b {
-        transpose(&d_op_b, 4, 5)
-    } else {
-        d_op_b
-    };
+    let da = if trans_a { transpose(&d_op_a, 3, 4) } else { d_op_a };
+    let db = if trans_b { transpose(&d_op_b, 4, 5) } else { d_op_b };
     check("matmul dA", &da, &a, |a| run(a, &b));
     check("matmul dB", &db, &b, |b| run(&a, b));
 }

@@ -50,13 +50,13 @@ pub struct TinyLm {
 pub struct TinyLmActs {
     pub b: usize,
     pub t: usize,
-    pub embedded: Vec<f32>,         // (B, T, C)
-    pub blocks: Vec<BlockActs>,     // one per layer
-    pub block_outs: Vec<Vec<f32>>,  // (B, T, C) per layer
-    pub ln_final: LayerNormActs,    // (B·T) mean and rstd
-    pub ln_final_out: Vec<f32>,     // (B, T, C)
-    pub logits: Vec<f32>,           // (B, T, V)
-    pub probs: Vec<f32>,            // (B, T, V)
+    pub embedded: Vec<f32>,        // (B, T, C)
+    pub blocks: Vec<BlockActs>,    // one per layer
+    pub block_outs: Vec<Vec<f32>>, // (B, T, C) per layer
+    pub ln_final: LayerNormActs,   // (B·T) mean and rstd
+    pub ln_final_out: Vec<f32>,    // (B, T, C)
+    pub logits: Vec<f32>,          // (B, T, V)
+    pub probs: Vec<f32>,           // (B, T, V)
 }
 
 impl TinyLm {
@@ -70,7 +70,14 @@ impl TinyLm {
             .collect::<Result<Vec<_>>>()?;
         let ln_final = (cfg.block.norm == NormPlacement::PreLn).then(|| LayerNorm::new(&mut params, "ln_final", c));
         let head = Linear::new(&mut params, "head", c, cfg.vocab, true);
-        Ok(TinyLm { cfg, params, embed, blocks, ln_final, head })
+        Ok(TinyLm {
+            cfg,
+            params,
+            embed,
+            blocks,
+            ln_final,
+            head,
+        })
     }
 
     /// Buffers for a batch of `b` sequences of `t` tokens.
@@ -90,7 +97,11 @@ impl TinyLm {
     }
 
     fn mask(&self) -> Mask<'static> {
-        if self.cfg.causal { Mask::causal() } else { Mask::none() }
+        if self.cfg.causal {
+            Mask::causal()
+        } else {
+            Mask::none()
+        }
     }
 
     /// Forward pass; returns the mean cross-entropy against `targets (B·T)`.

@@ -65,7 +65,13 @@ impl MultiHeadAttention {
 
     /// The attention shape for `b` sequences of `t` queries over `s` keys.
     pub fn shape(&self, b: usize, t: usize, s: usize) -> AttentionShape {
-        AttentionShape { b, t, s, c: self.c, nh: self.heads }
+        AttentionShape {
+            b,
+            t,
+            s,
+            c: self.c,
+            nh: self.heads,
+        }
     }
 
     /// `out (B,T,C)`. `x_kv` is `None` for self-attention, else `(B,S,C)`.
@@ -86,7 +92,17 @@ impl MultiHeadAttention {
         self.query.forward(dev, p, &mut acts.q, x_q, nq)?;
         self.key.forward(dev, p, &mut acts.k, x_kv, nk)?;
         self.value.forward(dev, p, &mut acts.v, x_kv, nk)?;
-        attention::forward(dev, &mut acts.ctx, &mut acts.scores, &mut acts.weights, &acts.q, &acts.k, &acts.v, shape, mask)?;
+        attention::forward(
+            dev,
+            &mut acts.ctx,
+            &mut acts.scores,
+            &mut acts.weights,
+            &acts.q,
+            &acts.k,
+            &acts.v,
+            shape,
+            mask,
+        )?;
         self.output.forward(dev, p, out, &acts.ctx, nq)
     }
 
@@ -111,7 +127,18 @@ impl MultiHeadAttention {
         self.output.backward(dev, p, g, &mut dctx, dout, &acts.ctx, nq)?;
         // ctx = softmax(QKᵀ/√HS) V
         let (mut dq, mut dk, mut dv) = (vec![0.0f32; acts.q.len()], vec![0.0f32; acts.k.len()], vec![0.0f32; acts.v.len()]);
-        attention::backward(dev, &mut dq, &mut dk, &mut dv, &dctx, &acts.weights, &acts.q, &acts.k, &acts.v, shape)?;
+        attention::backward(
+            dev,
+            &mut dq,
+            &mut dk,
+            &mut dv,
+            &dctx,
+            &acts.weights,
+            &acts.q,
+            &acts.k,
+            &acts.v,
+            shape,
+        )?;
         // Q = x_q W_Qᵀ,  K = x_kv W_Kᵀ,  V = x_kv W_Vᵀ
         self.query.backward(dev, p, g, dx_q, &dq, x_q, nq)?;
         match (x_kv, dx_kv) {

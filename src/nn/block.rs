@@ -70,7 +70,13 @@ impl BlockActs {
         BlockActs {
             ln1: LayerNormActs::new(n),
             ln1_out: vec![0.0; nc],
-            attn: AttentionActs::new(AttentionShape { b, t, s: t, c: cfg.c, nh: cfg.heads }),
+            attn: AttentionActs::new(AttentionShape {
+                b,
+                t,
+                s: t,
+                c: cfg.c,
+                nh: cfg.heads,
+            }),
             attn_out: vec![0.0; nc],
             res1: vec![0.0; nc],
             ln2: LayerNormActs::new(n),
@@ -84,9 +90,19 @@ impl BlockActs {
 
 impl Block {
     pub fn new(params: &mut Params, name: &str, cfg: &BlockConfig) -> Result<Block> {
-        AttentionShape { b: 1, t: 1, s: 1, c: cfg.c, nh: cfg.heads }.validate("transformer block")?;
+        AttentionShape {
+            b: 1,
+            t: 1,
+            s: 1,
+            c: cfg.c,
+            nh: cfg.heads,
+        }
+        .validate("transformer block")?;
         if cfg.ffn_hidden == 0 {
-            return Err(invalid("transformer block", "the feed-forward hidden size is 0; use at least 1 (4·d_model is usual)."));
+            return Err(invalid(
+                "transformer block",
+                "the feed-forward hidden size is 0; use at least 1 (4·d_model is usual).",
+            ));
         }
         Ok(Block {
             ln1: LayerNorm::new(params, &format!("{name}.ln1"), cfg.c),
@@ -98,13 +114,24 @@ impl Block {
     }
 
     /// `out (B, T, C)` from `x (B, T, C)`, self-attention under `mask`.
-    pub fn forward(&self, dev: &Device, p: &[f32], a: &mut BlockActs, out: &mut [f32], x: &[f32], b: usize, t: usize, mask: Mask) -> Result<()> {
+    pub fn forward(
+        &self,
+        dev: &Device,
+        p: &[f32],
+        a: &mut BlockActs,
+        out: &mut [f32],
+        x: &[f32],
+        b: usize,
+        t: usize,
+        mask: Mask,
+    ) -> Result<()> {
         let n = b * t;
         let shape = self.attn.shape(b, t, t);
         match self.norm {
             NormPlacement::PreLn => {
                 self.ln1.forward(dev, p, &mut a.ln1, &mut a.ln1_out, x, n)?; //  LN1(x)
-                self.attn.forward(dev, p, &mut a.attn, &mut a.attn_out, &a.ln1_out, None, shape, mask)?; //  Attn(·)
+                self.attn
+                    .forward(dev, p, &mut a.attn, &mut a.attn_out, &a.ln1_out, None, shape, mask)?; //  Attn(·)
                 residual::forward(dev, &mut a.res1, x, &a.attn_out)?; //  x1 = x + Attn
                 self.ln2.forward(dev, p, &mut a.ln2, &mut a.ln2_out, &a.res1, n)?; //  LN2(x1)
                 self.ffn.forward(dev, p, &mut a.ffn, &mut a.ffn_out, &a.ln2_out, n)?; //  FFN(·)
@@ -122,7 +149,18 @@ impl Block {
     }
 
     /// Accumulates `dx (B, T, C)` and every parameter gradient from `dout`.
-    pub fn backward(&self, dev: &Device, p: &[f32], g: &mut [f32], a: &BlockActs, dx: &mut [f32], dout: &[f32], x: &[f32], b: usize, t: usize) -> Result<()> {
+    pub fn backward(
+        &self,
+        dev: &Device,
+        p: &[f32],
+        g: &mut [f32],
+        a: &BlockActs,
+        dx: &mut [f32],
+        dout: &[f32],
+        x: &[f32],
+        b: usize,
+        t: usize,
+    ) -> Result<()> {
         let n = b * t;
         let shape = self.attn.shape(b, t, t);
         let zeros = || vec![0.0f32; dout.len()];
@@ -138,7 +176,8 @@ impl Block {
                 let mut dattn_out = zeros();
                 residual::backward(dev, dx, &mut dattn_out, &dres1)?;
                 let mut dln1_out = zeros();
-                self.attn.backward(dev, p, g, &a.attn, &mut dln1_out, None, &dattn_out, &a.ln1_out, None, shape)?;
+                self.attn
+                    .backward(dev, p, g, &a.attn, &mut dln1_out, None, &dattn_out, &a.ln1_out, None, shape)?;
                 self.ln1.backward(dev, p, g, &a.ln1, dx, &dln1_out, x, n)
             }
             NormPlacement::PostLn => {

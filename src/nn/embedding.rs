@@ -38,13 +38,21 @@ impl Embedding {
             },
             None => Positions::Sinusoidal,
         };
-        Embedding { tokens, positions, vocab, c }
+        Embedding {
+            tokens,
+            positions,
+            vocab,
+            c,
+        }
     }
 
     /// `out (B, T, C) = wte[tokens] + position(t)`.
     pub fn forward(&self, dev: &Device, p: &[f32], out: &mut [f32], tokens: &[u32], b: usize, t: usize) -> Result<()> {
         if tokens.len() != b * t {
-            return Err(invalid("embedding", format!("got {} token ids, expected B×T = {b}×{t} = {}.", tokens.len(), b * t)));
+            return Err(invalid(
+                "embedding",
+                format!("got {} token ids, expected B×T = {b}×{t} = {}.", tokens.len(), b * t),
+            ));
         }
         embedding::token_forward(dev, out, tokens, self.tokens.of(p), self.vocab, self.c)?;
         match self.positions {

@@ -37,7 +37,10 @@ pub struct FeedForwardActs {
 
 impl FeedForwardActs {
     pub fn new(n: usize, f: usize) -> FeedForwardActs {
-        FeedForwardActs { pre: vec![0.0; n * f], hidden: vec![0.0; n * f] }
+        FeedForwardActs {
+            pre: vec![0.0; n * f],
+            hidden: vec![0.0; n * f],
+        }
     }
 }
 

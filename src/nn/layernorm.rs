@@ -23,7 +23,10 @@ pub struct LayerNormActs {
 
 impl LayerNormActs {
     pub fn new(n: usize) -> LayerNormActs {
-        LayerNormActs { mean: vec![0.0; n], rstd: vec![0.0; n] }
+        LayerNormActs {
+            mean: vec![0.0; n],
+            rstd: vec![0.0; n],
+        }
     }
 }
 
@@ -36,7 +39,17 @@ impl LayerNorm {
 
     /// `out (N, C) = γ ⊙ normalise(x) + β`.
     pub fn forward(&self, dev: &Device, p: &[f32], acts: &mut LayerNormActs, out: &mut [f32], x: &[f32], n: usize) -> Result<()> {
-        layernorm::forward(dev, out, &mut acts.mean, &mut acts.rstd, x, self.gamma.of(p), self.beta.of(p), n, self.c)
+        layernorm::forward(
+            dev,
+            out,
+            &mut acts.mean,
+            &mut acts.rstd,
+            x,
+            self.gamma.of(p),
+            self.beta.of(p),
+            n,
+            self.c,
+        )
     }
 
     /// Accumulates `dx (N, C)`, `dγ`, `dβ`.

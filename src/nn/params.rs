@@ -31,7 +31,10 @@ impl ParamRange {
 
 /// Two different tensors of one buffer, both mutable (e.g. `dW` and `db`).
 pub fn two_mut<'a>(buf: &'a mut [f32], a: ParamRange, b: ParamRange) -> (&'a mut [f32], &'a mut [f32]) {
-    assert!(a.offset + a.len <= b.offset || b.offset + b.len <= a.offset, "parameter ranges overlap");
+    assert!(
+        a.offset + a.len <= b.offset || b.offset + b.len <= a.offset,
+        "parameter ranges overlap"
+    );
     if a.offset < b.offset {
         let (lo, hi) = buf.split_at_mut(b.offset);
         (&mut lo[a.offset..a.offset + a.len], &mut hi[..b.len])
@@ -70,13 +73,21 @@ pub struct Params {
 impl Params {
     /// An empty store whose initialisation draws from `seed`.
     pub fn new(seed: u64) -> Params {
-        Params { values: Vec::new(), grads: Vec::new(), tensors: Vec::new(), rng: ChaCha8Rng::seed_from_u64(seed) }
+        Params {
+            values: Vec::new(),
+            grads: Vec::new(),
+            tensors: Vec::new(),
+            rng: ChaCha8Rng::seed_from_u64(seed),
+        }
     }
 
     /// Append a tensor of `shape`, filled by `init`, and return its range.
     pub fn add(&mut self, name: &str, shape: &[usize], init: Init) -> ParamRange {
         let len: usize = shape.iter().product();
-        let range = ParamRange { offset: self.values.len(), len };
+        let range = ParamRange {
+            offset: self.values.len(),
+            len,
+        };
         match init {
             Init::Zeros => self.values.resize(range.offset + len, 0.0),
             Init::Ones => self.values.resize(range.offset + len, 1.0),
@@ -88,7 +99,11 @@ impl Params {
             }
         }
         self.grads.resize(self.values.len(), 0.0);
-        self.tensors.push(ParamInfo { name: name.to_string(), shape: shape.to_vec(), range });
+        self.tensors.push(ParamInfo {
+            name: name.to_string(),
+            shape: shape.to_vec(),
+            range,
+        });
         range
     }
 

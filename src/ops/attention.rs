@@ -96,17 +96,26 @@ pub struct Mask<'a> {
 impl<'a> Mask<'a> {
     /// No mask: bidirectional attention.
     pub fn none() -> Mask<'a> {
-        Mask { causal: false, key_lengths: None }
+        Mask {
+            causal: false,
+            key_lengths: None,
+        }
     }
 
     /// Causal mask: no peeking at later positions.
     pub fn causal() -> Mask<'a> {
-        Mask { causal: true, key_lengths: None }
+        Mask {
+            causal: true,
+            key_lengths: None,
+        }
     }
 
     /// Key-padding mask from the true length of each batch row.
     pub fn key_padding(lengths: &'a [usize]) -> Mask<'a> {
-        Mask { causal: false, key_lengths: Some(lengths) }
+        Mask {
+            causal: false,
+            key_lengths: Some(lengths),
+        }
     }
 
     /// May query `t` of batch row `b` see key `s`?
@@ -130,7 +139,11 @@ impl<'a> Mask<'a> {
             if lengths.len() != shape.b {
                 return Err(invalid(
                     op,
-                    format!("key lengths has {} entries, expected one per batch row (B={}).", lengths.len(), shape.b),
+                    format!(
+                        "key lengths has {} entries, expected one per batch row (B={}).",
+                        lengths.len(),
+                        shape.b
+                    ),
                 ));
             }
             if let Some(&bad) = lengths.iter().find(|&&len| len > shape.s) {
@@ -181,7 +194,13 @@ pub fn forward_cpu(
     shape: AttentionShape,
     mask: Mask,
 ) {
-    let AttentionShape { b: bsz, t: tq, s: sk, c, nh } = shape;
+    let AttentionShape {
+        b: bsz,
+        t: tq,
+        s: sk,
+        c,
+        nh,
+    } = shape;
     let hs = shape.hs();
     let scale = 1.0 / (hs as f32).sqrt();
     let mut masked = vec![0.0f32; sk]; // one row of scores with −∞ where hidden
@@ -190,12 +209,16 @@ pub fn forward_cpu(
             for t in 0..tq {
                 let q_row = &q[(b * tq + t) * c + h * hs..][..hs];
                 let row = ((b * nh + h) * tq + t) * sk; // start of (b, h, t, :)
-                // score = q·k / √HS, then hide what the mask hides.
+                                                        // score = q·k / √HS, then hide what the mask hides.
                 for s in 0..sk {
                     let k_row = &k[(b * sk + s) * c + h * hs..][..hs];
                     let dot: f32 = q_row.iter().zip(k_row).map(|(x, y)| x * y).sum();
                     scores[row + s] = dot * scale;
-                    masked[s] = if mask.visible(&shape, b, t, s) { dot * scale } else { f32::NEG_INFINITY };
+                    masked[s] = if mask.visible(&shape, b, t, s) {
+                        dot * scale
+                    } else {
+                        f32::NEG_INFINITY
+                    };
                 }
                 // weight = softmax(masked scores)
                 softmax_row(&mut weights[row..row + sk], &masked);
@@ -256,7 +279,13 @@ pub fn backward_cpu(
     v: &[f32],
     shape: AttentionShape,
 ) {
-    let AttentionShape { b: bsz, t: tq, s: sk, c, nh } = shape;
+    let AttentionShape {
+        b: bsz,
+        t: tq,
+        s: sk,
+        c,
+        nh,
+    } = shape;
     let hs = shape.hs();
     let scale = 1.0 / (hs as f32).sqrt();
     let mut dweight = vec![0.0f32; sk];

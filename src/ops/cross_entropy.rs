@@ -28,7 +28,10 @@ pub fn forward(dev: &Device, probs: &mut [f32], logits: &[f32], targets: &[i32],
     if let Some(&bad) = targets.iter().find(|&&y| y != ignore_index && (y < 0 || y as usize >= v)) {
         return Err(invalid(
             "cross_entropy",
-            format!("target {bad} is not a class in 0..{} and is not the ignore index {ignore_index}.", v - 1),
+            format!(
+                "target {bad} is not a class in 0..{} and is not the ignore index {ignore_index}.",
+                v - 1
+            ),
         ));
     }
     match dev {

@@ -20,7 +20,10 @@ use crate::error::{check_len, invalid, Result};
 /// With `training` false (or `p == 0`) the mask is all ones and `out = x`.
 pub fn forward(dev: &Device, out: &mut [f32], mask: &mut [f32], x: &[f32], p: f32, seed: u64, training: bool) -> Result<()> {
     if !(0.0..1.0).contains(&p) {
-        return Err(invalid("dropout", format!("p={p} must be in [0, 1): it is the probability of dropping a value.")));
+        return Err(invalid(
+            "dropout",
+            format!("p={p} must be in [0, 1): it is the probability of dropping a value."),
+        ));
     }
     check_len("dropout", "output", out.len(), &[("N", x.len())])?;
     check_len("dropout", "mask", mask.len(), &[("N", x.len())])?;

@@ -89,7 +89,13 @@ pub fn linear_forward(
     }
     check_len("linear", "input", x.len(), &[("N", n), ("C", c)])?;
     // out = x · Wᵀ   (W is stored (OC, C), so it is "B transposed").
-    let shape = MatmulShape { m: n, k: c, n: oc, trans_a: false, trans_b: true };
+    let shape = MatmulShape {
+        m: n,
+        k: c,
+        n: oc,
+        trans_a: false,
+        trans_b: true,
+    };
     matmul(dev, out, x, weight, shape, false)?;
     // out += b, broadcast over the N rows.
     if let Some(bias) = bias {
@@ -117,9 +123,35 @@ pub fn linear_backward(
 ) -> Result<()> {
     check_len("linear backward", "dout", dout.len(), &[("N", n), ("OC", oc)])?;
     // dx(N, C) += dout(N, OC) · W(OC, C)          from out = x·Wᵀ
-    matmul(dev, dx, dout, weight, MatmulShape { m: n, k: oc, n: c, trans_a: false, trans_b: false }, true)?;
+    matmul(
+        dev,
+        dx,
+        dout,
+        weight,
+        MatmulShape {
+            m: n,
+            k: oc,
+            n: c,
+            trans_a: false,
+            trans_b: false,
+        },
+        true,
+    )?;
     // dW(OC, C) += doutᵀ(OC, N) · x(N, C)         from out = x·Wᵀ
-    matmul(dev, dweight, dout, x, MatmulShape { m: oc, k: n, n: c, trans_a: true, trans_b: false }, true)?;
+    matmul(
+        dev,
+        dweight,
+        dout,
+        x,
+        MatmulShape {
+            m: oc,
+            k: n,
+            n: c,
+            trans_a: true,
+            trans_b: false,
+        },
+        true,
+    )?;
     // db(OC) += Σ over rows of dout               from out += b
     if let Some(dbias) = dbias {
         check_len("linear backward", "dbias", dbias.len(), &[("OC", oc)])?;

@@ -18,7 +18,12 @@ pub struct AdamW {
 
 impl AdamW {
     pub fn new(cfg: AdamWConfig, params: &Params) -> AdamW {
-        AdamW { cfg, m: vec![0.0; params.len()], v: vec![0.0; params.len()], step: 0 }
+        AdamW {
+            cfg,
+            m: vec![0.0; params.len()],
+            v: vec![0.0; params.len()],
+            step: 0,
+        }
     }
 
     /// Clip by global norm, update every parameter, and return the norm
@@ -27,7 +32,16 @@ impl AdamW {
         let norm = adamw::global_norm(dev, &params.grads);
         let scale = adamw::clip_scale(norm, self.cfg.max_grad_norm);
         self.step += 1;
-        adamw::step(dev, &mut params.values, &params.grads, &mut self.m, &mut self.v, self.step, &self.cfg, scale)?;
+        adamw::step(
+            dev,
+            &mut params.values,
+            &params.grads,
+            &mut self.m,
+            &mut self.v,
+            self.step,
+            &self.cfg,
+            scale,
+        )?;
         Ok(norm)
     }
 }

@@ -23,9 +23,7 @@ macro_rules! gf_test {
 /// `n` values uniform in `[-scale, scale)`, fixed by `seed`.
 pub fn random_vec(n: usize, scale: f32, seed: u64) -> Vec<f32> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    (0..n)
-        .map(|_| (rng.random::<f32>() * 2.0 - 1.0) * scale)
-        .collect()
+    (0..n).map(|_| (rng.random::<f32>() * 2.0 - 1.0) * scale).collect()
 }
 
 /// Assert `|got − want| ≤ atol + rtol·|want|` everywhere; on failure print the
@@ -70,8 +68,5 @@ pub fn numeric_grad(x: &[f32], eps: f32, mut loss: impl FnMut(&[f32]) -> f64) ->
 /// `Σ out ⊙ weights` in f64: a scalar loss whose gradient with respect to
 /// `out` is exactly `weights`, so a backward pass can be seeded with them.
 pub fn weighted_sum(out: &[f32], weights: &[f32]) -> f64 {
-    out.iter()
-        .zip(weights)
-        .map(|(&a, &b)| a as f64 * b as f64)
-        .sum()
+    out.iter().zip(weights).map(|(&a, &b)| a as f64 * b as f64).sum()
 }

@@ -1,0 +1,70 @@
+//! Moving numbers across the JS boundary, with errors that say what was wrong.
+
+use js_sys::{Array, Float32Array, Object, Reflect};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+
+use crate::error::{check_finite, invalid, Error, Result};
+
+/// Copy a `Float32Array` (or any typed array, or a plain array of numbers)
+/// into a `Vec<f32>`, refusing empty input and non-finite values.
+pub fn f32_vec(op: &'static str, what: &str, value: &JsValue) -> Result<Vec<f32>> {
+    let values: Vec<f32> = if let Some(typed) = value.dyn_ref::<Float32Array>() {
+        typed.to_vec()
+    } else if js_sys::ArrayBuffer::is_view(value) || Array::is_array(value) {
+        let array = Array::from(value);
+        let mut out = Vec::with_capacity(array.length() as usize);
+        for (i, item) in array.iter().enumerate() {
+            match item.as_f64() {
+                Some(x) => out.push(x as f32),
+                None => {
+                    return Err(invalid(
+                        op,
+                        format!("{what}[{i}] is not a number ({item:?}); pass a Float32Array or an array of numbers."),
+                    ))
+                }
+            }
+        }
+        out
+    } else {
+        return Err(invalid(
+            op,
+            format!("{what} must be a Float32Array or an array of numbers, got {value:?}."),
+        ));
+    };
+    if values.is_empty() {
+        return Err(invalid(op, format!("{what} is empty; it needs at least one value.")));
+    }
+    check_finite(op, what, &values)?;
+    Ok(values)
+}
+
+/// Read a plain JS options object into a Rust struct (`undefined` = defaults
+/// where the struct allows it); unknown or mistyped fields are errors.
+pub fn options<T: DeserializeOwned>(op: &'static str, value: JsValue) -> Result<T> {
+    let value = if value.is_undefined() || value.is_null() {
+        Object::new().into()
+    } else {
+        value
+    };
+    serde_wasm_bindgen::from_value(value).map_err(|e| invalid(op, format!("bad options: {e}.")))
+}
+
+/// `{ data: Float32Array, shape: number[] }`, the form every tensor takes in JS.
+pub fn tensor(data: &[f32], shape: &[usize]) -> JsValue {
+    let object = Object::new();
+    let shape: Array = shape.iter().map(|&d| JsValue::from(d as u32)).collect();
+    set(&object, "data", &Float32Array::from(data).into());
+    set(&object, "shape", &shape.into());
+    object.into()
+}
+
+/// `object[key] = value` on an object we just created (cannot fail).
+pub fn set(object: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(object, &JsValue::from_str(key), value);
+}
+
+/// An [`Error`] as the value a rejected Promise carries: a JS `Error`.
+pub fn js_error(error: Error) -> JsValue {
+    JsError::new(&error.to_string()).into()
+}

@@ -1,0 +1,29 @@
+//! The JS API: the only code that knows about JavaScript.
+//!
+//! Everything here converts between JS values and plain Rust buffers, calls
+//! into the crate, and turns every [`Error`](crate::Error) into a thrown JS
+//! `Error` with the same message. Calls that compute return Promises, so that
+//! a GPU backend, whose results arrive asynchronously, keeps the same API.
+//!
+//! Files: `convert.rs` (typed arrays and option objects), `runtime.rs`
+//! (the `Runtime` class).
+
+mod convert;
+mod runtime;
+
+pub use runtime::Runtime;
+
+use wasm_bindgen::prelude::*;
+
+/// Runs once when the module is instantiated: route Rust panics (bugs) to the
+/// console with their message instead of a bare "unreachable executed".
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// The crate version, e.g. for the page footer.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}

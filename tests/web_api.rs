@@ -1,0 +1,126 @@
+//! The JS boundary, inside Chromium: results come back as `{ data, shape }`
+//! objects, and every bad call rejects with a JS `Error` whose message names
+//! the op. Runs under `wasm-pack test --headless --chrome` only.
+#![cfg(target_arch = "wasm32")]
+
+use glassformer::web::Runtime;
+use js_sys::{Array, Float32Array, Object, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn cpu() -> Runtime {
+    Runtime::create(Some("cpu".into())).await.map_err(|_| "create").unwrap()
+}
+
+fn f32s(values: &[f32]) -> JsValue {
+    Float32Array::from(values).into()
+}
+
+fn get(object: &JsValue, key: &str) -> JsValue {
+    Reflect::get(object, &key.into()).unwrap()
+}
+
+fn data(tensor: &JsValue) -> Vec<f32> {
+    get(tensor, "data").dyn_into::<Float32Array>().unwrap().to_vec()
+}
+
+fn shape(tensor: &JsValue) -> Vec<u32> {
+    Array::from(&get(tensor, "shape")).iter().map(|d| d.as_f64().unwrap() as u32).collect()
+}
+
+fn opts(pairs: &[(&str, JsValue)]) -> JsValue {
+    let object = Object::new();
+    for (key, value) in pairs {
+        Reflect::set(&object, &(*key).into(), value).unwrap();
+    }
+    object.into()
+}
+
+/// Await a Promise that must reject; return the JS Error's message.
+async fn rejection(promise: Promise) -> String {
+    let error = JsFuture::from(promise).await.expect_err("the call should have been rejected");
+    let error: js_sys::Error = error.dyn_into().expect("rejections are JS Error objects");
+    String::from(error.message())
+}
+
+#[wasm_bindgen_test]
+async fn attention_returns_tensors_with_shapes() {
+    let rt = cpu().await;
+    assert_eq!(rt.backend(), "cpu");
+    // The worked example's projections (see tests/ops_behaviour.rs).
+    let q = f32s(&[2.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 2.0]);
+    let k = f32s(&[1.0, 2.0, 1.0, 0.0, 1.0, 0.0, 1.0, 2.0]);
+    let v = f32s(&[3.0, 2.0, 0.0, 1.0, 0.0, 1.0, 3.0, 2.0]);
+    let result = JsFuture::from(rt.attention(q, k, v, opts(&[("dModel", 4.into())]))).await.unwrap();
+    assert_eq!(shape(&get(&result, "weights")), [1, 1, 2, 2]);
+    assert_eq!(shape(&get(&result, "output")), [1, 2, 4]);
+    assert_eq!(data(&get(&result, "dotProducts")), [5.0, 3.0, 3.0, 5.0]);
+    assert_eq!(data(&get(&result, "scores")), [2.5, 1.5, 1.5, 2.5]);
+    let w = data(&get(&result, "weights"));
+    assert!((w[0] - 0.731_059).abs() < 1e-6 && (w[1] - 0.268_941).abs() < 1e-6);
+}
+
+#[wasm_bindgen_test]
+async fn positional_encoding_and_matmul_across_the_boundary() {
+    let rt = cpu().await;
+    let pe = JsFuture::from(rt.positional_encoding(2.0, 4.0)).await.unwrap();
+    assert_eq!(shape(&pe), [2, 4]);
+    assert!((data(&pe)[4] - 1f32.sin()).abs() < 1e-7);
+    let a = Array::of3(&1.into(), &2.into(), &3.into()); // plain arrays work too
+    let c = JsFuture::from(rt.matmul(a.into(), f32s(&[1.0, 1.0, 1.0]), opts(&[("m", 1.into()), ("k", 3.into()), ("n", 1.into())])))
+        .await
+        .unwrap();
+    assert_eq!(data(&c), [6.0]);
+}
+
+#[wasm_bindgen_test]
+async fn bad_calls_throw_errors_that_name_the_op() {
+    let rt = cpu().await;
+    let four = || f32s(&[0.5; 8]);
+    let with = |pairs: &[(&str, JsValue)]| opts(pairs);
+
+    // wrong shapes: 7 values are not a whole number of 4-wide rows
+    let msg = rejection(rt.attention(f32s(&[0.0; 7]), four(), four(), with(&[("dModel", 4.into())]))).await;
+    assert!(msg.starts_with("attention: q holds 7 values"), "{msg}");
+    // v must match k
+    let msg = rejection(rt.attention(four(), four(), f32s(&[0.0; 12]), with(&[("dModel", 4.into())]))).await;
+    assert!(msg.starts_with("attention: v holds 12 values, expected 2·4 = 8"), "{msg}");
+    // NaN input
+    let msg = rejection(rt.attention(f32s(&[0.0, f32::NAN, 0.0, 0.0]), four(), four(), with(&[("dModel", 4.into())]))).await;
+    assert!(msg.contains("attention: q contains a non-finite value (NaN) at index 1"), "{msg}");
+    // zero heads
+    let msg = rejection(rt.attention(four(), four(), four(), with(&[("dModel", 4.into()), ("heads", 0.into())]))).await;
+    assert!(msg.contains("attention: heads is 0"), "{msg}");
+    // heads not dividing the width
+    let msg = rejection(rt.attention(four(), four(), four(), with(&[("dModel", 4.into()), ("heads", 3.into())]))).await;
+    assert!(msg.contains("heads=3 does not divide the width C=4"), "{msg}");
+    // empty input
+    let msg = rejection(rt.attention(f32s(&[]), four(), four(), with(&[("dModel", 4.into())]))).await;
+    assert!(msg.contains("attention: q is empty"), "{msg}");
+    // not numbers at all
+    let msg = rejection(rt.attention("hello".into(), four(), four(), with(&[("dModel", 4.into())]))).await;
+    assert!(msg.contains("attention: q must be a Float32Array"), "{msg}");
+    // a misspelt option
+    let msg = rejection(rt.attention(four(), four(), four(), with(&[("dmodel", 4.into())]))).await;
+    assert!(msg.starts_with("attention: bad options"), "{msg}");
+    // causal with fewer keys than queries
+    let msg = rejection(rt.attention(four(), f32s(&[0.0; 4]), f32s(&[0.0; 4]), with(&[("dModel", 4.into()), ("causal", true.into())]))).await;
+    assert!(msg.contains("causal mask needs at least as many keys"), "{msg}");
+    // matmul with the wrong inner size
+    let msg = rejection(rt.matmul(four(), four(), with(&[("m", 2.into()), ("k", 3.into()), ("n", 2.into())]))).await;
+    assert!(msg.starts_with("matmul: A has shape 8 values, expected (m=2, k=3)"), "{msg}");
+    // a negative length
+    let msg = rejection(rt.positional_encoding(-1.0, 4.0)).await;
+    assert!(msg.starts_with("positionalEncoding: length must be a whole number"), "{msg}");
+}
+
+#[wasm_bindgen_test]
+async fn unknown_or_unavailable_backends_are_errors() {
+    assert!(Runtime::create(Some("tpu".into())).await.is_err());
+    // This build has no WebGPU kernels: asking for them must say so, not fall back silently.
+    assert!(Runtime::create(Some("webgpu".into())).await.is_err());
+    assert_eq!(Runtime::create(None).await.map_err(|_| ()).unwrap().backend(), "cpu");
+}
