@@ -1,0 +1,74 @@
+// The course page's first widget, driven as a student would: edit one
+// embedding value and check that the attention weights on screen change and
+// equal what the Rust kernels compute for the new inputs.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { openCoursePage, ARTIFACTS } from "./harness.mjs";
+
+/** The value of every cell of one output table, by row (Playwright's CSS
+ *  selectors pierce the widget's open shadow root). */
+function readTable(page, name) {
+  return page.$$eval(`[data-out="${name}"]`, (cells) => {
+    const rows = [];
+    for (const cell of cells) (rows[cell.dataset.r] ??= [])[cell.dataset.c] = { shown: cell.textContent, value: Number(cell.dataset.value) };
+    return rows;
+  });
+}
+
+test("gf-attention-steps: editing an embedding updates the weights to the Rust reference", { timeout: 120_000 }, async () => {
+  const { page, errors, close } = await openCoursePage("/");
+  try {
+    await page.waitForSelector('gf-attention-steps[data-state="ready"]', { timeout: 30_000 });
+    const badge = await page.textContent("#backend");
+    assert.match(badge, /Running on the CPU/);
+
+    // The worked example: softmax([2.5, 1.5]) = [0.7311, 0.2689].
+    const before = await readTable(page, "weights");
+    assert.deepEqual(before.map((r) => r.map((c) => c.shown)), [["0.7311", "0.2689"], ["0.2689", "0.7311"]]);
+
+    // Change x₁'s first component from 1 to 3.
+    const waitForUpdate = () => page.evaluate(() => new Promise((done) =>
+      document.querySelector("gf-attention-steps").addEventListener("gf-update", () => done(), { once: true })));
+    const updated = waitForUpdate();
+    await page.fill('input[data-m="x"][data-r="0"][data-c="0"]', "3");
+    await updated;
+    const after = await readTable(page, "weights");
+    assert.notDeepEqual(after.map((r) => r.map((c) => c.value)), before.map((r) => r.map((c) => c.value)));
+
+    // Recompute the same inputs with the kernels directly (a fresh CPU runtime)
+    // and compare with what the widget shows.
+    const reference = await page.evaluate(async () => {
+      const { Runtime } = await import("./pkg/glassformer.js");
+      const rt = await Runtime.create("cpu");
+      const x = new Float32Array([3, 0, 1, 0, 0, 1, 0, 1]);
+      const m = (rows) => new Float32Array(rows.flat());
+      const wq = m([[1, 0, 1, 0], [0, 1, 0, 1], [1, 1, 0, 0], [0, 0, 1, 1]]);
+      const wk = m([[1, 1, 0, 0], [1, 0, 0, 1], [0, 1, 1, 0], [0, 0, 1, 1]]);
+      const wv = m([[1, 2, 0, 0], [0, 0, 1, 2], [2, 0, 0, 1], [0, 1, 2, 0]]);
+      const shape = { m: 2, k: 4, n: 4 };
+      const [q, k, v] = await Promise.all([wq, wk, wv].map((w) => rt.matmul(x, w, shape)));
+      const att = await rt.attention(q.data, k.data, v.data, { dModel: 4, heads: 1 });
+      return { weights: Array.from(att.weights.data), output: Array.from(att.output.data) };
+    });
+    const shown = after.flat().map((c) => c.value);
+    reference.weights.forEach((w, i) => assert.ok(Math.abs(shown[i] - w) < 1e-6, `weight ${i}: shown ${shown[i]}, kernel ${w}`));
+    // By hand: q₁ = 3·W_Q[0] + W_Q[2] = [4,1,3,0], k₁ = 3·W_K[0] + W_K[2] = [3,4,1,0], k₂ = [1,0,1,2] (unchanged);
+    // q₁·k = [19, 7] → ÷2 → softmax([9.5, 3.5]) = [1/(1+e⁻⁶), e⁻⁶/(1+e⁻⁶)] = [0.9975, 0.0025].
+    assert.deepEqual(after[0].map((c) => c.shown), ["0.9975", "0.0025"]);
+    const z = (await readTable(page, "z")).flat().map((c) => c.value);
+    reference.output.forEach((o, i) => assert.ok(Math.abs(z[i] - o) < 1e-5, `z ${i}: shown ${z[i]}, kernel ${o}`));
+
+    // A bad value reaches the student as the kernel's own message, not a crash.
+    await page.fill('input[data-m="wq"][data-r="1"][data-c="1"]', "");
+    await page.waitForSelector('gf-attention-steps[data-state="error"]');
+    assert.match(await page.textContent(".error"), /matmul: B contains a non-finite value/);
+    await page.fill('input[data-m="wq"][data-r="1"][data-c="1"]', "1");
+    await page.waitForSelector('gf-attention-steps[data-state="ready"]');
+
+    await page.screenshot({ path: `${ARTIFACTS}/course-page.png`, fullPage: true });
+    assert.deepEqual(errors, [], "no console errors");
+  } finally {
+    await close();
+  }
+});

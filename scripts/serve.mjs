@@ -1,0 +1,61 @@
+// A small static file server for www/, used by `npm start` and the
+// end-to-end tests. It sends the cross-origin isolation headers
+// (COOP/COEP) so that a threaded build can use SharedArrayBuffer, and the
+// right MIME type for .wasm so browsers can stream-compile it.
+//
+//   node scripts/serve.mjs            serves http://localhost:8080
+//   PORT=9000 node scripts/serve.mjs
+
+import { createServer } from "node:http";
+import { readFile, stat } from "node:fs/promises";
+import { extname, join, normalize, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = resolve(fileURLToPath(new URL("../www", import.meta.url)));
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".wasm": "application/wasm",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
+  ".ts": "text/plain; charset=utf-8",
+  ".safetensors": "application/octet-stream",
+};
+
+/** Start serving www/ on `port` (0 picks a free one); resolves to the server. */
+export function startServer(port = 8080, host = "127.0.0.1") {
+  const server = createServer(async (req, res) => {
+    const headers = {
+      "Cross-Origin-Opener-Policy": "same-origin",
+      "Cross-Origin-Embedder-Policy": "require-corp",
+      "Cache-Control": "no-cache",
+    };
+    try {
+      const path = decodeURIComponent(new URL(req.url, "http://localhost").pathname);
+      let file = normalize(join(ROOT, path));
+      if (file !== ROOT && !file.startsWith(ROOT + sep)) {
+        res.writeHead(403, headers).end("forbidden");
+        return;
+      }
+      if ((await stat(file)).isDirectory()) file = join(file, "index.html");
+      const body = await readFile(file);
+      res.writeHead(200, { ...headers, "Content-Type": TYPES[extname(file)] ?? "application/octet-stream" }).end(body);
+    } catch {
+      res.writeHead(404, { ...headers, "Content-Type": "text/plain" }).end("not found");
+    }
+  });
+  return new Promise((done, fail) => {
+    server.once("error", fail);
+    server.listen(port, host, () => done(server));
+  });
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const port = Number(process.env.PORT ?? 8080);
+  const server = await startServer(port, process.env.HOST ?? "127.0.0.1");
+  console.log(`glassformer course page: http://localhost:${server.address().port}/  (Ctrl+C to stop)`);
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Install whatever is missing to build glassformer (and, with `test`, to run
+# its tests). Safe to run again: every step checks first and skips what is there.
+# Everything comes from package registries (crates.io, npm, Debian).
+#
+#   bash scripts/setup.sh          build tools: wasm32 target, wasm-bindgen-cli, wasm-pack
+#   bash scripts/setup.sh test     also Chromium + ChromeDriver, Mesa's CPU Vulkan driver, npm packages
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-build}"
+
+say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+need() { command -v "$1" >/dev/null 2>&1 || { echo "glassformer needs '$1' on PATH: $2" >&2; exit 1; }; }
+
+need cargo "install Rust with rustup (https://rustup.rs)"
+need node "install Node.js 20 or newer"
+need npm "install npm (it comes with Node.js)"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# 1. The WebAssembly target of the Rust compiler.
+if command -v rustup >/dev/null 2>&1; then
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+fi
+
+# 2. wasm-bindgen-cli, at exactly the version in Cargo.lock (wasm-pack uses
+#    the one on PATH when the versions match, instead of downloading one).
+want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have" != "$want" ]; then
+  say "installing wasm-bindgen-cli $want (a few minutes, once)"
+  cargo install wasm-bindgen-cli --version "$want"
+fi
+
+# 3. wasm-pack, which drives the wasm build and the in-browser tests.
+if ! command -v wasm-pack >/dev/null 2>&1; then
+  say "installing wasm-pack (a few minutes, once)"
+  cargo install --locked wasm-pack
+fi
+
+[ "$mode" = test ] || exit 0
+
+# 4. A browser and its driver for the in-browser and end-to-end tests, and
+#    Mesa's CPU Vulkan driver for native GPU tests.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+dpkg -s mesa-vulkan-drivers >/dev/null 2>&1 || ! command -v dpkg >/dev/null 2>&1 || missing+=(mesa-vulkan-drivers)
+if [ ${#missing[@]} -gt 0 ]; then
+  if command -v apt-get >/dev/null 2>&1; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    say "installing ${missing[*]} with apt-get"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "The tests need Chromium and a ChromeDriver of the same version on PATH (missing: ${missing[*]})." >&2
+    exit 1
+  fi
+fi
+
+# 5. playwright-core (it drives the system Chromium; it never downloads a browser).
+if [ ! -d node_modules/playwright-core ]; then
+  say "installing npm packages"
+  npm ci --no-audit --no-fund
+fi

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Set up (idempotently) and run every test:
+#   1. native: cargo test (reference ops, gradients, layers, model training)
+#   2. in the browser: wasm-pack test in headless Chromium (the same op tests
+#      compiled to wasm, and the JS boundary)
+#   3. end to end: the served course page driven by Playwright; a screenshot
+#      is left in test-artifacts/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh test
+export PATH="$HOME/.cargo/bin:$PATH"
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
+
+echo "== 1/3 native tests"
+cargo test
+
+echo "== 2/3 in-browser tests (headless Chromium)"
+wasm-pack test --mode no-install --headless --chrome --chromedriver "$(command -v chromedriver)"
+
+echo "== 3/3 end-to-end tests of the course page"
+wasm-pack build --mode no-install --target web --release --out-dir www/pkg
+node --test e2e/

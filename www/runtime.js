@@ -1,0 +1,36 @@
+// One glassformer runtime per page, shared by every widget.
+//
+// The first widget that asks loads the wasm module and creates the runtime;
+// every later call gets the same Promise, so a page with ten widgets still
+// has one wasm instance (and, with a GPU backend, one GPU device).
+
+import init, { Runtime } from "./pkg/glassformer.js";
+
+let shared = null;
+
+/**
+ * The page's runtime. `preference` ("auto" | "webgpu" | "cpu") only matters
+ * for the first call; it can also be set page-wide with
+ * `<meta name="glassformer-backend" content="cpu">`.
+ * @returns {Promise<Runtime>}
+ */
+export function getRuntime(preference) {
+  if (!shared) {
+    const meta = document.querySelector('meta[name="glassformer-backend"]');
+    const wanted = preference ?? meta?.content ?? "auto";
+    shared = init().then(() => Runtime.create(wanted));
+    // A failed start is reported once per call site; let a later call retry.
+    shared.catch(() => { shared = null; });
+  }
+  return shared;
+}
+
+/** A sentence for the page: which backend runs, and why. */
+export function describeBackend(runtime) {
+  if (runtime.backend === "cpu") {
+    return runtime.webgpuAvailable
+      ? "Running on the CPU (WebAssembly). This browser has WebGPU; GPU kernels are not part of this build yet."
+      : "Running on the CPU (WebAssembly). WebGPU is not available in this browser, so everything runs on the CPU.";
+  }
+  return `Running on ${runtime.backend}.`;
+}
