@@ -13,7 +13,9 @@
 //! - [`models`]: whole models.
 //! - [`train`]: optimizer state.
 //! - `web` (wasm only): the JS API, the only code that knows about JS.
-#![allow(clippy::too_many_arguments)]
+// Ops take every dimension explicitly, and reference loops index like the
+// formulas they implement; both are deliberate in teaching code.
+#![allow(clippy::too_many_arguments, clippy::needless_range_loop)]
 
 pub mod device;
 pub mod error;

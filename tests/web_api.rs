@@ -28,7 +28,10 @@ fn data(tensor: &JsValue) -> Vec<f32> {
 }
 
 fn shape(tensor: &JsValue) -> Vec<u32> {
-    Array::from(&get(tensor, "shape")).iter().map(|d| d.as_f64().unwrap() as u32).collect()
+    Array::from(&get(tensor, "shape"))
+        .iter()
+        .map(|d| d.as_f64().unwrap() as u32)
+        .collect()
 }
 
 fn opts(pairs: &[(&str, JsValue)]) -> JsValue {
@@ -70,9 +73,13 @@ async fn positional_encoding_and_matmul_across_the_boundary() {
     assert_eq!(shape(&pe), [2, 4]);
     assert!((data(&pe)[4] - 1f32.sin()).abs() < 1e-7);
     let a = Array::of3(&1.into(), &2.into(), &3.into()); // plain arrays work too
-    let c = JsFuture::from(rt.matmul(a.into(), f32s(&[1.0, 1.0, 1.0]), opts(&[("m", 1.into()), ("k", 3.into()), ("n", 1.into())])))
-        .await
-        .unwrap();
+    let c = JsFuture::from(rt.matmul(
+        a.into(),
+        f32s(&[1.0, 1.0, 1.0]),
+        opts(&[("m", 1.into()), ("k", 3.into()), ("n", 1.into())]),
+    ))
+    .await
+    .unwrap();
     assert_eq!(data(&c), [6.0]);
 }
 
@@ -107,7 +114,13 @@ async fn bad_calls_throw_errors_that_name_the_op() {
     let msg = rejection(rt.attention(four(), four(), four(), with(&[("dmodel", 4.into())]))).await;
     assert!(msg.starts_with("attention: bad options"), "{msg}");
     // causal with fewer keys than queries
-    let msg = rejection(rt.attention(four(), f32s(&[0.0; 4]), f32s(&[0.0; 4]), with(&[("dModel", 4.into()), ("causal", true.into())]))).await;
+    let msg = rejection(rt.attention(
+        four(),
+        f32s(&[0.0; 4]),
+        f32s(&[0.0; 4]),
+        with(&[("dModel", 4.into()), ("causal", true.into())]),
+    ))
+    .await;
     assert!(msg.contains("causal mask needs at least as many keys"), "{msg}");
     // matmul with the wrong inner size
     let msg = rejection(rt.matmul(four(), four(), with(&[("m", 2.into()), ("k", 3.into()), ("n", 2.into())]))).await;

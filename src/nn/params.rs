@@ -30,7 +30,7 @@ impl ParamRange {
 }
 
 /// Two different tensors of one buffer, both mutable (e.g. `dW` and `db`).
-pub fn two_mut<'a>(buf: &'a mut [f32], a: ParamRange, b: ParamRange) -> (&'a mut [f32], &'a mut [f32]) {
+pub fn two_mut(buf: &mut [f32], a: ParamRange, b: ParamRange) -> (&mut [f32], &mut [f32]) {
     assert!(
         a.offset + a.len <= b.offset || b.offset + b.len <= a.offset,
         "parameter ranges overlap"

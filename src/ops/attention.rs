@@ -71,7 +71,7 @@ impl AttentionShape {
         if self.nh == 0 {
             return Err(invalid(op, "heads is 0; use at least one attention head."));
         }
-        if self.c % self.nh != 0 {
+        if !self.c.is_multiple_of(self.nh) {
             return Err(invalid(
                 op,
                 format!(

@@ -108,7 +108,7 @@ fn check_tokens(tokens: &[u32], v: usize) -> Result<()> {
 }
 
 fn check_positions(table_len: usize, t: usize, c: usize) -> Result<()> {
-    if c == 0 || table_len % c != 0 || table_len / c < t {
+    if c == 0 || !table_len.is_multiple_of(c) || table_len / c < t {
         return Err(invalid(
             "position embedding",
             format!(

@@ -85,7 +85,7 @@ fn webgpu_present() -> bool {
 /// Infer a length from a buffer size, or check a given one.
 fn length(op: &'static str, what: &str, len: usize, per_item: usize, given: Option<usize>) -> Result<usize> {
     let inferred = len / per_item;
-    if len % per_item != 0 || given.is_some_and(|g| g != inferred) {
+    if !len.is_multiple_of(per_item) || given.is_some_and(|g| g != inferred) {
         let expected = given.map_or("a multiple of batch·dModel".to_string(), |g| {
             format!("{g}·{per_item} = {}", g * per_item)
         });
