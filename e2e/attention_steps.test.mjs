@@ -72,3 +72,40 @@ test("gf-attention-steps: editing an embedding updates the weights to the Rust r
     await close();
   }
 });
+
+test("gf-attention-steps: an author's seeded widget with other sizes, inserted later", { timeout: 120_000 }, async () => {
+  const { page, errors, close } = await openCoursePage("/");
+  try {
+    await page.waitForSelector('gf-attention-steps[data-state="ready"]', { timeout: 30_000 });
+    // Insert a second widget the way a page script or a notebook would.
+    const inputsOf = () => page.evaluate(() => {
+      const el = document.createElement("gf-attention-steps");
+      el.id = "extra";
+      el.setAttribute("tokens", "the cat sat on");
+      el.setAttribute("d-model", "3");
+      el.setAttribute("d-k", "2");
+      el.setAttribute("seed", "3");
+      document.querySelector("#extra")?.remove();
+      document.querySelector("main").append(el);
+      return new Promise((done) => el.addEventListener("gf-update", () => {
+        const values = Array.from(el.shadowRoot.querySelectorAll("input"), (i) => Number(i.value));
+        done({ values, weights: Array.from(el.result.weights.data), shape: el.result.weights.shape });
+      }, { once: true }));
+    });
+    const first = await inputsOf();
+    const again = await inputsOf();
+    assert.deepEqual(again.values, first.values, "the same seed gives the same starting values");
+    assert.equal(first.values.length, 4 * 3 + 3 * 3 * 2, "x is 4×3, each W is 3×2");
+    assert.deepEqual(first.shape, [1, 1, 4, 4]);
+    for (let row = 0; row < 4; row++) {
+      const sum = first.weights.slice(row * 4, row * 4 + 4).reduce((a, b) => a + b, 0);
+      assert.ok(Math.abs(sum - 1) < 1e-6, `row ${row} of the weights sums to ${sum}`);
+    }
+    // Both widgets share the page's single runtime and both are ready.
+    assert.equal(await page.locator('gf-attention-steps[data-state="ready"]').count(), 2);
+    await page.locator("#extra").screenshot({ path: `${ARTIFACTS}/attention-steps-seeded.png` });
+    assert.deepEqual(errors, [], "no console errors");
+  } finally {
+    await close();
+  }
+});

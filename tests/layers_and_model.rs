@@ -5,13 +5,14 @@
 mod common;
 use common::{assert_close, numeric_grad, random_vec, weighted_sum};
 use glassformer::models::tiny_lm::{TinyLm, TinyLmConfig};
+use glassformer::nn::attention::{AttentionActs, MultiHeadAttention};
 use glassformer::nn::block::{Block, BlockActs, BlockConfig, NormPlacement};
 use glassformer::nn::feed_forward::Activation;
 use glassformer::nn::params::Params;
 use glassformer::ops::adamw::AdamWConfig;
 use glassformer::ops::attention::Mask;
 use glassformer::train::optimizer::AdamW;
-use glassformer::Device;
+use glassformer::{Device, Preference};
 
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
@@ -111,6 +112,44 @@ fn overfit(norm: NormPlacement, steps: usize, seed: u64) -> Vec<f32> {
 }
 
 gf_test! {
+    fn cross_attention_layer_gradients() {
+        // 2 decoder positions attend over 3 encoder positions: gradients must
+        // reach both the queries' input and the keys'/values' input.
+        let (b, t, s, c) = (2, 2, 3, 4);
+        let mut params = Params::new(1);
+        let mha = MultiHeadAttention::new(&mut params, "cross", c, 2);
+        params.values = random_vec(params.len(), 0.5, 2);
+        let (x_q, x_kv, g) = (random_vec(b * t * c, 1.0, 3), random_vec(b * s * c, 1.0, 4), random_vec(b * t * c, 1.0, 5));
+        let shape = mha.shape(b, t, s);
+        let loss = |p: &[f32], x_q: &[f32], x_kv: &[f32]| {
+            let mut acts = AttentionActs::new(shape);
+            let mut out = vec![0.0; b * t * c];
+            mha.forward(&CPU, p, &mut acts, &mut out, x_q, Some(x_kv), shape, Mask::none()).unwrap();
+            weighted_sum(&out, &g)
+        };
+        let mut acts = AttentionActs::new(shape);
+        let mut out = vec![0.0; b * t * c];
+        mha.forward(&CPU, &params.values, &mut acts, &mut out, &x_q, Some(&x_kv), shape, Mask::none()).unwrap();
+        let (mut dx_q, mut dx_kv) = (vec![0.0; x_q.len()], vec![0.0; x_kv.len()]);
+        mha.backward(&CPU, &params.values, &mut params.grads, &acts, &mut dx_q, Some(&mut dx_kv), &g, &x_q, Some(&x_kv), shape).unwrap();
+        assert_close("cross dx_q", &dx_q, &numeric_grad(&x_q, 1e-2, |x| loss(&params.values, x, &x_kv)), 3e-3, 2e-2);
+        assert_close("cross dx_kv", &dx_kv, &numeric_grad(&x_kv, 1e-2, |x| loss(&params.values, &x_q, x)), 3e-3, 2e-2);
+        let numeric = numeric_grad(&params.values, 1e-2, |p| loss(p, &x_q, &x_kv));
+        for info in &params.tensors {
+            let r = info.range;
+            assert_close(&format!("cross d{}", info.name), r.of(&params.grads), r.of(&numeric), 3e-3, 2e-2);
+        }
+    }
+
+    fn backend_choice_falls_back_to_the_cpu() {
+        assert_eq!(Device::pick(Preference::parse("auto").unwrap(), true).unwrap(), Device::Cpu);
+        assert_eq!(Device::pick(Preference::parse("CPU").unwrap(), false).unwrap(), Device::Cpu);
+        let text = Device::pick(Preference::WebGpu, false).unwrap_err().to_string();
+        assert!(text.contains("WebGPU is unavailable in this browser"), "{text}");
+        let text = Preference::parse("tpu").unwrap_err().to_string();
+        assert!(text.contains("use \"auto\", \"webgpu\" or \"cpu\""), "{text}");
+    }
+
     fn block_gradients_pre_ln_relu() {
         block_gradient_case(NormPlacement::PreLn, Activation::Relu, false);
     }
