@@ -76,3 +76,5 @@ impl Device {
         }
     }
 }
+
+pub mod gpu;

@@ -19,8 +19,16 @@
 //! one operand. Gradients accumulate (`+=`): the caller zeroes them once per
 //! step, which lets a buffer used twice (tied weights) collect both parts.
 
+use crate::device::gpu::{Gpu, GpuSlice, Kernel};
 use crate::device::Device;
 use crate::error::{check_len, Result};
+
+/// The tiled WGSL kernel (see `matmul.wgsl`).
+const MATMUL_KERNEL: Kernel = Kernel {
+    file: "matmul.wgsl",
+    source: include_str!("matmul.wgsl"),
+    entry: "matmul",
+};
 
 /// Shapes of one matrix product, with transposition flags.
 #[derive(Debug, Clone, Copy)]
@@ -161,5 +169,40 @@ pub fn linear_backward(
             }
         }
     }
+    Ok(())
+}
+
+/// GPU: record `C (+)= op(A) · op(B) (+ bias)` into `encoder`.
+pub fn matmul_gpu(
+    gpu: &Gpu,
+    encoder: &mut wgpu::CommandEncoder,
+    c: GpuSlice,
+    a: GpuSlice,
+    b: GpuSlice,
+    bias: Option<GpuSlice>,
+    s: MatmulShape,
+    accumulate: bool,
+) -> Result<()> {
+    check_len("matmul", "A", a.len, &[("M", s.m), ("K", s.k)])?;
+    check_len("matmul", "B", b.len, &[("K", s.k), ("N", s.n)])?;
+    check_len("matmul", "C", c.len, &[("M", s.m), ("N", s.n)])?;
+    for (slice, what) in [(a, "A"), (b, "B"), (c, "C")] {
+        slice.check("matmul", what)?;
+    }
+    if let Some(bias) = bias {
+        check_len("matmul", "bias", bias.len, &[("N", s.n)])?;
+        bias.check("matmul", "bias")?;
+    }
+    let flags = s.trans_a as u32 | (s.trans_b as u32) << 1 | (bias.is_some() as u32) << 2 | (accumulate as u32) << 3;
+    let bias = bias.unwrap_or(b); // an unused binding still needs a buffer
+    let uniforms = [s.m as u32, s.k as u32, s.n as u32, flags, a.word(), b.word(), bias.word(), c.word()];
+    let groups = [(s.n as u32).div_ceil(64), (s.m as u32).div_ceil(64), 1];
+    gpu.dispatch(
+        encoder,
+        &MATMUL_KERNEL,
+        &uniforms,
+        &[a.buffer, b.buffer, bias.buffer, c.buffer],
+        groups,
+    );
     Ok(())
 }

@@ -1,0 +1,363 @@
+//! The GPU backend: WebGPU through `wgpu` (the browser's WebGPU on wasm,
+//! Vulkan natively — on machines without a GPU, Mesa's CPU driver lavapipe).
+//!
+//! The WebGPU vocabulary, in the order a program meets it:
+//!
+//! - **Adapter**: one physical (or software) GPU that the browser or driver
+//!   offers. We ask for one and read its name and limits.
+//! - **Device**: our private, logical connection to the adapter. Every buffer
+//!   and pipeline belongs to a device; if the device is *lost* (driver reset,
+//!   `device.destroy()`), everything on it is gone.
+//! - **Queue**: where finished command buffers are submitted; the GPU runs
+//!   them in order, asynchronously from the CPU.
+//! - **Storage buffer**: a plain array of bytes on the GPU that kernels read
+//!   and write (`var<storage, read_write> x: array<f32>` in WGSL).
+//! - **Uniform buffer**: a small read-only struct of parameters (sizes,
+//!   offsets, flags) shared by every invocation of a kernel.
+//! - **Shader module / compute pipeline**: WGSL source compiled once, and one
+//!   entry point of it ready to run. Compiling is slow, so pipelines are cached.
+//! - **Bind group**: the list of buffers plugged into a pipeline's numbered
+//!   `@binding(i)` slots for one dispatch.
+//! - **Workgroup**: invocations that run together, share `var<workgroup>`
+//!   memory and can wait for each other (`workgroupBarrier()`). A dispatch
+//!   launches a grid of workgroups.
+//! - **Command encoder**: records dispatches and copies; nothing runs until
+//!   the finished command buffer is submitted to the queue. A training step
+//!   records all its kernels into one encoder.
+//! - **mapAsync**: the only way to read a buffer back on the CPU: copy it to a
+//!   mappable staging buffer, ask for it to be mapped, and wait (on the web,
+//!   for a Promise) until the GPU has finished.
+//!
+//! Conventions for kernels: binding 0 is the uniform parameters, bindings
+//! 1, 2, ... are storage buffers in the order the Rust launcher passes them.
+//! Buffers are bound whole and every tensor is addressed by an element
+//! offset carried in the uniforms, so one flat parameter buffer can feed a
+//! weight and its bias to the same kernel without alignment rules.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use wgpu::util::DeviceExt;
+
+use crate::error::{Error, Result};
+
+/// A WGSL entry point: which file, its source, and which function.
+#[derive(Debug, Clone, Copy)]
+pub struct Kernel {
+    /// The WGSL file, e.g. `"matmul.wgsl"` (also the module cache key).
+    pub file: &'static str,
+    pub source: &'static str,
+    /// The `@compute` function to run.
+    pub entry: &'static str,
+}
+
+/// An `f32` array living on the GPU.
+#[derive(Debug, Clone)]
+pub struct GpuBuffer {
+    buffer: wgpu::Buffer,
+    len: usize,
+}
+
+impl GpuBuffer {
+    /// Number of `f32` values.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when the buffer holds no values.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// A tensor inside a GPU buffer: `len` values from element `offset`
+/// (e.g. one weight matrix inside the flat parameter buffer).
+#[derive(Debug, Clone, Copy)]
+pub struct GpuSlice<'a> {
+    pub buffer: &'a GpuBuffer,
+    pub offset: usize,
+    pub len: usize,
+}
+
+impl GpuBuffer {
+    /// The whole buffer as a slice.
+    pub fn all(&self) -> GpuSlice<'_> {
+        GpuSlice {
+            buffer: self,
+            offset: 0,
+            len: self.len,
+        }
+    }
+
+    /// `len` values from element `offset`.
+    pub fn range(&self, offset: usize, len: usize) -> GpuSlice<'_> {
+        GpuSlice { buffer: self, offset, len }
+    }
+}
+
+impl GpuSlice<'_> {
+    /// Check that the slice lies inside its buffer (kernels do not check).
+    pub fn check(&self, op: &'static str, what: &str) -> Result<()> {
+        if self.offset + self.len > self.buffer.len {
+            return Err(crate::error::invalid(
+                op,
+                format!(
+                    "{what} covers values {}..{} of a GPU buffer of {}.",
+                    self.offset,
+                    self.offset + self.len,
+                    self.buffer.len
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The offset as the 32-bit word a kernel's uniforms carry.
+    pub fn word(&self) -> u32 {
+        self.offset as u32
+    }
+}
+
+/// A connected GPU: device, queue, and compiled kernels.
+pub struct Gpu {
+    /// Adapter name and driver, shown on the page.
+    pub adapter_name: String,
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+    modules: RefCell<HashMap<&'static str, wgpu::ShaderModule>>,
+    pipelines: RefCell<HashMap<(&'static str, &'static str), wgpu::ComputePipeline>>,
+    /// The first validation or out-of-memory error the device reported.
+    error: Arc<Mutex<Option<String>>>,
+    /// Set when the device is lost; every later call fails with this reason.
+    lost: Arc<Mutex<Option<String>>>,
+}
+
+impl std::fmt::Debug for Gpu {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gpu").field("adapter_name", &self.adapter_name).finish()
+    }
+}
+
+impl Gpu {
+    /// Find an adapter and open a device on it.
+    pub async fn new() -> Result<Gpu> {
+        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle());
+        let options = wgpu::RequestAdapterOptions {
+            power_preference: wgpu::PowerPreference::HighPerformance,
+            ..Default::default()
+        };
+        let adapter = instance.request_adapter(&options).await.map_err(|e| {
+            Error::Backend(format!(
+                "WebGPU: no GPU adapter was found ({e}). In a browser, use one with WebGPU enabled; natively, install a Vulkan driver (on Debian: mesa-vulkan-drivers)."
+            ))
+        })?;
+        let info = adapter.get_info();
+        let descriptor = wgpu::DeviceDescriptor {
+            label: Some("glassformer"),
+            // Ask for the adapter's own limits: bigger buffers than the defaults.
+            required_limits: adapter.limits(),
+            ..Default::default()
+        };
+        let (device, queue) = adapter
+            .request_device(&descriptor)
+            .await
+            .map_err(|e| Error::Backend(format!("WebGPU: the adapter {:?} refused a device: {e}.", info.name)))?;
+        let error = Arc::new(Mutex::new(None));
+        let error_slot = Arc::clone(&error);
+        device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
+            let mut slot = error_slot.lock().unwrap_or_else(|p| p.into_inner());
+            slot.get_or_insert_with(|| e.to_string());
+        }));
+        let lost = Arc::new(Mutex::new(None));
+        let lost_slot = Arc::clone(&lost);
+        device.set_device_lost_callback(move |reason, message| {
+            *lost_slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(format!("{reason:?}: {message}"));
+        });
+        Ok(Gpu {
+            adapter_name: format!("{} ({:?}, {})", info.name, info.backend, info.driver),
+            device,
+            queue,
+            modules: RefCell::new(HashMap::new()),
+            pipelines: RefCell::new(HashMap::new()),
+            error,
+            lost,
+        })
+    }
+
+    /// Fail if the device was lost or reported an error since the last check.
+    pub fn check(&self) -> Result<()> {
+        if let Some(reason) = self.lost.lock().unwrap_or_else(|p| p.into_inner()).clone() {
+            return Err(Error::Backend(format!("WebGPU: the GPU device was lost ({reason}).")));
+        }
+        if let Some(message) = self.error.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            return Err(Error::Backend(format!("WebGPU: the GPU reported an error: {message}")));
+        }
+        Ok(())
+    }
+
+    /// Destroy the device (as a driver reset would); for testing recovery.
+    pub fn destroy(&self) {
+        self.device.destroy();
+    }
+
+    /// A new GPU buffer holding `data`.
+    pub fn upload(&self, data: &[f32]) -> GpuBuffer {
+        let padded; // a zero-length binding is invalid: keep at least one value
+        let data = if data.is_empty() {
+            padded = [0.0f32];
+            &padded[..]
+        } else {
+            data
+        };
+        let buffer = self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: None,
+            contents: bytemuck::cast_slice(data),
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
+        });
+        GpuBuffer { buffer, len: data.len() }
+    }
+
+    /// A new GPU buffer of `len` zeros.
+    pub fn zeros(&self, len: usize) -> GpuBuffer {
+        let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: None,
+            size: (len.max(1) * 4) as u64,
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false, // new buffers are zero-filled by WebGPU
+        });
+        GpuBuffer { buffer, len }
+    }
+
+    /// Overwrite a buffer's contents from the CPU.
+    pub fn write(&self, buffer: &GpuBuffer, data: &[f32]) {
+        self.queue.write_buffer(&buffer.buffer, 0, bytemuck::cast_slice(data));
+    }
+
+    /// A command encoder: record kernels into it, then [`Gpu::submit`] it.
+    pub fn encoder(&self) -> wgpu::CommandEncoder {
+        self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: None })
+    }
+
+    /// Send recorded work to the GPU. It runs asynchronously.
+    pub fn submit(&self, encoder: wgpu::CommandEncoder) {
+        self.queue.submit([encoder.finish()]);
+    }
+
+    /// Record `buffer ← 0` into an encoder (e.g. zeroing gradients each step).
+    pub fn clear(&self, encoder: &mut wgpu::CommandEncoder, buffer: &GpuBuffer) {
+        encoder.clear_buffer(&buffer.buffer, 0, None);
+    }
+
+    /// Copy a buffer back to the CPU, waiting for the GPU to finish.
+    pub async fn read(&self, buffer: &GpuBuffer) -> Result<Vec<f32>> {
+        self.check()?;
+        let size = (buffer.len.max(1) * 4) as u64;
+        let staging = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("readback"),
+            size,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let mut encoder = self.encoder();
+        encoder.copy_buffer_to_buffer(&buffer.buffer, 0, &staging, 0, size);
+        self.submit(encoder);
+        let (sender, receiver) = futures_channel::oneshot::channel();
+        staging.slice(..).map_async(wgpu::MapMode::Read, move |result| {
+            let _ = sender.send(result);
+        });
+        // Natively nothing runs the callback unless we wait on the device;
+        // in the browser the event loop does it while we await.
+        #[cfg(not(target_arch = "wasm32"))]
+        let _ = self.device.poll(wgpu::PollType::wait_indefinitely());
+        let mapped = receiver
+            .await
+            .map_err(|_| Error::Backend("WebGPU: reading a buffer back was cancelled.".into()))?;
+        self.check()?;
+        mapped.map_err(|e| Error::Backend(format!("WebGPU: could not read a buffer back: {e}.")))?;
+        let values = {
+            let view = staging
+                .get_mapped_range(..)
+                .map_err(|e| Error::Backend(format!("WebGPU: could not view a mapped buffer: {e}.")))?;
+            bytemuck::cast_slice::<u8, f32>(&view)[..buffer.len].to_vec()
+        };
+        staging.unmap();
+        Ok(values)
+    }
+
+    /// The compiled pipeline for a kernel, compiling it on first use.
+    fn pipeline(&self, kernel: &Kernel) -> wgpu::ComputePipeline {
+        if let Some(pipeline) = self.pipelines.borrow().get(&(kernel.file, kernel.entry)) {
+            return pipeline.clone();
+        }
+        let mut modules = self.modules.borrow_mut();
+        let module = modules.entry(kernel.file).or_insert_with(|| {
+            self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(kernel.file),
+                source: wgpu::ShaderSource::Wgsl(kernel.source.into()),
+            })
+        });
+        let pipeline = self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some(kernel.entry),
+            layout: None, // derived from the WGSL bindings
+            module,
+            entry_point: Some(kernel.entry),
+            compilation_options: Default::default(),
+            cache: None,
+        });
+        self.pipelines.borrow_mut().insert((kernel.file, kernel.entry), pipeline.clone());
+        pipeline
+    }
+
+    /// Record one kernel launch: `uniforms` (as 32-bit words) at binding 0,
+    /// `buffers` at bindings 1.., and a grid of `groups` workgroups.
+    pub fn dispatch(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        kernel: &Kernel,
+        uniforms: &[u32],
+        buffers: &[&GpuBuffer],
+        groups: [u32; 3],
+    ) {
+        let pipeline = self.pipeline(kernel);
+        // Uniform buffers are read in 16-byte rows: pad to a multiple of 4 words.
+        let mut words = uniforms.to_vec();
+        words.resize(uniforms.len().div_ceil(4).max(1) * 4, 0);
+        let params = self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("params"),
+            contents: bytemuck::cast_slice(&words),
+            usage: wgpu::BufferUsages::UNIFORM,
+        });
+        let mut entries = vec![wgpu::BindGroupEntry {
+            binding: 0,
+            resource: params.as_entire_binding(),
+        }];
+        for (i, buffer) in buffers.iter().enumerate() {
+            entries.push(wgpu::BindGroupEntry {
+                binding: i as u32 + 1,
+                resource: buffer.buffer.as_entire_binding(),
+            });
+        }
+        let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some(kernel.entry),
+            layout: &pipeline.get_bind_group_layout(0),
+            entries: &entries,
+        });
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+            label: Some(kernel.entry),
+            timestamp_writes: None,
+        });
+        pass.set_pipeline(&pipeline);
+        pass.set_bind_group(0, &bind_group, &[]);
+        pass.dispatch_workgroups(groups[0], groups[1], groups[2]);
+    }
+}
+
+/// Workgroups for `n` invocations of a 1-D kernel with `size` per group,
+/// folded into two dimensions because one dimension stops at 65 535 groups.
+/// Kernels rebuild the index as `id.x + id.y · (groups.x · size)`.
+pub fn grid_1d(n: usize, size: u32) -> [u32; 3] {
+    let groups = (n.max(1) as u32).div_ceil(size);
+    let x = groups.min(65_535);
+    [x, groups.div_ceil(x), 1]
+}
