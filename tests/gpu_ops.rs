@@ -8,8 +8,10 @@
 
 mod common;
 use common::{assert_close, random_vec};
-use glassformer::device::gpu::Gpu;
+use glassformer::device::gpu::{Gpu, GpuBuffer, GpuSlice};
 use glassformer::ops::matmul::{self, MatmulShape};
+use glassformer::ops::{dropout, gelu, relu, residual};
+use glassformer::Device;
 
 fn gpu() -> Gpu {
     let gpu = pollster::block_on(Gpu::new()).unwrap_or_else(|e| panic!("the GPU tests need an adapter: {e}"));
@@ -70,6 +72,81 @@ fn matmul_matches_reference_on_awkward_shapes() {
                     1e-4,
                 );
             }
+        }
+    }
+}
+
+/// Record with `record`, submit, and wait for nothing: reads wait for the GPU.
+fn run(gpu: &Gpu, record: impl FnOnce(&mut wgpu::CommandEncoder)) {
+    let mut encoder = gpu.encoder();
+    record(&mut encoder);
+    gpu.submit(encoder);
+}
+
+fn read(gpu: &Gpu, buffer: &GpuBuffer) -> Vec<f32> {
+    pollster::block_on(gpu.read(buffer)).unwrap()
+}
+
+#[test]
+fn elementwise_ops_match_reference() {
+    let gpu = gpu();
+    let cpu = Device::Cpu;
+    for n in [1usize, 7, 33, 1000, 70_000] {
+        // Include large magnitudes: GELU's tanh must not overflow.
+        let mut x = random_vec(n, 4.0, n as u64);
+        x[0] = 30.0;
+        if n > 1 {
+            x[1] = -30.0;
+        }
+        let (g, acc) = (random_vec(n, 1.0, n as u64 + 1), random_vec(n, 1.0, n as u64 + 2));
+        let (gx, gg) = (gpu.upload(&x), gpu.upload(&g));
+        type Fwd = fn(&Device, &mut [f32], &[f32]) -> glassformer::Result<()>;
+        type Bwd = fn(&Device, &mut [f32], &[f32], &[f32]) -> glassformer::Result<()>;
+        type FwdGpu = fn(&Gpu, &mut wgpu::CommandEncoder, GpuSlice, GpuSlice) -> glassformer::Result<()>;
+        type BwdGpu = fn(&Gpu, &mut wgpu::CommandEncoder, GpuSlice, GpuSlice, GpuSlice) -> glassformer::Result<()>;
+        let ops: [(&str, Fwd, Bwd, FwdGpu, BwdGpu); 2] = [
+            ("relu", relu::forward, relu::backward, relu::forward_gpu, relu::backward_gpu),
+            ("gelu", gelu::forward, gelu::backward, gelu::forward_gpu, gelu::backward_gpu),
+        ];
+        for (name, fwd, bwd, fwd_gpu, bwd_gpu) in ops {
+            let mut want = vec![0.0; n];
+            fwd(&cpu, &mut want, &x).unwrap();
+            let out = gpu.zeros(n);
+            run(&gpu, |e| fwd_gpu(&gpu, e, out.all(), gx.all()).unwrap());
+            // exp/tanh differ between libm and the GPU's builtins by a few ulp.
+            assert_close(&format!("{name} forward n={n}"), &read(&gpu, &out), &want, 1e-6, 1e-5);
+            let mut want = acc.clone();
+            bwd(&cpu, &mut want, &g, &x).unwrap();
+            let dx = gpu.upload(&acc);
+            run(&gpu, |e| bwd_gpu(&gpu, e, dx.all(), gg.all(), gx.all()).unwrap());
+            assert_close(&format!("{name} backward n={n}"), &read(&gpu, &dx), &want, 1e-6, 1e-5);
+        }
+        // residual: exact (one addition each)
+        let out = gpu.zeros(n);
+        run(&gpu, |e| residual::forward_gpu(&gpu, e, out.all(), gx.all(), gg.all()).unwrap());
+        let mut want = vec![0.0; n];
+        residual::forward(&cpu, &mut want, &x, &g).unwrap();
+        assert_eq!(read(&gpu, &out), want, "residual forward n={n}");
+        let (da, db) = (gpu.upload(&acc), gpu.upload(&x));
+        run(&gpu, |e| residual::backward_gpu(&gpu, e, da.all(), db.all(), gg.all()).unwrap());
+        let (mut want_a, mut want_b) = (acc.clone(), x.clone());
+        residual::backward(&cpu, &mut want_a, &mut want_b, &g).unwrap();
+        assert_eq!((read(&gpu, &da), read(&gpu, &db)), (want_a, want_b), "residual backward n={n}");
+        // dropout: the same seed drops exactly the same values on both devices
+        for training in [true, false] {
+            let (out, mask) = (gpu.zeros(n), gpu.zeros(n));
+            run(&gpu, |e| {
+                dropout::forward_gpu(&gpu, e, out.all(), mask.all(), gx.all(), 0.3, 1234, training).unwrap()
+            });
+            let (mut want, mut want_mask) = (vec![0.0; n], vec![0.0; n]);
+            dropout::forward(&cpu, &mut want, &mut want_mask, &x, 0.3, 1234, training).unwrap();
+            assert_eq!(read(&gpu, &mask), want_mask, "dropout mask n={n} training={training}");
+            assert_eq!(read(&gpu, &out), want, "dropout output n={n}");
+            let dx = gpu.upload(&acc);
+            run(&gpu, |e| dropout::backward_gpu(&gpu, e, dx.all(), gg.all(), mask.all()).unwrap());
+            let mut want = acc.clone();
+            dropout::backward(&cpu, &mut want, &g, &want_mask).unwrap();
+            assert_eq!(read(&gpu, &dx), want, "dropout backward n={n}");
         }
     }
 }

@@ -28,9 +28,11 @@
 //!   mappable staging buffer, ask for it to be mapped, and wait (on the web,
 //!   for a Promise) until the GPU has finished.
 //!
-//! Conventions for kernels: binding 0 is the uniform parameters, bindings
-//! 1, 2, ... are storage buffers in the order the Rust launcher passes them.
-//! Buffers are bound whole and every tensor is addressed by an element
+//! Conventions for kernels: binding 0 is the uniform parameters, the other
+//! bindings are storage buffers, named in each `.wgsl` file's header. One
+//! file holds an op's forward and backward entry points; each entry point
+//! uses the subset of bindings it needs, and the launcher passes exactly
+//! those as `(binding, buffer)` pairs. Buffers are bound whole and every tensor is addressed by an element
 //! offset carried in the uniforms, so one flat parameter buffer can feed a
 //! weight and its bias to the same kernel without alignment rules.
 
@@ -310,13 +312,13 @@ impl Gpu {
     }
 
     /// Record one kernel launch: `uniforms` (as 32-bit words) at binding 0,
-    /// `buffers` at bindings 1.., and a grid of `groups` workgroups.
+    /// each `(binding, buffer)` pair, and a grid of `groups` workgroups.
     pub fn dispatch(
         &self,
         encoder: &mut wgpu::CommandEncoder,
         kernel: &Kernel,
         uniforms: &[u32],
-        buffers: &[&GpuBuffer],
+        buffers: &[(u32, &GpuBuffer)],
         groups: [u32; 3],
     ) {
         let pipeline = self.pipeline(kernel);
@@ -332,9 +334,9 @@ impl Gpu {
             binding: 0,
             resource: params.as_entire_binding(),
         }];
-        for (i, buffer) in buffers.iter().enumerate() {
+        for &(binding, buffer) in buffers {
             entries.push(wgpu::BindGroupEntry {
-                binding: i as u32 + 1,
+                binding,
                 resource: buffer.buffer.as_entire_binding(),
             });
         }

@@ -201,7 +201,7 @@ pub fn matmul_gpu(
         encoder,
         &MATMUL_KERNEL,
         &uniforms,
-        &[a.buffer, b.buffer, bias.buffer, c.buffer],
+        &[(1, a.buffer), (2, b.buffer), (3, bias.buffer), (4, c.buffer)],
         groups,
     );
     Ok(())
