@@ -10,7 +10,7 @@ mod common;
 use common::{assert_close, random_vec};
 use glassformer::device::gpu::{Gpu, GpuBuffer, GpuSlice};
 use glassformer::ops::matmul::{self, MatmulShape};
-use glassformer::ops::{dropout, gelu, relu, residual};
+use glassformer::ops::{dropout, gelu, layernorm, relu, residual, softmax};
 use glassformer::Device;
 
 fn gpu() -> Gpu {
@@ -148,5 +148,95 @@ fn elementwise_ops_match_reference() {
             dropout::backward(&cpu, &mut want, &g, &want_mask).unwrap();
             assert_eq!(read(&gpu, &dx), want, "dropout backward n={n}");
         }
+    }
+}
+
+#[test]
+fn softmax_and_layernorm_match_reference() {
+    let gpu = gpu();
+    let cpu = Device::Cpu;
+    for (rows, cols) in [(1, 1), (3, 7), (33, 48), (5, 65), (2, 1000), (129, 3)] {
+        let seed = (rows * 1000 + cols) as u64;
+        let (x, g, acc) = (
+            random_vec(rows * cols, 3.0, seed),
+            random_vec(rows * cols, 1.0, seed + 1),
+            random_vec(rows * cols, 1.0, seed + 2),
+        );
+        let (gx, gg) = (gpu.upload(&x), gpu.upload(&g));
+        // softmax
+        let y = gpu.zeros(rows * cols);
+        run(&gpu, |e| softmax::forward_gpu(&gpu, e, y.all(), gx.all(), rows, cols).unwrap());
+        let mut want_y = vec![0.0; rows * cols];
+        softmax::forward(&cpu, &mut want_y, &x, rows, cols).unwrap();
+        assert_close(&format!("softmax {rows}×{cols}"), &read(&gpu, &y), &want_y, 1e-6, 1e-5);
+        let dx = gpu.upload(&acc);
+        run(&gpu, |e| {
+            softmax::backward_gpu(&gpu, e, dx.all(), gg.all(), y.all(), rows, cols).unwrap()
+        });
+        let mut want = acc.clone();
+        softmax::backward(&cpu, &mut want, &g, &want_y, rows, cols).unwrap();
+        assert_close(&format!("softmax backward {rows}×{cols}"), &read(&gpu, &dx), &want, 1e-6, 1e-4);
+
+        // layer norm, with γ and β at offsets inside one parameter buffer
+        let (gamma, beta) = (random_vec(cols, 1.0, seed + 3), random_vec(cols, 1.0, seed + 4));
+        let mut params = vec![0.5; 5];
+        params.extend(&gamma);
+        params.extend(&beta);
+        let gparams = gpu.upload(&params);
+        let (gamma_slice, beta_slice) = (gparams.range(5, cols), gparams.range(5 + cols, cols));
+        let (out, mean, rstd) = (gpu.zeros(rows * cols), gpu.zeros(rows), gpu.zeros(rows));
+        run(&gpu, |e| {
+            layernorm::forward_gpu(&gpu, e, out.all(), &mean, &rstd, gx.all(), gamma_slice, beta_slice, rows, cols).unwrap()
+        });
+        let (mut want_out, mut want_mean, mut want_rstd) = (vec![0.0; rows * cols], vec![0.0; rows], vec![0.0; rows]);
+        layernorm::forward(&cpu, &mut want_out, &mut want_mean, &mut want_rstd, &x, &gamma, &beta, rows, cols).unwrap();
+        // A constant row (cols = 1) has variance 0: rstd = 1/√ε is large, so compare relatively.
+        assert_close(&format!("layernorm {rows}×{cols}"), &read(&gpu, &out), &want_out, 1e-5, 1e-4);
+        assert_close("layernorm mean", &read(&gpu, &mean), &want_mean, 1e-6, 1e-5);
+        assert_close("layernorm rstd", &read(&gpu, &rstd), &want_rstd, 1e-5, 1e-4);
+        let mut grads = vec![0.25; 3];
+        grads.extend(random_vec(2 * cols, 1.0, seed + 5));
+        let (ggrads, dx) = (gpu.upload(&grads), gpu.upload(&acc));
+        run(&gpu, |e| {
+            layernorm::backward_gpu(
+                &gpu,
+                e,
+                dx.all(),
+                ggrads.range(3, cols),
+                ggrads.range(3 + cols, cols),
+                gg.all(),
+                gx.all(),
+                &mean,
+                &rstd,
+                gamma_slice,
+                rows,
+                cols,
+            )
+            .unwrap()
+        });
+        let (mut want_dx, mut want_grads) = (acc.clone(), grads.clone());
+        let (dgamma, dbeta) = want_grads[3..].split_at_mut(cols);
+        layernorm::backward(
+            &cpu,
+            &mut want_dx,
+            dgamma,
+            dbeta,
+            &g,
+            &x,
+            &want_mean,
+            &want_rstd,
+            &gamma,
+            rows,
+            cols,
+        )
+        .unwrap();
+        assert_close(&format!("layernorm dx {rows}×{cols}"), &read(&gpu, &dx), &want_dx, 1e-4, 1e-3);
+        assert_close(
+            &format!("layernorm dγ dβ {rows}×{cols}"),
+            &read(&gpu, &ggrads),
+            &want_grads,
+            1e-4,
+            1e-4,
+        );
     }
 }

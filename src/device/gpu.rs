@@ -67,6 +67,11 @@ impl GpuBuffer {
         self.len
     }
 
+    /// Is `other` a handle to this same GPU buffer?
+    pub fn same_as(&self, other: &GpuBuffer) -> bool {
+        self.buffer == other.buffer
+    }
+
     /// True when the buffer holds no values.
     pub fn is_empty(&self) -> bool {
         self.len == 0

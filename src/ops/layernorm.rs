@@ -17,8 +17,26 @@
 //! The two subtracted means are the gradient flowing through `μ` and through
 //! `σ²`: shifting or scaling a whole row changes nothing after normalising.
 
+use crate::device::gpu::{grid_1d, Gpu, GpuBuffer, GpuSlice, Kernel};
 use crate::device::Device;
-use crate::error::{check_len, Result};
+use crate::error::{check_len, invalid, Result};
+
+const WGSL: &str = include_str!("layernorm.wgsl");
+const KERNEL_FORWARD: Kernel = Kernel {
+    file: "layernorm.wgsl",
+    source: WGSL,
+    entry: "forward",
+};
+const KERNEL_BACKWARD_INPUT: Kernel = Kernel {
+    file: "layernorm.wgsl",
+    source: WGSL,
+    entry: "backward_input",
+};
+const KERNEL_BACKWARD_PARAMS: Kernel = Kernel {
+    file: "layernorm.wgsl",
+    source: WGSL,
+    entry: "backward_params",
+};
 
 /// ε inside the square root, as in BERT and GPT-2.
 pub const EPS: f32 = 1e-5;
@@ -119,4 +137,83 @@ pub fn backward_cpu(
             dx[row * c + j] += r * (g - mean_g - x_hat * mean_g_xhat);
         }
     }
+}
+
+/// GPU layer norm forward. `gamma` and `beta` must lie in one buffer (the
+/// flat parameters); `mean` and `rstd` are `(N)` each.
+pub fn forward_gpu(
+    gpu: &Gpu,
+    encoder: &mut wgpu::CommandEncoder,
+    out: GpuSlice,
+    mean: &GpuBuffer,
+    rstd: &GpuBuffer,
+    x: GpuSlice,
+    gamma: GpuSlice,
+    beta: GpuSlice,
+    n: usize,
+    c: usize,
+) -> Result<()> {
+    check_gpu_shapes("layernorm", x, out, gamma, beta, n, c)?;
+    check_len("layernorm", "mean cache", mean.len(), &[("N", n)])?;
+    check_len("layernorm", "rstd cache", rstd.len(), &[("N", n)])?;
+    let uniforms = [n as u32, c as u32, x.word(), out.word(), gamma.word(), beta.word(), 0, 0, 0, 0, 0];
+    let buffers = [(1, x.buffer), (2, gamma.buffer), (3, out.buffer), (4, mean), (5, rstd)];
+    gpu.dispatch(encoder, &KERNEL_FORWARD, &uniforms, &buffers, grid_1d(n, 1));
+    Ok(())
+}
+
+/// GPU layer norm backward: accumulates `dx`, and `dgamma`, `dbeta`, which must
+/// lie in one buffer (the flat gradients).
+pub fn backward_gpu(
+    gpu: &Gpu,
+    encoder: &mut wgpu::CommandEncoder,
+    dx: GpuSlice,
+    dgamma: GpuSlice,
+    dbeta: GpuSlice,
+    dout: GpuSlice,
+    x: GpuSlice,
+    mean: &GpuBuffer,
+    rstd: &GpuBuffer,
+    gamma: GpuSlice,
+    n: usize,
+    c: usize,
+) -> Result<()> {
+    check_gpu_shapes("layernorm backward", x, dx, dgamma, dbeta, n, c)?;
+    check_len("layernorm backward", "dout", dout.len, &[("N", n), ("C", c)])?;
+    check_len("layernorm backward", "gamma", gamma.len, &[("C", c)])?;
+    let uniforms = [
+        n as u32,
+        c as u32,
+        x.word(),
+        0,
+        gamma.word(),
+        0,
+        0,
+        dout.word(),
+        dx.word(),
+        dgamma.word(),
+        dbeta.word(),
+    ];
+    let stats = [(6, mean), (7, rstd), (8, dout.buffer)];
+    let input_buffers = [(1, x.buffer), (2, gamma.buffer), stats[0], stats[1], stats[2], (9, dx.buffer)];
+    gpu.dispatch(encoder, &KERNEL_BACKWARD_INPUT, &uniforms, &input_buffers, grid_1d(n, 1));
+    let param_buffers = [(1, x.buffer), stats[0], stats[1], stats[2], (10, dgamma.buffer)];
+    gpu.dispatch(encoder, &KERNEL_BACKWARD_PARAMS, &uniforms, &param_buffers, grid_1d(c, 256));
+    Ok(())
+}
+
+/// Shapes shared by the GPU forward and backward; the two per-channel
+/// tensors must share a buffer because they are bound once.
+fn check_gpu_shapes(op: &'static str, x: GpuSlice, out: GpuSlice, first: GpuSlice, second: GpuSlice, n: usize, c: usize) -> Result<()> {
+    check_len(op, "input", x.len, &[("N", n), ("C", c)])?;
+    check_len(op, "output", out.len, &[("N", n), ("C", c)])?;
+    check_len(op, "gamma", first.len, &[("C", c)])?;
+    check_len(op, "beta", second.len, &[("C", c)])?;
+    if !first.buffer.same_as(second.buffer) {
+        return Err(invalid(
+            op,
+            "gamma and beta (and their gradients) must live in the same GPU buffer, the model's flat parameters.",
+        ));
+    }
+    Ok(())
 }

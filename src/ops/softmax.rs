@@ -12,8 +12,20 @@
 //! dx_i += y_i · (dy_i − Σ_j dy_j y_j)
 //! ```
 
+use crate::device::gpu::{grid_1d, Gpu, GpuSlice, Kernel};
 use crate::device::Device;
 use crate::error::{check_len, check_nonzero, Result};
+
+const KERNEL_FORWARD: Kernel = Kernel {
+    file: "softmax.wgsl",
+    source: include_str!("softmax.wgsl"),
+    entry: "forward",
+};
+const KERNEL_BACKWARD: Kernel = Kernel {
+    file: "softmax.wgsl",
+    source: include_str!("softmax.wgsl"),
+    entry: "backward",
+};
 
 /// Row-wise softmax of `x: (rows, cols)` into `out`.
 pub fn forward(dev: &Device, out: &mut [f32], x: &[f32], rows: usize, cols: usize) -> Result<()> {
@@ -69,4 +81,44 @@ pub fn softmax_row_backward(dx: &mut [f32], dy: &[f32], y: &[f32]) {
     for ((d, &g), &p) in dx.iter_mut().zip(dy).zip(y) {
         *d += p * (g - dot);
     }
+}
+
+/// GPU: row-wise softmax of `x (rows, cols)` into `y`; one workgroup per row.
+pub fn forward_gpu(gpu: &Gpu, encoder: &mut wgpu::CommandEncoder, y: GpuSlice, x: GpuSlice, rows: usize, cols: usize) -> Result<()> {
+    check_nonzero("softmax", "cols", cols)?;
+    check_len("softmax", "input", x.len, &[("rows", rows), ("cols", cols)])?;
+    check_len("softmax", "output", y.len, &[("rows", rows), ("cols", cols)])?;
+    let uniforms = [rows as u32, cols as u32, x.word(), y.word(), 0, 0];
+    gpu.dispatch(
+        encoder,
+        &KERNEL_FORWARD,
+        &uniforms,
+        &[(1, x.buffer), (2, y.buffer)],
+        grid_1d(rows, 1),
+    );
+    Ok(())
+}
+
+/// GPU: `dx += y ⊙ (dy − Σ dy·y)` per row.
+pub fn backward_gpu(
+    gpu: &Gpu,
+    encoder: &mut wgpu::CommandEncoder,
+    dx: GpuSlice,
+    dy: GpuSlice,
+    y: GpuSlice,
+    rows: usize,
+    cols: usize,
+) -> Result<()> {
+    for (slice, what) in [(dx, "dx"), (dy, "dout"), (y, "y")] {
+        check_len("softmax backward", what, slice.len, &[("rows", rows), ("cols", cols)])?;
+    }
+    let uniforms = [rows as u32, cols as u32, 0, y.word(), dy.word(), dx.word()];
+    gpu.dispatch(
+        encoder,
+        &KERNEL_BACKWARD,
+        &uniforms,
+        &[(3, y.buffer), (4, dy.buffer), (5, dx.buffer)],
+        grid_1d(rows, 1),
+    );
+    Ok(())
 }
