@@ -9,8 +9,9 @@
 mod common;
 use common::{assert_close, random_vec};
 use glassformer::device::gpu::{Gpu, GpuBuffer, GpuSlice};
+use glassformer::ops::attention::{self, AttentionShape, Mask};
 use glassformer::ops::matmul::{self, MatmulShape};
-use glassformer::ops::{dropout, gelu, layernorm, relu, residual, softmax};
+use glassformer::ops::{attention_gpu, dropout, gelu, layernorm, relu, residual, softmax};
 use glassformer::Device;
 
 fn gpu() -> Gpu {
@@ -238,5 +239,73 @@ fn softmax_and_layernorm_match_reference() {
             1e-4,
             1e-4,
         );
+    }
+}
+
+#[test]
+fn attention_matches_reference_every_mask_and_shape() {
+    let gpu = gpu();
+    let cpu = Device::Cpu;
+    let mut seed = 500;
+    for (t, s) in [(1usize, 1usize), (7, 7), (33, 33), (129, 129), (5, 9)] {
+        for nh in [1, 3] {
+            let (b, c) = (2, 48);
+            let lengths = [s, s.div_ceil(2)];
+            let masks = [
+                ("none", Mask::none()),
+                ("causal", Mask::causal()),
+                ("padding", Mask::key_padding(&lengths)),
+            ];
+            for (mask_name, mask) in masks {
+                seed += 1;
+                let shape = AttentionShape { b, t, s, c, nh };
+                let what = format!("attention T={t} S={s} NH={nh} mask={mask_name}");
+                let (q, k, v) = (
+                    random_vec(b * t * c, 1.0, seed),
+                    random_vec(b * s * c, 1.0, seed + 1),
+                    random_vec(b * s * c, 1.0, seed + 2),
+                );
+                let dout = random_vec(b * t * c, 1.0, seed + 3);
+                let (acc_q, acc_kv) = (random_vec(b * t * c, 1.0, seed + 4), random_vec(b * s * c, 1.0, seed + 5));
+                // reference
+                let (mut out, mut scores, mut weights) = (vec![0.0; b * t * c], vec![0.0; b * nh * t * s], vec![0.0; b * nh * t * s]);
+                attention::forward(&cpu, &mut out, &mut scores, &mut weights, &q, &k, &v, shape, mask).unwrap();
+                let (mut dq, mut dk, mut dv) = (acc_q.clone(), acc_kv.clone(), acc_kv.clone());
+                attention::backward(&cpu, &mut dq, &mut dk, &mut dv, &dout, &weights, &q, &k, &v, shape).unwrap();
+                // GPU
+                let (gq, gk, gv, gdout) = (gpu.upload(&q), gpu.upload(&k), gpu.upload(&v), gpu.upload(&dout));
+                let (gout, lse) = (gpu.zeros(b * t * c), gpu.zeros(b * nh * t));
+                let (gscores, gweights) = (gpu.zeros(b * nh * t * s), gpu.zeros(b * nh * t * s));
+                let (gdq, gdk, gdv) = (gpu.upload(&acc_q), gpu.upload(&acc_kv), gpu.upload(&acc_kv));
+                run(&gpu, |e| {
+                    attention_gpu::forward_gpu(&gpu, e, gout.all(), &lse, gq.all(), gk.all(), gv.all(), shape, mask).unwrap();
+                    attention_gpu::weights_gpu(&gpu, e, &gscores, &gweights, &lse, gq.all(), gk.all(), shape, mask).unwrap();
+                    attention_gpu::backward_gpu(
+                        &gpu,
+                        e,
+                        gdq.all(),
+                        gdk.all(),
+                        gdv.all(),
+                        gdout.all(),
+                        gout.all(),
+                        &lse,
+                        gq.all(),
+                        gk.all(),
+                        gv.all(),
+                        shape,
+                        mask,
+                    )
+                    .unwrap();
+                });
+                // Online softmax adds in another order and rescales: a few ulp per key.
+                assert_close(&format!("{what} out"), &read(&gpu, &gout), &out, 1e-5, 1e-4);
+                assert_close(&format!("{what} scores"), &read(&gpu, &gscores), &scores, 1e-5, 1e-5);
+                assert_close(&format!("{what} weights"), &read(&gpu, &gweights), &weights, 1e-6, 1e-4);
+                // Gradients sum S (or T) terms rebuilt from lse: looser.
+                assert_close(&format!("{what} dq"), &read(&gpu, &gdq), &dq, 1e-4, 1e-3);
+                assert_close(&format!("{what} dk"), &read(&gpu, &gdk), &dk, 1e-4, 1e-3);
+                assert_close(&format!("{what} dv"), &read(&gpu, &gdv), &dv, 1e-4, 1e-3);
+            }
+        }
     }
 }

@@ -225,6 +225,13 @@ impl Gpu {
         GpuBuffer { buffer, len: data.len() }
     }
 
+    /// A new GPU buffer holding 32-bit unsigned integers (token ids, lengths).
+    /// It is a [`GpuBuffer`] too: `len` counts 32-bit values either way.
+    pub fn upload_u32(&self, data: &[u32]) -> GpuBuffer {
+        let bits: Vec<f32> = data.iter().map(|&v| f32::from_bits(v)).collect();
+        self.upload(&bits)
+    }
+
     /// A new GPU buffer of `len` zeros.
     pub fn zeros(&self, len: usize) -> GpuBuffer {
         let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {

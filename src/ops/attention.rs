@@ -125,7 +125,8 @@ impl<'a> Mask<'a> {
         causal_ok && padding_ok
     }
 
-    fn validate(&self, op: &'static str, shape: &AttentionShape) -> Result<()> {
+    /// Check the mask against the shape, naming the op in the error.
+    pub fn validate(&self, op: &'static str, shape: &AttentionShape) -> Result<()> {
         if self.causal && shape.s < shape.t {
             return Err(invalid(
                 op,

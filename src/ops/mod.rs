@@ -10,12 +10,18 @@
 //! comment, e.g. `(B, T, C)`. Backward functions *accumulate* into gradient
 //! buffers (`+=`); the caller zeroes them once per step.
 //!
+//! Beside most ops sits a `.wgsl` file with its GPU kernels and, at the end
+//! of the `.rs` file, `*_gpu` launchers that record them into a command
+//! encoder (attention's launchers have a file of their own,
+//! `attention_gpu.rs`). The GPU versions are tested against the CPU ones.
+//!
 //! Reading order: `matmul` → `embedding` → `positional` → `layernorm` →
 //! `relu`, `gelu` → `softmax` → `attention` → `residual` → `dropout` →
 //! `cross_entropy` → `adamw`.
 
 pub mod adamw;
 pub mod attention;
+pub mod attention_gpu;
 pub mod cross_entropy;
 pub mod dropout;
 pub mod embedding;
