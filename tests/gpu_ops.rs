@@ -9,9 +9,10 @@
 mod common;
 use common::{assert_close, random_vec};
 use glassformer::device::gpu::{Gpu, GpuBuffer, GpuSlice};
+use glassformer::ops::adamw::{self, AdamWConfig};
 use glassformer::ops::attention::{self, AttentionShape, Mask};
 use glassformer::ops::matmul::{self, MatmulShape};
-use glassformer::ops::{attention_gpu, dropout, gelu, layernorm, relu, residual, softmax};
+use glassformer::ops::{attention_gpu, cross_entropy, dropout, embedding, gelu, layernorm, relu, residual, softmax};
 use glassformer::Device;
 
 fn gpu() -> Gpu {
@@ -308,4 +309,115 @@ fn attention_matches_reference_every_mask_and_shape() {
             }
         }
     }
+}
+
+#[test]
+fn embedding_cross_entropy_and_adamw_match_reference() {
+    let gpu = gpu();
+    let cpu = Device::Cpu;
+    // Embeddings: V = 65 (a character vocabulary), repeated ids, T = 7.
+    let (v, c, b, t) = (65, 48, 3, 7);
+    let tokens: Vec<u32> = (0..b * t).map(|i| ((i * 13) % 9) as u32 * 7).collect();
+    let (wte, wpe, dout) = (random_vec(v * c, 1.0, 1), random_vec(10 * c, 1.0, 2), random_vec(b * t * c, 1.0, 3));
+    let mut params = vec![0.0; 2];
+    params.extend(&wte);
+    params.extend(&wpe);
+    let gparams = gpu.upload(&params);
+    let (wte_slice, wpe_slice) = (gparams.range(2, v * c), gparams.range(2 + v * c, 10 * c));
+    let out = gpu.zeros(b * t * c);
+    run(&gpu, |e| {
+        embedding::token_forward_gpu(&gpu, e, out.all(), &tokens, wte_slice, v, c).unwrap();
+        embedding::position_forward_gpu(&gpu, e, out.all(), wpe_slice, b, t, c).unwrap();
+    });
+    let mut want = vec![0.0; b * t * c];
+    embedding::token_forward(&cpu, &mut want, &tokens, &wte, v, c).unwrap();
+    embedding::position_forward(&cpu, &mut want, &wpe, b, t, c).unwrap();
+    assert_eq!(read(&gpu, &out), want, "embedding forward (copies and one add: exact)");
+    let grads0 = random_vec(params.len(), 1.0, 4);
+    let (ggrads, gdout) = (gpu.upload(&grads0), gpu.upload(&dout));
+    run(&gpu, |e| {
+        embedding::token_backward_gpu(&gpu, e, ggrads.range(2, v * c), &gdout, &tokens, v, c).unwrap();
+        embedding::position_backward_gpu(&gpu, e, ggrads.range(2 + v * c, 10 * c), &gdout, b, t, c).unwrap();
+    });
+    let mut want = grads0.clone();
+    let (dwte, dwpe) = want[2..].split_at_mut(v * c);
+    embedding::token_backward(&cpu, dwte, &dout, &tokens, v, c).unwrap();
+    embedding::position_backward(&cpu, dwpe, &dout, b, t, c).unwrap();
+    assert_close("embedding backward", &read(&gpu, &ggrads), &want, 1e-6, 1e-5);
+    let text = run_err(&gpu, |e| {
+        embedding::token_forward_gpu(&gpu, e, out.range(0, 2 * c), &[0, 99], wte_slice, v, c)
+    });
+    assert!(text.contains("token id 99"), "{text}");
+
+    // Cross-entropy: V = 65, rows with the ignore index, logits of ±30.
+    let n = 9;
+    let mut logits = random_vec(n * v, 3.0, 5);
+    logits[3] = 30.0;
+    logits[v + 4] = -30.0;
+    let targets: Vec<i32> = (0..n as i32)
+        .map(|i| {
+            if i % 4 == 1 {
+                cross_entropy::IGNORE_INDEX
+            } else {
+                (i * 7) % v as i32
+            }
+        })
+        .collect();
+    let gtargets = cross_entropy::GpuTargets::new(&gpu, &targets, v, cross_entropy::IGNORE_INDEX).unwrap();
+    let (glogits, probs, loss) = (gpu.upload(&logits), gpu.zeros(n * v), gpu.zeros(1));
+    let acc = random_vec(n * v, 1.0, 6);
+    let dlogits = gpu.upload(&acc);
+    run(&gpu, |e| {
+        cross_entropy::forward_gpu(&gpu, e, &loss, &probs, glogits.all(), &gtargets, v).unwrap();
+        cross_entropy::backward_gpu(&gpu, e, &dlogits, &probs, &gtargets, v).unwrap();
+    });
+    let mut want_probs = vec![0.0; n * v];
+    let (want_loss, _) = cross_entropy::forward(&cpu, &mut want_probs, &logits, &targets, v, cross_entropy::IGNORE_INDEX).unwrap();
+    let mut want_d = acc.clone();
+    cross_entropy::backward(&cpu, &mut want_d, &want_probs, &targets, v, cross_entropy::IGNORE_INDEX).unwrap();
+    assert_close("cross_entropy loss", &read(&gpu, &loss), &[want_loss], 1e-5, 1e-5);
+    assert_close("cross_entropy probs", &read(&gpu, &probs), &want_probs, 1e-7, 1e-5);
+    assert_close("cross_entropy dlogits", &read(&gpu, &dlogits), &want_d, 1e-6, 1e-5);
+    assert!(cross_entropy::GpuTargets::new(&gpu, &[70], v, cross_entropy::IGNORE_INDEX).is_err());
+
+    // AdamW over 10 000 parameters, with and without clipping, three steps.
+    let count = 10_000;
+    for max_grad_norm in [Some(1.0), None] {
+        let cfg = AdamWConfig {
+            lr: 1e-2,
+            max_grad_norm,
+            ..AdamWConfig::default()
+        };
+        let mut want_params = random_vec(count, 1.0, 7);
+        let (mut want_m, mut want_v) = (vec![0.0; count], vec![0.0; count]);
+        let (gp, gm, gv, norm_sq) = (gpu.upload(&want_params), gpu.zeros(count), gpu.zeros(count), gpu.zeros(1));
+        for step in 1..=3 {
+            let grads = random_vec(count, 0.5, 10 + step as u64);
+            let gg = gpu.upload(&grads);
+            run(&gpu, |e| {
+                adamw::step_gpu(&gpu, e, &gp, &gg, &gm, &gv, &norm_sq, step, &cfg).unwrap()
+            });
+            let norm = adamw::global_norm(&cpu, &grads);
+            let scale = adamw::clip_scale(norm, cfg.max_grad_norm);
+            adamw::step(&cpu, &mut want_params, &grads, &mut want_m, &mut want_v, step, &cfg, scale).unwrap();
+            // f32 pairwise sum on the GPU vs f64 on the CPU.
+            assert_close("global norm²", &read(&gpu, &norm_sq), &[norm * norm], 1e-3, 1e-5);
+        }
+        assert_close(
+            &format!("adamw params clip={max_grad_norm:?}"),
+            &read(&gpu, &gp),
+            &want_params,
+            1e-6,
+            1e-5,
+        );
+        assert_close("adamw m", &read(&gpu, &gm), &want_m, 1e-7, 1e-5);
+        assert_close("adamw v", &read(&gpu, &gv), &want_v, 1e-9, 1e-5);
+    }
+}
+
+/// A launcher call that must fail; its message.
+fn run_err(gpu: &Gpu, record: impl FnOnce(&mut wgpu::CommandEncoder) -> glassformer::Result<()>) -> String {
+    let mut encoder = gpu.encoder();
+    let err = record(&mut encoder).expect_err("the call should have been refused");
+    err.to_string()
 }

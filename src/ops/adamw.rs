@@ -23,6 +23,7 @@
 //! `θ = 1, g = 0.5`, first step): `m = 0.05, v = 0.00025, m̂ = 0.5, v̂ = 0.25`,
 //! `θ = 1 − 0.1·(0.5/0.5 + 0.01) = 0.899`.
 
+use crate::device::gpu::{grid_1d, Gpu, GpuBuffer, Kernel};
 use crate::device::Device;
 use crate::error::{check_len, invalid, Result};
 
@@ -103,4 +104,85 @@ pub fn step_cpu(params: &mut [f32], grads: &[f32], m: &mut [f32], v: &mut [f32],
         let v_hat = v[i] / bias2;
         params[i] -= cfg.lr * (m_hat / (v_hat.sqrt() + cfg.eps) + cfg.weight_decay * params[i]);
     }
+}
+
+const WGSL: &str = include_str!("adamw.wgsl");
+const NORM_PARTIAL: Kernel = Kernel {
+    file: "adamw.wgsl",
+    source: WGSL,
+    entry: "norm_partial",
+};
+const NORM_TOTAL: Kernel = Kernel {
+    file: "adamw.wgsl",
+    source: WGSL,
+    entry: "norm_total",
+};
+const STEP: Kernel = Kernel {
+    file: "adamw.wgsl",
+    source: WGSL,
+    entry: "step",
+};
+
+/// Gradients summed by one workgroup of the norm kernel (256 invocations × 16).
+const NORM_CHUNK: usize = 256 * 16;
+
+/// GPU: `norm_sq[0] = Σ g²` over all gradients (read it back for a chart, or
+/// leave it on the GPU for [`step_gpu`]).
+pub fn global_norm_sq_gpu(gpu: &Gpu, encoder: &mut wgpu::CommandEncoder, norm_sq: &GpuBuffer, grads: &GpuBuffer) -> Result<()> {
+    let partials = grads.len().div_ceil(NORM_CHUNK).max(1);
+    let partial = gpu.zeros(partials);
+    let uniforms = uniform_words(grads.len(), partials, 1, &AdamWConfig::default());
+    gpu.dispatch(
+        encoder,
+        &NORM_PARTIAL,
+        &uniforms,
+        &[(1, grads), (2, &partial)],
+        grid_1d(partials, 1),
+    );
+    gpu.dispatch(encoder, &NORM_TOTAL, &uniforms, &[(3, &partial), (4, norm_sq)], [1, 1, 1]);
+    Ok(())
+}
+
+/// GPU: clip by the global norm and update every parameter, all on the GPU.
+pub fn step_gpu(
+    gpu: &Gpu,
+    encoder: &mut wgpu::CommandEncoder,
+    params: &GpuBuffer,
+    grads: &GpuBuffer,
+    m: &GpuBuffer,
+    v: &GpuBuffer,
+    norm_sq: &GpuBuffer,
+    step: u32,
+    cfg: &AdamWConfig,
+) -> Result<()> {
+    let n = params.len();
+    check_len("adamw", "grads", grads.len(), &[("P", n)])?;
+    check_len("adamw", "m", m.len(), &[("P", n)])?;
+    check_len("adamw", "v", v.len(), &[("P", n)])?;
+    if step == 0 {
+        return Err(invalid("adamw", "step counts from 1 (bias correction divides by 1 − β^step)."));
+    }
+    global_norm_sq_gpu(gpu, encoder, norm_sq, grads)?;
+    let uniforms = uniform_words(n, 0, step, cfg);
+    let buffers = [(1, grads), (5, norm_sq), (6, params), (7, m), (8, v)];
+    gpu.dispatch(encoder, &STEP, &uniforms, &buffers, grid_1d(n, 256));
+    Ok(())
+}
+
+fn uniform_words(n: usize, partials: usize, step: u32, cfg: &AdamWConfig) -> [u32; 11] {
+    let bias1 = 1.0 - cfg.beta1.powi(step as i32);
+    let bias2 = 1.0 - cfg.beta2.powi(step as i32);
+    [
+        n as u32,
+        partials as u32,
+        cfg.max_grad_norm.is_some() as u32,
+        cfg.max_grad_norm.unwrap_or(0.0).to_bits(),
+        cfg.lr.to_bits(),
+        cfg.beta1.to_bits(),
+        cfg.beta2.to_bits(),
+        cfg.eps.to_bits(),
+        cfg.weight_decay.to_bits(),
+        bias1.to_bits(),
+        bias2.to_bits(),
+    ]
 }

@@ -12,6 +12,7 @@
 //! gradient. The log is taken as `z[y] − max − log Σ e^{z−max}`, which stays
 //! finite even when `p[y]` underflows.
 
+use crate::device::gpu::{grid_1d, Gpu, GpuBuffer, GpuSlice, Kernel};
 use crate::device::Device;
 use crate::error::{check_len, check_nonzero, invalid, Result};
 use crate::ops::softmax::softmax_row;
@@ -25,17 +26,24 @@ pub fn forward(dev: &Device, probs: &mut [f32], logits: &[f32], targets: &[i32],
     let n = targets.len();
     check_len("cross_entropy", "logits", logits.len(), &[("N", n), ("V", v)])?;
     check_len("cross_entropy", "probs", probs.len(), &[("N", n), ("V", v)])?;
-    if let Some(&bad) = targets.iter().find(|&&y| y != ignore_index && (y < 0 || y as usize >= v)) {
-        return Err(invalid(
+    check_targets(targets, v, ignore_index)?;
+    match dev {
+        Device::Cpu => Ok(forward_cpu(probs, logits, targets, v, ignore_index)),
+    }
+}
+
+/// Every target must be a class in `0..V` or the ignore index.
+fn check_targets(targets: &[i32], v: usize, ignore_index: i32) -> Result<()> {
+    check_nonzero("cross_entropy", "vocabulary size V", v)?;
+    match targets.iter().find(|&&y| y != ignore_index && (y < 0 || y as usize >= v)) {
+        Some(&bad) => Err(invalid(
             "cross_entropy",
             format!(
                 "target {bad} is not a class in 0..{} and is not the ignore index {ignore_index}.",
                 v - 1
             ),
-        ));
-    }
-    match dev {
-        Device::Cpu => Ok(forward_cpu(probs, logits, targets, v, ignore_index)),
+        )),
+        None => Ok(()),
     }
 }
 
@@ -81,5 +89,96 @@ pub fn backward(dev: &Device, dlogits: &mut [f32], probs: &[f32], targets: &[i32
             }
         }
     }
+    Ok(())
+}
+
+const WGSL: &str = include_str!("cross_entropy.wgsl");
+const FORWARD: Kernel = Kernel {
+    file: "cross_entropy.wgsl",
+    source: WGSL,
+    entry: "forward",
+};
+const MEAN: Kernel = Kernel {
+    file: "cross_entropy.wgsl",
+    source: WGSL,
+    entry: "mean",
+};
+const BACKWARD: Kernel = Kernel {
+    file: "cross_entropy.wgsl",
+    source: WGSL,
+    entry: "backward",
+};
+
+/// The targets checked and uploaded once, with the `1/count` of the mean.
+pub struct GpuTargets {
+    ids: GpuBuffer,
+    n: usize,
+    scale: f32,
+    ignore_index: i32,
+}
+
+impl GpuTargets {
+    /// Check `targets` against `V` and upload them.
+    pub fn new(gpu: &Gpu, targets: &[i32], v: usize, ignore_index: i32) -> Result<GpuTargets> {
+        check_targets(targets, v, ignore_index)?;
+        let count = targets.iter().filter(|&&y| y != ignore_index).count();
+        let bits: Vec<u32> = targets.iter().map(|&y| y as u32).collect();
+        Ok(GpuTargets {
+            ids: gpu.upload_u32(&bits),
+            n: targets.len(),
+            scale: if count == 0 { 0.0 } else { 1.0 / count as f32 },
+            ignore_index,
+        })
+    }
+}
+
+/// GPU forward: fills `probs (N, V)` and writes the mean loss into `loss[0]`
+/// (a one-value buffer: the only number a training step reads back).
+pub fn forward_gpu(
+    gpu: &Gpu,
+    encoder: &mut wgpu::CommandEncoder,
+    loss: &GpuBuffer,
+    probs: &GpuBuffer,
+    logits: GpuSlice,
+    targets: &GpuTargets,
+    v: usize,
+) -> Result<()> {
+    let n = targets.n;
+    check_len("cross_entropy", "logits", logits.len, &[("N", n), ("V", v)])?;
+    check_len("cross_entropy", "probs", probs.len(), &[("N", n), ("V", v)])?;
+    let losses = gpu.zeros(n);
+    let uniforms = [
+        n as u32,
+        v as u32,
+        logits.word(),
+        targets.ignore_index as u32,
+        targets.scale.to_bits(),
+    ];
+    let buffers = [(1, logits.buffer), (2, &targets.ids), (3, probs), (4, &losses)];
+    gpu.dispatch(encoder, &FORWARD, &uniforms, &buffers, grid_1d(n, 1));
+    gpu.dispatch(encoder, &MEAN, &uniforms, &[(5, &losses), (6, loss)], [1, 1, 1]);
+    Ok(())
+}
+
+/// GPU backward of the mean loss: `dlogits += (p − onehot(y)) / count`.
+pub fn backward_gpu(
+    gpu: &Gpu,
+    encoder: &mut wgpu::CommandEncoder,
+    dlogits: &GpuBuffer,
+    probs: &GpuBuffer,
+    targets: &GpuTargets,
+    v: usize,
+) -> Result<()> {
+    let n = targets.n;
+    check_len("cross_entropy backward", "dlogits", dlogits.len(), &[("N", n), ("V", v)])?;
+    check_len("cross_entropy backward", "probs", probs.len(), &[("N", n), ("V", v)])?;
+    let uniforms = [n as u32, v as u32, 0, targets.ignore_index as u32, targets.scale.to_bits()];
+    gpu.dispatch(
+        encoder,
+        &BACKWARD,
+        &uniforms,
+        &[(2, &targets.ids), (7, probs), (8, dlogits)],
+        grid_1d(n * v, 256),
+    );
     Ok(())
 }

@@ -18,6 +18,7 @@
 //! backward  dwpe[t, :]   += Σ_b dout[b, t, :]
 //! ```
 
+use crate::device::gpu::{grid_1d, Gpu, GpuBuffer, GpuSlice, Kernel};
 use crate::device::Device;
 use crate::error::{check_len, invalid, Result};
 
@@ -116,5 +117,123 @@ fn check_positions(table_len: usize, t: usize, c: usize) -> Result<()> {
             ),
         ));
     }
+    Ok(())
+}
+
+const WGSL: &str = include_str!("embedding.wgsl");
+const TOKEN_FORWARD: Kernel = Kernel {
+    file: "embedding.wgsl",
+    source: WGSL,
+    entry: "token_forward",
+};
+const TOKEN_BACKWARD: Kernel = Kernel {
+    file: "embedding.wgsl",
+    source: WGSL,
+    entry: "token_backward",
+};
+const POSITION_FORWARD: Kernel = Kernel {
+    file: "embedding.wgsl",
+    source: WGSL,
+    entry: "position_forward",
+};
+const POSITION_BACKWARD: Kernel = Kernel {
+    file: "embedding.wgsl",
+    source: WGSL,
+    entry: "position_backward",
+};
+
+/// GPU: `out (N, C) = wte[tokens]`. The ids are checked here, then uploaded.
+pub fn token_forward_gpu(
+    gpu: &Gpu,
+    encoder: &mut wgpu::CommandEncoder,
+    out: GpuSlice,
+    tokens: &[u32],
+    wte: GpuSlice,
+    v: usize,
+    c: usize,
+) -> Result<()> {
+    check_len("embedding", "table", wte.len, &[("V", v), ("C", c)])?;
+    check_len("embedding", "output", out.len, &[("N", tokens.len()), ("C", c)])?;
+    check_tokens(tokens, v)?;
+    let ids = gpu.upload_u32(tokens);
+    let uniforms = [tokens.len() as u32, c as u32, v as u32, 1, wte.word(), out.word(), 0];
+    gpu.dispatch(
+        encoder,
+        &TOKEN_FORWARD,
+        &uniforms,
+        &[(1, &ids), (2, wte.buffer), (3, out.buffer)],
+        grid_1d(tokens.len() * c, 256),
+    );
+    Ok(())
+}
+
+/// GPU: scatter-add `dout (N, C)` into `dwte (V, C)`, one invocation per table entry.
+pub fn token_backward_gpu(
+    gpu: &Gpu,
+    encoder: &mut wgpu::CommandEncoder,
+    dwte: GpuSlice,
+    dout: &GpuBuffer,
+    tokens: &[u32],
+    v: usize,
+    c: usize,
+) -> Result<()> {
+    check_len("embedding backward", "dtable", dwte.len, &[("V", v), ("C", c)])?;
+    check_len("embedding backward", "dout", dout.len(), &[("N", tokens.len()), ("C", c)])?;
+    check_tokens(tokens, v)?;
+    let ids = gpu.upload_u32(tokens);
+    let uniforms = [tokens.len() as u32, c as u32, v as u32, 1, 0, 0, dwte.word()];
+    gpu.dispatch(
+        encoder,
+        &TOKEN_BACKWARD,
+        &uniforms,
+        &[(1, &ids), (4, dout), (5, dwte.buffer)],
+        grid_1d(v * c, 256),
+    );
+    Ok(())
+}
+
+/// GPU: `out[b, t] += wpe[t]` for `out (B, T, C)`.
+pub fn position_forward_gpu(
+    gpu: &Gpu,
+    encoder: &mut wgpu::CommandEncoder,
+    out: GpuSlice,
+    wpe: GpuSlice,
+    b: usize,
+    t: usize,
+    c: usize,
+) -> Result<()> {
+    check_len("position embedding", "activations", out.len, &[("B", b), ("T", t), ("C", c)])?;
+    check_positions(wpe.len, t, c)?;
+    let uniforms = [(b * t) as u32, c as u32, 0, t as u32, wpe.word(), out.word(), 0];
+    gpu.dispatch(
+        encoder,
+        &POSITION_FORWARD,
+        &uniforms,
+        &[(2, wpe.buffer), (3, out.buffer)],
+        grid_1d(b * t * c, 256),
+    );
+    Ok(())
+}
+
+/// GPU: `dwpe[t] += Σ_b dout[b, t]`.
+pub fn position_backward_gpu(
+    gpu: &Gpu,
+    encoder: &mut wgpu::CommandEncoder,
+    dwpe: GpuSlice,
+    dout: &GpuBuffer,
+    b: usize,
+    t: usize,
+    c: usize,
+) -> Result<()> {
+    check_len("position embedding backward", "dout", dout.len(), &[("B", b), ("T", t), ("C", c)])?;
+    check_positions(dwpe.len, t, c)?;
+    let uniforms = [(b * t) as u32, c as u32, 0, t as u32, 0, 0, dwpe.word()];
+    gpu.dispatch(
+        encoder,
+        &POSITION_BACKWARD,
+        &uniforms,
+        &[(4, dout), (5, dwpe.buffer)],
+        grid_1d(t * c, 256),
+    );
     Ok(())
 }
