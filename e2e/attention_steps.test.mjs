@@ -16,12 +16,19 @@ function readTable(page, name) {
   });
 }
 
-test("gf-attention-steps: editing an embedding updates the weights to the Rust reference", { timeout: 120_000 }, async () => {
-  const { page, errors, close } = await openCoursePage("/");
+// The page picks WebGPU when the browser has it (headless Chromium here has a
+// software adapter); ?backend=cpu asks for the CPU. Both must show the numbers
+// the CPU reference computes.
+for (const [path, badgePattern, shot] of [
+  ["/", /Running on WebGPU/, "course-page.png"],
+  ["/?backend=cpu", /Running on the CPU/, "course-page-cpu.png"],
+]) {
+test(`gf-attention-steps at ${path}: editing an embedding updates the weights to the Rust reference`, { timeout: 120_000 }, async () => {
+  const { page, errors, close } = await openCoursePage(path);
   try {
     await page.waitForSelector('gf-attention-steps[data-state="ready"]', { timeout: 30_000 });
     const badge = await page.textContent("#backend");
-    assert.match(badge, /Running on the CPU/);
+    assert.match(badge, badgePattern);
 
     // The worked example: softmax([2.5, 1.5]) = [0.7311, 0.2689].
     const before = await readTable(page, "weights");
@@ -66,8 +73,33 @@ test("gf-attention-steps: editing an embedding updates the weights to the Rust r
     await page.fill('input[data-m="wq"][data-r="1"][data-c="1"]', "1");
     await page.waitForSelector('gf-attention-steps[data-state="ready"]');
 
-    await page.screenshot({ path: `${ARTIFACTS}/course-page.png`, fullPage: true });
+    await page.screenshot({ path: `${ARTIFACTS}/${shot}`, fullPage: true });
     assert.deepEqual(errors, [], "no console errors");
+  } finally {
+    await close();
+  }
+});
+}
+
+test("a lost GPU device: the widget keeps working on the CPU and the page says so", { timeout: 120_000 }, async () => {
+  const { page, errors, close } = await openCoursePage("/");
+  try {
+    await page.waitForSelector('gf-attention-steps[data-state="ready"]', { timeout: 30_000 });
+    assert.match(await page.textContent("#backend"), /Running on WebGPU/);
+    await page.evaluate(async () => {
+      const { getRuntime } = await import("./glassformer.js");
+      (await getRuntime()).loseDevice();
+    });
+    const updated = page.evaluate(() => new Promise((done) =>
+      document.querySelector("gf-attention-steps").addEventListener("gf-update", () => done(), { once: true })));
+    await page.fill('input[data-m="x"][data-r="0"][data-c="0"]', "3");
+    await updated;
+    const weights = await readTable(page, "weights");
+    assert.deepEqual(weights[0].map((c) => c.shown), ["0.9975", "0.0025"]);
+    assert.match(await page.textContent("#backend"), /Switched to the CPU .*lost/);
+    assert.match(await page.textContent(".status"), /CPU \(WebAssembly\) kernels/);
+    // Chromium logs the destroyed device itself; nothing else may be in the console.
+    assert.deepEqual(errors.filter((e) => !/destroy|lost/i.test(e)), []);
   } finally {
     await close();
   }

@@ -443,7 +443,7 @@ mod bodies {
                 run(&gpu, |e| {
                     adamw::step_gpu(&gpu, e, &gp, &gg, &gm, &gv, &norm_sq, step, &cfg).unwrap()
                 });
-                let norm = adamw::global_norm(&cpu, &grads);
+                let norm = adamw::global_norm(&cpu, &grads).unwrap();
                 let scale = adamw::clip_scale(norm, cfg.max_grad_norm);
                 adamw::step(&cpu, &mut want_params, &grads, &mut want_m, &mut want_v, step, &cfg, scale).unwrap();
                 // f32 pairwise sum on the GPU vs f64 on the CPU.

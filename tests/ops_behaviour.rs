@@ -164,7 +164,7 @@ gf_test! {
         assert_close("m", &m, &[0.05, 0.01], 1e-7, 0.0);
         assert_close("v", &v, &[0.00025, 0.00001], 1e-9, 1e-5);
         // Clipping: ‖[3, 4]‖ = 5, clipped to 1 → every gradient × 0.2.
-        let norm = adamw::global_norm(&CPU, &[3.0, 4.0]);
+        let norm = adamw::global_norm(&CPU, &[3.0, 4.0]).unwrap();
         assert_eq!(norm, 5.0);
         assert_eq!(adamw::clip_scale(norm, Some(1.0)), 0.2);
         assert_eq!(adamw::clip_scale(norm, Some(10.0)), 1.0);

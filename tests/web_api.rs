@@ -11,8 +11,15 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-async fn cpu() -> Runtime {
-    Runtime::create(Some("cpu".into())).await.map_err(|_| "create").unwrap()
+async fn runtime(preference: &str) -> Runtime {
+    Runtime::create(Some(preference.into())).await.map_err(|_| "create").unwrap()
+}
+
+/// A CPU runtime and a WebGPU one (Chromium runs here with a software adapter).
+async fn both() -> [Runtime; 2] {
+    let (cpu, gpu) = (runtime("cpu").await, runtime("webgpu").await);
+    assert_eq!((cpu.backend().as_str(), gpu.backend().as_str()), ("cpu", "webgpu"));
+    [cpu, gpu]
 }
 
 fn f32s(values: &[f32]) -> JsValue {
@@ -51,8 +58,12 @@ async fn rejection(promise: Promise) -> String {
 
 #[wasm_bindgen_test]
 async fn attention_returns_tensors_with_shapes() {
-    let rt = cpu().await;
-    assert_eq!(rt.backend(), "cpu");
+    for rt in both().await {
+        attention_worked_example(&rt).await;
+    }
+}
+
+async fn attention_worked_example(rt: &Runtime) {
     // The worked example's projections (see tests/ops_behaviour.rs).
     let q = f32s(&[2.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 2.0]);
     let k = f32s(&[1.0, 2.0, 1.0, 0.0, 1.0, 0.0, 1.0, 2.0]);
@@ -63,12 +74,27 @@ async fn attention_returns_tensors_with_shapes() {
     assert_eq!(data(&get(&result, "dotProducts")), [5.0, 3.0, 3.0, 5.0]);
     assert_eq!(data(&get(&result, "scores")), [2.5, 1.5, 1.5, 2.5]);
     let w = data(&get(&result, "weights"));
-    assert!((w[0] - 0.731_059).abs() < 1e-6 && (w[1] - 0.268_941).abs() < 1e-6);
+    assert!(
+        (w[0] - 0.731_059).abs() < 1e-6 && (w[1] - 0.268_941).abs() < 1e-6,
+        "{} weights {w:?}",
+        rt.backend()
+    );
+    let z = data(&get(&result, "output"));
+    assert!(
+        (z[0] - 2.193_177).abs() < 1e-5 && (z[4] - 0.806_824).abs() < 1e-5,
+        "{} output {z:?}",
+        rt.backend()
+    );
 }
 
 #[wasm_bindgen_test]
 async fn positional_encoding_and_matmul_across_the_boundary() {
-    let rt = cpu().await;
+    for rt in both().await {
+        positional_encoding_and_matmul(&rt).await;
+    }
+}
+
+async fn positional_encoding_and_matmul(rt: &Runtime) {
     let pe = JsFuture::from(rt.positional_encoding(2.0, 4.0)).await.unwrap();
     assert_eq!(shape(&pe), [2, 4]);
     assert!((data(&pe)[4] - 1f32.sin()).abs() < 1e-7);
@@ -85,7 +111,12 @@ async fn positional_encoding_and_matmul_across_the_boundary() {
 
 #[wasm_bindgen_test]
 async fn bad_calls_throw_errors_that_name_the_op() {
-    let rt = cpu().await;
+    for rt in both().await {
+        bad_calls(&rt).await;
+    }
+}
+
+async fn bad_calls(rt: &Runtime) {
     let four = || f32s(&[0.5; 8]);
     let with = |pairs: &[(&str, JsValue)]| opts(pairs);
 
@@ -131,9 +162,23 @@ async fn bad_calls_throw_errors_that_name_the_op() {
 }
 
 #[wasm_bindgen_test]
-async fn unknown_or_unavailable_backends_are_errors() {
+async fn unknown_backends_are_errors_and_auto_finds_webgpu() {
     assert!(Runtime::create(Some("tpu".into())).await.is_err());
-    // This build has no WebGPU kernels: asking for them must say so, not fall back silently.
-    assert!(Runtime::create(Some("webgpu".into())).await.is_err());
-    assert_eq!(Runtime::create(None).await.map_err(|_| ()).unwrap().backend(), "cpu");
+    let auto = Runtime::create(None).await.map_err(|_| ()).unwrap();
+    assert_eq!(auto.backend(), "webgpu", "Chromium here exposes a software WebGPU adapter");
+    assert!(auto.adapter().is_some());
+}
+
+#[wasm_bindgen_test]
+async fn a_lost_gpu_device_falls_back_to_the_cpu() {
+    let rt = runtime("webgpu").await;
+    attention_worked_example(&rt).await;
+    assert_eq!(rt.fallback_reason(), None);
+    rt.lose_device();
+    // The next call notices, finishes on the CPU, and the runtime stays there.
+    attention_worked_example(&rt).await;
+    assert_eq!(rt.backend(), "cpu");
+    let reason = rt.fallback_reason().expect("the runtime says why it switched");
+    assert!(reason.contains("lost") && reason.contains("Continuing on the CPU"), "{reason}");
+    positional_encoding_and_matmul(&rt).await;
 }

@@ -11,13 +11,15 @@ let shared = null;
 /**
  * The page's runtime. `preference` ("auto" | "webgpu" | "cpu") only matters
  * for the first call; it can also be set page-wide with
- * `<meta name="glassformer-backend" content="cpu">`.
+ * `<meta name="glassformer-backend" content="cpu">`, or for one visit with
+ * `?backend=cpu` in the address.
  * @returns {Promise<Runtime>}
  */
 export function getRuntime(preference) {
   if (!shared) {
     const meta = document.querySelector('meta[name="glassformer-backend"]');
-    const wanted = preference ?? meta?.content ?? "auto";
+    const fromAddress = new URLSearchParams(location.search).get("backend");
+    const wanted = preference ?? fromAddress ?? meta?.content ?? "auto";
     shared = init().then(() => Runtime.create(wanted));
     // A failed start is reported once per call site; let a later call retry.
     shared.catch(() => { shared = null; });
@@ -27,10 +29,18 @@ export function getRuntime(preference) {
 
 /** A sentence for the page: which backend runs, and why. */
 export function describeBackend(runtime) {
-  if (runtime.backend === "cpu") {
-    return runtime.webgpuAvailable
-      ? "Running on the CPU (WebAssembly). This browser has WebGPU; GPU kernels are not part of this build yet."
-      : "Running on the CPU (WebAssembly). WebGPU is not available in this browser, so everything runs on the CPU.";
+  if (runtime.backend === "webgpu") {
+    return `Running on WebGPU: ${runtime.adapter}.`;
   }
-  return `Running on ${runtime.backend}.`;
+  if (runtime.fallbackReason) {
+    return `Switched to the CPU (WebAssembly): ${runtime.fallbackReason}`;
+  }
+  return runtime.webgpuAvailable
+    ? "Running on the CPU (WebAssembly), as asked. Remove ?backend=cpu from the address to use WebGPU."
+    : "Running on the CPU (WebAssembly). WebGPU is not available in this browser (try a recent Chrome or Edge), so everything runs on the CPU.";
+}
+
+/** The short name of the backend, for a widget's status line. */
+export function backendLabel(runtime) {
+  return runtime.backend === "webgpu" ? "WebGPU" : "CPU (WebAssembly)";
 }

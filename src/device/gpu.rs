@@ -182,7 +182,7 @@ impl Gpu {
             *lost_slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(format!("{reason:?}: {message}"));
         });
         Ok(Gpu {
-            adapter_name: format!("{} ({:?}, {})", info.name, info.backend, info.driver),
+            adapter_name: describe_adapter(&info),
             device,
             queue,
             modules: RefCell::new(HashMap::new()),
@@ -205,7 +205,20 @@ impl Gpu {
 
     /// Destroy the device (as a driver reset would); for testing recovery.
     pub fn destroy(&self) {
+        self.mark_lost("destroyed on request");
         self.device.destroy();
+    }
+
+    /// Has the device been lost (destroyed, reset, or failing to map buffers)?
+    pub fn is_lost(&self) -> bool {
+        self.lost.lock().unwrap_or_else(|p| p.into_inner()).is_some()
+    }
+
+    fn mark_lost(&self, reason: &str) {
+        self.lost
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_or_insert_with(|| reason.to_string());
     }
 
     /// A new GPU buffer holding `data`.
@@ -288,7 +301,12 @@ impl Gpu {
             .await
             .map_err(|_| Error::Backend("WebGPU: reading a buffer back was cancelled.".into()))?;
         self.check()?;
-        mapped.map_err(|e| Error::Backend(format!("WebGPU: could not read a buffer back: {e}.")))?;
+        // Mapping a buffer we just created fails only when the device is gone:
+        // say so at once, even before the browser's lost notification arrives.
+        mapped.map_err(|e| {
+            self.mark_lost(&format!("mapping failed: {e}"));
+            Error::Backend(format!("WebGPU: the GPU device was lost (reading a buffer back failed: {e})."))
+        })?;
         let values = {
             let view = staging
                 .get_mapped_range(..)
@@ -365,6 +383,18 @@ impl Gpu {
         pass.set_bind_group(0, &bind_group, &[]);
         pass.dispatch_workgroups(groups[0], groups[1], groups[2]);
     }
+}
+
+/// "llvmpipe (Vulkan, Mesa 22.3.6)"; browsers often hide the adapter's name.
+fn describe_adapter(info: &wgpu::AdapterInfo) -> String {
+    if info.name.is_empty() {
+        return "the browser's WebGPU adapter".to_string();
+    }
+    let details: Vec<String> = [format!("{:?}", info.backend), info.driver_info.clone()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect();
+    format!("{} ({})", info.name, details.join(", "))
 }
 
 /// Workgroups for `n` invocations of a 1-D kernel with `size` per group,

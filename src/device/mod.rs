@@ -1,28 +1,42 @@
 //! Where the arithmetic runs.
 //!
-//! Every op and layer takes a `&Device` and dispatches on it. Today there is
-//! one device, the CPU, running the plain reference loops in `src/ops/`; those
-//! loops are the specification that any faster path (wasm SIMD, WebGPU) is
-//! tested against. Adding a backend means adding a variant here and one arm in
-//! each op's dispatching function; callers do not change.
+//! - [`Device::Cpu`]: plain scalar Rust on the host (in the browser, one wasm
+//!   thread). Every op in `src/ops/` runs here on host slices; these loops are
+//!   the specification that faster paths are tested against.
+//! - [`Device::Gpu`]: WebGPU through `wgpu` ([`gpu`]). GPU kernels work on
+//!   buffers that live on the GPU ([`gpu::GpuBuffer`]), through each op's
+//!   `*_gpu` launcher; an op given host slices on a GPU device says so.
 //!
-//! [`Device::pick`] turns a user's [`Preference`] into a device, falling back
-//! to the CPU when the preferred backend is missing, and says which one it
-//! chose through [`Device::name`].
+//! [`Device::pick`] turns a user's [`Preference`] into a device: the GPU when
+//! one is found (for `Auto`), the CPU otherwise. [`Device::name`] says which
+//! one runs, for the page to show.
+
+pub mod gpu;
+
+use std::rc::Rc;
 
 use crate::error::{Error, Result};
+use gpu::Gpu;
 
 /// A backend the ops can run on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Device {
-    /// Plain scalar Rust on the host (in the browser: one wasm thread).
+    /// Plain scalar Rust on the host.
+    Cpu,
+    /// A WebGPU device (shared: widgets on one page use one device).
+    Gpu(Rc<Gpu>),
+}
+
+/// The devices that compute on host slices (see [`Device::host`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Host {
     Cpu,
 }
 
 /// What the user asked for when creating a runtime.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Preference {
-    /// The fastest backend available, falling back to the CPU.
+    /// WebGPU when an adapter is found, else the CPU.
     Auto,
     /// WebGPU or nothing: an error if it is missing.
     WebGpu,
@@ -45,27 +59,38 @@ impl Preference {
     }
 }
 
+impl PartialEq for Device {
+    fn eq(&self, other: &Device) -> bool {
+        match (self, other) {
+            (Device::Cpu, Device::Cpu) => true,
+            (Device::Gpu(a), Device::Gpu(b)) => Rc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
 impl Device {
-    /// Choose a device for a preference.
-    ///
-    /// `gpu_present` says whether the host exposes a GPU API at all (in the
-    /// browser: `navigator.gpu` exists). This build has no GPU kernels yet, so
-    /// `Auto` always lands on the CPU, and an explicit `WebGpu` request fails
-    /// with a message that says what to do instead.
-    pub fn pick(preference: Preference, gpu_present: bool) -> Result<Device> {
+    /// Choose a device for a preference. `gpu_present` says whether the host
+    /// exposes a GPU API at all (in the browser: `navigator.gpu` exists).
+    /// `Auto` falls back to the CPU when no adapter answers; `WebGpu` fails
+    /// with a message that says how to get one.
+    pub async fn pick(preference: Preference, gpu_present: bool) -> Result<Device> {
         match preference {
-            Preference::Auto | Preference::Cpu => Ok(Device::Cpu),
+            Preference::Cpu => Ok(Device::Cpu),
+            Preference::Auto if !gpu_present => Ok(Device::Cpu),
+            Preference::Auto => Ok(Gpu::new().await.map(|gpu| Device::Gpu(Rc::new(gpu))).unwrap_or(Device::Cpu)),
             Preference::WebGpu if !gpu_present => Err(Error::Backend(
                 "Runtime.create(\"webgpu\"): WebGPU is unavailable in this browser (navigator.gpu is missing). \
                  Use a browser with WebGPU enabled (Chrome/Edge 113+, or start Chromium with --enable-unsafe-webgpu), \
                  or ask for \"auto\" or \"cpu\"."
                     .to_string(),
             )),
-            Preference::WebGpu => Err(Error::Backend(
-                "Runtime.create(\"webgpu\"): this build of glassformer has no WebGPU kernels yet. \
-                 Ask for \"auto\" or \"cpu\" to run on the CPU."
-                    .to_string(),
-            )),
+            Preference::WebGpu => match Gpu::new().await {
+                Ok(gpu) => Ok(Device::Gpu(Rc::new(gpu))),
+                Err(e) => Err(Error::Backend(format!(
+                    "Runtime.create(\"webgpu\"): {e} Ask for \"auto\" or \"cpu\" to run on the CPU."
+                ))),
+            },
         }
     }
 
@@ -73,8 +98,18 @@ impl Device {
     pub fn name(&self) -> &'static str {
         match self {
             Device::Cpu => "cpu",
+            Device::Gpu(_) => "webgpu",
+        }
+    }
+
+    /// The host device that runs an op on host slices; a GPU device refuses,
+    /// naming the op, because its kernels need the data in GPU buffers.
+    pub fn host(&self, op: &'static str) -> Result<Host> {
+        match self {
+            Device::Cpu => Ok(Host::Cpu),
+            Device::Gpu(_) => Err(Error::Backend(format!(
+                "{op}: this call passes host arrays, which the CPU computes; on a GPU device use the op's GPU launcher with GPU buffers."
+            ))),
         }
     }
 }
-
-pub mod gpu;

@@ -24,7 +24,7 @@
 //! `θ = 1 − 0.1·(0.5/0.5 + 0.01) = 0.899`.
 
 use crate::device::gpu::{grid_1d, Gpu, GpuBuffer, Kernel};
-use crate::device::Device;
+use crate::device::{Device, Host};
 use crate::error::{check_len, invalid, Result};
 
 /// Hyper-parameters of one AdamW step.
@@ -53,9 +53,9 @@ impl Default for AdamWConfig {
 }
 
 /// `‖g‖ = √(Σ g²)`, accumulated in f64 so millions of terms lose no precision.
-pub fn global_norm(dev: &Device, grads: &[f32]) -> f32 {
-    match dev {
-        Device::Cpu => grads.iter().map(|&g| (g as f64) * (g as f64)).sum::<f64>().sqrt() as f32,
+pub fn global_norm(dev: &Device, grads: &[f32]) -> Result<f32> {
+    match dev.host("adamw")? {
+        Host::Cpu => Ok(grads.iter().map(|&g| (g as f64) * (g as f64)).sum::<f64>().sqrt() as f32),
     }
 }
 
@@ -86,8 +86,8 @@ pub fn step(
     if step == 0 {
         return Err(invalid("adamw", "step counts from 1 (bias correction divides by 1 − β^step)."));
     }
-    match dev {
-        Device::Cpu => step_cpu(params, grads, m, v, step, cfg, grad_scale),
+    match dev.host("adamw")? {
+        Host::Cpu => step_cpu(params, grads, m, v, step, cfg, grad_scale),
     }
     Ok(())
 }

@@ -37,7 +37,7 @@
 //! ```
 //! Masked entries have weight 0, so their gradient is 0 with no extra code.
 
-use crate::device::Device;
+use crate::device::{Device, Host};
 use crate::error::{check_len, check_nonzero, invalid, Result};
 use crate::ops::softmax::{softmax_row, softmax_row_backward};
 
@@ -178,8 +178,8 @@ pub fn forward(
     check_len(OP, "out", out.len(), &[("B", b), ("T", t), ("C", c)])?;
     check_len(OP, "scores", scores.len(), &[("B", b), ("NH", nh), ("T", t), ("S", s)])?;
     check_len(OP, "weights", weights.len(), &[("B", b), ("NH", nh), ("T", t), ("S", s)])?;
-    match dev {
-        Device::Cpu => forward_cpu(out, scores, weights, q, k, v, shape, mask),
+    match dev.host("attention")? {
+        Host::Cpu => forward_cpu(out, scores, weights, q, k, v, shape, mask),
     }
     Ok(())
 }
@@ -262,8 +262,8 @@ pub fn backward(
     check_len(OP, "q", q.len(), &[("B", b), ("T", t), ("C", c)])?;
     check_len(OP, "k", k.len(), &[("B", b), ("S", s), ("C", c)])?;
     check_len(OP, "v", v.len(), &[("B", b), ("S", s), ("C", c)])?;
-    match dev {
-        Device::Cpu => backward_cpu(dq, dk, dv, dout, weights, q, k, v, shape),
+    match dev.host("attention")? {
+        Host::Cpu => backward_cpu(dq, dk, dv, dout, weights, q, k, v, shape),
     }
     Ok(())
 }

@@ -13,7 +13,7 @@
 //! finite even when `p[y]` underflows.
 
 use crate::device::gpu::{grid_1d, Gpu, GpuBuffer, GpuSlice, Kernel};
-use crate::device::Device;
+use crate::device::{Device, Host};
 use crate::error::{check_len, check_nonzero, invalid, Result};
 use crate::ops::softmax::softmax_row;
 
@@ -27,8 +27,8 @@ pub fn forward(dev: &Device, probs: &mut [f32], logits: &[f32], targets: &[i32],
     check_len("cross_entropy", "logits", logits.len(), &[("N", n), ("V", v)])?;
     check_len("cross_entropy", "probs", probs.len(), &[("N", n), ("V", v)])?;
     check_targets(targets, v, ignore_index)?;
-    match dev {
-        Device::Cpu => Ok(forward_cpu(probs, logits, targets, v, ignore_index)),
+    match dev.host("cross_entropy")? {
+        Host::Cpu => Ok(forward_cpu(probs, logits, targets, v, ignore_index)),
     }
 }
 
@@ -76,8 +76,8 @@ pub fn backward(dev: &Device, dlogits: &mut [f32], probs: &[f32], targets: &[i32
         return Ok(());
     }
     let scale = 1.0 / count as f32;
-    match dev {
-        Device::Cpu => {
+    match dev.host("cross_entropy")? {
+        Host::Cpu => {
             for (row, &y) in targets.iter().enumerate() {
                 if y == ignore_index {
                     continue;

@@ -11,7 +11,7 @@
 //! ```
 
 use crate::device::gpu::{grid_1d, Gpu, GpuSlice, Kernel};
-use crate::device::Device;
+use crate::device::{Device, Host};
 use crate::error::{check_len, Result};
 
 const KERNEL_FORWARD: Kernel = Kernel {
@@ -31,8 +31,8 @@ const CUBIC: f32 = 0.044715;
 /// `out = GELU(x)`, elementwise.
 pub fn forward(dev: &Device, out: &mut [f32], x: &[f32]) -> Result<()> {
     check_len("gelu", "output", out.len(), &[("N", x.len())])?;
-    match dev {
-        Device::Cpu => {
+    match dev.host("gelu")? {
+        Host::Cpu => {
             for (o, &v) in out.iter_mut().zip(x) {
                 let u = SQRT_2_OVER_PI * (v + CUBIC * v * v * v);
                 *o = 0.5 * v * (1.0 + u.tanh());
@@ -46,8 +46,8 @@ pub fn forward(dev: &Device, out: &mut [f32], x: &[f32]) -> Result<()> {
 pub fn backward(dev: &Device, dx: &mut [f32], dout: &[f32], x: &[f32]) -> Result<()> {
     check_len("gelu backward", "dout", dout.len(), &[("N", x.len())])?;
     check_len("gelu backward", "dx", dx.len(), &[("N", x.len())])?;
-    match dev {
-        Device::Cpu => {
+    match dev.host("gelu")? {
+        Host::Cpu => {
             for ((d, &g), &v) in dx.iter_mut().zip(dout).zip(x) {
                 let u = SQRT_2_OVER_PI * (v + CUBIC * v * v * v);
                 let th = u.tanh();

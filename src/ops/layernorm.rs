@@ -18,7 +18,7 @@
 //! `σ²`: shifting or scaling a whole row changes nothing after normalising.
 
 use crate::device::gpu::{grid_1d, Gpu, GpuBuffer, GpuSlice, Kernel};
-use crate::device::Device;
+use crate::device::{Device, Host};
 use crate::error::{check_len, invalid, Result};
 
 const WGSL: &str = include_str!("layernorm.wgsl");
@@ -59,8 +59,8 @@ pub fn forward(
     check_len("layernorm", "beta", beta.len(), &[("C", c)])?;
     check_len("layernorm", "mean cache", mean.len(), &[("N", n)])?;
     check_len("layernorm", "rstd cache", rstd.len(), &[("N", n)])?;
-    match dev {
-        Device::Cpu => forward_cpu(out, mean, rstd, x, gamma, beta, c),
+    match dev.host("layernorm")? {
+        Host::Cpu => forward_cpu(out, mean, rstd, x, gamma, beta, c),
     }
     Ok(())
 }
@@ -99,8 +99,8 @@ pub fn backward(
     check_len("layernorm backward", "dgamma", dgamma.len(), &[("C", c)])?;
     check_len("layernorm backward", "dbeta", dbeta.len(), &[("C", c)])?;
     check_len("layernorm backward", "mean cache", mean.len(), &[("N", n)])?;
-    match dev {
-        Device::Cpu => backward_cpu(dx, dgamma, dbeta, dout, x, mean, rstd, gamma, c),
+    match dev.host("layernorm")? {
+        Host::Cpu => backward_cpu(dx, dgamma, dbeta, dout, x, mean, rstd, gamma, c),
     }
     Ok(())
 }

@@ -20,7 +20,7 @@
 //! step, which lets a buffer used twice (tied weights) collect both parts.
 
 use crate::device::gpu::{Gpu, GpuSlice, Kernel};
-use crate::device::Device;
+use crate::device::{Device, Host};
 use crate::error::{check_len, Result};
 
 /// The tiled WGSL kernel (see `matmul.wgsl`).
@@ -57,8 +57,8 @@ pub fn matmul(dev: &Device, c: &mut [f32], a: &[f32], b: &[f32], s: MatmulShape,
     check_len("matmul", "A", a.len(), &[(a_rows, dim(a_rows)), (a_cols, dim(a_cols))])?;
     check_len("matmul", "B", b.len(), &[(b_rows, dim(b_rows)), (b_cols, dim(b_cols))])?;
     check_len("matmul", "C", c.len(), &[("M", s.m), ("N", s.n)])?;
-    match dev {
-        Device::Cpu => matmul_cpu(c, a, b, s, accumulate),
+    match dev.host("matmul")? {
+        Host::Cpu => matmul_cpu(c, a, b, s, accumulate),
     }
     Ok(())
 }

@@ -13,7 +13,7 @@
 //! ```
 
 use crate::device::gpu::{grid_1d, Gpu, GpuSlice, Kernel};
-use crate::device::Device;
+use crate::device::{Device, Host};
 use crate::error::{check_len, check_nonzero, Result};
 
 const KERNEL_FORWARD: Kernel = Kernel {
@@ -32,8 +32,8 @@ pub fn forward(dev: &Device, out: &mut [f32], x: &[f32], rows: usize, cols: usiz
     check_nonzero("softmax", "cols", cols)?;
     check_len("softmax", "input", x.len(), &[("rows", rows), ("cols", cols)])?;
     check_len("softmax", "output", out.len(), &[("rows", rows), ("cols", cols)])?;
-    match dev {
-        Device::Cpu => {
+    match dev.host("softmax")? {
+        Host::Cpu => {
             for (x_row, y_row) in x.chunks_exact(cols).zip(out.chunks_exact_mut(cols)) {
                 softmax_row(y_row, x_row);
             }
@@ -65,8 +65,8 @@ pub fn backward(dev: &Device, dx: &mut [f32], dout: &[f32], y: &[f32], rows: usi
     check_len("softmax backward", "dout", dout.len(), &[("rows", rows), ("cols", cols)])?;
     check_len("softmax backward", "y", y.len(), &[("rows", rows), ("cols", cols)])?;
     check_len("softmax backward", "dx", dx.len(), &[("rows", rows), ("cols", cols)])?;
-    match dev {
-        Device::Cpu => {
+    match dev.host("softmax")? {
+        Host::Cpu => {
             for ((dx_row, dy_row), y_row) in dx.chunks_exact_mut(cols).zip(dout.chunks_exact(cols)).zip(y.chunks_exact(cols)) {
                 softmax_row_backward(dx_row, dy_row, y_row);
             }

@@ -29,7 +29,7 @@ impl AdamW {
     /// Clip by global norm, update every parameter, and return the norm
     /// measured before clipping (worth plotting: spikes mean trouble).
     pub fn update(&mut self, dev: &Device, params: &mut Params) -> Result<f32> {
-        let norm = adamw::global_norm(dev, &params.grads);
+        let norm = adamw::global_norm(dev, &params.grads)?;
         let scale = adamw::clip_scale(norm, self.cfg.max_grad_norm);
         self.step += 1;
         adamw::step(

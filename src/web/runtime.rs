@@ -2,10 +2,17 @@
 //! exposes the kernels that the teaching widgets show step by step.
 //!
 //! ```js
-//! const rt = await Runtime.create("auto");
-//! rt.backend;                                   // "cpu"
+//! const rt = await Runtime.create("auto");     // WebGPU if an adapter answers, else the CPU
+//! rt.backend;                                   // "webgpu" or "cpu"
 //! const { scores, weights, output } = await rt.attention(q, k, v, { dModel: 4, heads: 1 });
 //! ```
+//!
+//! If the GPU device is lost (a driver reset, or `rt.loseDevice()` in a
+//! test), the runtime carries on: the call that noticed is recomputed on the
+//! CPU, `rt.backend` becomes `"cpu"` and `rt.fallbackReason` says why.
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use js_sys::{Object, Promise};
 use serde::Deserialize;
@@ -13,16 +20,24 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::convert::{f32_vec, js_error, options, set, tensor};
+use crate::device::gpu::Gpu;
 use crate::device::{Device, Preference};
-use crate::error::{check_len, invalid, Result};
+use crate::error::{check_len, check_nonzero, invalid, Error, Result};
 use crate::ops::attention::{self, AttentionShape, Mask};
+use crate::ops::attention_gpu;
 use crate::ops::matmul::{self, MatmulShape};
 use crate::ops::positional;
 
 /// The entry point of the JS API.
 #[wasm_bindgen]
 pub struct Runtime {
+    state: Rc<RefCell<State>>,
+}
+
+/// What can change after creation: the device (on a fallback) and why.
+struct State {
     device: Device,
+    fallback_reason: Option<String>,
 }
 
 /// Options of `runtime.attention`. Lengths not given are inferred from the
@@ -55,8 +70,15 @@ struct MatmulOptions {
     transpose_b: bool,
 }
 
+/// Attention results on the host: output, scaled scores, weights.
+type AttentionResult = (Vec<f32>, Vec<f32>, Vec<f32>);
+
 /// The largest positional-encoding table the API will build (16M values, 64 MB).
 const MAX_TABLE_VALUES: usize = 1 << 24;
+
+fn one() -> usize {
+    1
+}
 
 /// A JS number that must be a whole number ≥ 1.
 fn whole_number(op: &'static str, what: &str, value: f64) -> Result<usize> {
@@ -65,15 +87,6 @@ fn whole_number(op: &'static str, what: &str, value: f64) -> Result<usize> {
     } else {
         Err(invalid(op, format!("{what} must be a whole number of at least 1, got {value}.")))
     }
-}
-
-fn one() -> usize {
-    1
-}
-
-/// Wrap a computation in a Promise that rejects with a JS `Error` on failure.
-fn promise(work: impl FnOnce() -> Result<JsValue> + 'static) -> Promise {
-    future_to_promise(async move { work().map_err(js_error) })
 }
 
 /// Does this JS environment expose WebGPU (`navigator.gpu`)?
@@ -97,19 +110,74 @@ fn length(op: &'static str, what: &str, len: usize, per_item: usize, given: Opti
     Ok(inferred)
 }
 
+impl Runtime {
+    /// The device to use now (a cheap clone: the GPU is shared).
+    fn device(&self) -> Device {
+        self.state.borrow().device.clone()
+    }
+
+    /// Run `on_gpu` when the device is a GPU, `on_cpu` otherwise; if the GPU
+    /// turns out to be lost, switch the runtime to the CPU for good and
+    /// answer from the CPU.
+    fn run<G, F>(&self, on_gpu: G, on_cpu: impl FnOnce() -> Result<JsValue> + 'static) -> Promise
+    where
+        G: FnOnce(Rc<Gpu>) -> F + 'static,
+        F: std::future::Future<Output = Result<JsValue>> + 'static,
+    {
+        let state = Rc::clone(&self.state);
+        let device = self.device();
+        future_to_promise(async move {
+            let result = match device {
+                Device::Cpu => on_cpu(),
+                Device::Gpu(gpu) => match on_gpu(Rc::clone(&gpu)).await {
+                    Err(Error::Backend(reason)) if gpu.is_lost() => {
+                        let mut state = state.borrow_mut();
+                        state.device = Device::Cpu;
+                        state.fallback_reason = Some(format!("{reason} Continuing on the CPU."));
+                        drop(state);
+                        on_cpu()
+                    }
+                    other => other,
+                },
+            };
+            result.map_err(js_error)
+        })
+    }
+}
+
 #[wasm_bindgen]
 impl Runtime {
     /// `Runtime.create("auto" | "webgpu" | "cpu")` → Promise<Runtime>.
     pub async fn create(preference: Option<String>) -> std::result::Result<Runtime, JsError> {
         let preference = Preference::parse(preference.as_deref().unwrap_or("auto"))?;
-        let device = Device::pick(preference, webgpu_present())?;
-        Ok(Runtime { device })
+        let device = Device::pick(preference, webgpu_present()).await?;
+        Ok(Runtime {
+            state: Rc::new(RefCell::new(State {
+                device,
+                fallback_reason: None,
+            })),
+        })
     }
 
-    /// Which backend runs the kernels: `"cpu"` (later also `"webgpu"`).
+    /// Which backend runs the kernels: `"webgpu"` or `"cpu"`.
     #[wasm_bindgen(getter)]
     pub fn backend(&self) -> String {
-        self.device.name().to_string()
+        self.device().name().to_string()
+    }
+
+    /// The GPU adapter's name, when running on WebGPU.
+    #[wasm_bindgen(getter)]
+    pub fn adapter(&self) -> Option<String> {
+        match self.device() {
+            Device::Gpu(gpu) => Some(gpu.adapter_name.clone()),
+            Device::Cpu => None,
+        }
+    }
+
+    /// Why the runtime moved from the GPU to the CPU, if it did.
+    #[wasm_bindgen(getter, js_name = fallbackReason)]
+    pub fn fallback_reason(&self) -> Option<String> {
+        self.state.borrow().fallback_reason.clone()
     }
 
     /// Whether the browser exposes WebGPU at all, for the page to explain
@@ -119,14 +187,22 @@ impl Runtime {
         webgpu_present()
     }
 
+    /// Destroy the GPU device, as a driver reset would, to see the fallback
+    /// happen (the next call finishes on the CPU). No effect on the CPU.
+    #[wasm_bindgen(js_name = loseDevice)]
+    pub fn lose_device(&self) {
+        if let Device::Gpu(gpu) = self.device() {
+            gpu.destroy();
+        }
+    }
+
     /// Multi-head attention on `q (B,T,C)`, `k, v (B,S,C)` →
     /// Promise<{ dotProducts, scores, weights, output }>: raw `q·k` and the
     /// scaled scores (both `(B,NH,T,S)`, before masking), the weights after
     /// mask and softmax `(B,NH,T,S)`, and the output `(B,T,C)`.
     pub fn attention(&self, q: JsValue, k: JsValue, v: JsValue, options_object: JsValue) -> Promise {
-        let device = self.device.clone();
-        promise(move || {
-            const OP: &str = "attention";
+        const OP: &str = "attention";
+        let checked = (|| {
             let opts: AttentionOptions = options(OP, options_object)?;
             let (q, k, v) = (f32_vec(OP, "q", &q)?, f32_vec(OP, "k", &k)?, f32_vec(OP, "v", &v)?);
             if opts.d_model == 0 || opts.batch == 0 {
@@ -144,34 +220,50 @@ impl Runtime {
                 nh: opts.heads,
             };
             shape.validate(OP)?;
-            let mask = Mask {
+            Mask {
                 causal: opts.causal,
                 key_lengths: opts.key_lengths.as_deref(),
-            };
-            let (b, nh, c) = (shape.b, shape.nh, shape.c);
-            let (mut out, mut scores, mut weights) = (vec![0.0; b * t * c], vec![0.0; b * nh * t * s], vec![0.0; b * nh * t * s]);
-            attention::forward(&device, &mut out, &mut scores, &mut weights, &q, &k, &v, shape, mask)?;
-            // The scores are q·k/√HS; undo the scaling to show the raw dot products.
-            let sqrt_hs = (shape.hs() as f32).sqrt();
-            let dots: Vec<f32> = scores.iter().map(|s| s * sqrt_hs).collect();
-            let result = Object::new();
-            set(&result, "dotProducts", &tensor(&dots, &[b, nh, t, s]));
-            set(&result, "scores", &tensor(&scores, &[b, nh, t, s]));
-            set(&result, "weights", &tensor(&weights, &[b, nh, t, s]));
-            set(&result, "output", &tensor(&out, &[b, t, c]));
-            Ok(result.into())
-        })
+            }
+            .validate(OP, &shape)?;
+            Ok((Rc::new((q, k, v)), shape, Rc::new((opts.causal, opts.key_lengths))))
+        })();
+        let (qkv, shape, mask) = match checked {
+            Ok(parts) => parts,
+            Err(e) => return Promise::reject(&js_error(e)),
+        };
+        let (qkv_gpu, mask_gpu) = (Rc::clone(&qkv), Rc::clone(&mask));
+        self.run(
+            move |gpu| async move {
+                let (q, k, v) = &*qkv_gpu;
+                let mask = Mask {
+                    causal: mask_gpu.0,
+                    key_lengths: mask_gpu.1.as_deref(),
+                };
+                let result = attention_on_gpu(&gpu, q, k, v, shape, mask).await?;
+                Ok(attention_object(result, shape))
+            },
+            move || {
+                let (q, k, v) = &*qkv;
+                let mask = Mask {
+                    causal: mask.0,
+                    key_lengths: mask.1.as_deref(),
+                };
+                let AttentionShape { b, t, s, c, nh } = shape;
+                let (mut out, mut scores, mut weights) = (vec![0.0; b * t * c], vec![0.0; b * nh * t * s], vec![0.0; b * nh * t * s]);
+                attention::forward(&Device::Cpu, &mut out, &mut scores, &mut weights, q, k, v, shape, mask)?;
+                Ok(attention_object((out, scores, weights), shape))
+            },
+        )
     }
 
     /// `A (m,k) · B (k,n)` → Promise<{ data, shape: [m, n] }>.
     pub fn matmul(&self, a: JsValue, b: JsValue, options_object: JsValue) -> Promise {
-        let device = self.device.clone();
-        promise(move || {
-            const OP: &str = "matmul";
+        const OP: &str = "matmul";
+        let checked = (|| {
             let opts: MatmulOptions = options(OP, options_object)?;
             let (a, b) = (f32_vec(OP, "A", &a)?, f32_vec(OP, "B", &b)?);
             for (name, dim) in [("m", opts.m), ("k", opts.k), ("n", opts.n)] {
-                crate::error::check_nonzero(OP, name, dim)?;
+                check_nonzero(OP, name, dim)?;
             }
             // Check the inputs before allocating the (m, n) result.
             check_len(OP, "A", a.len(), &[("m", opts.m), ("k", opts.k)])?;
@@ -183,18 +275,37 @@ impl Runtime {
                 trans_a: opts.transpose_a,
                 trans_b: opts.transpose_b,
             };
-            let mut c = vec![0.0; opts.m * opts.n];
-            matmul::matmul(&device, &mut c, &a, &b, shape, false)?;
-            Ok(tensor(&c, &[opts.m, opts.n]))
-        })
+            Ok((Rc::new((a, b)), shape))
+        })();
+        let (ab, shape) = match checked {
+            Ok(parts) => parts,
+            Err(e) => return Promise::reject(&js_error(e)),
+        };
+        let ab_gpu = Rc::clone(&ab);
+        self.run(
+            move |gpu| async move {
+                let (a, b) = &*ab_gpu;
+                let (ga, gb, gc) = (gpu.upload(a), gpu.upload(b), gpu.zeros(shape.m * shape.n));
+                let mut encoder = gpu.encoder();
+                matmul::matmul_gpu(&gpu, &mut encoder, gc.all(), ga.all(), gb.all(), None, shape, false)?;
+                gpu.submit(encoder);
+                Ok(tensor(&gpu.read(&gc).await?, &[shape.m, shape.n]))
+            },
+            move || {
+                let (a, b) = &*ab;
+                let mut c = vec![0.0; shape.m * shape.n];
+                matmul::matmul(&Device::Cpu, &mut c, a, b, shape, false)?;
+                Ok(tensor(&c, &[shape.m, shape.n]))
+            },
+        )
     }
 
     /// The sinusoidal table → Promise<{ data, shape: [length, dModel] }>.
+    /// A constant table: computed on the CPU whatever the backend.
     #[wasm_bindgen(js_name = positionalEncoding)]
     pub fn positional_encoding(&self, length: f64, d_model: f64) -> Promise {
-        let device = self.device.clone();
-        promise(move || {
-            const OP: &str = "positionalEncoding";
+        const OP: &str = "positionalEncoding";
+        let result = (|| {
             let length = whole_number(OP, "length", length)?;
             let d_model = whole_number(OP, "dModel", d_model)?;
             if length.saturating_mul(d_model) > MAX_TABLE_VALUES {
@@ -203,8 +314,44 @@ impl Runtime {
                     format!("a {length}×{d_model} table is too large to show; keep length·dModel under {MAX_TABLE_VALUES}."),
                 ));
             }
-            let table = positional::table(&device, length, d_model)?;
-            Ok(tensor(&table, &[length, d_model]))
-        })
+            Ok(tensor(&positional::table(&Device::Cpu, length, d_model)?, &[length, d_model]))
+        })();
+        match result {
+            Ok(value) => Promise::resolve(&value),
+            Err(e) => Promise::reject(&js_error(e)),
+        }
     }
+}
+
+/// Attention on the GPU: the flash-style forward, then the weights rebuilt
+/// from its log-sum-exp for display; three buffers read back.
+async fn attention_on_gpu(gpu: &Gpu, q: &[f32], k: &[f32], v: &[f32], shape: AttentionShape, mask: Mask<'_>) -> Result<AttentionResult> {
+    gpu.check()?;
+    let AttentionShape { b, t, s, c, nh } = shape;
+    let (gq, gk, gv) = (gpu.upload(q), gpu.upload(k), gpu.upload(v));
+    let (out, lse, scores, weights) = (
+        gpu.zeros(b * t * c),
+        gpu.zeros(b * nh * t),
+        gpu.zeros(b * nh * t * s),
+        gpu.zeros(b * nh * t * s),
+    );
+    let mut encoder = gpu.encoder();
+    attention_gpu::forward_gpu(gpu, &mut encoder, out.all(), &lse, gq.all(), gk.all(), gv.all(), shape, mask)?;
+    attention_gpu::weights_gpu(gpu, &mut encoder, &scores, &weights, &lse, gq.all(), gk.all(), shape, mask)?;
+    gpu.submit(encoder);
+    Ok((gpu.read(&out).await?, gpu.read(&scores).await?, gpu.read(&weights).await?))
+}
+
+/// `{ dotProducts, scores, weights, output }` from host results.
+fn attention_object((out, scores, weights): AttentionResult, shape: AttentionShape) -> JsValue {
+    let AttentionShape { b, t, s, c, nh } = shape;
+    // The scores are q·k/√HS; undo the scaling to show the raw dot products.
+    let sqrt_hs = (shape.hs() as f32).sqrt();
+    let dots: Vec<f32> = scores.iter().map(|x| x * sqrt_hs).collect();
+    let result = Object::new();
+    set(&result, "dotProducts", &tensor(&dots, &[b, nh, t, s]));
+    set(&result, "scores", &tensor(&scores, &[b, nh, t, s]));
+    set(&result, "weights", &tensor(&weights, &[b, nh, t, s]));
+    set(&result, "output", &tensor(&out, &[b, t, c]));
+    result.into()
 }

@@ -71,3 +71,14 @@ pub fn numeric_grad(x: &[f32], eps: f32, mut loss: impl FnMut(&[f32]) -> f64) ->
 pub fn weighted_sum(out: &[f32], weights: &[f32]) -> f64 {
     out.iter().zip(weights).map(|(&a, &b)| a as f64 * b as f64).sum()
 }
+
+/// The value of a future that is ready at once (no GPU work behind it),
+/// without an executor: poll it one time.
+pub fn ready<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut context) {
+        std::task::Poll::Ready(value) => value,
+        std::task::Poll::Pending => panic!("the future was expected to be ready at once"),
+    }
+}

@@ -18,7 +18,7 @@
 // Events: "gf-update" after every recomputation, with the results in
 // event.detail (also readable as element.result).
 
-import { getRuntime } from "../runtime.js";
+import { getRuntime, backendLabel } from "../runtime.js";
 
 const WORKED_EXAMPLE = {
   // Two tokens, d_model = d_k = 4; each x picks two rows of every W.
@@ -227,9 +227,9 @@ class GfAttentionSteps extends HTMLElement {
       this.result = { q, k, v, dotProducts: att.dotProducts, scores: att.scores, weights: att.weights, output: att.output };
       this._show();
       errorBox.textContent = "";
-      status.textContent = `Computed by the ${rt.backend === "cpu" ? "CPU (WebAssembly)" : rt.backend} kernels.`;
+      status.textContent = `Computed by the ${backendLabel(rt)} kernels.`;
       this.setAttribute("data-state", "ready");
-      this.dispatchEvent(new CustomEvent("gf-update", { detail: this.result }));
+      this.dispatchEvent(new CustomEvent("gf-update", { detail: this.result, bubbles: true }));
     } catch (error) {
       if (generation !== this._generation) return;
       errorBox.textContent = `Could not compute: ${error.message ?? error}`;
