@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Set up (idempotently) and run every test:
-#   1. native: cargo test (reference ops, gradients, layers, model training)
-#   2. in the browser: wasm-pack test in headless Chromium (the same op tests
-#      compiled to wasm, and the JS boundary)
+#   1. native: cargo test (reference ops, gradients, layers, model training,
+#      and the WGSL kernels through wgpu on Vulkan — lavapipe where there is no GPU)
+#   2. in the browser: wasm-pack test in headless Chromium (the same op and
+#      GPU tests compiled to wasm, on Chromium's WebGPU, and the JS boundary)
 #   3. end to end: the served course page driven by Playwright; a screenshot
 #      is left in test-artifacts/
 set -euo pipefail
@@ -15,6 +16,8 @@ echo "== 1/3 native tests"
 cargo test
 
 echo "== 2/3 in-browser tests (headless Chromium)"
+# Training on Chromium's software WebGPU adapter takes tens of seconds per test.
+export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}"
 wasm-pack test --mode no-install --headless --chrome --chromedriver "$(command -v chromedriver)"
 
 echo "== 3/3 end-to-end tests of the course page"

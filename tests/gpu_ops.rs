@@ -20,23 +20,6 @@ use glassformer::Device;
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-/// Declare tests whose async bodies live in `mod bodies`: natively they are
-/// driven by `pollster`, in the browser by the wasm test runner.
-macro_rules! gpu_tests {
-    ($($name:ident),* $(,)?) => {$(
-        #[cfg(not(target_arch = "wasm32"))]
-        #[test]
-        fn $name() {
-            pollster::block_on(bodies::$name());
-        }
-        #[cfg(target_arch = "wasm32")]
-        #[wasm_bindgen_test::wasm_bindgen_test]
-        async fn $name() {
-            bodies::$name().await;
-        }
-    )*};
-}
-
 gpu_tests!(
     matmul_matches_reference_on_awkward_shapes,
     elementwise_ops_match_reference,

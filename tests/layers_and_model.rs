@@ -4,6 +4,7 @@
 
 mod common;
 use common::{assert_close, numeric_grad, random_vec, ready, weighted_sum};
+use glassformer::device::tensor::Tensor;
 use glassformer::models::tiny_lm::{TinyLm, TinyLmConfig};
 use glassformer::nn::attention::{AttentionActs, MultiHeadAttention};
 use glassformer::nn::block::{Block, BlockActs, BlockConfig, NormPlacement};
@@ -19,6 +20,16 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 const CPU: Device = Device::Cpu;
 
+/// A host tensor.
+fn host(values: Vec<f32>) -> Tensor {
+    Tensor::Host(values)
+}
+
+/// A host tensor's values.
+fn values(t: &Tensor) -> &[f32] {
+    t.host().unwrap()
+}
+
 fn block_gradient_case(norm: NormPlacement, activation: Activation, causal: bool) {
     let cfg = BlockConfig {
         c: 4,
@@ -31,38 +42,55 @@ fn block_gradient_case(norm: NormPlacement, activation: Activation, causal: bool
     let mut params = Params::new(1);
     let block = Block::new(&mut params, "block", &cfg).unwrap();
     // Larger weights than the 0.02 default, so every path carries signal.
-    params.values = random_vec(params.len(), 0.5, 2);
+    let p = random_vec(params.len(), 0.5, 2);
+    params.values = host(p.clone());
     let x = random_vec(b * t * 4, 1.0, 3);
     let g = random_vec(b * t * 4, 1.0, 4);
     let mask = if causal { Mask::causal() } else { Mask::none() };
     let loss = |p: &[f32], x: &[f32]| {
-        let mut acts = BlockActs::new(&cfg, b, t);
-        let mut out = vec![0.0; x.len()];
-        block.forward(&CPU, p, &mut acts, &mut out, x, b, t, mask).unwrap();
-        weighted_sum(&out, &g)
+        let mut acts = BlockActs::new(&CPU, &cfg, b, t);
+        let mut out = host(vec![0.0; x.len()]);
+        block
+            .forward(&CPU, &host(p.to_vec()), &mut acts, &mut out, &host(x.to_vec()), b, t, mask)
+            .unwrap();
+        weighted_sum(values(&out), &g)
     };
-    let mut acts = BlockActs::new(&cfg, b, t);
-    let mut out = vec![0.0; x.len()];
-    block.forward(&CPU, &params.values, &mut acts, &mut out, &x, b, t, mask).unwrap();
-    let mut dx = vec![0.0; x.len()];
+    let mut acts = BlockActs::new(&CPU, &cfg, b, t);
+    let mut out = host(vec![0.0; x.len()]);
     block
-        .backward(&CPU, &params.values, &mut params.grads, &acts, &mut dx, &g, &x, b, t)
+        .forward(&CPU, &params.values, &mut acts, &mut out, &host(x.clone()), b, t, mask)
         .unwrap();
+    let mut dx = host(vec![0.0; x.len()]);
+    block
+        .backward(
+            &CPU,
+            &params.values,
+            &mut params.grads,
+            &acts,
+            &mut dx,
+            &host(g.clone()),
+            &host(x.clone()),
+            b,
+            t,
+            mask,
+        )
+        .unwrap();
+    let dx = values(&dx).to_vec();
     let what = format!("{norm:?} {activation:?} causal={causal}");
     // ReLU has a kink at 0: a smaller step keeps the probes on one side of it
     // for all but inputs within ε of zero.
     let eps = if activation == Activation::Relu { 2e-3 } else { 1e-2 };
-    assert_close(
-        &format!("{what} dx"),
-        &dx,
-        &numeric_grad(&x, eps, |x| loss(&params.values, x)),
-        3e-3,
-        2e-2,
-    );
-    let numeric = numeric_grad(&params.values, eps, |p| loss(p, &x));
+    assert_close(&format!("{what} dx"), &dx, &numeric_grad(&x, eps, |x| loss(&p, x)), 3e-3, 2e-2);
+    let numeric = numeric_grad(&p, eps, |p| loss(p, &x));
     for info in &params.tensors {
         let r = info.range;
-        assert_close(&format!("{what} d{}", info.name), r.of(&params.grads), r.of(&numeric), 3e-3, 2e-2);
+        assert_close(
+            &format!("{what} d{}", info.name),
+            r.of(values(&params.grads)),
+            r.of(&numeric),
+            3e-3,
+            2e-2,
+        );
     }
 }
 
@@ -84,7 +112,7 @@ fn tiny_config(norm: NormPlacement) -> TinyLmConfig {
 
 /// Train on one fixed batch; return the loss at every step.
 fn overfit(norm: NormPlacement, steps: usize, seed: u64) -> Vec<f32> {
-    let mut model = TinyLm::new(tiny_config(norm), seed).unwrap();
+    let mut model = TinyLm::new(tiny_config(norm), seed, &CPU).unwrap();
     let (b, t) = (2usize, 8usize);
     let tokens: Vec<u32> = (0..(b * t) as u32).map(|i| (i * 7 + 3) % 11).collect();
     // Predict the next token; the last position of each row has no target.
@@ -98,15 +126,16 @@ fn overfit(norm: NormPlacement, steps: usize, seed: u64) -> Vec<f32> {
             ..AdamWConfig::default()
         },
         &model.params,
+        &CPU,
     );
     let mut acts = model.acts(b, t);
     let mut losses = Vec::new();
     for _ in 0..steps {
-        let loss = model.forward(&CPU, &mut acts, &tokens, &targets).unwrap();
-        model.params.zero_grads();
-        model.backward(&CPU, &acts, &tokens, &targets).unwrap();
+        model.forward(&mut acts, &tokens, &targets).unwrap();
+        model.params.zero_grads(&CPU).unwrap();
+        model.backward(&acts, &tokens, &targets).unwrap();
         opt.update(&CPU, &mut model.params).unwrap();
-        losses.push(loss);
+        losses.push(ready(model.loss(&acts)).unwrap());
     }
     losses
 }
@@ -118,26 +147,28 @@ gf_test! {
         let (b, t, s, c) = (2, 2, 3, 4);
         let mut params = Params::new(1);
         let mha = MultiHeadAttention::new(&mut params, "cross", c, 2);
-        params.values = random_vec(params.len(), 0.5, 2);
+        let p = random_vec(params.len(), 0.5, 2);
+        params.values = host(p.clone());
         let (x_q, x_kv, g) = (random_vec(b * t * c, 1.0, 3), random_vec(b * s * c, 1.0, 4), random_vec(b * t * c, 1.0, 5));
         let shape = mha.shape(b, t, s);
         let loss = |p: &[f32], x_q: &[f32], x_kv: &[f32]| {
-            let mut acts = AttentionActs::new(shape);
-            let mut out = vec![0.0; b * t * c];
-            mha.forward(&CPU, p, &mut acts, &mut out, x_q, Some(x_kv), shape, Mask::none()).unwrap();
-            weighted_sum(&out, &g)
+            let mut acts = AttentionActs::new(&CPU, shape);
+            let mut out = host(vec![0.0; b * t * c]);
+            mha.forward(&CPU, &host(p.to_vec()), &mut acts, &mut out, &host(x_q.to_vec()), Some(&host(x_kv.to_vec())), shape, Mask::none()).unwrap();
+            weighted_sum(values(&out), &g)
         };
-        let mut acts = AttentionActs::new(shape);
-        let mut out = vec![0.0; b * t * c];
-        mha.forward(&CPU, &params.values, &mut acts, &mut out, &x_q, Some(&x_kv), shape, Mask::none()).unwrap();
-        let (mut dx_q, mut dx_kv) = (vec![0.0; x_q.len()], vec![0.0; x_kv.len()]);
-        mha.backward(&CPU, &params.values, &mut params.grads, &acts, &mut dx_q, Some(&mut dx_kv), &g, &x_q, Some(&x_kv), shape).unwrap();
-        assert_close("cross dx_q", &dx_q, &numeric_grad(&x_q, 1e-2, |x| loss(&params.values, x, &x_kv)), 3e-3, 2e-2);
-        assert_close("cross dx_kv", &dx_kv, &numeric_grad(&x_kv, 1e-2, |x| loss(&params.values, &x_q, x)), 3e-3, 2e-2);
-        let numeric = numeric_grad(&params.values, 1e-2, |p| loss(p, &x_q, &x_kv));
+        let mut acts = AttentionActs::new(&CPU, shape);
+        let mut out = host(vec![0.0; b * t * c]);
+        let (tq, tkv) = (host(x_q.clone()), host(x_kv.clone()));
+        mha.forward(&CPU, &params.values, &mut acts, &mut out, &tq, Some(&tkv), shape, Mask::none()).unwrap();
+        let (mut dx_q, mut dx_kv) = (host(vec![0.0; x_q.len()]), host(vec![0.0; x_kv.len()]));
+        mha.backward(&CPU, &params.values, &mut params.grads, &acts, &mut dx_q, Some(&mut dx_kv), &host(g.clone()), &tq, Some(&tkv), shape, Mask::none()).unwrap();
+        assert_close("cross dx_q", values(&dx_q), &numeric_grad(&x_q, 1e-2, |x| loss(&p, x, &x_kv)), 3e-3, 2e-2);
+        assert_close("cross dx_kv", values(&dx_kv), &numeric_grad(&x_kv, 1e-2, |x| loss(&p, &x_q, x)), 3e-3, 2e-2);
+        let numeric = numeric_grad(&p, 1e-2, |p| loss(p, &x_q, &x_kv));
         for info in &params.tensors {
             let r = info.range;
-            assert_close(&format!("cross d{}", info.name), r.of(&params.grads), r.of(&numeric), 3e-3, 2e-2);
+            assert_close(&format!("cross d{}", info.name), r.of(values(&params.grads)), r.of(&numeric), 3e-3, 2e-2);
         }
     }
 
@@ -177,15 +208,15 @@ gf_test! {
     }
 
     fn model_rejects_bad_input_with_readable_errors() {
-        let model = TinyLm::new(tiny_config(NormPlacement::PreLn), 1).unwrap();
+        let model = TinyLm::new(tiny_config(NormPlacement::PreLn), 1, &CPU).unwrap();
         let mut acts = model.acts(1, 9);
-        let text = model.forward(&CPU, &mut acts, &[0; 9], &[0; 9]).unwrap_err().to_string();
+        let text = model.forward(&mut acts, &[0; 9], &[0; 9]).unwrap_err().to_string();
         assert!(text.contains("longer than the model's context of 8 positions"), "{text}");
         let mut acts = model.acts(1, 2);
-        let text = model.forward(&CPU, &mut acts, &[0, 42], &[0, 0]).unwrap_err().to_string();
+        let text = model.forward(&mut acts, &[0, 42], &[0, 0]).unwrap_err().to_string();
         assert!(text.contains("token id 42"), "{text}");
         let bad = TinyLmConfig { block: BlockConfig { heads: 3, ..tiny_config(NormPlacement::PreLn).block }, ..tiny_config(NormPlacement::PreLn) };
-        let text = TinyLm::new(bad, 1).unwrap_err().to_string();
+        let text = TinyLm::new(bad, 1, &CPU).unwrap_err().to_string();
         assert!(text.contains("heads=3 does not divide the width C=16"), "{text}");
     }
 }

@@ -40,8 +40,6 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use wgpu::util::DeviceExt;
-
 use crate::error::{Error, Result};
 
 /// A WGSL entry point: which file, its source, and which function.
@@ -138,6 +136,9 @@ pub struct Gpu {
     error: Arc<Mutex<Option<String>>>,
     /// Set when the device is lost; every later call fails with this reason.
     lost: Arc<Mutex<Option<String>>>,
+    /// Work recorded by [`Gpu::record`] and not yet submitted: a whole
+    /// training step accumulates here and goes to the queue in one piece.
+    pending: RefCell<Option<wgpu::CommandEncoder>>,
 }
 
 impl std::fmt::Debug for Gpu {
@@ -189,6 +190,7 @@ impl Gpu {
             pipelines: RefCell::new(HashMap::new()),
             error,
             lost,
+            pending: RefCell::new(None),
         })
     }
 
@@ -221,21 +223,14 @@ impl Gpu {
             .get_or_insert_with(|| reason.to_string());
     }
 
-    /// A new GPU buffer holding `data`.
+    /// A new GPU buffer holding `data`. (Written through the queue rather
+    /// than mapped at creation, which cannot fail loudly on a lost device.)
     pub fn upload(&self, data: &[f32]) -> GpuBuffer {
-        let padded; // a zero-length binding is invalid: keep at least one value
-        let data = if data.is_empty() {
-            padded = [0.0f32];
-            &padded[..]
-        } else {
-            data
-        };
-        let buffer = self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: None,
-            contents: bytemuck::cast_slice(data),
-            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
-        });
-        GpuBuffer { buffer, len: data.len() }
+        let buffer = self.zeros(data.len());
+        if !data.is_empty() {
+            self.queue.write_buffer(&buffer.buffer, 0, bytemuck::cast_slice(data));
+        }
+        buffer
     }
 
     /// A new GPU buffer holding 32-bit unsigned integers (token ids, lengths).
@@ -271,6 +266,25 @@ impl Gpu {
         self.queue.submit([encoder.finish()]);
     }
 
+    /// Record work into the pending command encoder (created on first use).
+    /// Nothing runs until [`Gpu::flush`], which [`Gpu::read`] calls. On a
+    /// lost device nothing is recorded and the error says so.
+    pub fn record<T>(&self, work: impl FnOnce(&mut wgpu::CommandEncoder) -> Result<T>) -> Result<T> {
+        if let Some(reason) = self.lost.lock().unwrap_or_else(|p| p.into_inner()).clone() {
+            return Err(Error::Backend(format!("WebGPU: the GPU device was lost ({reason}).")));
+        }
+        let mut pending = self.pending.borrow_mut();
+        let encoder = pending.get_or_insert_with(|| self.encoder());
+        work(encoder)
+    }
+
+    /// Submit the pending encoder, if any work was recorded.
+    pub fn flush(&self) {
+        if let Some(encoder) = self.pending.borrow_mut().take() {
+            self.submit(encoder);
+        }
+    }
+
     /// Record `buffer ← 0` into an encoder (e.g. zeroing gradients each step).
     pub fn clear(&self, encoder: &mut wgpu::CommandEncoder, buffer: &GpuBuffer) {
         encoder.clear_buffer(&buffer.buffer, 0, None);
@@ -278,6 +292,7 @@ impl Gpu {
 
     /// Copy a buffer back to the CPU, waiting for the GPU to finish.
     pub async fn read(&self, buffer: &GpuBuffer) -> Result<Vec<f32>> {
+        self.flush();
         self.check()?;
         let size = (buffer.len.max(1) * 4) as u64;
         let staging = self.device.create_buffer(&wgpu::BufferDescriptor {
@@ -355,11 +370,13 @@ impl Gpu {
         // Uniform buffers are read in 16-byte rows: pad to a multiple of 4 words.
         let mut words = uniforms.to_vec();
         words.resize(uniforms.len().div_ceil(4).max(1) * 4, 0);
-        let params = self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        let params = self.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("params"),
-            contents: bytemuck::cast_slice(&words),
-            usage: wgpu::BufferUsages::UNIFORM,
+            size: (words.len() * 4) as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
         });
+        self.queue.write_buffer(&params, 0, bytemuck::cast_slice(&words));
         let mut entries = vec![wgpu::BindGroupEntry {
             binding: 0,
             resource: params.as_entire_binding(),

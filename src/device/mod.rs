@@ -12,6 +12,7 @@
 //! one runs, for the page to show.
 
 pub mod gpu;
+pub mod tensor;
 
 use std::rc::Rc;
 

@@ -13,15 +13,16 @@
 //! It exists to check that every layer learns together (it must overfit one
 //! batch) and as the template the seq2seq, BERT and GPT models follow.
 
+use crate::device::tensor::Tensor;
 use crate::device::Device;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::nn::block::{Block, BlockActs, BlockConfig, NormPlacement};
 use crate::nn::embedding::Embedding;
 use crate::nn::layernorm::{LayerNorm, LayerNormActs};
 use crate::nn::linear::Linear;
 use crate::nn::params::Params;
 use crate::ops::attention::Mask;
-use crate::ops::cross_entropy;
+use crate::ops::cross_entropy::{self, GpuTargets, IGNORE_INDEX};
 
 /// Sizes and choices of a `TinyLm`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,10 +35,11 @@ pub struct TinyLmConfig {
     pub causal: bool,
 }
 
-/// Parameters and layers.
+/// Parameters and layers, on one device.
 #[derive(Debug, Clone)]
 pub struct TinyLm {
     pub cfg: TinyLmConfig,
+    pub device: Device,
     pub params: Params,
     pub embed: Embedding,
     pub blocks: Vec<Block>,
@@ -46,22 +48,25 @@ pub struct TinyLm {
 }
 
 /// Activations of one forward pass over `B` sequences of `T` tokens.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct TinyLmActs {
     pub b: usize,
     pub t: usize,
-    pub embedded: Vec<f32>,        // (B, T, C)
-    pub blocks: Vec<BlockActs>,    // one per layer
-    pub block_outs: Vec<Vec<f32>>, // (B, T, C) per layer
-    pub ln_final: LayerNormActs,   // (B·T) mean and rstd
-    pub ln_final_out: Vec<f32>,    // (B, T, C)
-    pub logits: Vec<f32>,          // (B, T, V)
-    pub probs: Vec<f32>,           // (B, T, V)
+    pub embedded: Tensor,        // (B, T, C)
+    pub blocks: Vec<BlockActs>,  // one per layer
+    pub block_outs: Vec<Tensor>, // (B, T, C) per layer
+    pub ln_final: LayerNormActs, // (B·T) mean and rstd
+    pub ln_final_out: Tensor,    // (B, T, C)
+    pub logits: Tensor,          // (B, T, V)
+    pub probs: Tensor,           // (B, T, V)
+    pub loss: Tensor,            // (1) mean cross-entropy
+    targets_gpu: Option<GpuTargets>,
 }
 
 impl TinyLm {
-    /// A freshly initialised model; `seed` fixes every initial weight.
-    pub fn new(cfg: TinyLmConfig, seed: u64) -> Result<TinyLm> {
+    /// A freshly initialised model on `device`; `seed` fixes every initial
+    /// weight (the same numbers on every device).
+    pub fn new(cfg: TinyLmConfig, seed: u64, device: &Device) -> Result<TinyLm> {
         let mut params = Params::new(seed);
         let c = cfg.block.c;
         let embed = Embedding::new(&mut params, "embeddings", cfg.vocab, c, cfg.learned_positions);
@@ -70,8 +75,11 @@ impl TinyLm {
             .collect::<Result<Vec<_>>>()?;
         let ln_final = (cfg.block.norm == NormPlacement::PreLn).then(|| LayerNorm::new(&mut params, "ln_final", c));
         let head = Linear::new(&mut params, "head", c, cfg.vocab, true);
+        let values = params.values.host()?.to_vec();
+        params.move_to(device, values);
         Ok(TinyLm {
             cfg,
+            device: device.clone(),
             params,
             embed,
             blocks,
@@ -80,19 +88,35 @@ impl TinyLm {
         })
     }
 
-    /// Buffers for a batch of `b` sequences of `t` tokens.
+    /// Move the model to another device with these parameter values (e.g.
+    /// from a host copy taken before a GPU was lost).
+    pub fn move_to(&mut self, device: &Device, values: Vec<f32>) -> Result<()> {
+        if values.len() != self.params.len() {
+            return Err(crate::error::invalid(
+                "TinyLm.move_to",
+                format!("got {} values for a model of {}.", values.len(), self.params.len()),
+            ));
+        }
+        self.params.move_to(device, values);
+        self.device = device.clone();
+        Ok(())
+    }
+
+    /// Buffers for a batch of `b` sequences of `t` tokens, on the model's device.
     pub fn acts(&self, b: usize, t: usize) -> TinyLmActs {
-        let (n, c, v) = (b * t, self.cfg.block.c, self.cfg.vocab);
+        let (n, c, v, dev) = (b * t, self.cfg.block.c, self.cfg.vocab, &self.device);
         TinyLmActs {
             b,
             t,
-            embedded: vec![0.0; n * c],
-            blocks: (0..self.cfg.layers).map(|_| BlockActs::new(&self.cfg.block, b, t)).collect(),
-            block_outs: (0..self.cfg.layers).map(|_| vec![0.0; n * c]).collect(),
-            ln_final: LayerNormActs::new(n),
-            ln_final_out: vec![0.0; n * c],
-            logits: vec![0.0; n * v],
-            probs: vec![0.0; n * v],
+            embedded: Tensor::zeros(dev, n * c),
+            blocks: (0..self.cfg.layers).map(|_| BlockActs::new(dev, &self.cfg.block, b, t)).collect(),
+            block_outs: (0..self.cfg.layers).map(|_| Tensor::zeros(dev, n * c)).collect(),
+            ln_final: LayerNormActs::new(dev, n),
+            ln_final_out: Tensor::zeros(dev, n * c),
+            logits: Tensor::zeros(dev, n * v),
+            probs: Tensor::zeros(dev, n * v),
+            loss: Tensor::zeros(dev, 1),
+            targets_gpu: None,
         }
     }
 
@@ -104,9 +128,10 @@ impl TinyLm {
         }
     }
 
-    /// Forward pass; returns the mean cross-entropy against `targets (B·T)`.
-    pub fn forward(&self, dev: &Device, a: &mut TinyLmActs, tokens: &[u32], targets: &[i32]) -> Result<f32> {
-        let (b, t, n) = (a.b, a.t, a.b * a.t);
+    /// Forward pass; the mean cross-entropy against `targets (B·T)` lands in
+    /// `a.loss` (read it with [`TinyLm::loss`]).
+    pub fn forward(&self, a: &mut TinyLmActs, tokens: &[u32], targets: &[i32]) -> Result<()> {
+        let (b, t, n, v, dev) = (a.b, a.t, a.b * a.t, self.cfg.vocab, &self.device);
         let p = &self.params.values;
         self.embed.forward(dev, p, &mut a.embedded, tokens, b, t)?;
         for (i, block) in self.blocks.iter().enumerate() {
@@ -123,23 +148,50 @@ impl TinyLm {
             None => top,
         };
         self.head.forward(dev, p, &mut a.logits, head_in, n)?;
-        let (loss, _) = cross_entropy::forward(dev, &mut a.probs, &a.logits, targets, self.cfg.vocab, cross_entropy::IGNORE_INDEX)?;
-        Ok(loss)
+        match dev {
+            Device::Cpu => {
+                let (loss, _) = cross_entropy::forward(dev, a.probs.host_mut()?, a.logits.host()?, targets, v, IGNORE_INDEX)?;
+                a.loss.host_mut()?[0] = loss;
+            }
+            Device::Gpu(gpu) => {
+                let targets = GpuTargets::new(gpu, targets, v, IGNORE_INDEX)?;
+                let (loss, probs, logits) = (a.loss.gpu()?, a.probs.gpu()?, a.logits.gpu_all()?);
+                gpu.record(|e| cross_entropy::forward_gpu(gpu, e, loss, probs, logits, &targets, v))?;
+                a.targets_gpu = Some(targets);
+            }
+        }
+        Ok(())
+    }
+
+    /// The loss of the last forward pass (on the GPU: waits for the step).
+    pub async fn loss(&self, a: &TinyLmActs) -> Result<f32> {
+        Ok(a.loss.to_host(&self.device).await?[0])
     }
 
     /// Backward pass after `forward`: accumulates into `self.params.grads`.
-    pub fn backward(&mut self, dev: &Device, a: &TinyLmActs, tokens: &[u32], targets: &[i32]) -> Result<()> {
-        let (b, t, n, c) = (a.b, a.t, a.b * a.t, self.cfg.block.c);
+    pub fn backward(&mut self, a: &TinyLmActs, tokens: &[u32], targets: &[i32]) -> Result<()> {
+        let (b, t, n, c, v) = (a.b, a.t, a.b * a.t, self.cfg.block.c, self.cfg.vocab);
+        let (dev, mask) = (&self.device, self.mask());
         let (p, g) = (&self.params.values, &mut self.params.grads);
         // loss = CE(logits, targets)
-        let mut dlogits = vec![0.0f32; a.logits.len()];
-        cross_entropy::backward(dev, &mut dlogits, &a.probs, targets, self.cfg.vocab, cross_entropy::IGNORE_INDEX)?;
+        let mut dlogits = Tensor::zeros(dev, a.logits.len());
+        match dev {
+            Device::Cpu => cross_entropy::backward(dev, dlogits.host_mut()?, a.probs.host()?, targets, v, IGNORE_INDEX)?,
+            Device::Gpu(gpu) => {
+                let targets = a
+                    .targets_gpu
+                    .as_ref()
+                    .ok_or_else(|| Error::Backend("TinyLm.backward: call forward first.".into()))?;
+                let (dlogits, probs) = (dlogits.gpu()?, a.probs.gpu()?);
+                gpu.record(|e| cross_entropy::backward_gpu(gpu, e, dlogits, probs, targets, v))?;
+            }
+        }
         // logits = head(LN_final(top))
         let top = a.block_outs.last().unwrap_or(&a.embedded);
-        let mut dtop = vec![0.0f32; n * c];
+        let mut dtop = Tensor::zeros(dev, n * c);
         match &self.ln_final {
             Some(ln) => {
-                let mut dln = vec![0.0f32; n * c];
+                let mut dln = Tensor::zeros(dev, n * c);
                 self.head.backward(dev, p, g, &mut dln, &dlogits, &a.ln_final_out, n)?;
                 ln.backward(dev, p, g, &a.ln_final, &mut dtop, &dln, top, n)?;
             }
@@ -148,8 +200,8 @@ impl TinyLm {
         // blocks, last to first
         for (i, block) in self.blocks.iter().enumerate().rev() {
             let input = if i == 0 { &a.embedded } else { &a.block_outs[i - 1] };
-            let mut dinput = vec![0.0f32; n * c];
-            block.backward(dev, p, g, &a.blocks[i], &mut dinput, &dtop, input, b, t)?;
+            let mut dinput = Tensor::zeros(dev, n * c);
+            block.backward(dev, p, g, &a.blocks[i], &mut dinput, &dtop, input, b, t, mask)?;
             dtop = dinput;
         }
         // embedded = wte[tokens] + positions

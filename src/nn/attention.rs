@@ -8,12 +8,18 @@
 //! Self-attention uses one sequence for both `x_q` and `x_kv`; cross-attention
 //! (the decoder looking at the encoder) takes keys and values from another.
 //! Backward runs the same four steps in reverse order.
+//!
+//! On the CPU the attention step keeps the full `(B, NH, T, S)` scores and
+//! weights (a widget can show them); on the GPU it keeps only one
+//! log-sum-exp per query row and rebuilds weights when needed (flash style).
 
+use crate::device::tensor::Tensor;
 use crate::device::Device;
 use crate::error::Result;
 use crate::nn::linear::Linear;
 use crate::nn::params::Params;
 use crate::ops::attention::{self, AttentionShape, Mask};
+use crate::ops::attention_gpu;
 
 /// The four projections and the number of heads.
 #[derive(Debug, Clone)]
@@ -26,27 +32,33 @@ pub struct MultiHeadAttention {
     pub c: usize,
 }
 
-/// What forward keeps: projections, scores, weights and the heads' context.
+/// What forward keeps: projections, the attention statistics and the heads' context.
 #[derive(Debug, Clone)]
 pub struct AttentionActs {
-    pub q: Vec<f32>,       // (B, T, C)
-    pub k: Vec<f32>,       // (B, S, C)
-    pub v: Vec<f32>,       // (B, S, C)
-    pub scores: Vec<f32>,  // (B, NH, T, S) scaled, before the mask
-    pub weights: Vec<f32>, // (B, NH, T, S) after mask and softmax
-    pub ctx: Vec<f32>,     // (B, T, C) heads concatenated
+    pub q: Tensor,       // (B, T, C)
+    pub k: Tensor,       // (B, S, C)
+    pub v: Tensor,       // (B, S, C)
+    pub scores: Tensor,  // (B, NH, T, S) scaled, before the mask (CPU only)
+    pub weights: Tensor, // (B, NH, T, S) after mask and softmax (CPU only)
+    pub lse: Tensor,     // (B, NH, T) log-sum-exp of each row (GPU only)
+    pub ctx: Tensor,     // (B, T, C) heads concatenated
 }
 
 impl AttentionActs {
-    pub fn new(shape: AttentionShape) -> AttentionActs {
+    pub fn new(dev: &Device, shape: AttentionShape) -> AttentionActs {
         let AttentionShape { b, t, s, c, nh } = shape;
+        let (matrix, rows) = match dev {
+            Device::Cpu => (b * nh * t * s, 0),
+            Device::Gpu(_) => (0, b * nh * t),
+        };
         AttentionActs {
-            q: vec![0.0; b * t * c],
-            k: vec![0.0; b * s * c],
-            v: vec![0.0; b * s * c],
-            scores: vec![0.0; b * nh * t * s],
-            weights: vec![0.0; b * nh * t * s],
-            ctx: vec![0.0; b * t * c],
+            q: Tensor::zeros(dev, b * t * c),
+            k: Tensor::zeros(dev, b * s * c),
+            v: Tensor::zeros(dev, b * s * c),
+            scores: Tensor::zeros(dev, matrix),
+            weights: Tensor::zeros(dev, matrix),
+            lse: Tensor::zeros(dev, rows),
+            ctx: Tensor::zeros(dev, b * t * c),
         }
     }
 }
@@ -78,11 +90,11 @@ impl MultiHeadAttention {
     pub fn forward(
         &self,
         dev: &Device,
-        p: &[f32],
+        p: &Tensor,
         acts: &mut AttentionActs,
-        out: &mut [f32],
-        x_q: &[f32],
-        x_kv: Option<&[f32]>,
+        out: &mut Tensor,
+        x_q: &Tensor,
+        x_kv: Option<&Tensor>,
         shape: AttentionShape,
         mask: Mask,
     ) -> Result<()> {
@@ -92,17 +104,23 @@ impl MultiHeadAttention {
         self.query.forward(dev, p, &mut acts.q, x_q, nq)?;
         self.key.forward(dev, p, &mut acts.k, x_kv, nk)?;
         self.value.forward(dev, p, &mut acts.v, x_kv, nk)?;
-        attention::forward(
-            dev,
-            &mut acts.ctx,
-            &mut acts.scores,
-            &mut acts.weights,
-            &acts.q,
-            &acts.k,
-            &acts.v,
-            shape,
-            mask,
-        )?;
+        match dev {
+            Device::Cpu => {
+                let (scores, weights) = (acts.scores.host_mut()?, acts.weights.host_mut()?);
+                let (q, k, v) = (acts.q.host()?, acts.k.host()?, acts.v.host()?);
+                attention::forward(dev, acts.ctx.host_mut()?, scores, weights, q, k, v, shape, mask)?;
+            }
+            Device::Gpu(gpu) => {
+                let (ctx, lse, q, k, v) = (
+                    acts.ctx.gpu_all()?,
+                    acts.lse.gpu()?,
+                    acts.q.gpu_all()?,
+                    acts.k.gpu_all()?,
+                    acts.v.gpu_all()?,
+                );
+                gpu.record(|e| attention_gpu::forward_gpu(gpu, e, ctx, lse, q, k, v, shape, mask))?;
+            }
+        }
         self.output.forward(dev, p, out, &acts.ctx, nq)
     }
 
@@ -111,34 +129,50 @@ impl MultiHeadAttention {
     pub fn backward(
         &self,
         dev: &Device,
-        p: &[f32],
-        g: &mut [f32],
+        p: &Tensor,
+        g: &mut Tensor,
         acts: &AttentionActs,
-        dx_q: &mut [f32],
-        dx_kv: Option<&mut [f32]>,
-        dout: &[f32],
-        x_q: &[f32],
-        x_kv: Option<&[f32]>,
+        dx_q: &mut Tensor,
+        dx_kv: Option<&mut Tensor>,
+        dout: &Tensor,
+        x_q: &Tensor,
+        x_kv: Option<&Tensor>,
         shape: AttentionShape,
+        mask: Mask,
     ) -> Result<()> {
         let (nq, nk) = (shape.b * shape.t, shape.b * shape.s);
         // out = ctx W_Oᵀ + b_O
-        let mut dctx = vec![0.0f32; acts.ctx.len()];
+        let mut dctx = Tensor::zeros(dev, acts.ctx.len());
         self.output.backward(dev, p, g, &mut dctx, dout, &acts.ctx, nq)?;
         // ctx = softmax(QKᵀ/√HS) V
-        let (mut dq, mut dk, mut dv) = (vec![0.0f32; acts.q.len()], vec![0.0f32; acts.k.len()], vec![0.0f32; acts.v.len()]);
-        attention::backward(
-            dev,
-            &mut dq,
-            &mut dk,
-            &mut dv,
-            &dctx,
-            &acts.weights,
-            &acts.q,
-            &acts.k,
-            &acts.v,
-            shape,
-        )?;
+        let (mut dq, mut dk, mut dv) = (
+            Tensor::zeros(dev, acts.q.len()),
+            Tensor::zeros(dev, acts.k.len()),
+            Tensor::zeros(dev, acts.v.len()),
+        );
+        match dev {
+            Device::Cpu => {
+                let (q, k, v) = (acts.q.host()?, acts.k.host()?, acts.v.host()?);
+                attention::backward(
+                    dev,
+                    dq.host_mut()?,
+                    dk.host_mut()?,
+                    dv.host_mut()?,
+                    dctx.host()?,
+                    acts.weights.host()?,
+                    q,
+                    k,
+                    v,
+                    shape,
+                )?;
+            }
+            Device::Gpu(gpu) => {
+                let (gq, gk, gv) = (dq.gpu_all()?, dk.gpu_all()?, dv.gpu_all()?);
+                let (dctx, ctx, lse) = (dctx.gpu_all()?, acts.ctx.gpu_all()?, acts.lse.gpu()?);
+                let (q, k, v) = (acts.q.gpu_all()?, acts.k.gpu_all()?, acts.v.gpu_all()?);
+                gpu.record(|e| attention_gpu::backward_gpu(gpu, e, gq, gk, gv, dctx, ctx, lse, q, k, v, shape, mask))?;
+            }
+        }
         // Q = x_q W_Qᵀ,  K = x_kv W_Kᵀ,  V = x_kv W_Vᵀ
         self.query.backward(dev, p, g, dx_q, &dq, x_q, nq)?;
         match (x_kv, dx_kv) {

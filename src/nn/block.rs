@@ -12,14 +12,15 @@
 //! stacks easier to train without warm-up; post-LN normalises every layer's
 //! output. Both are here so the difference can be tried.
 
+use crate::device::tensor::Tensor;
 use crate::device::Device;
 use crate::error::{invalid, Result};
 use crate::nn::attention::{AttentionActs, MultiHeadAttention};
+use crate::nn::elementwise::{add, add_backward};
 use crate::nn::feed_forward::{Activation, FeedForward, FeedForwardActs};
 use crate::nn::layernorm::{LayerNorm, LayerNormActs};
 use crate::nn::params::Params;
 use crate::ops::attention::{AttentionShape, Mask};
-use crate::ops::residual;
 
 /// Where the layer norms sit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,38 +53,41 @@ pub struct Block {
 #[derive(Debug, Clone)]
 pub struct BlockActs {
     pub ln1: LayerNormActs,
-    pub ln1_out: Vec<f32>, // (N, C)
+    pub ln1_out: Tensor, // (N, C)
     pub attn: AttentionActs,
-    pub attn_out: Vec<f32>, // (N, C)
-    pub res1: Vec<f32>,     // (N, C)  x + attention
+    pub attn_out: Tensor, // (N, C)
+    pub res1: Tensor,     // (N, C)  x + attention
     pub ln2: LayerNormActs,
-    pub ln2_out: Vec<f32>, // (N, C)
+    pub ln2_out: Tensor, // (N, C)
     pub ffn: FeedForwardActs,
-    pub ffn_out: Vec<f32>, // (N, C)
-    pub res2: Vec<f32>,    // (N, C)  second residual sum
+    pub ffn_out: Tensor, // (N, C)
+    pub res2: Tensor,    // (N, C)  second residual sum
 }
 
 impl BlockActs {
-    pub fn new(cfg: &BlockConfig, b: usize, t: usize) -> BlockActs {
+    pub fn new(dev: &Device, cfg: &BlockConfig, b: usize, t: usize) -> BlockActs {
         let n = b * t;
-        let nc = n * cfg.c;
+        let rows = || Tensor::zeros(dev, n * cfg.c);
         BlockActs {
-            ln1: LayerNormActs::new(n),
-            ln1_out: vec![0.0; nc],
-            attn: AttentionActs::new(AttentionShape {
-                b,
-                t,
-                s: t,
-                c: cfg.c,
-                nh: cfg.heads,
-            }),
-            attn_out: vec![0.0; nc],
-            res1: vec![0.0; nc],
-            ln2: LayerNormActs::new(n),
-            ln2_out: vec![0.0; nc],
-            ffn: FeedForwardActs::new(n, cfg.ffn_hidden),
-            ffn_out: vec![0.0; nc],
-            res2: vec![0.0; nc],
+            ln1: LayerNormActs::new(dev, n),
+            ln1_out: rows(),
+            attn: AttentionActs::new(
+                dev,
+                AttentionShape {
+                    b,
+                    t,
+                    s: t,
+                    c: cfg.c,
+                    nh: cfg.heads,
+                },
+            ),
+            attn_out: rows(),
+            res1: rows(),
+            ln2: LayerNormActs::new(dev, n),
+            ln2_out: rows(),
+            ffn: FeedForwardActs::new(dev, n, cfg.ffn_hidden),
+            ffn_out: rows(),
+            res2: rows(),
         }
     }
 }
@@ -117,10 +121,10 @@ impl Block {
     pub fn forward(
         &self,
         dev: &Device,
-        p: &[f32],
+        p: &Tensor,
         a: &mut BlockActs,
-        out: &mut [f32],
-        x: &[f32],
+        out: &mut Tensor,
+        x: &Tensor,
         b: usize,
         t: usize,
         mask: Mask,
@@ -132,17 +136,17 @@ impl Block {
                 self.ln1.forward(dev, p, &mut a.ln1, &mut a.ln1_out, x, n)?; //  LN1(x)
                 self.attn
                     .forward(dev, p, &mut a.attn, &mut a.attn_out, &a.ln1_out, None, shape, mask)?; //  Attn(·)
-                residual::forward(dev, &mut a.res1, x, &a.attn_out)?; //  x1 = x + Attn
+                add(dev, &mut a.res1, x, &a.attn_out)?; //  x1 = x + Attn
                 self.ln2.forward(dev, p, &mut a.ln2, &mut a.ln2_out, &a.res1, n)?; //  LN2(x1)
                 self.ffn.forward(dev, p, &mut a.ffn, &mut a.ffn_out, &a.ln2_out, n)?; //  FFN(·)
-                residual::forward(dev, out, &a.res1, &a.ffn_out) //  y = x1 + FFN
+                add(dev, out, &a.res1, &a.ffn_out) //  y = x1 + FFN
             }
             NormPlacement::PostLn => {
                 self.attn.forward(dev, p, &mut a.attn, &mut a.attn_out, x, None, shape, mask)?; //  Attn(x)
-                residual::forward(dev, &mut a.res1, x, &a.attn_out)?; //  x + Attn
+                add(dev, &mut a.res1, x, &a.attn_out)?; //  x + Attn
                 self.ln1.forward(dev, p, &mut a.ln1, &mut a.ln1_out, &a.res1, n)?; //  x1 = LN1(·)
                 self.ffn.forward(dev, p, &mut a.ffn, &mut a.ffn_out, &a.ln1_out, n)?; //  FFN(x1)
-                residual::forward(dev, &mut a.res2, &a.ln1_out, &a.ffn_out)?; //  x1 + FFN
+                add(dev, &mut a.res2, &a.ln1_out, &a.ffn_out)?; //  x1 + FFN
                 self.ln2.forward(dev, p, &mut a.ln2, out, &a.res2, n) //  y = LN2(·)
             }
         }
@@ -152,32 +156,33 @@ impl Block {
     pub fn backward(
         &self,
         dev: &Device,
-        p: &[f32],
-        g: &mut [f32],
+        p: &Tensor,
+        g: &mut Tensor,
         a: &BlockActs,
-        dx: &mut [f32],
-        dout: &[f32],
-        x: &[f32],
+        dx: &mut Tensor,
+        dout: &Tensor,
+        x: &Tensor,
         b: usize,
         t: usize,
+        mask: Mask,
     ) -> Result<()> {
         let n = b * t;
         let shape = self.attn.shape(b, t, t);
-        let zeros = || vec![0.0f32; dout.len()];
+        let zeros = || Tensor::zeros(dev, dout.len());
         match self.norm {
             NormPlacement::PreLn => {
                 // y = x1 + FFN(LN2(x1)):  dx1 gets dout directly and through the FFN.
                 let (mut dres1, mut dffn_out) = (zeros(), zeros());
-                residual::backward(dev, &mut dres1, &mut dffn_out, dout)?;
+                add_backward(dev, &mut dres1, &mut dffn_out, dout)?;
                 let mut dln2_out = zeros();
                 self.ffn.backward(dev, p, g, &a.ffn, &mut dln2_out, &dffn_out, &a.ln2_out, n)?;
                 self.ln2.backward(dev, p, g, &a.ln2, &mut dres1, &dln2_out, &a.res1, n)?;
                 // x1 = x + Attn(LN1(x)):  dx gets dx1 directly and through attention.
                 let mut dattn_out = zeros();
-                residual::backward(dev, dx, &mut dattn_out, &dres1)?;
+                add_backward(dev, dx, &mut dattn_out, &dres1)?;
                 let mut dln1_out = zeros();
                 self.attn
-                    .backward(dev, p, g, &a.attn, &mut dln1_out, None, &dattn_out, &a.ln1_out, None, shape)?;
+                    .backward(dev, p, g, &a.attn, &mut dln1_out, None, &dattn_out, &a.ln1_out, None, shape, mask)?;
                 self.ln1.backward(dev, p, g, &a.ln1, dx, &dln1_out, x, n)
             }
             NormPlacement::PostLn => {
@@ -185,14 +190,14 @@ impl Block {
                 let mut dres2 = zeros();
                 self.ln2.backward(dev, p, g, &a.ln2, &mut dres2, dout, &a.res2, n)?;
                 let (mut dx1, mut dffn_out) = (zeros(), zeros());
-                residual::backward(dev, &mut dx1, &mut dffn_out, &dres2)?;
+                add_backward(dev, &mut dx1, &mut dffn_out, &dres2)?;
                 self.ffn.backward(dev, p, g, &a.ffn, &mut dx1, &dffn_out, &a.ln1_out, n)?;
                 // x1 = LN1(x + Attn(x))
                 let mut dres1 = zeros();
                 self.ln1.backward(dev, p, g, &a.ln1, &mut dres1, &dx1, &a.res1, n)?;
                 let mut dattn_out = zeros();
-                residual::backward(dev, dx, &mut dattn_out, &dres1)?;
-                self.attn.backward(dev, p, g, &a.attn, dx, None, &dattn_out, x, None, shape)
+                add_backward(dev, dx, &mut dattn_out, &dres1)?;
+                self.attn.backward(dev, p, g, &a.attn, dx, None, &dattn_out, x, None, shape, mask)
             }
         }
     }

@@ -5,6 +5,7 @@
 //! paper (no parameters, works at any length) or from a learned table of
 //! `max_len` rows (BERT, GPT), which cannot go past `max_len`.
 
+use crate::device::tensor::Tensor;
 use crate::device::Device;
 use crate::error::{invalid, Result};
 use crate::nn::params::{Init, ParamRange, Params};
@@ -47,35 +48,74 @@ impl Embedding {
     }
 
     /// `out (B, T, C) = wte[tokens] + position(t)`.
-    pub fn forward(&self, dev: &Device, p: &[f32], out: &mut [f32], tokens: &[u32], b: usize, t: usize) -> Result<()> {
+    pub fn forward(&self, dev: &Device, p: &Tensor, out: &mut Tensor, tokens: &[u32], b: usize, t: usize) -> Result<()> {
         if tokens.len() != b * t {
             return Err(invalid(
                 "embedding",
                 format!("got {} token ids, expected B×T = {b}×{t} = {}.", tokens.len(), b * t),
             ));
         }
-        embedding::token_forward(dev, out, tokens, self.tokens.of(p), self.vocab, self.c)?;
-        match self.positions {
-            Positions::Sinusoidal => positional::add_forward(dev, out, b, t, self.c),
-            Positions::Learned { table, max_len } => {
-                if t > max_len {
-                    return Err(invalid(
-                        "embedding",
-                        format!("a sequence of T={t} tokens is longer than the model's context of {max_len} positions. Shorten the input."),
-                    ));
+        if let Positions::Learned { max_len, .. } = self.positions {
+            if t > max_len {
+                return Err(invalid(
+                    "embedding",
+                    format!("a sequence of T={t} tokens is longer than the model's context of {max_len} positions. Shorten the input."),
+                ));
+            }
+        }
+        let (v, c) = (self.vocab, self.c);
+        match dev {
+            Device::Cpu => {
+                let (p, out) = (p.host()?, out.host_mut()?);
+                embedding::token_forward(dev, out, tokens, self.tokens.of(p), v, c)?;
+                match self.positions {
+                    Positions::Sinusoidal => positional::add_forward(dev, out, b, t, c),
+                    Positions::Learned { table, .. } => embedding::position_forward(dev, out, table.of(p), b, t, c),
                 }
-                embedding::position_forward(dev, out, table.of(p), b, t, self.c)
+            }
+            Device::Gpu(gpu) => {
+                // The sinusoidal table is a constant: upload it and add it as a position table.
+                let sinusoid;
+                let positions = match self.positions {
+                    Positions::Sinusoidal => {
+                        sinusoid = gpu.upload(&positional::table_cpu(t, c));
+                        sinusoid.all()
+                    }
+                    Positions::Learned { table, .. } => p.gpu_range(table)?,
+                };
+                let (out, wte) = (out.gpu_all()?, p.gpu_range(self.tokens)?);
+                gpu.record(|e| {
+                    embedding::token_forward_gpu(gpu, e, out, tokens, wte, v, c)?;
+                    embedding::position_forward_gpu(gpu, e, out, positions, b, t, c)
+                })
             }
         }
     }
 
     /// Accumulates the token (and learned position) table gradients.
-    pub fn backward(&self, dev: &Device, g: &mut [f32], dout: &[f32], tokens: &[u32], b: usize, t: usize) -> Result<()> {
-        embedding::token_backward(dev, self.tokens.of_mut(g), dout, tokens, self.vocab, self.c)?;
-        match self.positions {
-            // x + PE: the constant table has no gradient, and dx = dout.
-            Positions::Sinusoidal => Ok(()),
-            Positions::Learned { table, .. } => embedding::position_backward(dev, table.of_mut(g), dout, b, t, self.c),
+    pub fn backward(&self, dev: &Device, g: &mut Tensor, dout: &Tensor, tokens: &[u32], b: usize, t: usize) -> Result<()> {
+        let (v, c) = (self.vocab, self.c);
+        match dev {
+            Device::Cpu => {
+                let (g, dout) = (g.host_mut()?, dout.host()?);
+                embedding::token_backward(dev, self.tokens.of_mut(g), dout, tokens, v, c)?;
+                match self.positions {
+                    // x + PE: the constant table has no gradient, and dx = dout.
+                    Positions::Sinusoidal => Ok(()),
+                    Positions::Learned { table, .. } => embedding::position_backward(dev, table.of_mut(g), dout, b, t, c),
+                }
+            }
+            Device::Gpu(gpu) => {
+                let (dwte, dout) = (g.gpu_range(self.tokens)?, dout.gpu()?);
+                gpu.record(|e| embedding::token_backward_gpu(gpu, e, dwte, dout, tokens, v, c))?;
+                match self.positions {
+                    Positions::Sinusoidal => Ok(()),
+                    Positions::Learned { table, .. } => {
+                        let dwpe = g.gpu_range(table)?;
+                        gpu.record(|e| embedding::position_backward_gpu(gpu, e, dwpe, dout, b, t, c))
+                    }
+                }
+            }
         }
     }
 }

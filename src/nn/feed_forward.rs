@@ -7,11 +7,12 @@
 //! BERT and GPT. "Position-wise" means each of the `N` rows is transformed on
 //! its own, with the same weights: the FFN never mixes tokens (attention does).
 
+use crate::device::tensor::Tensor;
 use crate::device::Device;
 use crate::error::Result;
+use crate::nn::elementwise::{activate, activate_backward};
 use crate::nn::linear::Linear;
 use crate::nn::params::Params;
-use crate::ops::{gelu, relu};
 
 /// The non-linearity between the two matrices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,15 +32,15 @@ pub struct FeedForward {
 /// What forward keeps: the hidden layer before and after the activation.
 #[derive(Debug, Clone)]
 pub struct FeedForwardActs {
-    pub pre: Vec<f32>,    // (N, F)  x W₁ᵀ + b₁
-    pub hidden: Vec<f32>, // (N, F)  act(pre)
+    pub pre: Tensor,    // (N, F)  x W₁ᵀ + b₁
+    pub hidden: Tensor, // (N, F)  act(pre)
 }
 
 impl FeedForwardActs {
-    pub fn new(n: usize, f: usize) -> FeedForwardActs {
+    pub fn new(dev: &Device, n: usize, f: usize) -> FeedForwardActs {
         FeedForwardActs {
-            pre: vec![0.0; n * f],
-            hidden: vec![0.0; n * f],
+            pre: Tensor::zeros(dev, n * f),
+            hidden: Tensor::zeros(dev, n * f),
         }
     }
 }
@@ -59,12 +60,9 @@ impl FeedForward {
     }
 
     /// `out (N, C) = FFN(x)`.
-    pub fn forward(&self, dev: &Device, p: &[f32], acts: &mut FeedForwardActs, out: &mut [f32], x: &[f32], n: usize) -> Result<()> {
+    pub fn forward(&self, dev: &Device, p: &Tensor, acts: &mut FeedForwardActs, out: &mut Tensor, x: &Tensor, n: usize) -> Result<()> {
         self.fc1.forward(dev, p, &mut acts.pre, x, n)?;
-        match self.activation {
-            Activation::Relu => relu::forward(dev, &mut acts.hidden, &acts.pre)?,
-            Activation::Gelu => gelu::forward(dev, &mut acts.hidden, &acts.pre)?,
-        }
+        activate(dev, self.activation, &mut acts.hidden, &acts.pre)?;
         self.fc2.forward(dev, p, out, &acts.hidden, n)
     }
 
@@ -72,21 +70,18 @@ impl FeedForward {
     pub fn backward(
         &self,
         dev: &Device,
-        p: &[f32],
-        g: &mut [f32],
+        p: &Tensor,
+        g: &mut Tensor,
         acts: &FeedForwardActs,
-        dx: &mut [f32],
-        dout: &[f32],
-        x: &[f32],
+        dx: &mut Tensor,
+        dout: &Tensor,
+        x: &Tensor,
         n: usize,
     ) -> Result<()> {
-        let mut dhidden = vec![0.0f32; acts.hidden.len()];
+        let mut dhidden = Tensor::zeros(dev, acts.hidden.len());
         self.fc2.backward(dev, p, g, &mut dhidden, dout, &acts.hidden, n)?;
-        let mut dpre = vec![0.0f32; acts.pre.len()];
-        match self.activation {
-            Activation::Relu => relu::backward(dev, &mut dpre, &dhidden, &acts.pre)?,
-            Activation::Gelu => gelu::backward(dev, &mut dpre, &dhidden, &acts.pre)?,
-        }
+        let mut dpre = Tensor::zeros(dev, acts.pre.len());
+        activate_backward(dev, self.activation, &mut dpre, &dhidden, &acts.pre)?;
         self.fc1.backward(dev, p, g, dx, &dpre, x, n)
     }
 }

@@ -1,6 +1,7 @@
 //! `LayerNorm` with a learned gain γ (init 1) and shift β (init 0); the math
 //! lives in [`ops::layernorm`](crate::ops::layernorm).
 
+use crate::device::tensor::Tensor;
 use crate::device::Device;
 use crate::error::Result;
 use crate::nn::params::{two_mut, Init, ParamRange, Params};
@@ -17,15 +18,15 @@ pub struct LayerNorm {
 /// What forward keeps for backward: per row mean and 1/std, `(N)` each.
 #[derive(Debug, Clone)]
 pub struct LayerNormActs {
-    pub mean: Vec<f32>,
-    pub rstd: Vec<f32>,
+    pub mean: Tensor,
+    pub rstd: Tensor,
 }
 
 impl LayerNormActs {
-    pub fn new(n: usize) -> LayerNormActs {
+    pub fn new(dev: &Device, n: usize) -> LayerNormActs {
         LayerNormActs {
-            mean: vec![0.0; n],
-            rstd: vec![0.0; n],
+            mean: Tensor::zeros(dev, n),
+            rstd: Tensor::zeros(dev, n),
         }
     }
 }
@@ -38,33 +39,72 @@ impl LayerNorm {
     }
 
     /// `out (N, C) = γ ⊙ normalise(x) + β`.
-    pub fn forward(&self, dev: &Device, p: &[f32], acts: &mut LayerNormActs, out: &mut [f32], x: &[f32], n: usize) -> Result<()> {
-        layernorm::forward(
-            dev,
-            out,
-            &mut acts.mean,
-            &mut acts.rstd,
-            x,
-            self.gamma.of(p),
-            self.beta.of(p),
-            n,
-            self.c,
-        )
+    pub fn forward(&self, dev: &Device, p: &Tensor, acts: &mut LayerNormActs, out: &mut Tensor, x: &Tensor, n: usize) -> Result<()> {
+        match dev {
+            Device::Cpu => {
+                let p = p.host()?;
+                let (mean, rstd) = (acts.mean.host_mut()?, acts.rstd.host_mut()?);
+                layernorm::forward(
+                    dev,
+                    out.host_mut()?,
+                    mean,
+                    rstd,
+                    x.host()?,
+                    self.gamma.of(p),
+                    self.beta.of(p),
+                    n,
+                    self.c,
+                )
+            }
+            Device::Gpu(gpu) => {
+                let (out, x, gamma, beta) = (out.gpu_all()?, x.gpu_all()?, p.gpu_range(self.gamma)?, p.gpu_range(self.beta)?);
+                let (mean, rstd) = (acts.mean.gpu()?, acts.rstd.gpu()?);
+                gpu.record(|e| layernorm::forward_gpu(gpu, e, out, mean, rstd, x, gamma, beta, n, self.c))
+            }
+        }
     }
 
     /// Accumulates `dx (N, C)`, `dγ`, `dβ`.
     pub fn backward(
         &self,
         dev: &Device,
-        p: &[f32],
-        g: &mut [f32],
+        p: &Tensor,
+        g: &mut Tensor,
         acts: &LayerNormActs,
-        dx: &mut [f32],
-        dout: &[f32],
-        x: &[f32],
+        dx: &mut Tensor,
+        dout: &Tensor,
+        x: &Tensor,
         n: usize,
     ) -> Result<()> {
-        let (dgamma, dbeta) = two_mut(g, self.gamma, self.beta);
-        layernorm::backward(dev, dx, dgamma, dbeta, dout, x, &acts.mean, &acts.rstd, self.gamma.of(p), n, self.c)
+        match dev {
+            Device::Cpu => {
+                let (dgamma, dbeta) = two_mut(g.host_mut()?, self.gamma, self.beta);
+                let (mean, rstd) = (acts.mean.host()?, acts.rstd.host()?);
+                layernorm::backward(
+                    dev,
+                    dx.host_mut()?,
+                    dgamma,
+                    dbeta,
+                    dout.host()?,
+                    x.host()?,
+                    mean,
+                    rstd,
+                    self.gamma.of(p.host()?),
+                    n,
+                    self.c,
+                )
+            }
+            Device::Gpu(gpu) => {
+                let (dx, dgamma, dbeta) = (dx.gpu_all()?, g.gpu_range(self.gamma)?, g.gpu_range(self.beta)?);
+                let (dout, x, gamma, mean, rstd) = (
+                    dout.gpu_all()?,
+                    x.gpu_all()?,
+                    p.gpu_range(self.gamma)?,
+                    acts.mean.gpu()?,
+                    acts.rstd.gpu()?,
+                );
+                gpu.record(|e| layernorm::backward_gpu(gpu, e, dx, dgamma, dbeta, dout, x, mean, rstd, gamma, n, self.c))
+            }
+        }
     }
 }

@@ -1,11 +1,14 @@
 //! `Linear`: `y = x Wᵀ + b`, the layer behind every projection (W_Q, W_K, W_V,
 //! W_O, the two FFN matrices, the output head). The math lives in
-//! [`ops::matmul`](crate::ops::matmul); this file owns the parameters.
+//! [`ops::matmul`](crate::ops::matmul); this file owns the parameters and
+//! sends the work to the device: host loops on the CPU, the tiled WGSL matmul
+//! on the GPU.
 
+use crate::device::tensor::Tensor;
 use crate::device::Device;
 use crate::error::Result;
 use crate::nn::params::{two_mut, Init, ParamRange, Params};
-use crate::ops::matmul;
+use crate::ops::matmul::{self, MatmulShape};
 
 /// A fully connected layer from `c_in` to `c_out` channels.
 #[derive(Debug, Clone)]
@@ -27,20 +30,105 @@ impl Linear {
     }
 
     /// `out (N, c_out) = x (N, c_in) · Wᵀ + b`.
-    pub fn forward(&self, dev: &Device, p: &[f32], out: &mut [f32], x: &[f32], n: usize) -> Result<()> {
-        let bias = self.bias.map(|b| b.of(p));
-        matmul::linear_forward(dev, out, x, self.weight.of(p), bias, n, self.c_in, self.c_out)
+    pub fn forward(&self, dev: &Device, p: &Tensor, out: &mut Tensor, x: &Tensor, n: usize) -> Result<()> {
+        let (c, oc) = (self.c_in, self.c_out);
+        match dev {
+            Device::Cpu => {
+                let p = p.host()?;
+                matmul::linear_forward(
+                    dev,
+                    out.host_mut()?,
+                    x.host()?,
+                    self.weight.of(p),
+                    self.bias.map(|b| b.of(p)),
+                    n,
+                    c,
+                    oc,
+                )
+            }
+            Device::Gpu(gpu) => {
+                // One tiled matmul with W read transposed and the bias added on the way out.
+                let shape = MatmulShape {
+                    m: n,
+                    k: c,
+                    n: oc,
+                    trans_a: false,
+                    trans_b: true,
+                };
+                let bias = self.bias.map(|b| p.gpu_range(b)).transpose()?;
+                let (out, x, w) = (out.gpu_all()?, x.gpu_all()?, p.gpu_range(self.weight)?);
+                gpu.record(|e| matmul::matmul_gpu(gpu, e, out, x, w, bias, shape, false))
+            }
+        }
     }
 
     /// Accumulates `dx (N, c_in)` and this layer's gradients in `g`.
-    pub fn backward(&self, dev: &Device, p: &[f32], g: &mut [f32], dx: &mut [f32], dout: &[f32], x: &[f32], n: usize) -> Result<()> {
-        let (dweight, dbias) = match self.bias {
-            Some(b) => {
-                let (dw, db) = two_mut(g, self.weight, b);
-                (dw, Some(db))
+    pub fn backward(&self, dev: &Device, p: &Tensor, g: &mut Tensor, dx: &mut Tensor, dout: &Tensor, x: &Tensor, n: usize) -> Result<()> {
+        let (c, oc) = (self.c_in, self.c_out);
+        match dev {
+            Device::Cpu => {
+                let g = g.host_mut()?;
+                let (dweight, dbias) = match self.bias {
+                    Some(b) => {
+                        let (dw, db) = two_mut(g, self.weight, b);
+                        (dw, Some(db))
+                    }
+                    None => (self.weight.of_mut(g), None),
+                };
+                matmul::linear_backward(
+                    dev,
+                    dx.host_mut()?,
+                    dweight,
+                    dbias,
+                    dout.host()?,
+                    x.host()?,
+                    self.weight.of(p.host()?),
+                    n,
+                    c,
+                    oc,
+                )
             }
-            None => (self.weight.of_mut(g), None),
-        };
-        matmul::linear_backward(dev, dx, dweight, dbias, dout, x, self.weight.of(p), n, self.c_in, self.c_out)
+            Device::Gpu(gpu) => {
+                let (dx, dout, x, w, dw) = (
+                    dx.gpu_all()?,
+                    dout.gpu_all()?,
+                    x.gpu_all()?,
+                    p.gpu_range(self.weight)?,
+                    g.gpu_range(self.weight)?,
+                );
+                let plain = |m, k, n| MatmulShape {
+                    m,
+                    k,
+                    n,
+                    trans_a: false,
+                    trans_b: false,
+                };
+                gpu.record(|e| {
+                    // dx(N, C) += dout(N, OC) · W(OC, C)
+                    matmul::matmul_gpu(gpu, e, dx, dout, w, None, plain(n, oc, c), true)?;
+                    // dW(OC, C) += doutᵀ(OC, N) · x(N, C)
+                    matmul::matmul_gpu(
+                        gpu,
+                        e,
+                        dw,
+                        dout,
+                        x,
+                        None,
+                        MatmulShape {
+                            trans_a: true,
+                            ..plain(oc, n, c)
+                        },
+                        true,
+                    )
+                })?;
+                if let Some(b) = self.bias {
+                    // db(1, OC) += 1ᵀ(1, N) · dout(N, OC): a column sum as a matmul with ones.
+                    let ones = gpu.upload(&vec![1.0; n]);
+                    let db = g.gpu_range(b)?;
+                    gpu.record(|e| matmul::matmul_gpu(gpu, e, db, ones.all(), dout, None, plain(1, n, oc), true))?;
+                }
+                Ok(())
+            }
+        }
     }
 }

@@ -7,11 +7,16 @@
 //! reads those acts and accumulates into the flat gradient buffer `g` and
 //! into the input gradient `dx`.
 //!
+//! Parameters, activations and gradients are [`Tensor`](crate::device::tensor::Tensor)s
+//! on the model's device; each layer sends its ops to the CPU loops or to the
+//! GPU kernels, the two paths side by side.
+//!
 //! Reading order: `params` → `linear` → `layernorm` → `embedding` →
-//! `feed_forward` → `attention` → `block`.
+//! `elementwise` → `feed_forward` → `attention` → `block`.
 
 pub mod attention;
 pub mod block;
+pub mod elementwise;
 pub mod embedding;
 pub mod feed_forward;
 pub mod layernorm;

@@ -6,6 +6,9 @@
 //! buffer plus a table of names, shapes and offsets, and a layer is nothing but
 //! the ranges it owns.
 
+use crate::device::tensor::Tensor;
+use crate::device::Device;
+use crate::error::Result;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
@@ -61,11 +64,12 @@ pub struct ParamInfo {
     pub range: ParamRange,
 }
 
-/// All parameters and gradients of one model.
+/// All parameters and gradients of one model. They are created on the host
+/// ([`Params::add`]) and then moved to the model's device ([`Params::move_to`]).
 #[derive(Debug, Clone)]
 pub struct Params {
-    pub values: Vec<f32>,
-    pub grads: Vec<f32>,
+    pub values: Tensor,
+    pub grads: Tensor,
     pub tensors: Vec<ParamInfo>,
     rng: ChaCha8Rng,
 }
@@ -74,37 +78,44 @@ impl Params {
     /// An empty store whose initialisation draws from `seed`.
     pub fn new(seed: u64) -> Params {
         Params {
-            values: Vec::new(),
-            grads: Vec::new(),
+            values: Tensor::Host(Vec::new()),
+            grads: Tensor::Host(Vec::new()),
             tensors: Vec::new(),
             rng: ChaCha8Rng::seed_from_u64(seed),
         }
     }
 
     /// Append a tensor of `shape`, filled by `init`, and return its range.
+    /// Parameters are added while the model is built, before it moves to a GPU.
     pub fn add(&mut self, name: &str, shape: &[usize], init: Init) -> ParamRange {
-        let len: usize = shape.iter().product();
-        let range = ParamRange {
-            offset: self.values.len(),
-            len,
+        let (Tensor::Host(values), Tensor::Host(grads)) = (&mut self.values, &mut self.grads) else {
+            panic!("parameters are added on the host, before the model moves to a GPU");
         };
+        let len: usize = shape.iter().product();
+        let range = ParamRange { offset: values.len(), len };
         match init {
-            Init::Zeros => self.values.resize(range.offset + len, 0.0),
-            Init::Ones => self.values.resize(range.offset + len, 1.0),
+            Init::Zeros => values.resize(range.offset + len, 0.0),
+            Init::Ones => values.resize(range.offset + len, 1.0),
             Init::Normal(std) => {
                 let normal = Normal::new(0.0f32, std).expect("a finite, non-negative standard deviation");
                 for _ in 0..len {
-                    self.values.push(normal.sample(&mut self.rng));
+                    values.push(normal.sample(&mut self.rng));
                 }
             }
         }
-        self.grads.resize(self.values.len(), 0.0);
+        grads.resize(values.len(), 0.0);
         self.tensors.push(ParamInfo {
             name: name.to_string(),
             shape: shape.to_vec(),
             range,
         });
         range
+    }
+
+    /// Place values and gradients on `dev` (from the host).
+    pub fn move_to(&mut self, dev: &Device, values: Vec<f32>) {
+        self.grads = Tensor::zeros(dev, values.len());
+        self.values = Tensor::from_host(dev, values);
     }
 
     /// Total number of scalars.
@@ -118,7 +129,7 @@ impl Params {
     }
 
     /// Set every gradient to zero (once per training step).
-    pub fn zero_grads(&mut self) {
-        self.grads.fill(0.0);
+    pub fn zero_grads(&mut self, dev: &Device) -> Result<()> {
+        self.grads.fill_zero(dev)
     }
 }

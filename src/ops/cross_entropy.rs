@@ -110,6 +110,7 @@ const BACKWARD: Kernel = Kernel {
 };
 
 /// The targets checked and uploaded once, with the `1/count` of the mean.
+#[derive(Debug)]
 pub struct GpuTargets {
     ids: GpuBuffer,
     n: usize,

@@ -20,6 +20,24 @@ macro_rules! gf_test {
     };
 }
 
+/// Declare tests whose async bodies live in `mod bodies`: natively they are
+/// driven by `pollster`, in the browser by the wasm test runner.
+#[macro_export]
+macro_rules! gpu_tests {
+    ($($name:ident),* $(,)?) => {$(
+        #[cfg(not(target_arch = "wasm32"))]
+        #[test]
+        fn $name() {
+            pollster::block_on(bodies::$name());
+        }
+        #[cfg(target_arch = "wasm32")]
+        #[wasm_bindgen_test::wasm_bindgen_test]
+        async fn $name() {
+            bodies::$name().await;
+        }
+    )*};
+}
+
 /// `n` values uniform in `[-scale, scale)`, fixed by `seed`.
 pub fn random_vec(n: usize, scale: f32, seed: u64) -> Vec<f32> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
