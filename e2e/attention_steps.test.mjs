@@ -141,3 +141,22 @@ test("gf-attention-steps: an author's seeded widget with other sizes, inserted l
     await close();
   }
 });
+
+test("bench.html: every kernel agrees with the CPU reference before it is timed", { timeout: 300_000 }, async () => {
+  const { page, errors, close } = await openCoursePage("/bench.html?auto=1");
+  try {
+    await page.waitForFunction(() => document.body.dataset.results, null, { timeout: 240_000 });
+    const { results } = JSON.parse(await page.evaluate(() => document.body.dataset.results));
+    assert.equal(results.length, 6, "three kernels on two backends");
+    assert.deepEqual([...new Set(results.map((r) => r.backend))].sort(), ["cpu", "webgpu"]);
+    for (const r of results) {
+      assert.ok(r.maxError < 1e-4, `${r.name} on ${r.backend}: max error ${r.maxError}`);
+      assert.ok(r.ms > 0 && Number.isFinite(r.gflops), `${r.name} on ${r.backend}: ${r.ms} ms`);
+    }
+    assert.equal(await page.locator("#results tbody tr").count(), 6);
+    await page.screenshot({ path: `${ARTIFACTS}/bench.png`, fullPage: true });
+    assert.deepEqual(errors, [], "no console errors");
+  } finally {
+    await close();
+  }
+});

@@ -9,7 +9,7 @@ export const ARTIFACTS = new URL("../test-artifacts/", import.meta.url).pathname
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
-/** Start the server and a headless browser; returns { url, page, errors, close }. */
+/** Start the server and a headless browser; returns { url, page, errors, browserVersion, close }. */
 export async function openCoursePage(path = "/") {
   mkdirSync(ARTIFACTS, { recursive: true });
   const server = await startServer(0);
@@ -41,6 +41,7 @@ export async function openCoursePage(path = "/") {
     url,
     page,
     errors,
+    browserVersion: browser.version(),
     async close() {
       await browser.close();
       await new Promise((done) => server.close(done));

@@ -24,6 +24,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 gpu_tests!(
     block_forward_and_gradients_match_the_cpu,
     fifty_training_steps_match_the_cpu,
+    sinusoidal_post_ln_encoder_matches_the_cpu,
     training_survives_a_lost_device
 );
 
@@ -60,6 +61,18 @@ async fn block_pass(
         dx.to_host(dev).await.unwrap(),
         params.grads.to_host(dev).await.unwrap(),
     ]
+}
+
+/// Train the same model on the CPU and the GPU; return both loss curves.
+async fn train_on_both(cfg: TinyLmConfig, seed: u64, steps: usize) -> (Vec<f32>, Vec<f32>) {
+    let gpu = gpu_device().await;
+    let mut cpu_model = TinyLm::new(cfg, seed, &Device::Cpu).unwrap();
+    let mut gpu_model = TinyLm::new(cfg, seed, &gpu).unwrap();
+    let (mut cpu_opt, mut gpu_opt) = (optimizer(&cpu_model), optimizer(&gpu_model));
+    (
+        train(&mut cpu_model, &mut cpu_opt, steps).await,
+        train(&mut gpu_model, &mut gpu_opt, steps).await,
+    )
 }
 
 fn tiny_config() -> TinyLmConfig {
@@ -149,12 +162,7 @@ mod bodies {
     }
 
     pub async fn fifty_training_steps_match_the_cpu() {
-        let gpu = gpu_device().await;
-        let mut cpu_model = TinyLm::new(tiny_config(), 7, &Device::Cpu).unwrap();
-        let mut gpu_model = TinyLm::new(tiny_config(), 7, &gpu).unwrap();
-        let (mut cpu_opt, mut gpu_opt) = (optimizer(&cpu_model), optimizer(&gpu_model));
-        let cpu_losses = train(&mut cpu_model, &mut cpu_opt, 50).await;
-        let gpu_losses = train(&mut gpu_model, &mut gpu_opt, 50).await;
+        let (cpu_losses, gpu_losses) = train_on_both(tiny_config(), 7, 50).await;
         assert!(
             cpu_losses[49] < 0.5 * cpu_losses[0],
             "the model learns: {} → {}",
@@ -164,6 +172,23 @@ mod bodies {
         // Rounding differences grow as training amplifies them, but the
         // curves must stay together: every step within 1% of the CPU's loss.
         assert_close("loss curve", &gpu_losses, &cpu_losses, 1e-3, 1e-2);
+    }
+
+    pub async fn sinusoidal_post_ln_encoder_matches_the_cpu() {
+        // The other code paths: sinusoidal positions, post-LN, ReLU, no causal mask, no final LN.
+        let block = BlockConfig {
+            activation: Activation::Relu,
+            norm: NormPlacement::PostLn,
+            ..tiny_config().block
+        };
+        let cfg = TinyLmConfig {
+            block,
+            learned_positions: None,
+            causal: false,
+            ..tiny_config()
+        };
+        let (cpu_losses, gpu_losses) = train_on_both(cfg, 3, 10).await;
+        assert_close("post-LN encoder loss curve", &gpu_losses, &cpu_losses, 1e-3, 1e-2);
     }
 
     pub async fn training_survives_a_lost_device() {

@@ -139,7 +139,15 @@ pub struct Gpu {
     /// Work recorded by [`Gpu::record`] and not yet submitted: a whole
     /// training step accumulates here and goes to the queue in one piece.
     pending: RefCell<Option<wgpu::CommandEncoder>>,
+    /// The uniform ring and its next free offset (see [`Gpu::uniform_slot`]).
+    uniforms: RefCell<Option<(wgpu::Buffer, u64)>>,
 }
+
+/// Bytes per dispatch's uniforms: WebGPU's required alignment of uniform
+/// binding offsets (`minUniformBufferOffsetAlignment` is at most 256).
+const UNIFORM_SLOT: u64 = 256;
+/// Bytes per uniform ring: 256 dispatches.
+const UNIFORM_RING: u64 = 256 * UNIFORM_SLOT;
 
 impl std::fmt::Debug for Gpu {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -191,6 +199,7 @@ impl Gpu {
             error,
             lost,
             pending: RefCell::new(None),
+            uniforms: RefCell::new(None),
         })
     }
 
@@ -332,6 +341,32 @@ impl Gpu {
         Ok(values)
     }
 
+    /// A free slot for one dispatch's uniforms: the next 256 bytes of the
+    /// current uniform ring, or the start of a fresh ring when it is full.
+    /// Slots are never reused (a slot written again before its command buffer
+    /// ran would change what that dispatch sees); full rings are dropped and
+    /// freed once the GPU is done with them. So a training step allocates one
+    /// small buffer for hundreds of dispatches, not one per dispatch.
+    fn uniform_slot(&self) -> (wgpu::Buffer, u64) {
+        let new_ring = || {
+            self.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("uniforms"),
+                size: UNIFORM_RING,
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })
+        };
+        let mut ring = self.uniforms.borrow_mut();
+        let (buffer, next) = ring.get_or_insert_with(|| (new_ring(), 0));
+        if *next + UNIFORM_SLOT > UNIFORM_RING {
+            *buffer = new_ring();
+            *next = 0;
+        }
+        let offset = *next;
+        *next += UNIFORM_SLOT;
+        (buffer.clone(), offset)
+    }
+
     /// The compiled pipeline for a kernel, compiling it on first use.
     fn pipeline(&self, kernel: &Kernel) -> wgpu::ComputePipeline {
         if let Some(pipeline) = self.pipelines.borrow().get(&(kernel.file, kernel.entry)) {
@@ -370,16 +405,16 @@ impl Gpu {
         // Uniform buffers are read in 16-byte rows: pad to a multiple of 4 words.
         let mut words = uniforms.to_vec();
         words.resize(uniforms.len().div_ceil(4).max(1) * 4, 0);
-        let params = self.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("params"),
-            size: (words.len() * 4) as u64,
-            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
-        self.queue.write_buffer(&params, 0, bytemuck::cast_slice(&words));
+        let (ring, offset) = self.uniform_slot();
+        self.queue.write_buffer(&ring, offset, bytemuck::cast_slice(&words));
+        let params = wgpu::BufferBinding {
+            buffer: &ring,
+            offset,
+            size: std::num::NonZeroU64::new((words.len() * 4) as u64),
+        };
         let mut entries = vec![wgpu::BindGroupEntry {
             binding: 0,
-            resource: params.as_entire_binding(),
+            resource: wgpu::BindingResource::Buffer(params),
         }];
         for &(binding, buffer) in buffers {
             entries.push(wgpu::BindGroupEntry {

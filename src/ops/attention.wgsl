@@ -20,6 +20,10 @@
 // Backward, with P = exp(score − lse) and dP = dout·v:
 //   dS = P · (dP − delta)   dq += scale Σ_s dS·k   dk += scale Σ_t dS·q   dv += Σ_t P·dout
 // Every sum is owned by one invocation: no atomics, deterministic results.
+// One invocation walks a whole row of keys (S · HS multiply-adds): Mesa's
+// lavapipe stops a shader's loops after 65 535 iterations, so there the
+// kernels are correct up to about S · HS = 32 768 (T = 512 with HS = 64 is
+// past it); real GPUs and Chromium's WebGPU have no such limit.
 
 struct Params {
     b: u32, t: u32, s: u32, c: u32, nh: u32, hs: u32, causal: u32, has_lengths: u32,

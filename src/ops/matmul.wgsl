@@ -45,7 +45,11 @@ fn matmul(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id)
     let row0 = group.y * TILE;
     let col0 = group.x * TILE;
     let me = local.y * 16u + local.x; // 0..255
-    var acc: array<f32, 16>;          // this invocation's 4×4 patch
+    // This invocation's 4×4 patch of C, one vec4 per row, held in registers.
+    var acc0 = vec4<f32>(0.0);
+    var acc1 = vec4<f32>(0.0);
+    var acc2 = vec4<f32>(0.0);
+    var acc3 = vec4<f32>(0.0);
     for (var k0 = 0u; k0 < p.k; k0 += DEPTH) {
         // Copy the slices: 1024 values each, 4 per invocation.
         for (var i = 0u; i < 4u; i++) {
@@ -55,26 +59,23 @@ fn matmul(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id)
         }
         workgroupBarrier();
         for (var kk = 0u; kk < DEPTH; kk++) {
-            let a4 = vec4<f32>(tile_a[kk * TILE + local.y * 4u], tile_a[kk * TILE + local.y * 4u + 1u],
-                               tile_a[kk * TILE + local.y * 4u + 2u], tile_a[kk * TILE + local.y * 4u + 3u]);
-            let b4 = vec4<f32>(tile_b[kk * TILE + local.x * 4u], tile_b[kk * TILE + local.x * 4u + 1u],
-                               tile_b[kk * TILE + local.x * 4u + 2u], tile_b[kk * TILE + local.x * 4u + 3u]);
-            for (var i = 0u; i < 4u; i++) {
-                let row = a4[i] * b4;
-                acc[i * 4u] += row.x;
-                acc[i * 4u + 1u] += row.y;
-                acc[i * 4u + 2u] += row.z;
-                acc[i * 4u + 3u] += row.w;
-            }
+            let ar = kk * TILE + local.y * 4u; // my 4 rows of A at depth kk
+            let bc = kk * TILE + local.x * 4u; // my 4 columns of B at depth kk
+            let b4 = vec4<f32>(tile_b[bc], tile_b[bc + 1u], tile_b[bc + 2u], tile_b[bc + 3u]);
+            acc0 += tile_a[ar] * b4;
+            acc1 += tile_a[ar + 1u] * b4;
+            acc2 += tile_a[ar + 2u] * b4;
+            acc3 += tile_a[ar + 3u] * b4;
         }
         workgroupBarrier();
     }
+    let rows = array<vec4<f32>, 4>(acc0, acc1, acc2, acc3);
     for (var i = 0u; i < 4u; i++) {
         for (var j = 0u; j < 4u; j++) {
             let row = row0 + local.y * 4u + i;
             let col = col0 + local.x * 4u + j;
             if (row < p.m && col < p.n) {
-                var value = acc[i * 4u + j];
+                var value = rows[i][j];
                 if ((p.flags & 4u) != 0u) { value += bias[p.bias_off + col]; }
                 let at = p.c_off + row * p.n + col;
                 if ((p.flags & 8u) != 0u) { value += c[at]; }

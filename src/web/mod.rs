@@ -6,8 +6,9 @@
 //! a GPU backend, whose results arrive asynchronously, keeps the same API.
 //!
 //! Files: `convert.rs` (typed arrays and option objects), `runtime.rs`
-//! (the `Runtime` class).
+//! (the `Runtime` class), `bench.rs` (`runtime.benchmark`, for `bench.html`).
 
+mod bench;
 mod convert;
 mod runtime;
 

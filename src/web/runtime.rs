@@ -112,7 +112,7 @@ fn length(op: &'static str, what: &str, len: usize, per_item: usize, given: Opti
 
 impl Runtime {
     /// The device to use now (a cheap clone: the GPU is shared).
-    fn device(&self) -> Device {
+    pub(super) fn current_device(&self) -> Device {
         self.state.borrow().device.clone()
     }
 
@@ -125,7 +125,7 @@ impl Runtime {
         F: std::future::Future<Output = Result<JsValue>> + 'static,
     {
         let state = Rc::clone(&self.state);
-        let device = self.device();
+        let device = self.current_device();
         future_to_promise(async move {
             let result = match device {
                 Device::Cpu => on_cpu(),
@@ -162,13 +162,13 @@ impl Runtime {
     /// Which backend runs the kernels: `"webgpu"` or `"cpu"`.
     #[wasm_bindgen(getter)]
     pub fn backend(&self) -> String {
-        self.device().name().to_string()
+        self.current_device().name().to_string()
     }
 
     /// The GPU adapter's name, when running on WebGPU.
     #[wasm_bindgen(getter)]
     pub fn adapter(&self) -> Option<String> {
-        match self.device() {
+        match self.current_device() {
             Device::Gpu(gpu) => Some(gpu.adapter_name.clone()),
             Device::Cpu => None,
         }
@@ -191,7 +191,7 @@ impl Runtime {
     /// happen (the next call finishes on the CPU). No effect on the CPU.
     #[wasm_bindgen(js_name = loseDevice)]
     pub fn lose_device(&self) {
-        if let Device::Gpu(gpu) = self.device() {
+        if let Device::Gpu(gpu) = self.current_device() {
             gpu.destroy();
         }
     }
