@@ -26,6 +26,7 @@ gpu_tests!(
     softmax_and_layernorm_match_reference,
     attention_matches_reference_every_mask_and_shape,
     embedding_cross_entropy_and_adamw_match_reference,
+    scratch_buffers_are_reused_and_cleared,
 );
 
 async fn gpu() -> Gpu {
@@ -442,5 +443,19 @@ mod bodies {
             assert_close("adamw m", &read(&gpu, &gm).await, &want_m, 1e-7, 1e-5);
             assert_close("adamw v", &read(&gpu, &gv).await, &want_v, 1e-9, 1e-5);
         }
+    }
+
+    pub async fn scratch_buffers_are_reused_and_cleared() {
+        let gpu = gpu().await;
+        let first = gpu.scratch(100);
+        gpu.write(&first, &[7.0; 100]);
+        let copy = first.clone();
+        drop(first);
+        assert_eq!(gpu.pooled_bytes(), 0, "a clone still uses the buffer");
+        drop(copy);
+        assert_eq!(gpu.pooled_bytes(), 400, "the last clone gave it back");
+        let again = gpu.scratch(100);
+        assert_eq!(gpu.pooled_bytes(), 0, "handed out again");
+        assert_eq!(read(&gpu, &again).await, vec![0.0; 100], "and cleared after its earlier use");
     }
 }

@@ -28,6 +28,10 @@
 //!   mappable staging buffer, ask for it to be mapped, and wait (on the web,
 //!   for a Promise) until the GPU has finished.
 //!
+//! Two kinds of reuse keep a training step from allocating: every
+//! dispatch's uniforms take a slot of one shared ring ([`Gpu::dispatch`]),
+//! and temporaries come from a pool of freed buffers ([`Gpu::scratch`]).
+//!
 //! Conventions for kernels: binding 0 is the uniform parameters, the other
 //! bindings are storage buffers, named in each `.wgsl` file's header. One
 //! file holds an op's forward and backward entry points; each entry point
@@ -38,6 +42,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::{Rc, Weak};
 use std::sync::{Arc, Mutex};
 
 use crate::error::{Error, Result};
@@ -52,11 +57,50 @@ pub struct Kernel {
     pub entry: &'static str,
 }
 
-/// An `f32` array living on the GPU.
+/// An `f32` array living on the GPU. Clones share the buffer; a buffer from
+/// [`Gpu::scratch`] goes back to the pool when its last clone is dropped.
 #[derive(Debug, Clone)]
 pub struct GpuBuffer {
-    buffer: wgpu::Buffer,
+    buffer: Rc<wgpu::Buffer>,
     len: usize,
+    pool: Option<Weak<RefCell<Pool>>>,
+}
+
+impl Drop for GpuBuffer {
+    fn drop(&mut self) {
+        if Rc::strong_count(&self.buffer) > 1 {
+            return; // another clone still uses it
+        }
+        if let Some(pool) = self.pool.as_ref().and_then(Weak::upgrade) {
+            pool.borrow_mut().give_back((*self.buffer).clone());
+        }
+    }
+}
+
+/// Storage buffers no longer in use, by size in bytes, ready to be handed out
+/// again: a training step allocates the same temporaries every time.
+#[derive(Debug, Default)]
+pub struct Pool {
+    free: HashMap<u64, Vec<wgpu::Buffer>>,
+    bytes: u64,
+}
+
+/// The most the pool keeps (beyond it, freed buffers go back to the driver).
+const POOL_MAX_BYTES: u64 = 256 << 20;
+
+impl Pool {
+    fn give_back(&mut self, buffer: wgpu::Buffer) {
+        if self.bytes + buffer.size() <= POOL_MAX_BYTES {
+            self.bytes += buffer.size();
+            self.free.entry(buffer.size()).or_default().push(buffer);
+        }
+    }
+
+    fn take(&mut self, size: u64) -> Option<wgpu::Buffer> {
+        let buffer = self.free.get_mut(&size)?.pop()?;
+        self.bytes -= size;
+        Some(buffer)
+    }
 }
 
 impl GpuBuffer {
@@ -67,7 +111,7 @@ impl GpuBuffer {
 
     /// Is `other` a handle to this same GPU buffer?
     pub fn same_as(&self, other: &GpuBuffer) -> bool {
-        self.buffer == other.buffer
+        *self.buffer == *other.buffer
     }
 
     /// True when the buffer holds no values.
@@ -141,6 +185,8 @@ pub struct Gpu {
     pending: RefCell<Option<wgpu::CommandEncoder>>,
     /// The uniform ring and its next free offset (see [`Gpu::uniform_slot`]).
     uniforms: RefCell<Option<(wgpu::Buffer, u64)>>,
+    /// Freed scratch buffers (see [`Gpu::scratch`]).
+    pool: Rc<RefCell<Pool>>,
 }
 
 /// Bytes per dispatch's uniforms: WebGPU's required alignment of uniform
@@ -200,6 +246,7 @@ impl Gpu {
             lost,
             pending: RefCell::new(None),
             uniforms: RefCell::new(None),
+            pool: Rc::new(RefCell::new(Pool::default())),
         })
     }
 
@@ -257,7 +304,38 @@ impl Gpu {
             usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false, // new buffers are zero-filled by WebGPU
         });
-        GpuBuffer { buffer, len }
+        GpuBuffer {
+            buffer: Rc::new(buffer),
+            len,
+            pool: None,
+        }
+    }
+
+    /// `len` zeros for work recorded with [`Gpu::record`]: a freed buffer of
+    /// the same size when the pool has one, cleared by a command recorded in
+    /// the pending encoder — so after any earlier use of it there, and before
+    /// any later one. (Work recorded into other encoders must use
+    /// [`Gpu::zeros`].) The buffer returns to the pool when dropped.
+    pub fn scratch(&self, len: usize) -> GpuBuffer {
+        let size = (len.max(1) * 4) as u64;
+        let reused = self.pool.borrow_mut().take(size);
+        let buffer = match (reused, self.pending.try_borrow_mut()) {
+            (Some(buffer), Ok(mut pending)) => {
+                pending.get_or_insert_with(|| self.encoder()).clear_buffer(&buffer, 0, None);
+                buffer
+            }
+            _ => (*self.zeros(len).buffer).clone(),
+        };
+        GpuBuffer {
+            buffer: Rc::new(buffer),
+            len,
+            pool: Some(Rc::downgrade(&self.pool)),
+        }
+    }
+
+    /// Bytes of freed buffers waiting in the pool.
+    pub fn pooled_bytes(&self) -> u64 {
+        self.pool.borrow().bytes
     }
 
     /// Overwrite a buffer's contents from the CPU.

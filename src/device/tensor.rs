@@ -25,11 +25,12 @@ fn wrong_place(wanted: &str) -> Error {
 }
 
 impl Tensor {
-    /// `len` zeros on `dev`.
+    /// `len` zeros on `dev` (on the GPU from the buffer pool, cleared in
+    /// the pending encoder: for work recorded with `Gpu::record`).
     pub fn zeros(dev: &Device, len: usize) -> Tensor {
         match dev {
             Device::Cpu => Tensor::Host(vec![0.0; len]),
-            Device::Gpu(gpu) => Tensor::Gpu(gpu.zeros(len)),
+            Device::Gpu(gpu) => Tensor::Gpu(gpu.scratch(len)),
         }
     }
 
