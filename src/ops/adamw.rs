@@ -79,15 +79,20 @@ pub fn step(
     cfg: &AdamWConfig,
     grad_scale: f32,
 ) -> Result<()> {
-    let n = params.len();
-    check_len("adamw", "grads", grads.len(), &[("P", n)])?;
-    check_len("adamw", "m", m.len(), &[("P", n)])?;
-    check_len("adamw", "v", v.len(), &[("P", n)])?;
-    if step == 0 {
-        return Err(invalid("adamw", "step counts from 1 (bias correction divides by 1 − β^step)."));
-    }
+    check_step(params.len(), grads.len(), m.len(), v.len(), step)?;
     match dev.host("adamw")? {
         Host::Cpu => step_cpu(params, grads, m, v, step, cfg, grad_scale),
+    }
+    Ok(())
+}
+
+/// Gradients and moments must match the parameters; steps count from 1.
+fn check_step(n: usize, grads: usize, m: usize, v: usize, step: u32) -> Result<()> {
+    check_len("adamw", "grads", grads, &[("P", n)])?;
+    check_len("adamw", "m", m, &[("P", n)])?;
+    check_len("adamw", "v", v, &[("P", n)])?;
+    if step == 0 {
+        return Err(invalid("adamw", "step counts from 1 (bias correction divides by 1 − β^step)."));
     }
     Ok(())
 }
@@ -106,7 +111,8 @@ pub fn step_cpu(params: &mut [f32], grads: &[f32], m: &mut [f32], v: &mut [f32],
     }
 }
 
-const WGSL: &str = include_str!("adamw.wgsl");
+/// The kernels, after the workgroup reductions they use.
+const WGSL: &str = concat!(include_str!("reduce.wgsl"), include_str!("adamw.wgsl"));
 const NORM_PARTIAL: Kernel = Kernel {
     file: "adamw.wgsl",
     source: WGSL,
@@ -155,14 +161,9 @@ pub fn step_gpu(
     step: u32,
     cfg: &AdamWConfig,
 ) -> Result<()> {
-    let n = params.len();
-    check_len("adamw", "grads", grads.len(), &[("P", n)])?;
-    check_len("adamw", "m", m.len(), &[("P", n)])?;
-    check_len("adamw", "v", v.len(), &[("P", n)])?;
-    if step == 0 {
-        return Err(invalid("adamw", "step counts from 1 (bias correction divides by 1 − β^step)."));
-    }
+    check_step(params.len(), grads.len(), m.len(), v.len(), step)?;
     global_norm_sq_gpu(gpu, encoder, norm_sq, grads)?;
+    let n = params.len();
     let uniforms = uniform_words(n, 0, step, cfg);
     let buffers = [(1, grads), (5, norm_sq), (6, params), (7, m), (8, v)];
     gpu.dispatch(encoder, &STEP, &uniforms, &buffers, grid_1d(n, 256));

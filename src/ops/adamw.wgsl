@@ -8,6 +8,7 @@
 // The norm is summed in two passes (per workgroup, then over workgroups) and
 // never leaves the GPU: every invocation of `step` reads it and computes the
 // clipping factor itself. WGSL has no f64, so the sum is f32, pairwise.
+// Uses reduce_sum / reduce_max from reduce.wgsl, prepended when the pipeline is built.
 
 struct Params {
     n: u32, partials: u32, clip: u32, max_norm: f32, lr: f32, beta1: f32, beta2: f32, eps: f32,
@@ -24,21 +25,7 @@ struct Params {
 @group(0) @binding(7) var<storage, read_write> m: array<f32>;
 @group(0) @binding(8) var<storage, read_write> v: array<f32>;
 
-const WG: u32 = 256u;
 const PER_INVOCATION: u32 = 16u;
-var<workgroup> scratch: array<f32, 256>;
-
-fn reduce_sum(value: f32, me: u32) -> f32 {
-    scratch[me] = value;
-    workgroupBarrier();
-    for (var half = WG / 2u; half > 0u; half /= 2u) {
-        if (me < half) { scratch[me] += scratch[me + half]; }
-        workgroupBarrier();
-    }
-    let result = scratch[0];
-    workgroupBarrier();
-    return result;
-}
 
 @compute @workgroup_size(256)
 fn norm_partial(@builtin(workgroup_id) group: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,

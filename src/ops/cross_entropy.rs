@@ -92,7 +92,8 @@ pub fn backward(dev: &Device, dlogits: &mut [f32], probs: &[f32], targets: &[i32
     Ok(())
 }
 
-const WGSL: &str = include_str!("cross_entropy.wgsl");
+/// The kernels, after the workgroup reductions they use.
+const WGSL: &str = concat!(include_str!("reduce.wgsl"), include_str!("cross_entropy.wgsl"));
 const FORWARD: Kernel = Kernel {
     file: "cross_entropy.wgsl",
     source: WGSL,

@@ -8,6 +8,7 @@
 //   mean (one workgroup):             5 losses_in read (N)   6 loss rw (1): Σ losses · scale
 //   backward (one invocation per (row, j)):  7 probs_in read (N, V)   8 dlogits rw (N, V)
 //     dlogits += (p − onehot(target)) · scale on rows that are not ignored
+// Uses reduce_sum / reduce_max from reduce.wgsl, prepended when the pipeline is built.
 
 struct Params { n: u32, v: u32, logits_off: u32, ignore_index: i32, scale: f32 }
 
@@ -21,24 +22,6 @@ struct Params { n: u32, v: u32, logits_off: u32, ignore_index: i32, scale: f32 }
 @group(0) @binding(7) var<storage, read> probs_in: array<f32>;
 @group(0) @binding(8) var<storage, read_write> dlogits: array<f32>;
 
-const WG: u32 = 256u;
-var<workgroup> scratch: array<f32, 256>;
-
-fn reduce(value: f32, me: u32, is_max: bool) -> f32 {
-    scratch[me] = value;
-    workgroupBarrier();
-    for (var half = WG / 2u; half > 0u; half /= 2u) {
-        if (me < half) {
-            if (is_max) { scratch[me] = max(scratch[me], scratch[me + half]); }
-            else { scratch[me] = scratch[me] + scratch[me + half]; }
-        }
-        workgroupBarrier();
-    }
-    let result = scratch[0];
-    workgroupBarrier();
-    return result;
-}
-
 @compute @workgroup_size(256)
 fn forward(@builtin(workgroup_id) group: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
            @builtin(local_invocation_index) me: u32) {
@@ -47,10 +30,10 @@ fn forward(@builtin(workgroup_id) group: vec3<u32>, @builtin(num_workgroups) gro
     let zs = p.logits_off + row * p.v;
     var m = -3.0e38;
     for (var j = me; j < p.v; j += WG) { m = max(m, logits[zs + j]); }
-    m = reduce(m, me, true);
+    m = reduce_max(m, me);
     var s = 0.0;
     for (var j = me; j < p.v; j += WG) { s += exp(logits[zs + j] - m); }
-    s = reduce(s, me, false);
+    s = reduce_sum(s, me);
     for (var j = me; j < p.v; j += WG) { probs[row * p.v + j] = exp(logits[zs + j] - m) / s; }
     if (me == 0u) {
         let y = targets[row];
@@ -63,7 +46,7 @@ fn forward(@builtin(workgroup_id) group: vec3<u32>, @builtin(num_workgroups) gro
 fn mean(@builtin(local_invocation_index) me: u32) {
     var s = 0.0;
     for (var i = me; i < p.n; i += WG) { s += losses_in[i]; }
-    s = reduce(s, me, false);
+    s = reduce_sum(s, me);
     if (me == 0u) { loss[0] = s * p.scale; }
 }
 

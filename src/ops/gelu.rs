@@ -10,7 +10,7 @@
 //! dy/dx = ½ (1 + tanh u) + ½ x · (1 − tanh² u) · √(2/π) · (1 + 3·0.044715 x²)
 //! ```
 
-use crate::device::gpu::{grid_1d, Gpu, GpuSlice, Kernel};
+use crate::device::gpu::{Gpu, GpuSlice, Kernel};
 use crate::device::{Device, Host};
 use crate::error::{check_len, Result};
 
@@ -62,29 +62,10 @@ pub fn backward(dev: &Device, dx: &mut [f32], dout: &[f32], x: &[f32]) -> Result
 
 /// GPU: `out = GELU(x)`.
 pub fn forward_gpu(gpu: &Gpu, encoder: &mut wgpu::CommandEncoder, out: GpuSlice, x: GpuSlice) -> Result<()> {
-    check_len("gelu", "output", out.len, &[("N", x.len)])?;
-    let uniforms = [x.len as u32, x.word(), out.word(), 0];
-    gpu.dispatch(
-        encoder,
-        &KERNEL_FORWARD,
-        &uniforms,
-        &[(1, x.buffer), (2, out.buffer)],
-        grid_1d(x.len, 256),
-    );
-    Ok(())
+    super::unary_forward_gpu(gpu, encoder, &KERNEL_FORWARD, "gelu", out, x)
 }
 
 /// GPU: `dx += dout · GELU'(x)`.
 pub fn backward_gpu(gpu: &Gpu, encoder: &mut wgpu::CommandEncoder, dx: GpuSlice, dout: GpuSlice, x: GpuSlice) -> Result<()> {
-    check_len("gelu backward", "dout", dout.len, &[("N", x.len)])?;
-    check_len("gelu backward", "dx", dx.len, &[("N", x.len)])?;
-    let uniforms = [x.len as u32, x.word(), dx.word(), dout.word()];
-    gpu.dispatch(
-        encoder,
-        &KERNEL_BACKWARD,
-        &uniforms,
-        &[(1, x.buffer), (2, dx.buffer), (3, dout.buffer)],
-        grid_1d(x.len, 256),
-    );
-    Ok(())
+    super::unary_backward_gpu(gpu, encoder, &KERNEL_BACKWARD, "gelu backward", dx, dout, x)
 }

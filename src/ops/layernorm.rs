@@ -21,7 +21,8 @@ use crate::device::gpu::{grid_1d, Gpu, GpuBuffer, GpuSlice, Kernel};
 use crate::device::{Device, Host};
 use crate::error::{check_len, invalid, Result};
 
-const WGSL: &str = include_str!("layernorm.wgsl");
+/// The kernels, after the workgroup reductions they use.
+const WGSL: &str = concat!(include_str!("reduce.wgsl"), include_str!("layernorm.wgsl"));
 const KERNEL_FORWARD: Kernel = Kernel {
     file: "layernorm.wgsl",
     source: WGSL,

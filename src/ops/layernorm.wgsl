@@ -12,6 +12,7 @@
 //     6  mean_in  read (N)    7  rstd_in  read (N)    8  dout  read (N, C)    9  dx  rw (N, C)
 //   backward_params (one invocation per channel, summing over rows: no atomics):
 //     6, 7, 8 as above, 10 grads rw: dγ at dgamma_off, dβ at dbeta_off (the flat gradient buffer)
+// Uses reduce_sum / reduce_max from reduce.wgsl, prepended when the pipeline is built.
 
 struct Params {
     n: u32, c: u32, x_off: u32, out_off: u32, gamma_off: u32, beta_off: u32,
@@ -30,21 +31,7 @@ struct Params {
 @group(0) @binding(9) var<storage, read_write> dx: array<f32>;
 @group(0) @binding(10) var<storage, read_write> grads: array<f32>;
 
-const WG: u32 = 256u;
 const EPS: f32 = 1e-5;
-var<workgroup> scratch: array<f32, 256>;
-
-fn reduce_sum(value: f32, me: u32) -> f32 {
-    scratch[me] = value;
-    workgroupBarrier();
-    for (var half = WG / 2u; half > 0u; half /= 2u) {
-        if (me < half) { scratch[me] += scratch[me + half]; }
-        workgroupBarrier();
-    }
-    let result = scratch[0];
-    workgroupBarrier();
-    return result;
-}
 
 @compute @workgroup_size(256)
 fn forward(@builtin(workgroup_id) group: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,

@@ -32,3 +32,45 @@ pub mod positional;
 pub mod relu;
 pub mod residual;
 pub mod softmax;
+
+use crate::device::gpu::{grid_1d, Gpu, GpuSlice, Kernel};
+use crate::error::{check_len, Result};
+
+/// Launch an elementwise kernel laid out like `relu.wgsl` and `gelu.wgsl`:
+/// forward `out = f(x)` with bindings 1 `x`, 2 `out`.
+fn unary_forward_gpu(
+    gpu: &Gpu,
+    encoder: &mut wgpu::CommandEncoder,
+    kernel: &Kernel,
+    op: &'static str,
+    out: GpuSlice,
+    x: GpuSlice,
+) -> Result<()> {
+    check_len(op, "output", out.len, &[("N", x.len)])?;
+    let uniforms = [x.len as u32, x.word(), out.word(), 0];
+    gpu.dispatch(encoder, kernel, &uniforms, &[(1, x.buffer), (2, out.buffer)], grid_1d(x.len, 256));
+    Ok(())
+}
+
+/// The backward twin: `dx += dout · f'(x)` with bindings 1 `x`, 2 `dx`, 3 `dout`.
+fn unary_backward_gpu(
+    gpu: &Gpu,
+    encoder: &mut wgpu::CommandEncoder,
+    kernel: &Kernel,
+    op: &'static str,
+    dx: GpuSlice,
+    dout: GpuSlice,
+    x: GpuSlice,
+) -> Result<()> {
+    check_len(op, "dout", dout.len, &[("N", x.len)])?;
+    check_len(op, "dx", dx.len, &[("N", x.len)])?;
+    let uniforms = [x.len as u32, x.word(), dx.word(), dout.word()];
+    gpu.dispatch(
+        encoder,
+        kernel,
+        &uniforms,
+        &[(1, x.buffer), (2, dx.buffer), (3, dout.buffer)],
+        grid_1d(x.len, 256),
+    );
+    Ok(())
+}

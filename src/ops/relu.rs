@@ -6,7 +6,7 @@
 //! backward  dx += dout · [x > 0]     (the slope is 1 where x > 0, else 0)
 //! ```
 
-use crate::device::gpu::{grid_1d, Gpu, GpuSlice, Kernel};
+use crate::device::gpu::{Gpu, GpuSlice, Kernel};
 use crate::device::{Device, Host};
 use crate::error::{check_len, Result};
 
@@ -52,29 +52,10 @@ pub fn backward(dev: &Device, dx: &mut [f32], dout: &[f32], x: &[f32]) -> Result
 
 /// GPU: `out = ReLU(x)`.
 pub fn forward_gpu(gpu: &Gpu, encoder: &mut wgpu::CommandEncoder, out: GpuSlice, x: GpuSlice) -> Result<()> {
-    check_len("relu", "output", out.len, &[("N", x.len)])?;
-    let uniforms = [x.len as u32, x.word(), out.word(), 0];
-    gpu.dispatch(
-        encoder,
-        &KERNEL_FORWARD,
-        &uniforms,
-        &[(1, x.buffer), (2, out.buffer)],
-        grid_1d(x.len, 256),
-    );
-    Ok(())
+    super::unary_forward_gpu(gpu, encoder, &KERNEL_FORWARD, "relu", out, x)
 }
 
 /// GPU: `dx += dout · ReLU'(x)`.
 pub fn backward_gpu(gpu: &Gpu, encoder: &mut wgpu::CommandEncoder, dx: GpuSlice, dout: GpuSlice, x: GpuSlice) -> Result<()> {
-    check_len("relu backward", "dout", dout.len, &[("N", x.len)])?;
-    check_len("relu backward", "dx", dx.len, &[("N", x.len)])?;
-    let uniforms = [x.len as u32, x.word(), dx.word(), dout.word()];
-    gpu.dispatch(
-        encoder,
-        &KERNEL_BACKWARD,
-        &uniforms,
-        &[(1, x.buffer), (2, dx.buffer), (3, dout.buffer)],
-        grid_1d(x.len, 256),
-    );
-    Ok(())
+    super::unary_backward_gpu(gpu, encoder, &KERNEL_BACKWARD, "relu backward", dx, dout, x)
 }

@@ -16,14 +16,16 @@ use crate::device::gpu::{grid_1d, Gpu, GpuSlice, Kernel};
 use crate::device::{Device, Host};
 use crate::error::{check_len, check_nonzero, Result};
 
+/// The kernels, after the workgroup reductions they use.
+const WGSL: &str = concat!(include_str!("reduce.wgsl"), include_str!("softmax.wgsl"));
 const KERNEL_FORWARD: Kernel = Kernel {
     file: "softmax.wgsl",
-    source: include_str!("softmax.wgsl"),
+    source: WGSL,
     entry: "forward",
 };
 const KERNEL_BACKWARD: Kernel = Kernel {
     file: "softmax.wgsl",
-    source: include_str!("softmax.wgsl"),
+    source: WGSL,
     entry: "backward",
 };
 

@@ -6,7 +6,8 @@
 //   backward:  3 y_in read (rows, cols)   4 dy read (rows, cols)   5 dx rw (rows, cols)
 //
 // The 256 invocations of a workgroup stride over the row, then combine their
-// partial maxima (or sums) in shared memory by halving: 256 → 128 → ... → 1.
+// partial maxima (or sums) with reduce_max / reduce_sum from reduce.wgsl,
+// which is prepended to this file when the pipeline is built.
 
 struct Params { rows: u32, cols: u32, x_off: u32, y_off: u32, dy_off: u32, dx_off: u32 }
 
@@ -17,25 +18,6 @@ struct Params { rows: u32, cols: u32, x_off: u32, y_off: u32, dy_off: u32, dx_of
 @group(0) @binding(4) var<storage, read> dy: array<f32>;
 @group(0) @binding(5) var<storage, read_write> dx: array<f32>;
 
-const WG: u32 = 256u;
-var<workgroup> scratch: array<f32, 256>;
-
-// Combine every invocation's `value` with max (is_max) or +, and return the result to all.
-fn reduce(value: f32, me: u32, is_max: bool) -> f32 {
-    scratch[me] = value;
-    workgroupBarrier();
-    for (var half = WG / 2u; half > 0u; half /= 2u) {
-        if (me < half) {
-            if (is_max) { scratch[me] = max(scratch[me], scratch[me + half]); }
-            else { scratch[me] = scratch[me] + scratch[me + half]; }
-        }
-        workgroupBarrier();
-    }
-    let result = scratch[0];
-    workgroupBarrier(); // everyone has read it before scratch is reused
-    return result;
-}
-
 @compute @workgroup_size(256)
 fn forward(@builtin(workgroup_id) group: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
            @builtin(local_invocation_index) me: u32) {
@@ -45,10 +27,10 @@ fn forward(@builtin(workgroup_id) group: vec3<u32>, @builtin(num_workgroups) gro
     let ys = p.y_off + row * p.cols;
     var m = -3.0e38;
     for (var j = me; j < p.cols; j += WG) { m = max(m, x[xs + j]); }
-    m = reduce(m, me, true);
+    m = reduce_max(m, me);
     var s = 0.0;
     for (var j = me; j < p.cols; j += WG) { s += exp(x[xs + j] - m); }
-    s = reduce(s, me, false);
+    s = reduce_sum(s, me);
     for (var j = me; j < p.cols; j += WG) { y[ys + j] = exp(x[xs + j] - m) / s; }
 }
 
@@ -61,7 +43,7 @@ fn backward(@builtin(workgroup_id) group: vec3<u32>, @builtin(num_workgroups) gr
     let gs = p.dy_off + row * p.cols;
     var dot = 0.0;
     for (var j = me; j < p.cols; j += WG) { dot += dy[gs + j] * y_in[ys + j]; }
-    dot = reduce(dot, me, false);
+    dot = reduce_sum(dot, me);
     for (var j = me; j < p.cols; j += WG) {
         dx[p.dx_off + row * p.cols + j] += y_in[ys + j] * (dy[gs + j] - dot);
     }
