@@ -11,6 +11,7 @@
 //! one is found (for `Auto`), the CPU otherwise. [`Device::name`] says which
 //! one runs, for the page to show.
 
+pub mod buffer;
 pub mod gpu;
 pub mod tensor;
 
