@@ -7,6 +7,7 @@
 import init, { Runtime } from "./pkg/glassformer.js";
 
 let shared = null;
+let requested = "auto";
 
 /**
  * The page's runtime. `preference` ("auto" | "webgpu" | "cpu") only matters
@@ -20,6 +21,7 @@ export function getRuntime(preference) {
     const meta = document.querySelector('meta[name="glassformer-backend"]');
     const fromAddress = new URLSearchParams(location.search).get("backend");
     const wanted = preference ?? fromAddress ?? meta?.content ?? "auto";
+    requested = wanted;
     shared = init().then(() => Runtime.create(wanted));
     // A failed start is reported once per call site; let a later call retry.
     shared.catch(() => { shared = null; });
@@ -35,8 +37,11 @@ export function describeBackend(runtime) {
   if (runtime.fallbackReason) {
     return `Switched to the CPU (WebAssembly): ${runtime.fallbackReason}`;
   }
+  if (requested === "cpu") {
+    return "Running on the CPU (WebAssembly), as asked (backend=cpu).";
+  }
   return runtime.webgpuAvailable
-    ? "Running on the CPU (WebAssembly), as asked. Remove ?backend=cpu from the address to use WebGPU."
+    ? "Running on the CPU (WebAssembly): this browser has WebGPU, but no GPU adapter answered (the GPU or its driver may be blocklisted)."
     : "Running on the CPU (WebAssembly). WebGPU is not available in this browser (try a recent Chrome or Edge), so everything runs on the CPU.";
 }
 

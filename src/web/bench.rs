@@ -98,7 +98,7 @@ async fn attention_on_gpu(gpu: &Gpu, q: &[f32], k: &[f32], v: &[f32], shape: Att
     Ok((result, (now_ms() - start) / iterations as f64))
 }
 
-/// Time `work` on the CPU: the median-free simple mean of `iterations` runs.
+/// Time `work` on the CPU: the mean of `iterations` runs after a first one.
 fn on_cpu<T>(iterations: usize, mut work: impl FnMut() -> Result<T>) -> Result<(T, f64)> {
     let first = work()?;
     let start = now_ms();
