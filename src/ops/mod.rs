@@ -28,9 +28,11 @@ pub mod embedding;
 pub mod gelu;
 pub mod layernorm;
 pub mod matmul;
+pub mod matmul_simd;
 pub mod positional;
 pub mod relu;
 pub mod residual;
+pub mod simd;
 pub mod softmax;
 
 use crate::device::gpu::{grid_1d, Gpu, GpuSlice, Kernel};
