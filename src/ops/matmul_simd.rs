@@ -79,8 +79,8 @@ fn run(c: &mut [f32], a: &[f32], b: &[f32], s: MatmulShape, accumulate: bool, pa
                 let (b0, b1) = (F32x4::load(b8), F32x4::load(&b8[4..]));
                 for r in 0..MR {
                     let ar = F32x4::splat(a4[r]);
-                    acc[r][0] = acc[r][0].add(ar.mul(b0));
-                    acc[r][1] = acc[r][1].add(ar.mul(b1));
+                    acc[r][0] = acc[r][0] + ar * b0;
+                    acc[r][1] = acc[r][1] + ar * b1;
                 }
             }
             // Write back the part of the 4×8 block that lies inside C.

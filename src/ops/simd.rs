@@ -8,6 +8,8 @@
 //! - x86_64 (native builds and tests): SSE, part of every x86_64 CPU;
 //! - anything else: a plain `[f32; 4]`, the scalar twin with the same API.
 //!
+//! `+` and `*` work lane by lane (`Add` and `Mul` are implemented).
+//!
 //! Kernels written against [`F32x4`] are therefore the same code in the
 //! browser, in native tests and in benchmarks. Each lane computes exactly
 //! what the scalar reference computes (a multiply, then an add), so results
@@ -40,12 +42,20 @@ mod imp {
             // SAFETY: `dst` holds at least 4 floats; v128_store allows unaligned writes.
             unsafe { v128_store(dst.as_mut_ptr() as *mut v128, self.0) }
         }
+    }
+
+    impl core::ops::Add for F32x4 {
+        type Output = F32x4;
         #[inline(always)]
-        pub fn add(self, other: F32x4) -> F32x4 {
+        fn add(self, other: F32x4) -> F32x4 {
             F32x4(f32x4_add(self.0, other.0))
         }
+    }
+
+    impl core::ops::Mul for F32x4 {
+        type Output = F32x4;
         #[inline(always)]
-        pub fn mul(self, other: F32x4) -> F32x4 {
+        fn mul(self, other: F32x4) -> F32x4 {
             F32x4(f32x4_mul(self.0, other.0))
         }
     }
@@ -79,13 +89,21 @@ mod imp {
             // SAFETY: `dst` holds at least 4 floats; _mm_storeu_ps allows unaligned writes.
             unsafe { _mm_storeu_ps(dst.as_mut_ptr(), self.0) }
         }
+    }
+
+    impl core::ops::Add for F32x4 {
+        type Output = F32x4;
         #[inline(always)]
-        pub fn add(self, other: F32x4) -> F32x4 {
+        fn add(self, other: F32x4) -> F32x4 {
             // SAFETY: SSE is part of every x86_64 CPU.
             F32x4(unsafe { _mm_add_ps(self.0, other.0) })
         }
+    }
+
+    impl core::ops::Mul for F32x4 {
+        type Output = F32x4;
         #[inline(always)]
-        pub fn mul(self, other: F32x4) -> F32x4 {
+        fn mul(self, other: F32x4) -> F32x4 {
             // SAFETY: SSE is part of every x86_64 CPU.
             F32x4(unsafe { _mm_mul_ps(self.0, other.0) })
         }
@@ -111,8 +129,12 @@ mod imp {
         pub fn store(self, dst: &mut [f32]) {
             dst[..4].copy_from_slice(&self.0);
         }
+    }
+
+    impl core::ops::Add for F32x4 {
+        type Output = F32x4;
         #[inline(always)]
-        pub fn add(self, other: F32x4) -> F32x4 {
+        fn add(self, other: F32x4) -> F32x4 {
             F32x4([
                 self.0[0] + other.0[0],
                 self.0[1] + other.0[1],
@@ -120,8 +142,12 @@ mod imp {
                 self.0[3] + other.0[3],
             ])
         }
+    }
+
+    impl core::ops::Mul for F32x4 {
+        type Output = F32x4;
         #[inline(always)]
-        pub fn mul(self, other: F32x4) -> F32x4 {
+        fn mul(self, other: F32x4) -> F32x4 {
             F32x4([
                 self.0[0] * other.0[0],
                 self.0[1] * other.0[1],
