@@ -12,11 +12,14 @@ import { extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = resolve(fileURLToPath(new URL("../www", import.meta.url)));
+// The CPU benchmark page loads its peers (tfjs, onnxruntime-web) from here.
+const MODULES = resolve(fileURLToPath(new URL("../node_modules", import.meta.url)));
 
 const TYPES = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
   ".mjs": "text/javascript; charset=utf-8",
+  ".map": "application/json",
   ".css": "text/css; charset=utf-8",
   ".json": "application/json",
   ".wasm": "application/wasm",
@@ -36,8 +39,9 @@ export function startServer(port = 8080, host = "127.0.0.1") {
     };
     try {
       const path = decodeURIComponent(new URL(req.url, "http://localhost").pathname);
-      let file = normalize(join(ROOT, path));
-      if (file !== ROOT && !file.startsWith(ROOT + sep)) {
+      const [root, rest] = path.startsWith("/node_modules/") ? [MODULES, path.slice("/node_modules".length)] : [ROOT, path];
+      let file = normalize(join(root, rest));
+      if (file !== root && !file.startsWith(root + sep)) {
         res.writeHead(403, headers).end("forbidden");
         return;
       }

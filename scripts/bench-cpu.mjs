@@ -1,0 +1,21 @@
+// Drives www/bench-cpu.html in headless Chromium: glassformer's CPU kernels
+// next to tfjs-backend-wasm and onnxruntime-web, single-threaded, one run.
+//   npm run bench        (after `npm start` or `npm test` has built www/pkg)
+import { openCoursePage } from "../e2e/harness.mjs";
+
+const { page, browserVersion, close } = await openCoursePage("/bench-cpu.html?auto=1");
+try {
+  await page.waitForFunction(() => document.body.dataset.results || document.body.dataset.error, null, { timeout: 900_000 });
+  const error = await page.evaluate(() => document.body.dataset.error);
+  if (error) throw new Error(error);
+  const results = JSON.parse(await page.evaluate(() => document.body.dataset.results));
+  console.log(`browser: Chromium ${browserVersion}, single-threaded; ${new Date().toISOString().slice(0, 10)}`);
+  console.log("kernel".padEnd(36), "ours".padStart(7), "tfjs".padStart(7), "ort".padStart(7), "ours/tfjs".padStart(10), "ours/ort".padStart(9), "  (GFLOP/s)");
+  for (const r of results) {
+    const g = r.gflops;
+    console.log(r.name.padEnd(36), g.ours.toFixed(1).padStart(7), g.tfjs.toFixed(1).padStart(7), g.ort.toFixed(1).padStart(7),
+      (g.ours / g.tfjs).toFixed(2).padStart(10), (g.ours / g.ort).toFixed(2).padStart(9));
+  }
+} finally {
+  await close();
+}
