@@ -7,8 +7,9 @@
 //! 1. **Pack B** once into panels of 8 columns: for each depth `p` the 8
 //!    values `op(B)[p][j..j+8]` sit next to each other, whatever B's layout or
 //!    transposition, so the kernel reads them with two vector loads.
-//! 2. **Pack A** four rows at a time: for each `p`, the 4 values
-//!    `op(A)[i..i+4][p]`.
+//! 2. **Pack A** 64 rows at a time, in blocks of four rows: for each `p`,
+//!    the 4 values `op(A)[i..i+4][p]`. Each panel of B then meets all 16
+//!    blocks while it is still in the cache.
 //! 3. **Micro-kernel**: a 4×8 block of C lives in 8 vector registers for the
 //!    whole walk over `p`; each step loads 8 values of B, broadcasts each of
 //!    the 4 values of A, and does 8 multiplies and 8 adds — 32 multiply-adds
@@ -27,6 +28,8 @@ use super::simd::F32x4;
 const MR: usize = 4;
 /// Columns of C per micro-kernel (two vectors of 4).
 const NR: usize = 8;
+/// Rows of A packed together, sharing each panel of B while it is in cache.
+const MC: usize = 64;
 
 thread_local! {
     /// Packing buffers, kept between calls so that training steps do not allocate.
@@ -60,41 +63,56 @@ fn run(c: &mut [f32], a: &[f32], b: &[f32], s: MatmulShape, accumulate: bool, pa
         }
     }
 
+    // Rows are taken MC at a time: their packed A (MC·K values) and one panel
+    // of B (K·8 values) stay in cache while the panel meets every 4-row block.
     packed_a.clear();
-    packed_a.resize(k * MR, 0.0);
-    for i0 in (0..m).step_by(MR) {
-        let rows = MR.min(m - i0);
-        // 2. Four rows of A → packed_a[p·4 + r] = op(A)[i0 + r][p].
-        for p in 0..k {
-            for r in 0..MR {
-                packed_a[p * MR + r] = if r < rows { op_a(i0 + r, p) } else { 0.0 };
+    packed_a.resize(MC * k, 0.0);
+    for i_outer in (0..m).step_by(MC) {
+        let outer_rows = MC.min(m - i_outer);
+        let blocks = outer_rows.div_ceil(MR);
+        // 2. A → packed_a[(block·K + p)·4 + r] = op(A)[i_outer + block·4 + r][p].
+        for block in 0..blocks {
+            for p in 0..k {
+                for r in 0..MR {
+                    let i = i_outer + block * MR + r;
+                    packed_a[(block * k + p) * MR + r] = if i < m { op_a(i, p) } else { 0.0 };
+                }
             }
         }
         for panel in 0..panels {
-            // 3. The micro-kernel: acc[r] holds C[i0 + r][panel·8 .. +8].
-            let zero = F32x4::splat(0.0);
-            let mut acc = [[zero; 2]; MR];
             let panel_b = &packed_b[panel * k * NR..][..k * NR];
-            for (a4, b8) in packed_a.chunks_exact(MR).zip(panel_b.chunks_exact(NR)) {
-                let (b0, b1) = (F32x4::load(b8), F32x4::load(&b8[4..]));
-                for r in 0..MR {
-                    let ar = F32x4::splat(a4[r]);
-                    acc[r][0] = acc[r][0] + ar * b0;
-                    acc[r][1] = acc[r][1] + ar * b1;
-                }
+            for block in 0..blocks {
+                let block_a = &packed_a[block * k * MR..][..k * MR];
+                let i0 = i_outer + block * MR;
+                micro_kernel(c, block_a, panel_b, i0, MR.min(m - i0), panel * NR, n, accumulate);
             }
-            // Write back the part of the 4×8 block that lies inside C.
-            let j0 = panel * NR;
-            let cols = NR.min(n - j0);
-            for (r, row_acc) in acc.iter().enumerate().take(rows) {
-                let mut block = [0.0f32; NR];
-                row_acc[0].store(&mut block[..4]);
-                row_acc[1].store(&mut block[4..]);
-                let out = &mut c[(i0 + r) * n + j0..][..cols];
-                for (o, v) in out.iter_mut().zip(&block) {
-                    *o = if accumulate { *o + v } else { *v };
-                }
-            }
+        }
+    }
+}
+
+/// Step 3, the micro-kernel: one 4×8 block of C, where `acc[r]` holds
+/// `C[i0 + r][j0 .. j0 + 8]` in two vectors for the whole walk over `p`;
+/// then the part inside C is written.
+#[inline(always)]
+fn micro_kernel(c: &mut [f32], block_a: &[f32], panel_b: &[f32], i0: usize, rows: usize, j0: usize, n: usize, accumulate: bool) {
+    let zero = F32x4::splat(0.0);
+    let mut acc = [[zero; 2]; MR];
+    for (a4, b8) in block_a.chunks_exact(MR).zip(panel_b.chunks_exact(NR)) {
+        let (b0, b1) = (F32x4::load(b8), F32x4::load(&b8[4..]));
+        for r in 0..MR {
+            let ar = F32x4::splat(a4[r]);
+            acc[r][0] = acc[r][0] + ar * b0;
+            acc[r][1] = acc[r][1] + ar * b1;
+        }
+    }
+    let cols = NR.min(n - j0);
+    for (r, row_acc) in acc.iter().enumerate().take(rows) {
+        let mut block = [0.0f32; NR];
+        row_acc[0].store(&mut block[..4]);
+        row_acc[1].store(&mut block[4..]);
+        let out = &mut c[(i0 + r) * n + j0..][..cols];
+        for (o, v) in out.iter_mut().zip(&block) {
+            *o = if accumulate { *o + v } else { *v };
         }
     }
 }
