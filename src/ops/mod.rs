@@ -15,9 +15,15 @@
 //! encoder (attention's launchers have a file of their own,
 //! `attention_gpu.rs`). The GPU versions are tested against the CPU ones.
 //!
-//! Reading order: `matmul` → `embedding` → `positional` → `layernorm` →
-//! `relu`, `gelu` → `softmax` → `attention` → `residual` → `dropout` →
-//! `cross_entropy` → `adamw`.
+//! The CPU's fast paths sit beside their references too: `simd.rs` (four
+//! floats at a time, wasm SIMD or SSE) and `matmul_simd.rs` (the packed
+//! matmul the CPU device runs, equal to `matmul_cpu` bit for bit).
+//! Kernels shared by several WGSL files (workgroup reductions) are in
+//! `reduce.wgsl`.
+//!
+//! Reading order: `matmul` → `simd` → `matmul_simd` → `embedding` →
+//! `positional` → `layernorm` → `relu`, `gelu` → `softmax` → `attention`
+//! (and `attention_gpu`) → `residual` → `dropout` → `cross_entropy` → `adamw`.
 
 pub mod adamw;
 pub mod attention;
