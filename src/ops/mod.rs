@@ -23,11 +23,12 @@
 //!
 //! Reading order: `matmul` → `simd` → `matmul_simd` → `embedding` →
 //! `positional` → `layernorm` → `relu`, `gelu` → `softmax` → `attention`
-//! (and `attention_gpu`) → `residual` → `dropout` → `cross_entropy` → `adamw`.
+//! (and `attention_simd`, `attention_gpu`) → `residual` → `dropout` → `cross_entropy` → `adamw`.
 
 pub mod adamw;
 pub mod attention;
 pub mod attention_gpu;
+pub mod attention_simd;
 pub mod cross_entropy;
 pub mod dropout;
 pub mod embedding;

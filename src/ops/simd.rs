@@ -42,6 +42,13 @@ mod imp {
             // SAFETY: `dst` holds at least 4 floats; v128_store allows unaligned writes.
             unsafe { v128_store(dst.as_mut_ptr() as *mut v128, self.0) }
         }
+        /// The sum of the four lanes, as `(l0 + l1) + (l2 + l3)`.
+        #[inline(always)]
+        pub fn sum(self) -> f32 {
+            let mut lanes = [0.0f32; 4];
+            self.store(&mut lanes);
+            (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+        }
     }
 
     impl core::ops::Add for F32x4 {
@@ -89,6 +96,13 @@ mod imp {
             // SAFETY: `dst` holds at least 4 floats; _mm_storeu_ps allows unaligned writes.
             unsafe { _mm_storeu_ps(dst.as_mut_ptr(), self.0) }
         }
+        /// The sum of the four lanes, as `(l0 + l1) + (l2 + l3)`.
+        #[inline(always)]
+        pub fn sum(self) -> f32 {
+            let mut lanes = [0.0f32; 4];
+            self.store(&mut lanes);
+            (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+        }
     }
 
     impl core::ops::Add for F32x4 {
@@ -128,6 +142,13 @@ mod imp {
         #[inline(always)]
         pub fn store(self, dst: &mut [f32]) {
             dst[..4].copy_from_slice(&self.0);
+        }
+        /// The sum of the four lanes, as `(l0 + l1) + (l2 + l3)`.
+        #[inline(always)]
+        pub fn sum(self) -> f32 {
+            let mut lanes = [0.0f32; 4];
+            self.store(&mut lanes);
+            (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
         }
     }
 
