@@ -61,8 +61,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-# 5. playwright-core (it drives the system Chromium; it never downloads a browser).
-if [ ! -d node_modules/playwright-core ]; then
+# 5. npm packages: playwright-core (it drives the system Chromium; it never
+#    downloads a browser) and the benchmark peers. Reinstalled when
+#    package-lock.json is newer than what node_modules holds.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages"
   npm ci --no-audit --no-fund
 fi
