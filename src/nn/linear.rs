@@ -48,13 +48,7 @@ impl Linear {
             }
             Device::Gpu(gpu) => {
                 // One tiled matmul with W read transposed and the bias added on the way out.
-                let shape = MatmulShape {
-                    m: n,
-                    k: c,
-                    n: oc,
-                    trans_a: false,
-                    trans_b: true,
-                };
+                let shape = MatmulShape::linear_forward(n, c, oc);
                 let bias = self.bias.map(|b| p.gpu_range(b)).transpose()?;
                 let (out, x, w) = (out.gpu_all()?, x.gpu_all()?, p.gpu_range(self.weight)?);
                 gpu.record(|e| matmul::matmul_gpu(gpu, e, out, x, w, bias, shape, false))
@@ -96,36 +90,17 @@ impl Linear {
                     p.gpu_range(self.weight)?,
                     g.gpu_range(self.weight)?,
                 );
-                let plain = |m, k, n| MatmulShape {
-                    m,
-                    k,
-                    n,
-                    trans_a: false,
-                    trans_b: false,
-                };
                 gpu.record(|e| {
                     // dx(N, C) += dout(N, OC) · W(OC, C)
-                    matmul::matmul_gpu(gpu, e, dx, dout, w, None, plain(n, oc, c), true)?;
+                    matmul::matmul_gpu(gpu, e, dx, dout, w, None, MatmulShape::linear_input_grad(n, c, oc), true)?;
                     // dW(OC, C) += doutᵀ(OC, N) · x(N, C)
-                    matmul::matmul_gpu(
-                        gpu,
-                        e,
-                        dw,
-                        dout,
-                        x,
-                        None,
-                        MatmulShape {
-                            trans_a: true,
-                            ..plain(oc, n, c)
-                        },
-                        true,
-                    )
+                    matmul::matmul_gpu(gpu, e, dw, dout, x, None, MatmulShape::linear_weight_grad(n, c, oc), true)
                 })?;
                 if let Some(b) = self.bias {
                     // db(1, OC) += 1ᵀ(1, N) · dout(N, OC): a column sum as a matmul with ones.
                     let ones = gpu.upload(&vec![1.0; n]);
                     let db = g.gpu_range(b)?;
-                    gpu.record(|e| matmul::matmul_gpu(gpu, e, db, ones.all(), dout, None, plain(1, n, oc), true))?;
+                    gpu.record(|e| matmul::matmul_gpu(gpu, e, db, ones.all(), dout, None, MatmulShape::plain(1, n, oc), true))?;
                 }
                 Ok(())
             }

@@ -17,8 +17,10 @@
 //! ```
 //! Each backward line is the derivative of the forward line with respect to
 //! one operand. On the CPU the products run through the packed SIMD kernel
-//! in `matmul_simd.rs`, which is tested against [`matmul_cpu`] here. Gradients accumulate (`+=`): the caller zeroes them once per
-//! step, which lets a buffer used twice (tied weights) collect both parts.
+//! in `matmul_simd.rs`, which is tested against [`matmul_cpu`] here.
+//!
+//! Gradients accumulate (`+=`): the caller zeroes them once per step, which
+//! lets a buffer used twice (tied weights) collect both parts.
 
 use crate::device::gpu::{Gpu, GpuSlice, Kernel};
 use crate::device::{Device, Host};
@@ -44,6 +46,41 @@ pub struct MatmulShape {
     pub trans_a: bool,
     /// `B` is stored as `(N, K)` and used transposed.
     pub trans_b: bool,
+}
+
+impl MatmulShape {
+    /// `C (M, N) = A (M, K) · B (K, N)`, nothing transposed.
+    pub fn plain(m: usize, k: usize, n: usize) -> MatmulShape {
+        MatmulShape {
+            m,
+            k,
+            n,
+            trans_a: false,
+            trans_b: false,
+        }
+    }
+
+    /// The linear layer's three products for `N` rows, `C` in, `OC` out:
+    /// `out(N, OC) = x(N, C) · Wᵀ` (W is stored `(OC, C)`, so B is transposed).
+    pub fn linear_forward(n: usize, c: usize, oc: usize) -> MatmulShape {
+        MatmulShape {
+            trans_b: true,
+            ..MatmulShape::plain(n, c, oc)
+        }
+    }
+
+    /// `dx(N, C) += dout(N, OC) · W(OC, C)`.
+    pub fn linear_input_grad(n: usize, c: usize, oc: usize) -> MatmulShape {
+        MatmulShape::plain(n, oc, c)
+    }
+
+    /// `dW(OC, C) += doutᵀ(OC, N) · x(N, C)`.
+    pub fn linear_weight_grad(n: usize, c: usize, oc: usize) -> MatmulShape {
+        MatmulShape {
+            trans_a: true,
+            ..MatmulShape::plain(oc, n, c)
+        }
+    }
 }
 
 /// `C (+)= op(A) · op(B)`; with `accumulate` false `C` is overwritten.
@@ -99,14 +136,7 @@ pub fn linear_forward(
     }
     check_len("linear", "input", x.len(), &[("N", n), ("C", c)])?;
     // out = x · Wᵀ   (W is stored (OC, C), so it is "B transposed").
-    let shape = MatmulShape {
-        m: n,
-        k: c,
-        n: oc,
-        trans_a: false,
-        trans_b: true,
-    };
-    matmul(dev, out, x, weight, shape, false)?;
+    matmul(dev, out, x, weight, MatmulShape::linear_forward(n, c, oc), false)?;
     // out += b, broadcast over the N rows.
     if let Some(bias) = bias {
         for row in out.chunks_exact_mut(oc) {
@@ -133,35 +163,9 @@ pub fn linear_backward(
 ) -> Result<()> {
     check_len("linear backward", "dout", dout.len(), &[("N", n), ("OC", oc)])?;
     // dx(N, C) += dout(N, OC) · W(OC, C)          from out = x·Wᵀ
-    matmul(
-        dev,
-        dx,
-        dout,
-        weight,
-        MatmulShape {
-            m: n,
-            k: oc,
-            n: c,
-            trans_a: false,
-            trans_b: false,
-        },
-        true,
-    )?;
+    matmul(dev, dx, dout, weight, MatmulShape::linear_input_grad(n, c, oc), true)?;
     // dW(OC, C) += doutᵀ(OC, N) · x(N, C)         from out = x·Wᵀ
-    matmul(
-        dev,
-        dweight,
-        dout,
-        x,
-        MatmulShape {
-            m: oc,
-            k: n,
-            n: c,
-            trans_a: true,
-            trans_b: false,
-        },
-        true,
-    )?;
+    matmul(dev, dweight, dout, x, MatmulShape::linear_weight_grad(n, c, oc), true)?;
     // db(OC) += Σ over rows of dout               from out += b
     if let Some(dbias) = dbias {
         check_len("linear backward", "dbias", dbias.len(), &[("OC", oc)])?;
