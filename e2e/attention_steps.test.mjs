@@ -46,7 +46,7 @@ test(`gf-attention-steps at ${path}: editing an embedding updates the weights to
     // Recompute the same inputs with the kernels directly (a fresh CPU runtime)
     // and compare with what the widget shows.
     const reference = await page.evaluate(async () => {
-      const { Runtime } = await import("./pkg/glassformer.js");
+      const { Runtime } = await (await import("./runtime.js")).loadGlassformer();
       const rt = await Runtime.create("cpu");
       const x = new Float32Array([3, 0, 1, 0, 0, 1, 0, 1]);
       const m = (rows) => new Float32Array(rows.flat());

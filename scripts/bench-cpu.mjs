@@ -9,7 +9,9 @@ try {
   const error = await page.evaluate(() => document.body.dataset.error);
   if (error) throw new Error(error);
   const results = JSON.parse(await page.evaluate(() => document.body.dataset.results));
+  const kernels = await page.evaluate(() => document.body.dataset.kernels);
   console.log(`browser: Chromium ${browserVersion}, single-threaded; ${new Date().toISOString().slice(0, 10)}`);
+  console.log(`glassformer CPU kernels: ${kernels}`);
   console.log("kernel".padEnd(36), "ours".padStart(7), "tfjs".padStart(7), "ort".padStart(7), "ours/tfjs".padStart(10), "ours/ort".padStart(9), "  (GFLOP/s)");
   for (const r of results) {
     const g = r.gflops;

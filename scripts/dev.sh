@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
-wasm-pack build --mode no-install --target web --release --out-dir www/pkg
+bash scripts/build-wasm.sh
 exec node scripts/serve.mjs

@@ -3,7 +3,8 @@
 #   1. native: cargo test (reference ops, gradients, layers, model training,
 #      and the WGSL kernels through wgpu on Vulkan — lavapipe where there is no GPU)
 #   2. in the browser: wasm-pack test in headless Chromium (the same op and
-#      GPU tests compiled to wasm, on Chromium's WebGPU, and the JS boundary)
+#      GPU tests compiled to wasm, on Chromium's WebGPU, and the JS boundary),
+#      and the SIMD kernel tests again in the relaxed-SIMD build
 #   3. end to end: the served course page driven by Playwright; a screenshot
 #      is left in test-artifacts/
 set -euo pipefail
@@ -19,7 +20,11 @@ echo "== 2/3 in-browser tests (headless Chromium)"
 # Training on Chromium's software WebGPU adapter takes tens of seconds per test.
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}"
 wasm-pack test --mode no-install --headless --chrome --chromedriver "$(command -v chromedriver)"
+# The SIMD kernels once more in the relaxed-SIMD build (fused multiply-add),
+# the one the page loads where the browser supports it.
+RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" CARGO_TARGET_DIR=target/relaxed GLASSFORMER_EXPECT_FUSED=1 \
+  wasm-pack test --mode no-install --headless --chrome --chromedriver "$(command -v chromedriver)" --test simd
 
 echo "== 3/3 end-to-end tests of the course page"
-wasm-pack build --mode no-install --target web --release --out-dir www/pkg
+bash scripts/build-wasm.sh
 node --test e2e/

@@ -125,6 +125,14 @@ impl<'a> Mask<'a> {
         causal_ok && padding_ok
     }
 
+    /// How many keys query `t` of batch row `b` sees. Both masks hide a
+    /// suffix of the keys, so the visible ones are always keys `0..count`.
+    pub fn visible_keys(&self, shape: &AttentionShape, b: usize, t: usize) -> usize {
+        let causal_limit = if self.causal { t + (shape.s - shape.t) + 1 } else { shape.s };
+        let padding_limit = self.key_lengths.map_or(shape.s, |lengths| lengths[b]);
+        causal_limit.min(padding_limit).min(shape.s)
+    }
+
     /// Check the mask against the shape, naming the op in the error.
     pub fn validate(&self, op: &'static str, shape: &AttentionShape) -> Result<()> {
         if self.causal && shape.s < shape.t {
@@ -181,6 +189,23 @@ pub fn forward(
     match dev.host("attention")? {
         // The SIMD twin of `forward_cpu`, equal to it within rounding.
         Host::Cpu => super::attention_simd::forward_simd(out, scores, weights, q, k, v, shape, mask),
+    }
+    Ok(())
+}
+
+/// Attention forward for inference: `out (B, T, C)` only, without the
+/// `(B, NH, T, S)` matrices (see [`attention_simd::forward_fused`](super::attention_simd::forward_fused)).
+pub fn forward_output(dev: &Device, out: &mut [f32], q: &[f32], k: &[f32], v: &[f32], shape: AttentionShape, mask: Mask) -> Result<()> {
+    const OP: &str = "attention";
+    shape.validate(OP)?;
+    mask.validate(OP, &shape)?;
+    let AttentionShape { b, t, s, c, .. } = shape;
+    check_len(OP, "q", q.len(), &[("B", b), ("T", t), ("C", c)])?;
+    check_len(OP, "k", k.len(), &[("B", b), ("S", s), ("C", c)])?;
+    check_len(OP, "v", v.len(), &[("B", b), ("S", s), ("C", c)])?;
+    check_len(OP, "out", out.len(), &[("B", b), ("T", t), ("C", c)])?;
+    match dev.host("attention")? {
+        Host::Cpu => super::attention_simd::forward_fused(out, q, k, v, shape, mask),
     }
     Ok(())
 }

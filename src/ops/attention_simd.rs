@@ -1,18 +1,39 @@
-//! The fast CPU attention forward: the loops of
-//! [`attention::forward_cpu`](super::attention::forward_cpu) with the two
-//! inner products over a head's `HS` channels done four at a time.
+//! The fast CPU attention forward, in two forms.
 //!
-//! - `q·k` for every key: four partial sums in one vector, added up at the end;
-//! - `out += w · v` for every key: four channels updated per instruction.
+//! **[`forward_simd`]** keeps the contract of the reference
+//! ([`attention::forward_cpu`](super::attention::forward_cpu)): besides the
+//! output it fills the `(B,NH,T,S)` score and weight matrices, which the
+//! widgets draw and the backward pass reads. Its loops are the reference's,
+//! with the two inner products over a head's `HS` channels four at a time
+//! (`q·k` in four partial sums; `out += w · v` four channels per instruction)
+//! and the vector softmax of [`softmax_simd`](super::softmax_simd).
 //!
-//! The softmax between them is the reference's own (`softmax_row`). Summing
-//! `q·k` in four lanes adds in another order than the reference's one running
-//! sum, so results agree to rounding (tested at 1e-6 + 1e-5·|x|), not bit for
-//! bit; a masked key still gets a weight of exactly 0.
+//! **[`forward_fused`]** computes the output only, the way inference wants
+//! it: per head and per block of 4 queries, the scores of those 4 rows, their
+//! softmax and their weighted sum of values are done while the rows sit in a
+//! small scratch buffer; the `(T, S)` matrices never exist in memory. Both
+//! products are the 4×8 register-blocked micro-kernel of the matmul
+//! ([`block_4x8`]):
+//!
+//! ```text
+//! scores (4, S)  = (Q_rows · 1/√HS) (4, HS) · K_hᵀ (HS, S)   K_h packed in panels of 8 keys
+//! P      (4, S)  = softmax of each row over its visible keys
+//! out    (4, HS) = P (4, S) · V_h (S, HS)                    V_h packed in panels of 8 channels
+//! ```
+//!
+//! Masks hide a suffix of the keys (see [`Mask::visible_keys`]), so a block
+//! only computes the keys its rows can see: a causal mask halves the work.
+//!
+//! Sums are taken in another order than the reference's single running sum,
+//! so both forms agree with it to rounding (tested at 1e-6 + 1e-5·|x|), not
+//! bit for bit; a masked key still gets a weight of exactly 0.
+
+use std::cell::RefCell;
 
 use super::attention::{AttentionShape, Mask};
+use super::matmul_simd::{block_4x8, MR, NR};
 use super::simd::F32x4;
-use super::softmax::softmax_row;
+use super::softmax_simd::softmax_row_simd;
 
 /// `Σ x·y` over two equal-length slices, four lanes at a time.
 #[inline(always)]
@@ -71,7 +92,7 @@ pub fn forward_simd(
                     scores[row + s] = score;
                     masked[s] = if mask.visible(&shape, b, t, s) { score } else { f32::NEG_INFINITY };
                 }
-                softmax_row(&mut weights[row..row + sk], &masked);
+                softmax_row_simd(&mut weights[row..row + sk], &masked);
                 let out_row = &mut out[(b * tq + t) * c + h * hs..][..hs];
                 out_row.fill(0.0);
                 for s in 0..sk {
@@ -81,6 +102,170 @@ pub fn forward_simd(
                     }
                 }
             }
+        }
+    }
+}
+
+/// Scratch buffers of [`forward_fused`], kept between calls so that
+/// inference does not allocate.
+#[derive(Default)]
+struct Scratch {
+    /// K_h in blocks of 4 keys: `keys[(block·HS + d)·4 + r] = K[s = block·4 + r][d]`.
+    keys: Vec<f32>,
+    /// V_hᵀ in blocks of 4 channels: `values[(block·S + s)·4 + r] = V[s][d = block·4 + r]`.
+    values: Vec<f32>,
+    /// The 8 queries of a block, scaled: `queries[d·8 + j] = Q[t0 + j][d] / √HS`.
+    queries: Vec<f32>,
+    /// Their scores, then weights, key by key: `weights[s·8 + j]`.
+    weights: Vec<f32>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Queries per block: the 8 columns of the micro-kernel.
+const QB: usize = NR;
+
+/// `out (B,T,C) = softmax(mask(Q·Kᵀ/√HS)) · V` per head, without the
+/// intermediate matrices. Shapes as in the reference forward.
+///
+/// Both products are computed *transposed*, so that each vector holds one
+/// key (or channel) for 4 of the block's 8 queries:
+///
+/// ```text
+/// scoresᵀ (S, 8)  = K_h (S, HS) · (Q_blockᵀ/√HS) (HS, 8)
+/// weightsᵀ (S, 8) = softmax down each column (one column per query)
+/// outᵀ (HS, 8)    = V_hᵀ (HS, S) · weightsᵀ (S, 8)
+/// ```
+///
+/// The softmax then needs no horizontal sums: the max, the exponentials and
+/// the sum run down the columns, four queries per instruction.
+pub fn forward_fused(out: &mut [f32], q: &[f32], k: &[f32], v: &[f32], shape: AttentionShape, mask: Mask) {
+    SCRATCH.with(|scratch| fused(out, q, k, v, shape, mask, &mut scratch.borrow_mut()));
+}
+
+fn fused(out: &mut [f32], q: &[f32], k: &[f32], v: &[f32], shape: AttentionShape, mask: Mask, scratch: &mut Scratch) {
+    let AttentionShape {
+        b: bsz,
+        t: tq,
+        s: sk,
+        c,
+        nh,
+    } = shape;
+    let hs = shape.hs();
+    let scale = 1.0 / (hs as f32).sqrt();
+    let (key_blocks, channel_blocks) = (sk.div_ceil(MR), hs.div_ceil(MR));
+    let Scratch {
+        keys,
+        values,
+        queries,
+        weights,
+    } = scratch;
+    keys.resize(key_blocks * hs * MR, 0.0);
+    values.resize(channel_blocks * sk * MR, 0.0);
+    queries.resize(hs * QB, 0.0);
+    weights.resize(key_blocks * MR * QB, 0.0);
+
+    for b in 0..bsz {
+        for h in 0..nh {
+            let head = h * hs; // this head's first channel
+            let key = |s: usize, d: usize| k[(b * sk + s) * c + head + d];
+            let value = |s: usize, d: usize| v[(b * sk + s) * c + head + d];
+            // Pack K_h and V_hᵀ; the padding past S keys or HS channels is zeros.
+            for block in 0..key_blocks {
+                for d in 0..hs {
+                    for r in 0..MR {
+                        let s = block * MR + r;
+                        keys[(block * hs + d) * MR + r] = if s < sk { key(s, d) } else { 0.0 };
+                    }
+                }
+            }
+            for block in 0..channel_blocks {
+                for s in 0..sk {
+                    for r in 0..MR {
+                        let d = block * MR + r;
+                        values[(block * sk + s) * MR + r] = if d < hs { value(s, d) } else { 0.0 };
+                    }
+                }
+            }
+            for t0 in (0..tq).step_by(QB) {
+                let rows = QB.min(tq - t0);
+                // Keys each query sees (0 for the padding past T), as floats for the lane-wise mask.
+                let mut visible = [0.0f32; QB];
+                for (j, count) in visible.iter_mut().enumerate().take(rows) {
+                    *count = mask.visible_keys(&shape, b, t0 + j) as f32;
+                }
+                let reach = visible.iter().fold(0.0f32, |m, &x| m.max(x)) as usize;
+                let all_see = visible[..rows].iter().fold(f32::INFINITY, |m, &x| m.min(x)) as usize;
+                for d in 0..hs {
+                    for j in 0..QB {
+                        queries[d * QB + j] = if j < rows {
+                            q[(b * tq + t0 + j) * c + head + d] * scale
+                        } else {
+                            0.0
+                        };
+                    }
+                }
+                // scoresᵀ: 4 keys × 8 queries per micro-kernel call.
+                for block in 0..reach.div_ceil(MR) {
+                    let acc = block_4x8(&keys[block * hs * MR..][..hs * MR], queries);
+                    for (r, pair) in acc.iter().enumerate() {
+                        pair[0].store(&mut weights[(block * MR + r) * QB..]);
+                        pair[1].store(&mut weights[(block * MR + r) * QB + 4..]);
+                    }
+                }
+                softmax_columns(&mut weights[..reach * QB], &visible, all_see);
+                // outᵀ: 4 channels × 8 queries per call, written back to (B, T, C).
+                for block in 0..channel_blocks {
+                    let acc = block_4x8(&values[block * sk * MR..][..reach * MR], &weights[..reach * QB]);
+                    for (r, pair) in acc.iter().enumerate().take(hs - block * MR) {
+                        let mut lanes = [0.0f32; QB];
+                        pair[0].store(&mut lanes[..4]);
+                        pair[1].store(&mut lanes[4..]);
+                        for (j, &x) in lanes.iter().enumerate().take(rows) {
+                            out[(b * tq + t0 + j) * c + head + block * MR + r] = x;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Softmax down the 8 columns of `weights (reach, 8)` in place, column `j`
+/// over its first `visible[j]` keys; the keys it cannot see get weight 0.
+/// Keys below `all_see` are visible to every column, so need no mask.
+fn softmax_columns(weights: &mut [f32], visible: &[f32; QB], all_see: usize) {
+    let s = F32x4::splat;
+    let limits = [F32x4::load(&visible[..4]), F32x4::load(&visible[4..])];
+    let mut max = [s(f32::NEG_INFINITY); 2];
+    for (key, row) in weights.chunks_exact_mut(QB).enumerate() {
+        for half in 0..2 {
+            let mut x = F32x4::load(&row[half * 4..]);
+            if key >= all_see {
+                // Lane j keeps its score if key < visible[j], i.e. visible[j] ≥ key + 1.
+                x = F32x4::select_ge(limits[half], s((key + 1) as f32), x, s(f32::NEG_INFINITY));
+                x.store(&mut row[half * 4..]);
+            }
+            max[half] = max[half].max(x);
+        }
+    }
+    // A column with no visible key keeps max = −∞: use 0 so that exp(−∞ − 0) = 0.
+    let max = max.map(|m| F32x4::select_ge(m, s(f32::MIN), m, s(0.0)));
+    let mut sum = [s(0.0); 2];
+    for row in weights.chunks_exact_mut(QB) {
+        for half in 0..2 {
+            let e = (F32x4::load(&row[half * 4..]) - max[half]).exp();
+            e.store(&mut row[half * 4..]);
+            sum[half] = sum[half] + e;
+        }
+    }
+    // All-zero columns divide by 1 and stay zero.
+    let sum = sum.map(|total| F32x4::select_ge(total, s(f32::MIN_POSITIVE), total, s(1.0)));
+    for row in weights.chunks_exact_mut(QB) {
+        for half in 0..2 {
+            (F32x4::load(&row[half * 4..]) / sum[half]).store(&mut row[half * 4..]);
         }
     }
 }

@@ -25,11 +25,11 @@ use super::matmul::MatmulShape;
 use super::simd::F32x4;
 
 /// Rows of C per micro-kernel.
-const MR: usize = 4;
+pub(super) const MR: usize = 4;
 /// Columns of C per micro-kernel (two vectors of 4).
-const NR: usize = 8;
+pub(super) const NR: usize = 8;
 /// Rows of A packed together, sharing each panel of B while it is in cache.
-const MC: usize = 64;
+const MC: usize = 16 * MR;
 
 thread_local! {
     /// Packing buffers, kept between calls so that training steps do not allocate.
@@ -95,16 +95,7 @@ fn run(c: &mut [f32], a: &[f32], b: &[f32], s: MatmulShape, accumulate: bool, pa
 /// then the part inside C is written.
 #[inline(always)]
 fn micro_kernel(c: &mut [f32], block_a: &[f32], panel_b: &[f32], i0: usize, rows: usize, j0: usize, n: usize, accumulate: bool) {
-    let zero = F32x4::splat(0.0);
-    let mut acc = [[zero; 2]; MR];
-    for (a4, b8) in block_a.chunks_exact(MR).zip(panel_b.chunks_exact(NR)) {
-        let (b0, b1) = (F32x4::load(b8), F32x4::load(&b8[4..]));
-        for r in 0..MR {
-            let ar = F32x4::splat(a4[r]);
-            acc[r][0] = acc[r][0] + ar * b0;
-            acc[r][1] = acc[r][1] + ar * b1;
-        }
-    }
+    let acc = block_4x8(block_a, panel_b);
     let cols = NR.min(n - j0);
     for (r, row_acc) in acc.iter().enumerate().take(rows) {
         let mut block = [0.0f32; NR];
@@ -115,4 +106,23 @@ fn micro_kernel(c: &mut [f32], block_a: &[f32], panel_b: &[f32], i0: usize, rows
             *o = if accumulate { *o + v } else { *v };
         }
     }
+}
+
+/// The arithmetic of the micro-kernel, shared with the fused attention:
+/// `Σ_p a[p][r] · b[p][0..8]` for the 4 rows `r`, where `block_a` holds 4
+/// values per step `p` and `panel_b` 8. Returns the 4×8 sums as 4 pairs of
+/// vectors; the caller decides where they go.
+#[inline(always)]
+pub(super) fn block_4x8(block_a: &[f32], panel_b: &[f32]) -> [[F32x4; 2]; MR] {
+    let zero = F32x4::splat(0.0);
+    let mut acc = [[zero; 2]; MR];
+    for (a4, b8) in block_a.chunks_exact(MR).zip(panel_b.chunks_exact(NR)) {
+        let (b0, b1) = (F32x4::load(b8), F32x4::load(&b8[4..]));
+        for r in 0..MR {
+            let ar = F32x4::splat(a4[r]);
+            acc[r][0] = ar.mul_add(b0, acc[r][0]);
+            acc[r][1] = ar.mul_add(b1, acc[r][1]);
+        }
+    }
+    acc
 }

@@ -41,6 +41,7 @@ pub mod relu;
 pub mod residual;
 pub mod simd;
 pub mod softmax;
+pub mod softmax_simd;
 
 use crate::device::gpu::{grid_1d, Gpu, GpuSlice, Kernel};
 use crate::error::{check_len, Result};

@@ -54,7 +54,11 @@ pub fn options<T: DeserializeOwned>(op: &'static str, value: JsValue) -> Result<
 pub fn tensor(data: &[f32], shape: &[usize]) -> JsValue {
     let object = Object::new();
     let shape: Array = shape.iter().map(|&d| JsValue::from(d as u32)).collect();
-    set(&object, "data", &Float32Array::from(data).into());
+    // A fresh array filled by `set` (one memcpy out of wasm memory): much
+    // faster than `Float32Array::from`, which builds it from a view.
+    let array = Float32Array::new_with_length(data.len() as u32);
+    array.copy_from(data);
+    set(&object, "data", &array.into());
     set(&object, "shape", &shape.into());
     object.into()
 }

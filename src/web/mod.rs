@@ -28,3 +28,14 @@ pub fn start() {
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
+
+/// Which CPU kernels this build runs, for the page: wasm `simd128`, and
+/// whether its multiply-adds are fused (the relaxed-SIMD build).
+#[wasm_bindgen(js_name = cpuKernels)]
+pub fn cpu_kernels() -> String {
+    if crate::ops::simd::FUSED_MULTIPLY_ADD {
+        "WebAssembly SIMD with relaxed-SIMD fused multiply-add, 1 thread".to_string()
+    } else {
+        "WebAssembly SIMD (simd128), 1 thread".to_string()
+    }
+}

@@ -55,6 +55,10 @@ struct AttentionOptions {
     #[serde(default)]
     causal: bool,
     key_lengths: Option<Vec<usize>>,
+    /// Return `{ output }` only, computed without the `(B,NH,T,S)` matrices
+    /// (the fused kernels: faster, and what a model's forward pass needs).
+    #[serde(default)]
+    output_only: bool,
 }
 
 /// Options of `runtime.matmul`: `A (m, k) · B (k, n)`, optionally transposed.
@@ -200,6 +204,7 @@ impl Runtime {
     /// Promise<{ dotProducts, scores, weights, output }>: raw `q·k` and the
     /// scaled scores (both `(B,NH,T,S)`, before masking), the weights after
     /// mask and softmax `(B,NH,T,S)`, and the output `(B,T,C)`.
+    /// With `outputOnly: true`: Promise<{ output }>, by the fused kernels.
     pub fn attention(&self, q: JsValue, k: JsValue, v: JsValue, options_object: JsValue) -> Promise {
         const OP: &str = "attention";
         let checked = (|| {
@@ -225,9 +230,14 @@ impl Runtime {
                 key_lengths: opts.key_lengths.as_deref(),
             }
             .validate(OP, &shape)?;
-            Ok((Rc::new((q, k, v)), shape, Rc::new((opts.causal, opts.key_lengths))))
+            Ok((
+                Rc::new((q, k, v)),
+                shape,
+                Rc::new((opts.causal, opts.key_lengths)),
+                opts.output_only,
+            ))
         })();
-        let (qkv, shape, mask) = match checked {
+        let (qkv, shape, mask, output_only) = match checked {
             Ok(parts) => parts,
             Err(e) => return Promise::reject(&js_error(e)),
         };
@@ -239,6 +249,10 @@ impl Runtime {
                     causal: mask_gpu.0,
                     key_lengths: mask_gpu.1.as_deref(),
                 };
+                if output_only {
+                    let out = attention_output_on_gpu(&gpu, q, k, v, shape, mask).await?;
+                    return Ok(output_object(out, shape));
+                }
                 let result = attention_on_gpu(&gpu, q, k, v, shape, mask).await?;
                 Ok(attention_object(result, shape))
             },
@@ -249,6 +263,11 @@ impl Runtime {
                     key_lengths: mask.1.as_deref(),
                 };
                 let AttentionShape { b, t, s, c, nh } = shape;
+                if output_only {
+                    let mut out = vec![0.0; b * t * c];
+                    attention::forward_output(&Device::Cpu, &mut out, q, k, v, shape, mask)?;
+                    return Ok(output_object(out, shape));
+                }
                 let (mut out, mut scores, mut weights) = (vec![0.0; b * t * c], vec![0.0; b * nh * t * s], vec![0.0; b * nh * t * s]);
                 attention::forward(&Device::Cpu, &mut out, &mut scores, &mut weights, q, k, v, shape, mask)?;
                 Ok(attention_object((out, scores, weights), shape))
@@ -343,6 +362,24 @@ async fn attention_on_gpu(gpu: &Gpu, q: &[f32], k: &[f32], v: &[f32], shape: Att
 }
 
 /// `{ dotProducts, scores, weights, output }` from host results.
+/// The output only: the flash-style forward, no `(B,NH,T,S)` buffers.
+async fn attention_output_on_gpu(gpu: &Gpu, q: &[f32], k: &[f32], v: &[f32], shape: AttentionShape, mask: Mask<'_>) -> Result<Vec<f32>> {
+    gpu.check()?;
+    let AttentionShape { b, t, c, nh, .. } = shape;
+    let (gq, gk, gv) = (gpu.upload(q), gpu.upload(k), gpu.upload(v));
+    let (out, lse) = (gpu.zeros(b * t * c), gpu.zeros(b * nh * t));
+    let mut encoder = gpu.encoder();
+    attention_gpu::forward_gpu(gpu, &mut encoder, out.all(), &lse, gq.all(), gk.all(), gv.all(), shape, mask)?;
+    gpu.submit(encoder);
+    gpu.read(&out).await
+}
+
+fn output_object(out: Vec<f32>, shape: AttentionShape) -> JsValue {
+    let result = Object::new();
+    set(&result, "output", &tensor(&out, &[shape.b, shape.t, shape.c]));
+    result.into()
+}
+
 fn attention_object((out, scores, weights): AttentionResult, shape: AttentionShape) -> JsValue {
     let AttentionShape { b, t, s, c, nh } = shape;
     // The scores are q·k/√HS; undo the scaling to show the raw dot products.
