@@ -10,6 +10,8 @@
 mod common;
 use common::assert_close;
 use common::random_vec;
+use glassformer::ops::adamw::{step_cpu, AdamWConfig};
+use glassformer::ops::adamw_simd::step_simd;
 use glassformer::ops::attention::{forward_cpu, AttentionShape, Mask};
 use glassformer::ops::attention_simd::{forward_fused, forward_simd};
 use glassformer::ops::matmul::{matmul_cpu, MatmulShape};
@@ -17,6 +19,7 @@ use glassformer::ops::matmul_simd::matmul_simd;
 use glassformer::ops::simd::{F32x4, FUSED_MULTIPLY_ADD};
 use glassformer::ops::softmax::softmax_row;
 use glassformer::ops::softmax_simd::softmax_row_simd;
+use glassformer::ops::{gelu, gelu_simd, layernorm, layernorm_simd};
 
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
@@ -168,6 +171,60 @@ gf_test! {
         // file for relaxed SIMD: then the multiply-adds must really be fused.
         if option_env!("GLASSFORMER_EXPECT_FUSED") == Some("1") {
             assert!(std::hint::black_box(FUSED_MULTIPLY_ADD), "built for relaxed SIMD, but the kernels do not use fused multiply-add");
+        }
+    }
+
+    fn simd_gelu_matches_the_reference() {
+        for (seed, n) in [1usize, 3, 17, 63, 129].into_iter().enumerate() {
+            // Wide enough to reach both flat ends of tanh.
+            let (x, dout, dx0) = (random_vec(n, 12.0, seed as u64 + 40), random_vec(n, 1.0, seed as u64 + 41), random_vec(n, 1.0, seed as u64 + 42));
+            let (mut want, mut got) = (vec![0.0; n], vec![f32::NAN; n]);
+            gelu::forward_cpu(&mut want, &x);
+            gelu_simd::forward_simd(&mut got, &x);
+            assert_close(&format!("gelu of {n}"), &got, &want, 1e-6, 1e-5);
+            let (mut want, mut got) = (dx0.clone(), dx0.clone());
+            gelu::backward_cpu(&mut want, &dout, &x);
+            gelu_simd::backward_simd(&mut got, &dout, &x);
+            assert_close(&format!("gelu backward of {n}"), &got, &want, 1e-6, 1e-5);
+        }
+    }
+
+    fn simd_layernorm_matches_the_reference() {
+        for (seed, c) in [1usize, 3, 17, 63, 129].into_iter().enumerate() {
+            let (n, seed) = (5, seed as u64 * 10 + 60);
+            let x: Vec<f32> = random_vec(n * c, 3.0, seed).iter().map(|v| v + 2.0).collect();
+            let (gamma, beta, dout) = (random_vec(c, 1.0, seed + 1), random_vec(c, 1.0, seed + 2), random_vec(n * c, 1.0, seed + 3));
+            let (mut want, mut mean, mut rstd) = (vec![0.0; n * c], vec![0.0; n], vec![0.0; n]);
+            layernorm::forward_cpu(&mut want, &mut mean, &mut rstd, &x, &gamma, &beta, c);
+            let (mut got, mut mean2, mut rstd2) = (vec![f32::NAN; n * c], vec![f32::NAN; n], vec![f32::NAN; n]);
+            layernorm_simd::forward_simd(&mut got, &mut mean2, &mut rstd2, &x, &gamma, &beta, c);
+            assert_close(&format!("layernorm C={c}"), &got, &want, 1e-5, 1e-5);
+            assert_close(&format!("layernorm C={c} mean"), &mean2, &mean, 1e-6, 1e-5);
+            assert_close(&format!("layernorm C={c} rstd"), &rstd2, &rstd, 1e-6, 1e-4);
+            let start = (random_vec(n * c, 1.0, seed + 4), random_vec(c, 1.0, seed + 5), random_vec(c, 1.0, seed + 6));
+            let (mut dx, mut dgamma, mut dbeta) = start.clone();
+            layernorm::backward_cpu(&mut dx, &mut dgamma, &mut dbeta, &dout, &x, &mean, &rstd, &gamma, c);
+            let (mut dx2, mut dgamma2, mut dbeta2) = start;
+            layernorm_simd::backward_simd(&mut dx2, &mut dgamma2, &mut dbeta2, &dout, &x, &mean, &rstd, &gamma, c);
+            assert_close(&format!("layernorm C={c} dx"), &dx2, &dx, 1e-5, 1e-4);
+            assert_close(&format!("layernorm C={c} dgamma"), &dgamma2, &dgamma, 1e-5, 1e-5);
+            assert_close(&format!("layernorm C={c} dbeta"), &dbeta2, &dbeta, 1e-6, 1e-6);
+        }
+    }
+
+    fn simd_adamw_equals_the_reference_bit_for_bit() {
+        let cfg = AdamWConfig { lr: 0.01, weight_decay: 0.1, ..AdamWConfig::default() };
+        for (seed, n) in [1usize, 3, 17, 63, 129].into_iter().enumerate() {
+            let seed = seed as u64 * 10 + 80;
+            let (params, grads) = (random_vec(n, 1.0, seed), random_vec(n, 1.0, seed + 1));
+            let v0: Vec<f32> = random_vec(n, 0.01, seed + 3).iter().map(|x| x.abs()).collect();
+            let mut want = (params.clone(), random_vec(n, 0.1, seed + 2), v0.clone());
+            let mut got = want.clone();
+            for step in 1..=3 {
+                step_cpu(&mut want.0, &grads, &mut want.1, &mut want.2, step, &cfg, 0.7);
+                step_simd(&mut got.0, &grads, &mut got.1, &mut got.2, step, &cfg, 0.7);
+            }
+            assert!(got == want, "adamw on {n} parameters differs from the reference");
         }
     }
 }

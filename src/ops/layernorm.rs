@@ -61,7 +61,8 @@ pub fn forward(
     check_len("layernorm", "mean cache", mean.len(), &[("N", n)])?;
     check_len("layernorm", "rstd cache", rstd.len(), &[("N", n)])?;
     match dev.host("layernorm")? {
-        Host::Cpu => forward_cpu(out, mean, rstd, x, gamma, beta, c),
+        // The SIMD twin of `forward_cpu`, equal to it within rounding.
+        Host::Cpu => super::layernorm_simd::forward_simd(out, mean, rstd, x, gamma, beta, c),
     }
     Ok(())
 }
@@ -101,7 +102,7 @@ pub fn backward(
     check_len("layernorm backward", "dbeta", dbeta.len(), &[("C", c)])?;
     check_len("layernorm backward", "mean cache", mean.len(), &[("N", n)])?;
     match dev.host("layernorm")? {
-        Host::Cpu => backward_cpu(dx, dgamma, dbeta, dout, x, mean, rstd, gamma, c),
+        Host::Cpu => super::layernorm_simd::backward_simd(dx, dgamma, dbeta, dout, x, mean, rstd, gamma, c),
     }
     Ok(())
 }

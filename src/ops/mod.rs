@@ -26,6 +26,7 @@
 //! (and `attention_simd`, `attention_gpu`) → `residual` → `dropout` → `cross_entropy` → `adamw`.
 
 pub mod adamw;
+pub mod adamw_simd;
 pub mod attention;
 pub mod attention_gpu;
 pub mod attention_simd;
@@ -33,7 +34,9 @@ pub mod cross_entropy;
 pub mod dropout;
 pub mod embedding;
 pub mod gelu;
+pub mod gelu_simd;
 pub mod layernorm;
+pub mod layernorm_simd;
 pub mod matmul;
 pub mod matmul_simd;
 pub mod positional;
