@@ -12,8 +12,8 @@ use common::assert_close;
 use common::random_vec;
 use glassformer::ops::adamw::{step_cpu, AdamWConfig};
 use glassformer::ops::adamw_simd::step_simd;
-use glassformer::ops::attention::{forward_cpu, AttentionShape, Mask};
-use glassformer::ops::attention_simd::{forward_fused, forward_simd};
+use glassformer::ops::attention::{backward_cpu, forward_cpu, AttentionShape, Mask};
+use glassformer::ops::attention_simd::{backward_simd, forward_fused, forward_simd};
 use glassformer::ops::matmul::{matmul_cpu, MatmulShape};
 use glassformer::ops::matmul_simd::matmul_simd;
 use glassformer::ops::simd::{F32x4, FUSED_MULTIPLY_ADD};
@@ -225,6 +225,34 @@ gf_test! {
                 step_simd(&mut got.0, &grads, &mut got.1, &mut got.2, step, &cfg, 0.7);
             }
             assert!(got == want, "adamw on {n} parameters differs from the reference");
+        }
+    }
+
+    fn simd_attention_backward_matches_the_reference() {
+        let mut seed = 700;
+        for (t, s_len) in [(1usize, 1usize), (3, 3), (17, 17), (5, 63)] {
+            for (c, nh) in [(15usize, 3usize), (48, 1), (34, 2)] {
+                let b = 2;
+                for causal in [false, s_len >= t] {
+                    seed += 1;
+                    let shape = AttentionShape { b, t, s: s_len, c, nh };
+                    let mask = if causal { Mask::causal() } else { Mask::none() };
+                    let (q, k, v) = (random_vec(b * t * c, 1.0, seed), random_vec(b * s_len * c, 1.0, seed + 1), random_vec(b * s_len * c, 1.0, seed + 2));
+                    let dout = random_vec(b * t * c, 1.0, seed + 3);
+                    let (mut out, mut sc, mut w) = (vec![0.0; b * t * c], vec![0.0; b * nh * t * s_len], vec![0.0; b * nh * t * s_len]);
+                    forward_cpu(&mut out, &mut sc, &mut w, &q, &k, &v, shape, mask);
+                    // Start from non-zero gradients: both must accumulate.
+                    let start = (random_vec(b * t * c, 1.0, seed + 4), random_vec(b * s_len * c, 1.0, seed + 5), random_vec(b * s_len * c, 1.0, seed + 6));
+                    let (mut dq, mut dk, mut dv) = start.clone();
+                    backward_cpu(&mut dq, &mut dk, &mut dv, &dout, &w, &q, &k, &v, shape);
+                    let (mut dq2, mut dk2, mut dv2) = start;
+                    backward_simd(&mut dq2, &mut dk2, &mut dv2, &dout, &w, &q, &k, &v, shape);
+                    let what = format!("attention backward T={t} S={s_len} C={c} NH={nh} causal={causal}");
+                    assert_close(&format!("{what} dq"), &dq2, &dq, 1e-5, 1e-5);
+                    assert_close(&format!("{what} dk"), &dk2, &dk, 1e-5, 1e-5);
+                    assert_close(&format!("{what} dv"), &dv2, &dv, 1e-5, 1e-5);
+                }
+            }
         }
     }
 }

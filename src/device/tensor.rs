@@ -18,6 +18,59 @@ pub enum Tensor {
     Gpu(GpuBuffer),
 }
 
+/// Host buffers of dropped tensors, kept for [`Tensor::zeros`] to hand out
+/// again: a training step's gradient temporaries are the same sizes every
+/// step, so after the first one the CPU path allocates nothing (the GPU pool
+/// does the same for GPU buffers).
+struct HostPool;
+
+thread_local! {
+    static HOST_POOL: std::cell::RefCell<Vec<Vec<f32>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl HostPool {
+    /// At most this many buffers wait in the pool; more are freed.
+    const MAX_BUFFERS: usize = 256;
+
+    /// A buffer of exactly `len` zeros, recycled when one of that length is free.
+    fn take_zeroed(len: usize) -> Vec<f32> {
+        let recycled = HOST_POOL.with(|pool| {
+            let mut pool = pool.borrow_mut();
+            let found = pool.iter().position(|buffer| buffer.len() == len);
+            found.map(|i| pool.swap_remove(i))
+        });
+        match recycled {
+            Some(mut buffer) => {
+                buffer.fill(0.0);
+                buffer
+            }
+            None => vec![0.0; len],
+        }
+    }
+
+    fn give_back(buffer: Vec<f32>) {
+        if buffer.is_empty() {
+            return;
+        }
+        // `try_with`: while a thread shuts down its pool may already be gone; then the buffer is simply freed.
+        let _ = HOST_POOL.try_with(|pool| {
+            if let Ok(mut pool) = pool.try_borrow_mut() {
+                if pool.len() < Self::MAX_BUFFERS {
+                    pool.push(buffer);
+                }
+            }
+        });
+    }
+}
+
+impl Drop for Tensor {
+    fn drop(&mut self) {
+        if let Tensor::Host(values) = self {
+            HostPool::give_back(std::mem::take(values));
+        }
+    }
+}
+
 fn wrong_place(wanted: &str) -> Error {
     Error::Backend(format!(
         "a tensor was used on the {wanted} but lives elsewhere; create tensors on the model's device (Tensor::zeros / from_host)."
@@ -25,11 +78,12 @@ fn wrong_place(wanted: &str) -> Error {
 }
 
 impl Tensor {
-    /// `len` zeros on `dev` (on the GPU from the buffer pool, cleared in
-    /// the pending encoder: for work recorded with `Gpu::record`).
+    /// `len` zeros on `dev`: on the CPU a recycled host buffer of that
+    /// length when one is free (see [`HostPool`]), on the GPU from the buffer
+    /// pool, cleared in the pending encoder (for work recorded with `Gpu::record`).
     pub fn zeros(dev: &Device, len: usize) -> Tensor {
         match dev {
-            Device::Cpu => Tensor::Host(vec![0.0; len]),
+            Device::Cpu => Tensor::Host(HostPool::take_zeroed(len)),
             Device::Gpu(gpu) => Tensor::Gpu(gpu.scratch(len)),
         }
     }

@@ -8,6 +8,9 @@
 //! (`q·k` in four partial sums; `out += w · v` four channels per instruction)
 //! and the vector softmax of [`softmax_simd`](super::softmax_simd).
 //!
+//! **[`backward_simd`]** is the reference backward with the same two inner
+//! products four channels at a time, skipping keys of weight 0.
+//!
 //! **[`forward_fused`]** computes the output only, the way inference wants
 //! it: per head and per block of 4 queries, the scores of those 4 rows, their
 //! softmax and their weighted sum of values are done while the rows sit in a
@@ -40,7 +43,7 @@ use super::softmax_simd::softmax_row_simd;
 fn dot(x: &[f32], y: &[f32]) -> f32 {
     let (mut acc, mut i) = (F32x4::splat(0.0), 0);
     while i + 4 <= x.len() {
-        acc = acc + F32x4::load(&x[i..]) * F32x4::load(&y[i..]);
+        acc = F32x4::load(&x[i..]).mul_add(F32x4::load(&y[i..]), acc);
         i += 4;
     }
     let tail: f32 = x[i..].iter().zip(&y[i..]).map(|(a, b)| a * b).sum();
@@ -52,12 +55,18 @@ fn dot(x: &[f32], y: &[f32]) -> f32 {
 fn axpy(out: &mut [f32], w: f32, x: &[f32]) {
     let (wv, mut i) = (F32x4::splat(w), 0);
     while i + 4 <= out.len() {
-        (F32x4::load(&out[i..]) + wv * F32x4::load(&x[i..])).store(&mut out[i..]);
+        wv.mul_add(F32x4::load(&x[i..]), F32x4::load(&out[i..])).store(&mut out[i..]);
         i += 4;
     }
     for (o, v) in out[i..].iter_mut().zip(&x[i..]) {
         *o += w * v;
     }
+}
+
+thread_local! {
+    /// Rows of length `S` for [`forward_simd`] and [`backward_simd`], kept
+    /// between calls so that training steps do not allocate.
+    static ROW: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
 }
 
 /// Same contract as the reference forward: `out (B,T,C)`, scaled `scores`
@@ -81,29 +90,97 @@ pub fn forward_simd(
     } = shape;
     let hs = shape.hs();
     let scale = 1.0 / (hs as f32).sqrt();
-    let mut masked = vec![0.0f32; sk];
-    for b in 0..bsz {
-        for h in 0..nh {
-            for t in 0..tq {
-                let q_row = &q[(b * tq + t) * c + h * hs..][..hs];
-                let row = ((b * nh + h) * tq + t) * sk;
-                for s in 0..sk {
-                    let score = dot(q_row, &k[(b * sk + s) * c + h * hs..][..hs]) * scale;
-                    scores[row + s] = score;
-                    masked[s] = if mask.visible(&shape, b, t, s) { score } else { f32::NEG_INFINITY };
-                }
-                softmax_row_simd(&mut weights[row..row + sk], &masked);
-                let out_row = &mut out[(b * tq + t) * c + h * hs..][..hs];
-                out_row.fill(0.0);
-                for s in 0..sk {
-                    let w = weights[row + s];
-                    if w != 0.0 {
-                        axpy(out_row, w, &v[(b * sk + s) * c + h * hs..][..hs]);
+    ROW.with(|row| {
+        let masked = &mut row.borrow_mut().0;
+        masked.resize(sk, 0.0);
+        for b in 0..bsz {
+            for h in 0..nh {
+                for t in 0..tq {
+                    let q_row = &q[(b * tq + t) * c + h * hs..][..hs];
+                    let row = ((b * nh + h) * tq + t) * sk;
+                    for s in 0..sk {
+                        let score = dot(q_row, &k[(b * sk + s) * c + h * hs..][..hs]) * scale;
+                        scores[row + s] = score;
+                        masked[s] = if mask.visible(&shape, b, t, s) { score } else { f32::NEG_INFINITY };
+                    }
+                    softmax_row_simd(&mut weights[row..row + sk], masked);
+                    let out_row = &mut out[(b * tq + t) * c + h * hs..][..hs];
+                    out_row.fill(0.0);
+                    for s in 0..sk {
+                        let w = weights[row + s];
+                        if w != 0.0 {
+                            axpy(out_row, w, &v[(b * sk + s) * c + h * hs..][..hs]);
+                        }
                     }
                 }
             }
         }
-    }
+    });
+}
+
+/// Same contract as the reference backward
+/// ([`attention::backward_cpu`](super::attention::backward_cpu)): accumulates
+/// `dq`, `dk`, `dv`. Per query row, the reference's steps with every loop over
+/// `HS` four channels at a time; keys a query cannot see have weight 0 and
+/// are skipped (they would add exactly 0).
+#[allow(clippy::too_many_arguments)]
+pub fn backward_simd(
+    dq: &mut [f32],
+    dk: &mut [f32],
+    dv: &mut [f32],
+    dout: &[f32],
+    weights: &[f32],
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    shape: AttentionShape,
+) {
+    let AttentionShape {
+        b: bsz,
+        t: tq,
+        s: sk,
+        c,
+        nh,
+    } = shape;
+    let hs = shape.hs();
+    let scale = 1.0 / (hs as f32).sqrt();
+    ROW.with(|row| {
+        let (dweight, dscore) = &mut *row.borrow_mut();
+        dweight.resize(sk, 0.0);
+        dscore.resize(sk, 0.0);
+        for b in 0..bsz {
+            for h in 0..nh {
+                for t in 0..tq {
+                    let row = ((b * nh + h) * tq + t) * sk;
+                    let w_row = &weights[row..row + sk];
+                    let q_at = (b * tq + t) * c + h * hs;
+                    let dout_row = &dout[q_at..][..hs];
+                    // dweight = dout · v ;  dv += weight · dout
+                    for s in 0..sk {
+                        let v_at = (b * sk + s) * c + h * hs;
+                        dweight[s] = dot(dout_row, &v[v_at..][..hs]);
+                        if w_row[s] != 0.0 {
+                            axpy(&mut dv[v_at..][..hs], w_row[s], dout_row);
+                        }
+                    }
+                    // through the softmax: dscore = w ⊙ (dweight − Σ dweight·w), then · 1/√HS
+                    let through = dot(dweight, w_row);
+                    for s in 0..sk {
+                        dscore[s] = w_row[s] * (dweight[s] - through) * scale;
+                    }
+                    // through score = q·k / √HS
+                    for s in 0..sk {
+                        let g = dscore[s];
+                        if g != 0.0 {
+                            let k_at = (b * sk + s) * c + h * hs;
+                            axpy(&mut dq[q_at..][..hs], g, &k[k_at..][..hs]);
+                            axpy(&mut dk[k_at..][..hs], g, &q[q_at..][..hs]);
+                        }
+                    }
+                }
+            }
+        }
+    });
 }
 
 /// Scratch buffers of [`forward_fused`], kept between calls so that
