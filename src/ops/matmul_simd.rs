@@ -46,21 +46,36 @@ pub fn matmul_simd(c: &mut [f32], a: &[f32], b: &[f32], s: MatmulShape, accumula
 
 fn run(c: &mut [f32], a: &[f32], b: &[f32], s: MatmulShape, accumulate: bool, packed_a: &mut Vec<f32>, packed_b: &mut Vec<f32>) {
     let MatmulShape { m, k, n, trans_a, trans_b } = s;
-    let op_a = |i: usize, p: usize| if trans_a { a[p * m + i] } else { a[i * k + p] };
-    let op_b = |p: usize, j: usize| if trans_b { b[j * k + p] } else { b[p * n + j] };
+    // Where op(A)[i][p] and op(B)[p][j] sit: index = line · line_stride + p · depth_stride.
+    let a_layout = if trans_a {
+        Layout {
+            line_stride: 1,
+            depth_stride: m,
+        }
+    } else {
+        Layout {
+            line_stride: k,
+            depth_stride: 1,
+        }
+    };
+    let b_layout = if trans_b {
+        Layout {
+            line_stride: k,
+            depth_stride: 1,
+        }
+    } else {
+        Layout {
+            line_stride: 1,
+            depth_stride: n,
+        }
+    };
     let panels = n.div_ceil(NR);
 
     // 1. B → panels: packed_b[(panel·K + p)·8 + jj] = op(B)[p][panel·8 + jj].
     packed_b.clear();
     packed_b.resize(panels * k * NR, 0.0);
     for panel in 0..panels {
-        for p in 0..k {
-            let dst = &mut packed_b[(panel * k + p) * NR..][..NR];
-            for (jj, value) in dst.iter_mut().enumerate() {
-                let j = panel * NR + jj;
-                *value = if j < n { op_b(p, j) } else { 0.0 };
-            }
-        }
+        pack(&mut packed_b[panel * k * NR..][..k * NR], b, b_layout, panel * NR, NR, n);
     }
 
     // Rows are taken MC at a time: their packed A (MC·K values) and one panel
@@ -72,12 +87,7 @@ fn run(c: &mut [f32], a: &[f32], b: &[f32], s: MatmulShape, accumulate: bool, pa
         let blocks = outer_rows.div_ceil(MR);
         // 2. A → packed_a[(block·K + p)·4 + r] = op(A)[i_outer + block·4 + r][p].
         for block in 0..blocks {
-            for p in 0..k {
-                for r in 0..MR {
-                    let i = i_outer + block * MR + r;
-                    packed_a[(block * k + p) * MR + r] = if i < m { op_a(i, p) } else { 0.0 };
-                }
-            }
+            pack(&mut packed_a[block * k * MR..][..k * MR], a, a_layout, i_outer + block * MR, MR, m);
         }
         for panel in 0..panels {
             let panel_b = &packed_b[panel * k * NR..][..k * NR];
@@ -90,6 +100,48 @@ fn run(c: &mut [f32], a: &[f32], b: &[f32], s: MatmulShape, accumulate: bool, pa
     }
 }
 
+/// How a matrix operand is laid out, seen as `lines` (rows of op(A), columns
+/// of op(B)) along a shared depth `p`: element (line, p) is at
+/// `line · line_stride + p · depth_stride`.
+#[derive(Clone, Copy)]
+struct Layout {
+    line_stride: usize,
+    depth_stride: usize,
+}
+
+/// Pack `width` lines starting at `first` for every depth `p`:
+/// `dst[p·width + w] = X(first + w, p)`, zeros for lines past `lines`.
+fn pack(dst: &mut [f32], src: &[f32], layout: Layout, first: usize, width: usize, lines: usize) {
+    let Layout { line_stride, depth_stride } = layout;
+    let depth = dst.len() / width;
+    if first + width <= lines && line_stride == 1 {
+        // The lines are neighbours in memory: one copy per depth.
+        for (p, out) in dst.chunks_exact_mut(width).enumerate() {
+            out.copy_from_slice(&src[first + p * depth_stride..][..width]);
+        }
+    } else if first + width <= lines && depth_stride == 1 {
+        // Each line is contiguous along the depth: read it in order.
+        for w in 0..width {
+            let line = &src[(first + w) * line_stride..][..depth];
+            for (p, &x) in line.iter().enumerate() {
+                dst[p * width + w] = x;
+            }
+        }
+    } else {
+        // The edge of the matrix: pad with zeros.
+        for (p, out) in dst.chunks_exact_mut(width).enumerate() {
+            for (w, value) in out.iter_mut().enumerate() {
+                let line = first + w;
+                *value = if line < lines {
+                    src[line * line_stride + p * depth_stride]
+                } else {
+                    0.0
+                };
+            }
+        }
+    }
+}
+
 /// Step 3, the micro-kernel: one 4×8 block of C, where `acc[r]` holds
 /// `C[i0 + r][j0 .. j0 + 8]` in two vectors for the whole walk over `p`;
 /// then the part inside C is written.
@@ -97,6 +149,15 @@ fn run(c: &mut [f32], a: &[f32], b: &[f32], s: MatmulShape, accumulate: bool, pa
 fn micro_kernel(c: &mut [f32], block_a: &[f32], panel_b: &[f32], i0: usize, rows: usize, j0: usize, n: usize, accumulate: bool) {
     let acc = block_4x8(block_a, panel_b);
     let cols = NR.min(n - j0);
+    if cols == NR && !accumulate {
+        // A whole block inside C: two vector stores per row.
+        for (r, row_acc) in acc.iter().enumerate().take(rows) {
+            let out = &mut c[(i0 + r) * n + j0..][..NR];
+            row_acc[0].store(out);
+            row_acc[1].store(&mut out[4..]);
+        }
+        return;
+    }
     for (r, row_acc) in acc.iter().enumerate().take(rows) {
         let mut block = [0.0f32; NR];
         row_acc[0].store(&mut block[..4]);
