@@ -34,7 +34,7 @@
 use std::cell::RefCell;
 
 use super::attention::{AttentionShape, Mask};
-use super::matmul_simd::{block_4x8, MR, NR};
+use super::matmul_simd::{block_4x8, pack, Layout, MR, NR};
 use super::simd::F32x4;
 use super::softmax_simd::softmax_row_simd;
 
@@ -247,24 +247,23 @@ fn fused(out: &mut [f32], q: &[f32], k: &[f32], v: &[f32], shape: AttentionShape
     for b in 0..bsz {
         for h in 0..nh {
             let head = h * hs; // this head's first channel
-            let key = |s: usize, d: usize| k[(b * sk + s) * c + head + d];
-            let value = |s: usize, d: usize| v[(b * sk + s) * c + head + d];
-            // Pack K_h and V_hᵀ; the padding past S keys or HS channels is zeros.
+                               // Pack K_h and V_hᵀ; the padding past S keys or HS channels is zeros.
+                               // K_h's lines are keys (each contiguous over its HS channels); V_hᵀ's
+                               // lines are channels, neighbours in memory, one key row apart.
+            let (k_head, v_head) = (&k[b * sk * c + head..], &v[b * sk * c + head..]);
+            let key_layout = Layout {
+                line_stride: c,
+                depth_stride: 1,
+            };
+            let value_layout = Layout {
+                line_stride: 1,
+                depth_stride: c,
+            };
             for block in 0..key_blocks {
-                for d in 0..hs {
-                    for r in 0..MR {
-                        let s = block * MR + r;
-                        keys[(block * hs + d) * MR + r] = if s < sk { key(s, d) } else { 0.0 };
-                    }
-                }
+                pack(&mut keys[block * hs * MR..][..hs * MR], k_head, key_layout, block * MR, MR, sk);
             }
             for block in 0..channel_blocks {
-                for s in 0..sk {
-                    for r in 0..MR {
-                        let d = block * MR + r;
-                        values[(block * sk + s) * MR + r] = if d < hs { value(s, d) } else { 0.0 };
-                    }
-                }
+                pack(&mut values[block * sk * MR..][..sk * MR], v_head, value_layout, block * MR, MR, hs);
             }
             for t0 in (0..tq).step_by(QB) {
                 let rows = QB.min(tq - t0);

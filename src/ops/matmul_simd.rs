@@ -104,20 +104,24 @@ fn run(c: &mut [f32], a: &[f32], b: &[f32], s: MatmulShape, accumulate: bool, pa
 /// of op(B)) along a shared depth `p`: element (line, p) is at
 /// `line · line_stride + p · depth_stride`.
 #[derive(Clone, Copy)]
-struct Layout {
-    line_stride: usize,
-    depth_stride: usize,
+pub(super) struct Layout {
+    pub line_stride: usize,
+    pub depth_stride: usize,
 }
 
 /// Pack `width` lines starting at `first` for every depth `p`:
 /// `dst[p·width + w] = X(first + w, p)`, zeros for lines past `lines`.
-fn pack(dst: &mut [f32], src: &[f32], layout: Layout, first: usize, width: usize, lines: usize) {
+pub(super) fn pack(dst: &mut [f32], src: &[f32], layout: Layout, first: usize, width: usize, lines: usize) {
     let Layout { line_stride, depth_stride } = layout;
     let depth = dst.len() / width;
-    if first + width <= lines && line_stride == 1 {
-        // The lines are neighbours in memory: one copy per depth.
+    if first + width <= lines && line_stride == 1 && width % 4 == 0 {
+        // The lines are neighbours in memory: copy `width` values per depth,
+        // four at a time (a call to memcpy would cost more than the copy).
         for (p, out) in dst.chunks_exact_mut(width).enumerate() {
-            out.copy_from_slice(&src[first + p * depth_stride..][..width]);
+            let line = &src[first + p * depth_stride..][..width];
+            for q in (0..width).step_by(4) {
+                F32x4::load(&line[q..]).store(&mut out[q..]);
+            }
         }
     } else if first + width <= lines && depth_stride == 1 {
         // Each line is contiguous along the depth: read it in order.
