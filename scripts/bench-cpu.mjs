@@ -1,9 +1,11 @@
 // Drives www/bench-cpu.html in headless Chromium: glassformer's CPU kernels
 // next to tfjs-backend-wasm and onnxruntime-web, single-threaded, one run.
-//   npm run bench        (after `npm start` or `npm test` has built www/pkg)
+//   npm run bench                   (after `npm start` or `npm test` has built www/pkg*)
+//   npm run bench -- --simd=plain   (our plain simd128 build instead of the relaxed-SIMD one)
 import { openCoursePage } from "../e2e/harness.mjs";
 
-const { page, browserVersion, close } = await openCoursePage("/bench-cpu.html?auto=1");
+const plain = process.argv.includes("--simd=plain");
+const { page, browserVersion, close } = await openCoursePage(`/bench-cpu.html?auto=1${plain ? "&simd=plain" : ""}`);
 try {
   await page.waitForFunction(() => document.body.dataset.results || document.body.dataset.error, null, { timeout: 900_000 });
   const error = await page.evaluate(() => document.body.dataset.error);

@@ -114,7 +114,7 @@ pub(super) struct Layout {
 pub(super) fn pack(dst: &mut [f32], src: &[f32], layout: Layout, first: usize, width: usize, lines: usize) {
     let Layout { line_stride, depth_stride } = layout;
     let depth = dst.len() / width;
-    if first + width <= lines && line_stride == 1 && width % 4 == 0 {
+    if first + width <= lines && line_stride == 1 && width.is_multiple_of(4) {
         // The lines are neighbours in memory: copy `width` values per depth,
         // four at a time (a call to memcpy would cost more than the copy).
         for (p, out) in dst.chunks_exact_mut(width).enumerate() {
