@@ -1,12 +1,24 @@
 #!/usr/bin/env bash
-# Build the two wasm packages the page chooses between at start-up
-# (www/runtime.js asks the browser whether it has relaxed SIMD):
+# Build the three wasm packages the page chooses between at start-up
+# (www/runtime.js asks the browser whether it has relaxed SIMD and whether the
+# page may share memory between threads):
 #   www/pkg          simd128 (every current browser)
 #   www/pkg-relaxed  simd128 + relaxed SIMD: fused multiply-add in the CPU kernels
-# Each build has its own target directory, so neither rebuild undoes the other.
+#   www/pkg-threads  the same plus threads: the kernels on a pool of Web Workers
+#                    sharing the wasm memory (nightly Rust: std is rebuilt with
+#                    atomics), loaded only inside www/cpu-worker.js
+# Each build has its own target directory, so no rebuild undoes another.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 wasm-pack build --mode no-install --target web --release --out-dir www/pkg
 RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" CARGO_TARGET_DIR=target/relaxed \
   wasm-pack build --mode no-install --target web --release --out-dir www/pkg-relaxed
+# Shared memory (at most 1 GiB) imported by every worker, and the symbols
+# wasm-bindgen uses to give each thread its own stack and thread-locals.
+threads_link="-C link-arg=--shared-memory -C link-arg=--max-memory=1073741824 -C link-arg=--import-memory"
+threads_link="$threads_link -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size"
+threads_link="$threads_link -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base"
+RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128,+relaxed-simd $threads_link" CARGO_TARGET_DIR=target/threads \
+  rustup run nightly wasm-pack build --mode no-install --target web --release --out-dir www/pkg-threads \
+  -- --features threads -Z build-std=panic_abort,std

@@ -3,7 +3,7 @@
 # its tests). Safe to run again: every step checks first and skips what is there.
 # Everything comes from package registries (crates.io, npm, Debian).
 #
-#   bash scripts/setup.sh          build tools: wasm32 target, wasm-bindgen-cli, wasm-pack
+#   bash scripts/setup.sh          build tools: wasm32 target, nightly + rust-src, wasm-bindgen-cli, wasm-pack
 #   bash scripts/setup.sh test     also Chromium + ChromeDriver, Mesa's CPU Vulkan driver, npm packages
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +22,18 @@ if command -v rustup >/dev/null 2>&1; then
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
+  fi
+fi
+
+# 1b. A nightly compiler with the standard library's source, for the threaded
+#     wasm build (it rebuilds std with atomics: -Z build-std).
+if command -v rustup >/dev/null 2>&1; then
+  if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+    say "installing a nightly Rust toolchain (for the threaded wasm build)"
+    rustup toolchain install nightly --profile minimal --component rust-src
+  elif ! rustup component list --toolchain nightly --installed | grep -qx rust-src; then
+    say "adding rust-src to the nightly toolchain (for the threaded wasm build)"
+    rustup component add rust-src --toolchain nightly
   fi
 fi
 

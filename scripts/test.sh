@@ -15,6 +15,8 @@ export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
 
 echo "== 1/3 native tests"
 cargo test
+# The kernels on a thread pool must equal one thread exactly.
+cargo test --features threads --test threads
 
 echo "== 2/3 in-browser tests (headless Chromium)"
 # Training on Chromium's software WebGPU adapter takes tens of seconds per test.

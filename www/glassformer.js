@@ -5,5 +5,5 @@
 //
 // It registers every widget; they share one runtime (see runtime.js).
 
-export { getRuntime, describeBackend, backendLabel, loadGlassformer, relaxedSimd } from "./runtime.js";
+export { getRuntime, describeBackend, backendLabel, loadGlassformer, relaxedSimd, cpuThreads } from "./runtime.js";
 import "./widgets/gf-attention-steps.js";

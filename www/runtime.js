@@ -49,6 +49,103 @@ export function loadGlassformer() {
   return loaded;
 }
 
+/**
+ * The runtime's CPU methods, run by the threaded build in a Web Worker
+ * (www/cpu-worker.js). Same methods and properties as the wasm `Runtime` on
+ * the CPU backend; every call is a message to the worker and back.
+ */
+class WorkerRuntime {
+  static async start(threads) {
+    const worker = new Worker(new URL("./cpu-worker.js", import.meta.url), { type: "module" });
+    const runtime = new WorkerRuntime(worker);
+    const { cpuKernels } = await runtime.#call("start", [threads]);
+    runtime.cpuKernels = cpuKernels;
+    runtime.threads = threads;
+    return runtime;
+  }
+
+  #worker;
+  #pending = new Map();
+  #nextId = 0;
+
+  constructor(worker) {
+    this.#worker = worker;
+    worker.addEventListener("message", ({ data }) => {
+      if (data?.type !== "glassformer-result") return;
+      const call = this.#pending.get(data.id);
+      this.#pending.delete(data.id);
+      if (data.error !== undefined) call.reject(new Error(data.error));
+      else call.resolve(data.result);
+    });
+    // A worker that fails to load or dies: every waiting call gets an Error.
+    worker.addEventListener("error", (event) => {
+      for (const call of this.#pending.values()) call.reject(new Error(`glassformer CPU worker failed: ${event.message ?? "could not load"}`));
+      this.#pending.clear();
+    });
+  }
+
+  #call(method, args) {
+    return new Promise((resolve, reject) => {
+      const id = this.#nextId++;
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ type: "glassformer-call", id, method, args });
+    });
+  }
+
+  get backend() { return "cpu"; }
+  get adapter() { return undefined; }
+  get fallbackReason() { return undefined; }
+  get webgpuAvailable() { return "gpu" in navigator; }
+  attention(q, k, v, options) { return this.#call("attention", [q, k, v, options]); }
+  matmul(a, b, options) { return this.#call("matmul", [a, b, options]); }
+  positionalEncoding(positions, dModel) { return this.#call("positionalEncoding", [positions, dModel]); }
+  benchmark(kind, options) { return this.#call("benchmark", [kind, options]); }
+  loseDevice() {} // nothing to lose on the CPU
+}
+
+/** The threaded CPU runtime on `threads` threads, in its worker (for benchmarks; pages use getRuntime). */
+export function startThreadedRuntime(threads) {
+  return WorkerRuntime.start(threads);
+}
+
+/**
+ * How many threads the CPU kernels may use on this page. More than one needs
+ * a cross-origin isolated page (shared memory requires it) and relaxed SIMD
+ * (the threaded build has it). By default the pool takes all cores but one,
+ * at most 8, and only on machines with 4 or more: the page's own thread needs
+ * a core, and on 2 cores the pool measured slower end to end than one thread
+ * (BENCHMARKS.md). `?threads=N` in the address asks for N (1 to 8);
+ * `?simd=plain` means one thread.
+ */
+export function cpuThreads() {
+  const params = new URLSearchParams(globalThis.location?.search ?? "");
+  if (!globalThis.crossOriginIsolated || !relaxedSimd || params.get("simd") === "plain") return 1;
+  const cores = navigator.hardwareConcurrency ?? 1;
+  const asked = params.has("threads") ? Number(params.get("threads")) : (cores >= 4 ? cores - 1 : 1);
+  return Math.max(1, Math.min(8, Math.floor(asked) || 1));
+}
+
+/**
+ * A runtime for `preference`: the threaded CPU runtime in a worker where the
+ * CPU is what will run and threads are allowed; otherwise the wasm Runtime
+ * on the page (WebGPU, or the CPU on one thread).
+ */
+async function createRuntime(preference) {
+  const { Runtime, cpuKernels } = await loadGlassformer();
+  const runtime = await Runtime.create(preference);
+  runtime.cpuKernels ??= cpuKernels();
+  const threads = cpuThreads();
+  if (runtime.backend !== "cpu" || threads < 2) return runtime;
+  try {
+    const threaded = await WorkerRuntime.start(threads);
+    runtime.free?.();
+    return threaded;
+  } catch (error) {
+    console.warn(`glassformer: running the CPU kernels on one thread (${error.message})`);
+    return runtime;
+  }
+}
+
 let shared = null;
 let requested = "auto";
 
@@ -56,7 +153,9 @@ let requested = "auto";
  * The page's runtime. `preference` ("auto" | "webgpu" | "cpu") only matters
  * for the first call; it can also be set page-wide with
  * `<meta name="glassformer-backend" content="cpu">`, or for one visit with
- * `?backend=cpu` in the address.
+ * `?backend=cpu` in the address. On the CPU of a cross-origin isolated page
+ * the kernels run on several threads, in a worker (see `cpuThreads`);
+ * `runtime.cpuKernels` says which kernels and how many threads.
  * @returns {Promise<Runtime>}
  */
 export function getRuntime(preference) {
@@ -65,7 +164,7 @@ export function getRuntime(preference) {
     const fromAddress = new URLSearchParams(location.search).get("backend");
     const wanted = preference ?? fromAddress ?? meta?.content ?? "auto";
     requested = wanted;
-    shared = loadGlassformer().then(({ Runtime }) => Runtime.create(wanted));
+    shared = createRuntime(wanted);
     // A failed start is reported once per call site; let a later call retry.
     shared.catch(() => { shared = null; });
   }

@@ -219,17 +219,28 @@ const QB: usize = NR;
 /// The softmax then needs no horizontal sums: the max, the exponentials and
 /// the sum run down the columns, four queries per instruction.
 pub fn forward_fused(out: &mut [f32], q: &[f32], k: &[f32], v: &[f32], shape: AttentionShape, mask: Mask) {
-    SCRATCH.with(|scratch| fused(out, q, k, v, shape, mask, &mut scratch.borrow_mut()));
+    let per_item = shape.t * shape.c; // one batch item's rows of `out`
+    if per_item == 0 {
+        return;
+    }
+    // Batch items are independent: with the `threads` feature they are shared
+    // out over the pool, each thread with its own scratch.
+    let item = |(b, out_item): (usize, &mut [f32])| {
+        SCRATCH.with(|scratch| fused_item(out_item, b, q, k, v, shape, mask, &mut scratch.borrow_mut()));
+    };
+    #[cfg(feature = "threads")]
+    if shape.b > 1 && shape.b * shape.t * shape.s * shape.c >= 1 << 18 && rayon::current_num_threads() > 1 {
+        use rayon::prelude::*;
+        out.par_chunks_mut(per_item).enumerate().for_each(item);
+        return;
+    }
+    out.chunks_mut(per_item).enumerate().for_each(item);
 }
 
-fn fused(out: &mut [f32], q: &[f32], k: &[f32], v: &[f32], shape: AttentionShape, mask: Mask, scratch: &mut Scratch) {
-    let AttentionShape {
-        b: bsz,
-        t: tq,
-        s: sk,
-        c,
-        nh,
-    } = shape;
+/// Batch item `b`: every head, every block of 8 queries; `out_item` is its `(T, C)` rows.
+#[allow(clippy::too_many_arguments)]
+fn fused_item(out_item: &mut [f32], b: usize, q: &[f32], k: &[f32], v: &[f32], shape: AttentionShape, mask: Mask, scratch: &mut Scratch) {
+    let AttentionShape { t: tq, s: sk, c, nh, .. } = shape;
     let hs = shape.hs();
     let scale = 1.0 / (hs as f32).sqrt();
     let (key_blocks, channel_blocks) = (sk.div_ceil(MR), hs.div_ceil(MR));
@@ -244,64 +255,62 @@ fn fused(out: &mut [f32], q: &[f32], k: &[f32], v: &[f32], shape: AttentionShape
     queries.resize(hs * QB, 0.0);
     weights.resize(key_blocks * MR * QB, 0.0);
 
-    for b in 0..bsz {
-        for h in 0..nh {
-            let head = h * hs; // this head's first channel
-                               // Pack K_h and V_hᵀ; the padding past S keys or HS channels is zeros.
-                               // K_h's lines are keys (each contiguous over its HS channels); V_hᵀ's
-                               // lines are channels, neighbours in memory, one key row apart.
-            let (k_head, v_head) = (&k[b * sk * c + head..], &v[b * sk * c + head..]);
-            let key_layout = Layout {
-                line_stride: c,
-                depth_stride: 1,
-            };
-            let value_layout = Layout {
-                line_stride: 1,
-                depth_stride: c,
-            };
-            for block in 0..key_blocks {
-                pack(&mut keys[block * hs * MR..][..hs * MR], k_head, key_layout, block * MR, MR, sk);
+    for h in 0..nh {
+        // Pack K_h and V_hᵀ; the padding past S keys or HS channels is zeros.
+        // K_h's lines are keys (each contiguous over its HS channels); V_hᵀ's
+        // lines are channels, neighbours in memory, one key row apart.
+        let head = h * hs; // this head's first channel
+        let (k_head, v_head) = (&k[b * sk * c + head..], &v[b * sk * c + head..]);
+        let key_layout = Layout {
+            line_stride: c,
+            depth_stride: 1,
+        };
+        let value_layout = Layout {
+            line_stride: 1,
+            depth_stride: c,
+        };
+        for block in 0..key_blocks {
+            pack(&mut keys[block * hs * MR..][..hs * MR], k_head, key_layout, block * MR, MR, sk);
+        }
+        for block in 0..channel_blocks {
+            pack(&mut values[block * sk * MR..][..sk * MR], v_head, value_layout, block * MR, MR, hs);
+        }
+        for t0 in (0..tq).step_by(QB) {
+            let rows = QB.min(tq - t0);
+            // Keys each query sees (0 for the padding past T), as floats for the lane-wise mask.
+            let mut visible = [0.0f32; QB];
+            for (j, count) in visible.iter_mut().enumerate().take(rows) {
+                *count = mask.visible_keys(&shape, b, t0 + j) as f32;
             }
+            let reach = visible.iter().fold(0.0f32, |m, &x| m.max(x)) as usize;
+            let all_see = visible[..rows].iter().fold(f32::INFINITY, |m, &x| m.min(x)) as usize;
+            for d in 0..hs {
+                for j in 0..QB {
+                    queries[d * QB + j] = if j < rows {
+                        q[(b * tq + t0 + j) * c + head + d] * scale
+                    } else {
+                        0.0
+                    };
+                }
+            }
+            // scoresᵀ: 4 keys × 8 queries per micro-kernel call.
+            for block in 0..reach.div_ceil(MR) {
+                let acc = block_4x8(&keys[block * hs * MR..][..hs * MR], queries);
+                for (r, pair) in acc.iter().enumerate() {
+                    pair[0].store(&mut weights[(block * MR + r) * QB..]);
+                    pair[1].store(&mut weights[(block * MR + r) * QB + 4..]);
+                }
+            }
+            softmax_columns(&mut weights[..reach * QB], &visible, all_see);
+            // outᵀ: 4 channels × 8 queries per call, written back to (B, T, C).
             for block in 0..channel_blocks {
-                pack(&mut values[block * sk * MR..][..sk * MR], v_head, value_layout, block * MR, MR, hs);
-            }
-            for t0 in (0..tq).step_by(QB) {
-                let rows = QB.min(tq - t0);
-                // Keys each query sees (0 for the padding past T), as floats for the lane-wise mask.
-                let mut visible = [0.0f32; QB];
-                for (j, count) in visible.iter_mut().enumerate().take(rows) {
-                    *count = mask.visible_keys(&shape, b, t0 + j) as f32;
-                }
-                let reach = visible.iter().fold(0.0f32, |m, &x| m.max(x)) as usize;
-                let all_see = visible[..rows].iter().fold(f32::INFINITY, |m, &x| m.min(x)) as usize;
-                for d in 0..hs {
-                    for j in 0..QB {
-                        queries[d * QB + j] = if j < rows {
-                            q[(b * tq + t0 + j) * c + head + d] * scale
-                        } else {
-                            0.0
-                        };
-                    }
-                }
-                // scoresᵀ: 4 keys × 8 queries per micro-kernel call.
-                for block in 0..reach.div_ceil(MR) {
-                    let acc = block_4x8(&keys[block * hs * MR..][..hs * MR], queries);
-                    for (r, pair) in acc.iter().enumerate() {
-                        pair[0].store(&mut weights[(block * MR + r) * QB..]);
-                        pair[1].store(&mut weights[(block * MR + r) * QB + 4..]);
-                    }
-                }
-                softmax_columns(&mut weights[..reach * QB], &visible, all_see);
-                // outᵀ: 4 channels × 8 queries per call, written back to (B, T, C).
-                for block in 0..channel_blocks {
-                    let acc = block_4x8(&values[block * sk * MR..][..reach * MR], &weights[..reach * QB]);
-                    for (r, pair) in acc.iter().enumerate().take(hs - block * MR) {
-                        let mut lanes = [0.0f32; QB];
-                        pair[0].store(&mut lanes[..4]);
-                        pair[1].store(&mut lanes[4..]);
-                        for (j, &x) in lanes.iter().enumerate().take(rows) {
-                            out[(b * tq + t0 + j) * c + head + block * MR + r] = x;
-                        }
+                let acc = block_4x8(&values[block * sk * MR..][..reach * MR], &weights[..reach * QB]);
+                for (r, pair) in acc.iter().enumerate().take(hs - block * MR) {
+                    let mut lanes = [0.0f32; QB];
+                    pair[0].store(&mut lanes[..4]);
+                    pair[1].store(&mut lanes[4..]);
+                    for (j, &x) in lanes.iter().enumerate().take(rows) {
+                        out_item[(t0 + j) * c + head + block * MR + r] = x;
                     }
                 }
             }

@@ -32,20 +32,32 @@ pub(super) const NR: usize = 8;
 const MC: usize = 16 * MR;
 
 thread_local! {
-    /// Packing buffers, kept between calls so that training steps do not allocate.
-    static PACKED: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+    /// Packing buffers, kept between calls so that training steps do not
+    /// allocate: B's panels (packed once per call by the calling thread) and
+    /// a block of A (one per thread that computes rows).
+    static PACKED_B: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+    static PACKED_A: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
 }
+
+/// Below this many multiply-adds (a bit over 256³) a matmul stays on the
+/// calling thread: measured in Chromium on two threads, 256³ ran slower
+/// shared out than alone, 512³ and up faster.
+#[cfg(feature = "threads")]
+const PARALLEL_MIN_WORK: usize = 1 << 25;
 
 /// `C (+)= op(A) · op(B)`, the same contract as the reference.
 pub fn matmul_simd(c: &mut [f32], a: &[f32], b: &[f32], s: MatmulShape, accumulate: bool) {
-    PACKED.with(|packed| {
-        let (packed_a, packed_b) = &mut *packed.borrow_mut();
-        run(c, a, b, s, accumulate, packed_a, packed_b);
+    PACKED_B.with(|packed_b| {
+        let packed_b = &mut *packed_b.borrow_mut();
+        run(c, a, b, s, accumulate, packed_b);
     });
 }
 
-fn run(c: &mut [f32], a: &[f32], b: &[f32], s: MatmulShape, accumulate: bool, packed_a: &mut Vec<f32>, packed_b: &mut Vec<f32>) {
+fn run(c: &mut [f32], a: &[f32], b: &[f32], s: MatmulShape, accumulate: bool, packed_b: &mut Vec<f32>) {
     let MatmulShape { m, k, n, trans_a, trans_b } = s;
+    if m == 0 || n == 0 {
+        return; // C is empty
+    }
     // Where op(A)[i][p] and op(B)[p][j] sit: index = line · line_stride + p · depth_stride.
     let a_layout = if trans_a {
         Layout {
@@ -77,25 +89,59 @@ fn run(c: &mut [f32], a: &[f32], b: &[f32], s: MatmulShape, accumulate: bool, pa
     for panel in 0..panels {
         pack(&mut packed_b[panel * k * NR..][..k * NR], b, b_layout, panel * NR, NR, n);
     }
+    let packed_b = &packed_b[..];
 
     // Rows are taken MC at a time: their packed A (MC·K values) and one panel
     // of B (K·8 values) stay in cache while the panel meets every 4-row block.
+    // Each group of MC rows of C is independent of the others: with the
+    // `threads` feature, large products share the groups out over the pool.
+    let rows_of_c = |(group, c_rows): (usize, &mut [f32])| {
+        PACKED_A.with(|packed_a| row_group(c_rows, group * MC, a, a_layout, packed_b, s, accumulate, &mut packed_a.borrow_mut()));
+    };
+    #[cfg(feature = "threads")]
+    if m * k * n >= PARALLEL_MIN_WORK && rayon::current_num_threads() > 1 {
+        use rayon::prelude::*;
+        c.par_chunks_mut(MC * n).enumerate().for_each(rows_of_c);
+        return;
+    }
+    c.chunks_mut(MC * n).enumerate().for_each(rows_of_c);
+}
+
+/// Rows `first_row ..` of C (at most MC of them, held in `c_rows`): pack
+/// their A (step 2), then run every 4-row block against every panel of B.
+#[allow(clippy::too_many_arguments)]
+fn row_group(
+    c_rows: &mut [f32],
+    first_row: usize,
+    a: &[f32],
+    a_layout: Layout,
+    packed_b: &[f32],
+    s: MatmulShape,
+    accumulate: bool,
+    packed_a: &mut Vec<f32>,
+) {
+    let MatmulShape { m, k, n, .. } = s;
+    let rows = c_rows.len() / n;
+    let blocks = rows.div_ceil(MR);
     packed_a.clear();
-    packed_a.resize(MC * k, 0.0);
-    for i_outer in (0..m).step_by(MC) {
-        let outer_rows = MC.min(m - i_outer);
-        let blocks = outer_rows.div_ceil(MR);
-        // 2. A → packed_a[(block·K + p)·4 + r] = op(A)[i_outer + block·4 + r][p].
+    packed_a.resize(blocks * MR * k, 0.0);
+    // 2. A → packed_a[(block·K + p)·4 + r] = op(A)[first_row + block·4 + r][p].
+    for block in 0..blocks {
+        pack(
+            &mut packed_a[block * k * MR..][..k * MR],
+            a,
+            a_layout,
+            first_row + block * MR,
+            MR,
+            m,
+        );
+    }
+    for panel in 0..n.div_ceil(NR) {
+        let panel_b = &packed_b[panel * k * NR..][..k * NR];
         for block in 0..blocks {
-            pack(&mut packed_a[block * k * MR..][..k * MR], a, a_layout, i_outer + block * MR, MR, m);
-        }
-        for panel in 0..panels {
-            let panel_b = &packed_b[panel * k * NR..][..k * NR];
-            for block in 0..blocks {
-                let block_a = &packed_a[block * k * MR..][..k * MR];
-                let i0 = i_outer + block * MR;
-                micro_kernel(c, block_a, panel_b, i0, MR.min(m - i0), panel * NR, n, accumulate);
-            }
+            let block_a = &packed_a[block * k * MR..][..k * MR];
+            let i0 = block * MR; // within c_rows
+            micro_kernel(c_rows, block_a, panel_b, i0, MR.min(rows - i0), panel * NR, n, accumulate);
         }
     }
 }

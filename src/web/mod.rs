@@ -29,13 +29,25 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
-/// Which CPU kernels this build runs, for the page: wasm `simd128`, and
-/// whether its multiply-adds are fused (the relaxed-SIMD build).
+/// Which CPU kernels this build runs, for the page: wasm `simd128`, whether
+/// its multiply-adds are fused (the relaxed-SIMD build), and on how many
+/// threads (more than one only in the threaded build, once its pool runs).
 #[wasm_bindgen(js_name = cpuKernels)]
 pub fn cpu_kernels() -> String {
-    if crate::ops::simd::FUSED_MULTIPLY_ADD {
-        "WebAssembly SIMD with relaxed-SIMD fused multiply-add, 1 thread".to_string()
+    let simd = if crate::ops::simd::FUSED_MULTIPLY_ADD {
+        "WebAssembly SIMD with relaxed-SIMD fused multiply-add"
     } else {
-        "WebAssembly SIMD (simd128), 1 thread".to_string()
-    }
+        "WebAssembly SIMD (simd128)"
+    };
+    #[cfg(feature = "threads")]
+    let threads = rayon::current_num_threads();
+    #[cfg(not(feature = "threads"))]
+    let threads = 1;
+    let plural = if threads == 1 { "" } else { "s" };
+    format!("{simd}, {threads} thread{plural}")
 }
+
+/// `await initThreadPool(n)`: start the CPU kernels' pool of `n` Web Workers
+/// (threaded build only; call it from a Worker, never the page's main thread).
+#[cfg(feature = "threads")]
+pub use wasm_bindgen_rayon::init_thread_pool;

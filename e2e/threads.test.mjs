@@ -1,0 +1,61 @@
+// The threaded CPU path: on a cross-origin isolated page (the dev server sends
+// COOP/COEP) the CPU kernels run in www/cpu-worker.js on a pool of workers.
+// Its results must equal the single-threaded runtime's, its errors must reach
+// the page as Errors that name the op, and the footer must say how many
+// threads run.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { openCoursePage } from "./harness.mjs";
+
+test("?backend=cpu&threads=2 runs the kernels on two threads, with the single-threaded results", { timeout: 180_000 }, async () => {
+  const { page, errors, close } = await openCoursePage("/?backend=cpu&threads=2");
+  try {
+    await page.waitForFunction(() => document.getElementById("cpu-kernels")?.textContent !== "…", null, { timeout: 60_000 });
+    assert.match(await page.textContent("#cpu-kernels"), /, 2 threads$/);
+    const result = await page.evaluate(async () => {
+      const { getRuntime, loadGlassformer } = await import("./runtime.js");
+      const threaded = await getRuntime();
+      const { Runtime } = await loadGlassformer();
+      const single = await Runtime.create("cpu");
+      const values = (n, seed) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + seed));
+      const worst = (x, y) => x.reduce((m, v, i) => Math.max(m, Math.abs(v - y[i])), 0);
+      // Large enough that both kernels share their work out.
+      const [m, k, n] = [600, 257, 260];
+      const [a, b] = [values(m * k, 1), values(k * n, 2)];
+      const matmul = await Promise.all([threaded, single].map((rt) => rt.matmul(a, b, { m, k, n })));
+      const [B, T, C] = [6, 70, 96];
+      const [q, kk, v] = [values(B * T * C, 3), values(B * T * C, 4), values(B * T * C, 5)];
+      const options = { dModel: C, heads: 3, batch: B, causal: true, outputOnly: true };
+      const attention = await Promise.all([threaded, single].map((rt) => rt.attention(q, kk, v, options)));
+      let message = null;
+      try { await threaded.matmul(a, b, { m: 2, k: 2, n: 2 }); } catch (error) { message = error.message; }
+      return {
+        threads: threaded.threads,
+        shape: matmul[0].shape,
+        matmulDiff: worst(matmul[0].data, matmul[1].data),
+        attentionDiff: worst(attention[0].output.data, attention[1].output.data),
+        message,
+      };
+    });
+    assert.equal(result.threads, 2);
+    assert.deepEqual(result.shape, [600, 260]);
+    assert.ok(result.matmulDiff <= 1e-5, `threaded matmul differs by ${result.matmulDiff}`);
+    assert.ok(result.attentionDiff <= 1e-5, `threaded attention differs by ${result.attentionDiff}`);
+    assert.match(result.message, /^matmul: A has shape/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
+  }
+});
+
+test("?backend=cpu&threads=1 keeps the kernels on the page, on one thread", { timeout: 120_000 }, async () => {
+  const { page, errors, close } = await openCoursePage("/?backend=cpu&threads=1");
+  try {
+    await page.waitForFunction(() => document.getElementById("cpu-kernels")?.textContent !== "…", null, { timeout: 60_000 });
+    assert.match(await page.textContent("#cpu-kernels"), /, 1 thread$/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
+  }
+});

@@ -1,0 +1,42 @@
+// A Web Worker that hosts the threaded glassformer build: its CPU kernels
+// share their work out over a pool of further workers (rayon through
+// wasm-bindgen-rayon) that all see one shared wasm memory.
+//
+// Why a worker: while the pool works, the thread that asked waits for it with
+// `memory.atomic.wait`, and browsers forbid waiting on a page's main thread.
+// So the page talks to this worker instead (see WorkerRuntime in runtime.js):
+// each message names a runtime method and its arguments; the answer carries
+// the result or the error's message.
+
+import init, { Runtime, initThreadPool, cpuKernels } from "./pkg-threads/glassformer.js";
+
+let runtime = null;
+
+addEventListener("message", async ({ data }) => {
+  if (data?.type !== "glassformer-call") return;
+  const { id, method, args } = data;
+  try {
+    let result;
+    if (method === "start") {
+      // The pool must exist before any kernel runs: rayon would otherwise
+      // try to start threads of its own, which wasm cannot.
+      await init();
+      await initThreadPool(args[0]);
+      runtime = await Runtime.create("cpu");
+      result = { cpuKernels: cpuKernels() };
+    } else {
+      result = await runtime[method](...args);
+    }
+    // Hand the result arrays over instead of copying them (this worker keeps no reference).
+    postMessage({ type: "glassformer-result", id, result }, buffersOf(result));
+  } catch (error) {
+    postMessage({ type: "glassformer-result", id, error: String(error?.message ?? error) });
+  }
+});
+
+/** The ArrayBuffers of every `{ data: Float32Array }` in a result. */
+function buffersOf(result) {
+  if (!result || typeof result !== "object") return [];
+  const tensors = ArrayBuffer.isView(result.data) ? [result] : Object.values(result);
+  return tensors.filter((t) => ArrayBuffer.isView(t?.data)).map((t) => t.data.buffer);
+}
