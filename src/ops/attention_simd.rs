@@ -1,4 +1,4 @@
-//! The fast CPU attention forward, in two forms.
+//! The fast CPU attention: two forwards and a backward.
 //!
 //! **[`forward_simd`]** keeps the contract of the reference
 //! ([`attention::forward_cpu`](super::attention::forward_cpu)): besides the
@@ -12,23 +12,25 @@
 //! products four channels at a time, skipping keys of weight 0.
 //!
 //! **[`forward_fused`]** computes the output only, the way inference wants
-//! it: per head and per block of 4 queries, the scores of those 4 rows, their
-//! softmax and their weighted sum of values are done while the rows sit in a
-//! small scratch buffer; the `(T, S)` matrices never exist in memory. Both
-//! products are the 4×8 register-blocked micro-kernel of the matmul
-//! ([`block_4x8`]):
+//! it: per head and per block of 8 queries, their scores, softmax and
+//! weighted sum of values are done while the block sits in a small scratch
+//! buffer; the `(T, S)` matrices never exist in memory. Both products run on
+//! the matmul's 4×8 register-blocked micro-kernel ([`block_4x8`]), computed
+//! transposed so that one vector holds one key for four queries:
 //!
 //! ```text
-//! scores (4, S)  = (Q_rows · 1/√HS) (4, HS) · K_hᵀ (HS, S)   K_h packed in panels of 8 keys
-//! P      (4, S)  = softmax of each row over its visible keys
-//! out    (4, HS) = P (4, S) · V_h (S, HS)                    V_h packed in panels of 8 channels
+//! scoresᵀ  (S, 8)  = K_h (S, HS) · (Q_blockᵀ / √HS) (HS, 8)   K_h packed in blocks of 4 keys
+//! weightsᵀ (S, 8)  = softmax down each column, over that query's visible keys
+//! outᵀ     (HS, 8) = V_hᵀ (HS, S) · weightsᵀ (S, 8)           V_hᵀ packed in blocks of 4 channels
 //! ```
 //!
-//! Masks hide a suffix of the keys (see [`Mask::visible_keys`]), so a block
-//! only computes the keys its rows can see: a causal mask halves the work.
+//! The softmax then needs no horizontal sums. Masks hide a suffix of the
+//! keys (see [`Mask::visible_keys`]), so a block only computes the keys its
+//! queries can see: a causal mask halves the work. With the `threads`
+//! feature, batch items are shared out over a thread pool.
 //!
 //! Sums are taken in another order than the reference's single running sum,
-//! so both forms agree with it to rounding (tested at 1e-6 + 1e-5·|x|), not
+//! so all three agree with it to rounding (tested at 1e-6 + 1e-5·|x|), not
 //! bit for bit; a masked key still gets a weight of exactly 0.
 
 use std::cell::RefCell;

@@ -12,11 +12,18 @@
 //!    blocks while it is still in the cache.
 //! 3. **Micro-kernel**: a 4×8 block of C lives in 8 vector registers for the
 //!    whole walk over `p`; each step loads 8 values of B, broadcasts each of
-//!    the 4 values of A, and does 8 multiplies and 8 adds — 32 multiply-adds
-//!    for 2 loads, where the textbook loop does 1 multiply-add per 2 loads.
+//!    the 4 values of A, and does 8 vector multiply-adds — 32 scalar
+//!    multiply-adds for 2 loads, where the textbook loop does 1 per 2 loads.
+//!    (Taller blocks, 5×8 or 6×8, need 10–12 accumulators: in Chromium's
+//!    compiler they spill out of the 16 vector registers and ran at 0.6×.)
+//! 4. **Threads** (the `threads` feature): groups of 64 rows of C are
+//!    independent, so large products share them out over a thread pool; each
+//!    thread packs its own A.
 //!
-//! Every output is still `Σ_p a·b` summed in order of `p`, one multiply and
-//! one add at a time, so the result equals the reference bit for bit.
+//! Every output is still `Σ_p a·b` summed in order of `p`. In the plain build
+//! each step is one multiply and one add, so the result equals the reference
+//! bit for bit; in the relaxed-SIMD build each step is one fused
+//! multiply-add (one rounding instead of two), equal to rounding.
 //! Panels past the edge of C are padded with zeros and not written back.
 
 use std::cell::RefCell;
