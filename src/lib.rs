@@ -19,6 +19,7 @@
 
 pub mod device;
 pub mod error;
+pub mod eval;
 pub mod models;
 pub mod nn;
 pub mod ops;

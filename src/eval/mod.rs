@@ -1,0 +1,3 @@
+//! Evaluation: scoring what a model produces against references.
+
+pub mod bleu;
