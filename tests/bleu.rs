@@ -8,7 +8,10 @@ use glassformer::eval::bleu::corpus_bleu;
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 fn words(lines: &[&str]) -> Vec<Vec<String>> {
-    lines.iter().map(|line| line.split_whitespace().map(str::to_string).collect()).collect()
+    lines
+        .iter()
+        .map(|line| line.split_whitespace().map(str::to_string).collect())
+        .collect()
 }
 
 fn bleu(hypotheses: &[&str], references: &[&str]) -> glassformer::eval::bleu::Bleu {

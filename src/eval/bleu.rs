@@ -88,7 +88,12 @@ fn ngram_counts<'a>(tokens: &'a [&'a str], n: usize) -> HashMap<&'a [&'a str], u
 }
 
 /// BLEU from its sufficient statistics (the formulas and edge cases above).
-pub fn score_from_counts(matches: [usize; MAX_ORDER], totals: [usize; MAX_ORDER], hypothesis_length: usize, reference_length: usize) -> Bleu {
+pub fn score_from_counts(
+    matches: [usize; MAX_ORDER],
+    totals: [usize; MAX_ORDER],
+    hypothesis_length: usize,
+    reference_length: usize,
+) -> Bleu {
     let brevity_penalty = if hypothesis_length >= reference_length {
         1.0
     } else if hypothesis_length == 0 {

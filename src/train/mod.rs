@@ -1,4 +1,6 @@
-//! Training: what turns gradients into learning. For now the optimizer state;
-//! schedules, data sets, tokenizers and sampling join it as the models do.
+//! Training: what turns gradients into learning. The optimizer state, and the
+//! translation data (grammar, splits, tokenizer); schedules and sampling join
+//! them as the models do.
 
+pub mod data;
 pub mod optimizer;
