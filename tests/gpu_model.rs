@@ -11,6 +11,7 @@ use glassformer::device::gpu::Gpu;
 use glassformer::device::tensor::Tensor;
 use glassformer::models::tiny_lm::{TinyLm, TinyLmConfig};
 use glassformer::nn::block::{Block, BlockActs, BlockConfig, NormPlacement};
+use glassformer::nn::decoder_block::{DecoderActs, DecoderBlock};
 use glassformer::nn::feed_forward::Activation;
 use glassformer::nn::params::Params;
 use glassformer::ops::adamw::AdamWConfig;
@@ -23,6 +24,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 gpu_tests!(
     block_forward_and_gradients_match_the_cpu,
+    decoder_block_matches_the_cpu,
     fifty_training_steps_match_the_cpu,
     sinusoidal_post_ln_encoder_matches_the_cpu,
     training_survives_a_lost_device
@@ -59,6 +61,56 @@ async fn block_pass(
     [
         out.to_host(dev).await.unwrap(),
         dx.to_host(dev).await.unwrap(),
+        params.grads.to_host(dev).await.unwrap(),
+    ]
+}
+
+/// One decoder layer's output and gradients (targets, encoder output, parameters) on `dev`.
+#[allow(clippy::too_many_arguments)]
+async fn decoder_pass(
+    dev: &Device,
+    cfg: &BlockConfig,
+    p: &[f32],
+    x: &[f32],
+    enc: &[f32],
+    dout: &[f32],
+    dims: (usize, usize, usize),
+    lengths: &[usize],
+) -> [Vec<f32>; 4] {
+    let (b, t, s) = dims;
+    let mut params = Params::new(1);
+    let block = DecoderBlock::new(&mut params, "decoder", cfg).unwrap();
+    params.move_to(dev, p.to_vec());
+    let host = |v: &[f32]| Tensor::from_host(dev, v.to_vec());
+    let (x, enc, dout) = (host(x), host(enc), host(dout));
+    let mut acts = DecoderActs::new(dev, cfg, b, t, s);
+    let (mut out, mut dx, mut denc) = (
+        Tensor::zeros(dev, x.len()),
+        Tensor::zeros(dev, x.len()),
+        Tensor::zeros(dev, enc.len()),
+    );
+    block
+        .forward(dev, &params.values, &mut acts, &mut out, &x, &enc, dims, lengths)
+        .unwrap();
+    block
+        .backward(
+            dev,
+            &params.values,
+            &mut params.grads,
+            &acts,
+            &mut dx,
+            &mut denc,
+            &dout,
+            &x,
+            &enc,
+            dims,
+            lengths,
+        )
+        .unwrap();
+    [
+        out.to_host(dev).await.unwrap(),
+        dx.to_host(dev).await.unwrap(),
+        denc.to_host(dev).await.unwrap(),
         params.grads.to_host(dev).await.unwrap(),
     ]
 }
@@ -158,6 +210,34 @@ mod bodies {
             assert_close(&format!("{what} block output"), &got[0], &want[0], 1e-4, 1e-3);
             assert_close(&format!("{what} block dx"), &got[1], &want[1], 1e-4, 1e-3);
             assert_close(&format!("{what} block parameter gradients"), &got[2], &want[2], 1e-4, 1e-3);
+        }
+    }
+
+    pub async fn decoder_block_matches_the_cpu() {
+        let gpu = gpu_device().await;
+        let (b, t, s) = (2, 6, 9);
+        let lengths = [9usize, 5];
+        for norm in [NormPlacement::PreLn, NormPlacement::PostLn] {
+            let cfg = BlockConfig {
+                c: 32,
+                heads: 4,
+                ffn_hidden: 64,
+                activation: Activation::Relu,
+                norm,
+            };
+            let mut probe = Params::new(1);
+            DecoderBlock::new(&mut probe, "decoder", &cfg).unwrap();
+            let p = random_vec(probe.len(), 0.3, 12);
+            let (x, enc, dout) = (
+                random_vec(b * t * 32, 1.0, 13),
+                random_vec(b * s * 32, 1.0, 14),
+                random_vec(b * t * 32, 1.0, 15),
+            );
+            let want = decoder_pass(&Device::Cpu, &cfg, &p, &x, &enc, &dout, (b, t, s), &lengths).await;
+            let got = decoder_pass(&gpu, &cfg, &p, &x, &enc, &dout, (b, t, s), &lengths).await;
+            for (i, name) in ["output", "dx", "d encoder output", "parameter gradients"].iter().enumerate() {
+                assert_close(&format!("{norm:?} decoder {name}"), &got[i], &want[i], 1e-4, 1e-3);
+            }
         }
     }
 

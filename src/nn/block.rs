@@ -94,6 +94,18 @@ impl BlockActs {
 
 impl Block {
     pub fn new(params: &mut Params, name: &str, cfg: &BlockConfig) -> Result<Block> {
+        Block::check_config(cfg)?;
+        Ok(Block {
+            ln1: LayerNorm::new(params, &format!("{name}.ln1"), cfg.c),
+            attn: MultiHeadAttention::new(params, &format!("{name}.attention"), cfg.c, cfg.heads),
+            ln2: LayerNorm::new(params, &format!("{name}.ln2"), cfg.c),
+            ffn: FeedForward::new(params, &format!("{name}.ffn"), cfg.c, cfg.ffn_hidden, cfg.activation),
+            norm: cfg.norm,
+        })
+    }
+
+    /// Heads must divide the width, and the feed-forward layer needs a hidden size.
+    pub fn check_config(cfg: &BlockConfig) -> Result<()> {
         AttentionShape {
             b: 1,
             t: 1,
@@ -108,13 +120,7 @@ impl Block {
                 "the feed-forward hidden size is 0; use at least 1 (4·d_model is usual).",
             ));
         }
-        Ok(Block {
-            ln1: LayerNorm::new(params, &format!("{name}.ln1"), cfg.c),
-            attn: MultiHeadAttention::new(params, &format!("{name}.attention"), cfg.c, cfg.heads),
-            ln2: LayerNorm::new(params, &format!("{name}.ln2"), cfg.c),
-            ffn: FeedForward::new(params, &format!("{name}.ffn"), cfg.c, cfg.ffn_hidden, cfg.activation),
-            norm: cfg.norm,
-        })
+        Ok(())
     }
 
     /// `out (B, T, C)` from `x (B, T, C)`, self-attention under `mask`.

@@ -16,6 +16,7 @@
 
 pub mod attention;
 pub mod block;
+pub mod decoder_block;
 pub mod elementwise;
 pub mod embedding;
 pub mod feed_forward;
