@@ -2,4 +2,5 @@
 //! its parameters in one flat buffer, an activations struct, and explicit
 //! forward and backward passes.
 
+pub mod seq2seq;
 pub mod tiny_lm;
