@@ -255,4 +255,17 @@ gf_test! {
             }
         }
     }
+
+    fn cross_entropy_on_the_vector_softmax_matches_the_reference() {
+        use glassformer::ops::cross_entropy::{forward, forward_cpu, IGNORE_INDEX};
+        let (n, v) = (6, 37);
+        let logits = random_vec(n * v, 8.0, 901);
+        let targets = [3, IGNORE_INDEX, 0, 36, 17, 5];
+        let (mut want_probs, mut got_probs) = (vec![0.0; n * v], vec![0.0; n * v]);
+        let want = forward_cpu(&mut want_probs, &logits, &targets, v, IGNORE_INDEX);
+        let got = forward(&glassformer::Device::Cpu, &mut got_probs, &logits, &targets, v, IGNORE_INDEX).unwrap();
+        assert_eq!(got.1, want.1);
+        assert!((got.0 - want.0).abs() <= 1e-5 * want.0.abs(), "loss {} vs {}", got.0, want.0);
+        assert_close("cross-entropy probabilities", &got_probs, &want_probs, 1e-7, 1e-5);
+    }
 }

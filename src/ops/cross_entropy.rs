@@ -28,7 +28,19 @@ pub fn forward(dev: &Device, probs: &mut [f32], logits: &[f32], targets: &[i32],
     check_len("cross_entropy", "probs", probs.len(), &[("N", n), ("V", v)])?;
     check_targets(targets, v, ignore_index)?;
     match dev.host("cross_entropy")? {
-        Host::Cpu => Ok(forward_cpu(probs, logits, targets, v, ignore_index)),
+        // The vector softmax also gives the log-sum-exp the loss needs.
+        Host::Cpu => {
+            let (mut total, mut count) = (0.0f64, 0usize);
+            for ((p, z), &y) in probs.chunks_exact_mut(v).zip(logits.chunks_exact(v)).zip(targets) {
+                p.copy_from_slice(z);
+                let log_sum = super::softmax_simd::softmax_in_place_with_log_sum(p);
+                if y != ignore_index {
+                    total += (log_sum - z[y as usize]) as f64;
+                    count += 1;
+                }
+            }
+            Ok((if count == 0 { 0.0 } else { (total / count as f64) as f32 }, count))
+        }
     }
 }
 
@@ -47,7 +59,8 @@ fn check_targets(targets: &[i32], v: usize, ignore_index: i32) -> Result<()> {
     }
 }
 
-/// Reference forward.
+/// Reference forward: softmax and `−ln p_y` row by row, the mean over rows
+/// that are not ignored; returns (mean loss, rows counted).
 pub fn forward_cpu(probs: &mut [f32], logits: &[f32], targets: &[i32], v: usize, ignore_index: i32) -> (f32, usize) {
     let mut total = 0.0f64;
     let mut count = 0usize;

@@ -21,6 +21,12 @@ pub fn softmax_row_simd(out: &mut [f32], x: &[f32]) {
 
 /// Softmax of `row`, overwriting it.
 pub fn softmax_in_place(row: &mut [f32]) {
+    softmax_in_place_with_log_sum(row);
+}
+
+/// Softmax of `row`, overwriting it; returns `ln Σ e^x` (the log-sum-exp,
+/// which cross-entropy needs: `−ln p_y = lse − x_y`), or −∞ for an all-−∞ row.
+pub fn softmax_in_place_with_log_sum(row: &mut [f32]) -> f32 {
     let whole = row.len() / 4 * 4;
     // 1. The row's maximum.
     let mut max4 = F32x4::splat(f32::NEG_INFINITY);
@@ -30,7 +36,7 @@ pub fn softmax_in_place(row: &mut [f32]) {
     let max = row[whole..].iter().copied().fold(max4.max_lane(), f32::max);
     if max == f32::NEG_INFINITY {
         row.fill(0.0);
-        return;
+        return f32::NEG_INFINITY;
     }
     // 2. Exponentials and their sum.
     let max4 = F32x4::splat(max);
@@ -55,4 +61,5 @@ pub fn softmax_in_place(row: &mut [f32]) {
     for value in &mut row[whole..] {
         *value /= sum;
     }
+    max + sum.ln()
 }
