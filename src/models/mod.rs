@@ -4,3 +4,4 @@
 
 pub mod seq2seq;
 pub mod tiny_lm;
+pub mod translate;

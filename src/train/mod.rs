@@ -4,3 +4,5 @@
 
 pub mod data;
 pub mod optimizer;
+pub mod schedule;
+pub mod translation;
