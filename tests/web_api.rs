@@ -182,3 +182,54 @@ async fn a_lost_gpu_device_falls_back_to_the_cpu() {
     assert!(reason.contains("lost") && reason.contains("Continuing on the CPU"), "{reason}");
     positional_encoding_and_matmul(&rt).await;
 }
+
+/// The translator through the JS API, on both backends: training steps,
+/// evaluation, translation with its attention, and the errors.
+#[wasm_bindgen_test]
+async fn seq2seq_trains_translates_and_rejects_bad_input() {
+    for rt in both().await {
+        let small = opts(&[
+            ("sentences", 300.into()),
+            ("dModel", 16.into()),
+            ("dFF", 32.into()),
+            ("batchSize", 8.into()),
+        ]);
+        let model = rt.seq2seq(small).map_err(|_| "seq2seq").unwrap();
+        let first = JsFuture::from(model.train(opts(&[("steps", 3.into())]))).await.unwrap();
+        assert_eq!(get(&first, "step").as_f64(), Some(3.0));
+        assert!(get(&first, "loss").as_f64().unwrap().is_finite());
+        assert!(get(&first, "tokensPerSecond").as_f64().unwrap() > 0.0);
+        let evaluation = JsFuture::from(model.evaluate("test".into(), opts(&[("limit", 3.into())])))
+            .await
+            .unwrap();
+        assert_eq!(get(&evaluation, "sentences").as_f64(), Some(3.0));
+        // An unknown word is kept as <unk>, not an error.
+        let translation = JsFuture::from(model.translate("The agreement on the zebra was signed.".into()))
+            .await
+            .unwrap();
+        let source: Vec<String> = Array::from(&get(&translation, "sourceTokens"))
+            .iter()
+            .map(|w| w.as_string().unwrap())
+            .collect();
+        assert_eq!(source[4], "<unk>");
+        let targets = Array::from(&get(&translation, "targetTokens")).length();
+        let attention = Array::from(&get(&translation, "crossAttention"));
+        assert_eq!(attention.length(), 2); // one per decoder layer
+        assert_eq!(shape(&attention.get(0)), [4, targets, source.len() as u32]);
+
+        let msg = rejection(model.translate("   ".into())).await;
+        assert!(msg.starts_with("seq2seq.translate: the text is empty"), "{msg}");
+        let msg = rejection(model.translate("word ".repeat(41))).await;
+        assert!(msg.contains("has 41 words; the translator takes at most 40"), "{msg}");
+        let msg = rejection(model.evaluate("tset".into(), JsValue::UNDEFINED)).await;
+        assert!(msg.contains("unknown split \"tset\""), "{msg}");
+        let msg = rejection(model.train(opts(&[("steps", 0.into())]))).await;
+        assert!(msg.contains("steps must be between 1 and 10000"), "{msg}");
+        let bad = rt
+            .seq2seq(opts(&[("dModel", 10.into()), ("heads", 4.into())]))
+            .err()
+            .expect("heads must divide dModel");
+        let bad: js_sys::Error = bad.dyn_into().unwrap();
+        assert!(String::from(bad.message()).contains("heads"), "{}", String::from(bad.message()));
+    }
+}

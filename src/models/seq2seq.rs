@@ -158,6 +158,16 @@ impl Seq2Seq {
         })
     }
 
+    /// The same model on the CPU (decoding runs there; a GPU model's
+    /// parameters are read back first).
+    pub async fn cpu_copy(&self) -> Result<Seq2Seq> {
+        let values = self.params.values.to_host(&self.device).await?;
+        let mut copy = self.clone();
+        copy.params.move_to(&Device::Cpu, values);
+        copy.device = Device::Cpu;
+        Ok(copy)
+    }
+
     /// Buffers for batches of `b` sources of `s` words and targets of `t`.
     pub fn acts(&self, b: usize, s: usize, t: usize) -> Seq2SeqActs {
         let (c, v, dev, layers) = (self.cfg.block.c, self.cfg.target_vocab, &self.device, self.cfg.layers);

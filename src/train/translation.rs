@@ -174,11 +174,17 @@ impl Translator {
 
     /// Exact match and BLEU on (at most `limit` sentences of) a split.
     pub fn evaluate(&self, split: &[SentencePair], limit: usize) -> Result<Evaluation> {
+        self.evaluate_with(&self.model, split, limit)
+    }
+
+    /// The same with `model` (a CPU copy of this one, when it trains on a GPU).
+    pub fn evaluate_with(&self, model: &Seq2Seq, split: &[SentencePair], limit: usize) -> Result<Evaluation> {
         let pairs = &split[..split.len().min(limit)];
         let mut hypotheses = Vec::with_capacity(pairs.len());
         let mut exact = 0;
         for pair in pairs {
-            let words = self.target_vocab.decode(&self.translate(&pair.english)?.tokens);
+            let source = self.source_vocab.encode(&pair.english);
+            let words = self.target_vocab.decode(&greedy(model, &source, self.cfg.max_target)?.tokens);
             exact += (words == pair.french) as usize;
             hypotheses.push(words);
         }

@@ -48,7 +48,7 @@ fn random(n: usize, seed: u64) -> Vec<f32> {
 }
 
 /// Milliseconds from the page's high-resolution clock.
-fn now_ms() -> f64 {
+pub(super) fn now_ms() -> f64 {
     let performance = js_sys::Reflect::get(&js_sys::global(), &"performance".into()).unwrap_or(JsValue::UNDEFINED);
     let now = js_sys::Reflect::get(&performance, &"now".into())
         .ok()

@@ -11,8 +11,10 @@
 mod bench;
 mod convert;
 mod runtime;
+mod seq2seq;
 
 pub use runtime::Runtime;
+pub use seq2seq::Seq2seqModel;
 
 use wasm_bindgen::prelude::*;
 

@@ -1,0 +1,210 @@
+//! The translator in JS: `runtime.seq2seq(config)` → a model that trains on
+//! the English→French data, evaluates and translates.
+//!
+//! ```js
+//! const model = rt.seq2seq({ seed: 1 });              // the defaults of TranslatorConfig
+//! const { step, loss, tokensPerSecond } = await model.train({ steps: 20 });
+//! const { exactMatch, bleu } = await model.evaluate("test", { limit: 200 });
+//! const { text, sourceTokens, targetTokens, crossAttention } = await model.translate("the agreement was signed .");
+//! ```
+//!
+//! Training runs on the runtime's device, `steps` steps per call: call it
+//! again and again (a page awaits between calls, so it never freezes; stop
+//! calling to pause). Translation and evaluation run on the CPU (see
+//! `models::translate`); on a GPU the parameters are read back first.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Object, Promise};
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::bench::now_ms;
+use super::convert::{js_error, options, set, tensor};
+use super::runtime::Runtime;
+use crate::error::{invalid, Result};
+use crate::models::translate::greedy;
+use crate::train::data::tokenizer::tokenize;
+use crate::train::data::DataConfig;
+use crate::train::translation::{Translator, TranslatorConfig};
+
+/// The longest English sentence `translate` accepts, in words.
+pub const MAX_SOURCE_WORDS: usize = 40;
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ModelOptions {
+    seed: Option<u64>,
+    sentences: Option<usize>,
+    layers: Option<usize>,
+    d_model: Option<usize>,
+    heads: Option<usize>,
+    d_ff: Option<usize>,
+    batch_size: Option<usize>,
+    warmup: Option<u32>,
+    lr_scale: Option<f32>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct TrainOptions {
+    steps: Option<u32>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct EvaluateOptions {
+    limit: Option<usize>,
+}
+
+/// A translator being trained (returned by `runtime.seq2seq`).
+#[wasm_bindgen]
+pub struct Seq2seqModel {
+    translator: Rc<RefCell<Translator>>,
+}
+
+#[wasm_bindgen]
+impl Runtime {
+    /// A fresh translator on this runtime's device. Options (all optional):
+    /// seed, sentences, layers, dModel, heads, dFF, batchSize, warmup, lrScale.
+    pub fn seq2seq(&self, options_object: JsValue) -> std::result::Result<Seq2seqModel, JsValue> {
+        let o: ModelOptions = options("seq2seq", options_object).map_err(js_error)?;
+        let d = TranslatorConfig::default();
+        let cfg = TranslatorConfig {
+            data: DataConfig {
+                seed: o.seed.unwrap_or(d.data.seed),
+                sentences: o.sentences.unwrap_or(d.data.sentences),
+            },
+            layers: o.layers.unwrap_or(d.layers),
+            d_model: o.d_model.unwrap_or(d.d_model),
+            heads: o.heads.unwrap_or(d.heads),
+            d_ff: o.d_ff.unwrap_or(d.d_ff),
+            batch_size: o.batch_size.unwrap_or(d.batch_size),
+            warmup: o.warmup.unwrap_or(d.warmup),
+            lr_scale: o.lr_scale.unwrap_or(d.lr_scale),
+            seed: o.seed.unwrap_or(d.seed),
+            ..d
+        };
+        if !(100..=200_000).contains(&cfg.data.sentences) {
+            return Err(js_error(invalid("seq2seq", "sentences must be between 100 and 200000.")));
+        }
+        let translator = Translator::new(cfg, &self.current_device()).map_err(js_error)?;
+        Ok(Seq2seqModel {
+            translator: Rc::new(RefCell::new(translator)),
+        })
+    }
+}
+
+#[wasm_bindgen]
+impl Seq2seqModel {
+    /// Train `steps` more steps → Promise<{ step, loss, tokensPerSecond }>
+    /// (loss of the last step; target tokens per second over the call).
+    pub fn train(&self, options_object: JsValue) -> Promise {
+        let translator = Rc::clone(&self.translator);
+        let opts = options::<TrainOptions>("seq2seq.train", options_object);
+        future_to_promise(async move {
+            let steps = opts.map_err(js_error)?.steps.unwrap_or(1);
+            if !(1..=10_000).contains(&steps) {
+                return Err(js_error(invalid("seq2seq.train", "steps must be between 1 and 10000.")));
+            }
+            let start = now_ms();
+            let (mut tokens, mut last) = (0usize, None);
+            for _ in 0..steps {
+                let mut t = translator
+                    .try_borrow_mut()
+                    .map_err(|_| js_error(invalid("seq2seq.train", "the model is busy; await the previous call first.")))?;
+                let acts = t.train_step().map_err(js_error)?;
+                tokens += acts.b * acts.t;
+                last = Some(acts);
+            }
+            let t = translator.borrow();
+            let loss = t.model.loss(last.as_ref().expect("at least one step")).await.map_err(js_error)?;
+            let seconds = ((now_ms() - start) / 1e3).max(1e-9);
+            let result = Object::new();
+            set(&result, "step", &t.step().into());
+            set(&result, "loss", &loss.into());
+            set(&result, "tokensPerSecond", &(tokens as f64 / seconds).into());
+            Ok(result.into())
+        })
+    }
+
+    /// Exact match (%) and BLEU on "train", "valid" or "test" → Promise<{ exactMatch, bleu, sentences }>.
+    pub fn evaluate(&self, split: String, options_object: JsValue) -> Promise {
+        let translator = Rc::clone(&self.translator);
+        let opts = options::<EvaluateOptions>("seq2seq.evaluate", options_object);
+        future_to_promise(async move {
+            let limit = opts.map_err(js_error)?.limit.unwrap_or(usize::MAX);
+            let t = translator.borrow();
+            let pairs = match split.as_str() {
+                "train" => &t.data.train,
+                "valid" => &t.data.valid,
+                "test" => &t.data.test,
+                other => {
+                    return Err(js_error(invalid(
+                        "seq2seq.evaluate",
+                        format!("unknown split {other:?}; use \"train\", \"valid\" or \"test\"."),
+                    )))
+                }
+            };
+            let cpu = t.model.cpu_copy().await.map_err(js_error)?;
+            let evaluation = t.evaluate_with(&cpu, pairs, limit).map_err(js_error)?;
+            let result = Object::new();
+            set(&result, "exactMatch", &evaluation.exact_match.into());
+            set(&result, "bleu", &evaluation.bleu.score.into());
+            set(&result, "sentences", &evaluation.sentences.into());
+            Ok(result.into())
+        })
+    }
+
+    /// Greedy translation → Promise<{ text, sourceTokens, targetTokens, crossAttention }>;
+    /// crossAttention: one { data, shape: [heads, target, source] } per decoder layer.
+    pub fn translate(&self, text: String) -> Promise {
+        let translator = Rc::clone(&self.translator);
+        future_to_promise(async move {
+            let t = translator.borrow();
+            let words = tokenize(&text);
+            check_source("seq2seq.translate", &words).map_err(js_error)?;
+            let cpu = t.model.cpu_copy().await.map_err(js_error)?;
+            let source = t.source_vocab.encode(&words);
+            let translation = greedy(&cpu, &source, t.cfg.max_target).map_err(js_error)?;
+            // Unknown words are shown as <unk>, as the model saw them.
+            let source_tokens: Array = source.iter().map(|&id| JsValue::from(t.source_vocab.word(id))).collect();
+            let target_tokens: Array = translation
+                .tokens
+                .iter()
+                .map(|&id| JsValue::from(t.target_vocab.word(id)))
+                .collect();
+            let (heads, rows) = (t.cfg.heads, translation.tokens.len());
+            let attention: Array = translation
+                .cross_attention
+                .iter()
+                .map(|w| tensor(w, &[heads, rows, source.len()]))
+                .collect();
+            let result = Object::new();
+            set(&result, "text", &t.target_vocab.decode(&translation.tokens).join(" ").into());
+            set(&result, "sourceTokens", &source_tokens.into());
+            set(&result, "targetTokens", &target_tokens.into());
+            set(&result, "crossAttention", &attention.into());
+            Ok(result.into())
+        })
+    }
+}
+
+/// Text to translate must have words, and not more than the model takes.
+fn check_source(op: &'static str, words: &[String]) -> Result<()> {
+    if words.is_empty() {
+        return Err(invalid(op, "the text is empty; type an English sentence."));
+    }
+    if words.len() > MAX_SOURCE_WORDS {
+        return Err(invalid(
+            op,
+            format!(
+                "the text has {} words; the translator takes at most {MAX_SOURCE_WORDS}.",
+                words.len()
+            ),
+        ));
+    }
+    Ok(())
+}
