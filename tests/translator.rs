@@ -68,4 +68,23 @@ gf_test! {
         assert_eq!(evaluation.sentences, 5);
         assert!((0.0..=100.0).contains(&evaluation.exact_match) && (0.0..=100.0).contains(&evaluation.bleu.score));
     }
+
+    fn beam_search_of_width_1_is_greedy_and_wider_beams_end_properly() {
+        use glassformer::models::translate::{beam, greedy};
+        let mut translator = Translator::new(small(), &Device::Cpu).unwrap();
+        for _ in 0..40 {
+            translator.train_step().unwrap();
+        }
+        for pair in translator.data.test[..5].iter() {
+            let source = translator.source_vocab.encode(&pair.english);
+            let g = greedy(&translator.model, &source, translator.cfg.max_target).unwrap();
+            let b1 = beam(&translator.model, &source, 1, translator.cfg.max_target).unwrap();
+            assert_eq!(b1, g, "width 1 must be greedy decoding");
+            let b4 = beam(&translator.model, &source, 4, translator.cfg.max_target).unwrap();
+            assert!(b4.tokens.len() <= translator.cfg.max_target);
+            assert!(b4.tokens.last() == Some(&EOS) || b4.tokens.len() == translator.cfg.max_target);
+            assert_eq!(b4.cross_attention[0].len(), translator.cfg.heads * b4.tokens.len() * source.len());
+        }
+        assert!(beam(&translator.model, &[4], 0, 5).is_err());
+    }
 }

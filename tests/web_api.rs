@@ -204,7 +204,7 @@ async fn seq2seq_trains_translates_and_rejects_bad_input() {
             .unwrap();
         assert_eq!(get(&evaluation, "sentences").as_f64(), Some(3.0));
         // An unknown word is kept as <unk>, not an error.
-        let translation = JsFuture::from(model.translate("The agreement on the zebra was signed.".into()))
+        let translation = JsFuture::from(model.translate("The agreement on the zebra was signed.".into(), opts(&[("beam", 3.into())])))
             .await
             .unwrap();
         let source: Vec<String> = Array::from(&get(&translation, "sourceTokens"))
@@ -217,10 +217,12 @@ async fn seq2seq_trains_translates_and_rejects_bad_input() {
         assert_eq!(attention.length(), 2); // one per decoder layer
         assert_eq!(shape(&attention.get(0)), [4, targets, source.len() as u32]);
 
-        let msg = rejection(model.translate("   ".into())).await;
+        let msg = rejection(model.translate("   ".into(), JsValue::UNDEFINED)).await;
         assert!(msg.starts_with("seq2seq.translate: the text is empty"), "{msg}");
-        let msg = rejection(model.translate("word ".repeat(41))).await;
+        let msg = rejection(model.translate("word ".repeat(41), JsValue::UNDEFINED)).await;
         assert!(msg.contains("has 41 words; the translator takes at most 40"), "{msg}");
+        let msg = rejection(model.translate("the law".into(), opts(&[("beam", 0.into())]))).await;
+        assert!(msg.contains("beam width 0 must be between 1 and 16"), "{msg}");
         let msg = rejection(model.evaluate("tset".into(), JsValue::UNDEFINED)).await;
         assert!(msg.contains("unknown split \"tset\""), "{msg}");
         let msg = rejection(model.train(opts(&[("steps", 0.into())]))).await;

@@ -7,11 +7,20 @@
 //! the logits of the last position; the causal mask makes those identical to
 //! what the same prefix gave inside a training batch.
 //!
+//! **Beam search** keeps the `width` most probable prefixes instead of one:
+//! each step extends every kept prefix by every word, scores the results by
+//! the sum of their log-probabilities, and keeps the best `width`. A prefix
+//! that ends in `<eos>` is finished; when `width` have finished (or the length
+//! limit is reached), the winner is the one with the best log-probability per
+//! word ("length-normalised": a plain sum would favour short translations,
+//! since every word multiplies in a probability below 1). All kept prefixes
+//! have the same length, so one forward pass with B = `width` scores them all.
+//!
 //! Decoding runs on the CPU: one sentence at a time is latency-bound (a GPU
 //! round trip per word), and the CPU keeps the cross-attention weights that
 //! the page draws as the alignment between the two sentences.
 
-use super::seq2seq::{Batch, Seq2Seq};
+use super::seq2seq::{Batch, Seq2Seq, Seq2SeqActs};
 use crate::device::Device;
 use crate::error::{invalid, Result};
 use crate::ops::cross_entropy::IGNORE_INDEX;
@@ -71,4 +80,113 @@ pub fn greedy(model: &Seq2Seq, source: &[u32], max_len: usize) -> Result<Transla
         }
     }
     Ok(Translation { tokens, cross_attention })
+}
+
+/// Run the decoder over `prefixes` (all of one length, each after `<bos>`)
+/// for the same `source`; returns the buffers (logits, attention).
+fn decode_step(model: &Seq2Seq, source: &[u32], prefixes: &[Vec<u32>]) -> Result<Seq2SeqActs> {
+    let (b, s, t) = (prefixes.len(), source.len(), prefixes[0].len() + 1);
+    let mut decoder_input = Vec::with_capacity(b * t);
+    for prefix in prefixes {
+        decoder_input.push(BOS);
+        decoder_input.extend(prefix);
+    }
+    let batch = Batch {
+        b,
+        s,
+        t,
+        source: source.repeat(b),
+        source_lengths: vec![s; b],
+        decoder_input,
+        targets: vec![IGNORE_INDEX; b * t],
+    };
+    let mut acts = model.acts(b, s, t);
+    model.forward(&mut acts, &batch)?;
+    Ok(acts)
+}
+
+/// `ln softmax(logits)`.
+fn log_softmax(logits: &[f32]) -> Vec<f32> {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let log_sum = logits.iter().map(|&z| (z - max).exp()).sum::<f32>().ln() + max;
+    logits.iter().map(|&z| z - log_sum).collect()
+}
+
+/// A prefix being extended, with the sum of its words' log-probabilities.
+#[derive(Debug, Clone)]
+struct Hypothesis {
+    tokens: Vec<u32>,
+    log_prob: f32,
+}
+
+impl Hypothesis {
+    /// Log-probability per word, the length-normalised score.
+    fn score(&self) -> f32 {
+        self.log_prob / self.tokens.len().max(1) as f32
+    }
+}
+
+/// Beam search of `width` (1 is greedy decoding), at most `max_len` target words.
+pub fn beam(model: &Seq2Seq, source: &[u32], width: usize, max_len: usize) -> Result<Translation> {
+    if source.is_empty() {
+        return Err(invalid("translate", "the source sentence is empty; give it at least one word."));
+    }
+    if !(1..=16).contains(&width) {
+        return Err(invalid("translate", format!("beam width {width} must be between 1 and 16.")));
+    }
+    if model.device != Device::Cpu {
+        return Err(invalid("translate", "decoding runs on the CPU: move the model there first."));
+    }
+    let v = model.cfg.target_vocab;
+    let mut alive = vec![Hypothesis {
+        tokens: Vec::new(),
+        log_prob: 0.0,
+    }];
+    let mut finished: Vec<Hypothesis> = Vec::new();
+    while !alive.is_empty() && finished.len() < width {
+        let prefixes: Vec<Vec<u32>> = alive.iter().map(|h| h.tokens.clone()).collect();
+        let acts = decode_step(model, source, &prefixes)?;
+        let (t, logits) = (prefixes[0].len() + 1, acts.logits.host()?);
+        // Every one-word extension of every kept prefix (never <pad> or <bos>).
+        let mut candidates: Vec<Hypothesis> = Vec::with_capacity(alive.len() * v);
+        for (row, hypothesis) in alive.iter().enumerate() {
+            let log_probs = log_softmax(&logits[(row * t + t - 1) * v..][..v]);
+            for id in (0..v as u32).filter(|&id| id != PAD && id != BOS) {
+                let mut tokens = hypothesis.tokens.clone();
+                tokens.push(id);
+                candidates.push(Hypothesis {
+                    tokens,
+                    log_prob: hypothesis.log_prob + log_probs[id as usize],
+                });
+            }
+        }
+        // The best `width` by total log-probability; ties keep the lower word id (stable order).
+        candidates.sort_by(|a, b| b.log_prob.total_cmp(&a.log_prob));
+        candidates.truncate(width);
+        alive.clear();
+        for candidate in candidates {
+            if candidate.tokens.last() == Some(&EOS) || candidate.tokens.len() >= max_len.max(1) {
+                finished.push(candidate);
+            } else {
+                alive.push(candidate);
+            }
+        }
+    }
+    let best = finished
+        .into_iter()
+        .chain(alive)
+        .max_by(|a, b| a.score().total_cmp(&b.score()))
+        .expect("the beam always holds a hypothesis");
+    // The winner's attention: its words fed back through the decoder once.
+    let prefix = best.tokens[..best.tokens.len() - 1].to_vec();
+    let acts = decode_step(model, source, &[prefix])?;
+    let cross_attention = acts
+        .decoder
+        .iter()
+        .map(|d| d.cross_attn.weights.host().map(|w| w.to_vec()))
+        .collect::<Result<_>>()?;
+    Ok(Translation {
+        tokens: best.tokens,
+        cross_attention,
+    })
 }

@@ -5,7 +5,7 @@
 //! const model = rt.seq2seq({ seed: 1 });              // the defaults of TranslatorConfig
 //! const { step, loss, tokensPerSecond } = await model.train({ steps: 20 });
 //! const { exactMatch, bleu } = await model.evaluate("test", { limit: 200 });
-//! const { text, sourceTokens, targetTokens, crossAttention } = await model.translate("the agreement was signed .");
+//! const { text, sourceTokens, targetTokens, crossAttention } = await model.translate("the agreement was signed .", { beam: 4 });
 //! ```
 //!
 //! Training runs on the runtime's device, `steps` steps per call: call it
@@ -25,7 +25,7 @@ use super::bench::now_ms;
 use super::convert::{js_error, options, set, tensor};
 use super::runtime::Runtime;
 use crate::error::{invalid, Result};
-use crate::models::translate::greedy;
+use crate::models::translate::beam;
 use crate::train::data::tokenizer::tokenize;
 use crate::train::data::DataConfig;
 use crate::train::translation::{Translator, TranslatorConfig};
@@ -51,6 +51,13 @@ struct ModelOptions {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct TrainOptions {
     steps: Option<u32>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct TranslateOptions {
+    /// Beam width; 1 (the default) is greedy decoding.
+    beam: Option<usize>,
 }
 
 #[derive(Deserialize, Default)]
@@ -119,11 +126,15 @@ impl Seq2seqModel {
                 tokens += acts.b * acts.t;
                 last = Some(acts);
             }
-            let t = translator.borrow();
-            let loss = t.model.loss(last.as_ref().expect("at least one step")).await.map_err(js_error)?;
+            // Read the last loss without holding the model across the wait (a GPU readback).
+            let (device, step) = {
+                let t = translator.borrow();
+                (t.model.device.clone(), t.step())
+            };
+            let loss = last.expect("at least one step").loss.to_host(&device).await.map_err(js_error)?[0];
             let seconds = ((now_ms() - start) / 1e3).max(1e-9);
             let result = Object::new();
-            set(&result, "step", &t.step().into());
+            set(&result, "step", &step.into());
             set(&result, "loss", &loss.into());
             set(&result, "tokensPerSecond", &(tokens as f64 / seconds).into());
             Ok(result.into())
@@ -136,6 +147,7 @@ impl Seq2seqModel {
         let opts = options::<EvaluateOptions>("seq2seq.evaluate", options_object);
         future_to_promise(async move {
             let limit = opts.map_err(js_error)?.limit.unwrap_or(usize::MAX);
+            let cpu = cpu_model(&translator).await?;
             let t = translator.borrow();
             let pairs = match split.as_str() {
                 "train" => &t.data.train,
@@ -148,7 +160,6 @@ impl Seq2seqModel {
                     )))
                 }
             };
-            let cpu = t.model.cpu_copy().await.map_err(js_error)?;
             let evaluation = t.evaluate_with(&cpu, pairs, limit).map_err(js_error)?;
             let result = Object::new();
             set(&result, "exactMatch", &evaluation.exact_match.into());
@@ -158,17 +169,20 @@ impl Seq2seqModel {
         })
     }
 
-    /// Greedy translation → Promise<{ text, sourceTokens, targetTokens, crossAttention }>;
+    /// Translation → Promise<{ text, sourceTokens, targetTokens, crossAttention }>;
+    /// options: { beam } (width, 1–16; 1, the default, is greedy decoding).
     /// crossAttention: one { data, shape: [heads, target, source] } per decoder layer.
-    pub fn translate(&self, text: String) -> Promise {
+    pub fn translate(&self, text: String, options_object: JsValue) -> Promise {
         let translator = Rc::clone(&self.translator);
+        let opts = options::<TranslateOptions>("seq2seq.translate", options_object);
         future_to_promise(async move {
-            let t = translator.borrow();
+            let width = opts.map_err(js_error)?.beam.unwrap_or(1);
             let words = tokenize(&text);
             check_source("seq2seq.translate", &words).map_err(js_error)?;
-            let cpu = t.model.cpu_copy().await.map_err(js_error)?;
+            let cpu = cpu_model(&translator).await?;
+            let t = translator.borrow();
             let source = t.source_vocab.encode(&words);
-            let translation = greedy(&cpu, &source, t.cfg.max_target).map_err(js_error)?;
+            let translation = beam(&cpu, &source, width, t.cfg.max_target).map_err(js_error)?;
             // Unknown words are shown as <unk>, as the model saw them.
             let source_tokens: Array = source.iter().map(|&id| JsValue::from(t.source_vocab.word(id))).collect();
             let target_tokens: Array = translation
@@ -190,6 +204,12 @@ impl Seq2seqModel {
             Ok(result.into())
         })
     }
+}
+
+/// The model on the CPU, for decoding (a copy; the borrow ends before the GPU readback is awaited).
+async fn cpu_model(translator: &Rc<RefCell<Translator>>) -> std::result::Result<crate::models::seq2seq::Seq2Seq, JsValue> {
+    let model = translator.borrow().model.clone();
+    model.cpu_copy().await.map_err(js_error)
 }
 
 /// Text to translate must have words, and not more than the model takes.
