@@ -49,28 +49,31 @@ fn translation_batch() -> (Batch, usize, usize) {
     (Batch::new(&ids).unwrap(), source.len(), target.len())
 }
 
-/// Train `steps` steps on one batch; the loss after each.
-fn train(model: &mut Seq2Seq, batch: &Batch, steps: usize, lr: f32) -> Vec<f32> {
+/// Train `steps` steps on one batch; the loss after each (awaited: in the
+/// browser a GPU readback really waits).
+async fn train_async(model: &mut Seq2Seq, batch: &Batch, steps: usize, lr: f32) -> Vec<f32> {
     let dev = model.device.clone();
-    let mut opt = AdamW::new(
-        AdamWConfig {
-            lr,
-            weight_decay: 0.0,
-            ..AdamWConfig::default()
-        },
-        &model.params,
-        &dev,
-    );
+    let cfg = AdamWConfig {
+        lr,
+        weight_decay: 0.0,
+        ..AdamWConfig::default()
+    };
+    let mut opt = AdamW::new(cfg, &model.params, &dev);
     let mut acts = model.acts(batch.b, batch.s, batch.t);
-    (0..steps)
-        .map(|_| {
-            model.forward(&mut acts, batch).unwrap();
-            model.params.zero_grads(&dev).unwrap();
-            model.backward(&acts, batch).unwrap();
-            opt.update(&dev, &mut model.params).unwrap();
-            ready(model.loss(&acts)).unwrap()
-        })
-        .collect()
+    let mut losses = Vec::with_capacity(steps);
+    for _ in 0..steps {
+        model.forward(&mut acts, batch).unwrap();
+        model.params.zero_grads(&dev).unwrap();
+        model.backward(&acts, batch).unwrap();
+        opt.update(&dev, &mut model.params).unwrap();
+        losses.push(model.loss(&acts).await.unwrap());
+    }
+    losses
+}
+
+/// The same on the CPU, where every future is ready at once.
+fn train(model: &mut Seq2Seq, batch: &Batch, steps: usize, lr: f32) -> Vec<f32> {
+    ready(train_async(model, batch, steps, lr))
 }
 
 gf_test! {
@@ -139,7 +142,7 @@ mod bodies {
         for norm in [NormPlacement::PreLn, NormPlacement::PostLn] {
             let cfg = config(norm, 32, sv, tv);
             let cpu_curve = train(&mut Seq2Seq::new(cfg, 2, &Device::Cpu).unwrap(), &batch, 10, 3e-3);
-            let gpu_curve = train(&mut Seq2Seq::new(cfg, 2, &gpu).unwrap(), &batch, 10, 3e-3);
+            let gpu_curve = train_async(&mut Seq2Seq::new(cfg, 2, &gpu).unwrap(), &batch, 10, 3e-3).await;
             assert_close(&format!("{norm:?} loss curve"), &gpu_curve, &cpu_curve, 1e-3, 1e-3);
         }
     }

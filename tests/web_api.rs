@@ -235,3 +235,14 @@ async fn seq2seq_trains_translates_and_rejects_bad_input() {
         assert!(String::from(bad.message()).contains("heads"), "{}", String::from(bad.message()));
     }
 }
+
+/// `bleu` for course authors: sentences as strings, the sacreBLEU figure.
+#[wasm_bindgen_test]
+fn bleu_scores_sentences_given_as_strings() {
+    let result = glassformer::web::bleu(vec!["the cat sat on".into()], vec!["the cat sat on the mat".into()]).unwrap();
+    let score = get(&result, "score").as_f64().unwrap();
+    assert!((score - 60.6530659713).abs() < 1e-8, "{score}");
+    assert_eq!(get(&result, "hypothesisLength").as_f64(), Some(4.0));
+    let error: js_sys::Error = glassformer::web::bleu(vec!["a".into()], vec![]).unwrap_err().dyn_into().unwrap();
+    assert!(String::from(error.message()).starts_with("bleu: got 1 hypotheses and 0 references"));
+}

@@ -5,5 +5,17 @@
 //
 // It registers every widget; they share one runtime (see runtime.js).
 
+import { loadGlassformer } from "./runtime.js";
+
 export { getRuntime, describeBackend, backendLabel, loadGlassformer, relaxedSimd, cpuThreads } from "./runtime.js";
 import "./widgets/gf-attention-steps.js";
+
+/**
+ * Corpus BLEU (0–100) of `hypotheses` against one reference each, both
+ * arrays of sentences whose words are separated by spaces; computed as
+ * sacreBLEU does on already-tokenised text.
+ * @returns {Promise<{score: number, precisions: number[], brevityPenalty: number, hypothesisLength: number, referenceLength: number}>}
+ */
+export async function bleu(hypotheses, references) {
+  return (await loadGlassformer()).bleu(hypotheses, references);
+}
