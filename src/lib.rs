@@ -8,10 +8,12 @@
 //!
 //! - [`error`]: the error type; every message names the op and the shapes.
 //! - [`device`]: where the arithmetic runs.
-//! - [`ops`]: one op per file, CPU reference forward and backward.
+//! - [`ops`]: one op per file: CPU reference forward and backward, the SIMD
+//!   twin the CPU runs, and the WGSL kernels beside it.
 //! - [`nn`]: layers built from ops, parameters in one flat buffer.
 //! - [`models`]: whole models.
-//! - [`train`]: optimizer state.
+//! - [`train`]: optimizer state, learning-rate schedule, the translation data
+//!   and tokenizer, BLEU, and the translator's training loop.
 //! - `web` (wasm only): the JS API, the only code that knows about JS.
 // Ops take every dimension explicitly, and reference loops index like the
 // formulas they implement; both are deliberate in teaching code.
@@ -19,7 +21,6 @@
 
 pub mod device;
 pub mod error;
-pub mod eval;
 pub mod models;
 pub mod nn;
 pub mod ops;

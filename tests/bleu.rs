@@ -2,7 +2,7 @@
 //! against sacreBLEU 2.6.0 (`sacrebleu.corpus_bleu(hyps, [refs], tokenize="none")`).
 
 mod common;
-use glassformer::eval::bleu::corpus_bleu;
+use glassformer::train::bleu::corpus_bleu;
 
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
@@ -14,7 +14,7 @@ fn words(lines: &[&str]) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn bleu(hypotheses: &[&str], references: &[&str]) -> glassformer::eval::bleu::Bleu {
+fn bleu(hypotheses: &[&str], references: &[&str]) -> glassformer::train::bleu::Bleu {
     corpus_bleu(&words(hypotheses), &words(references)).unwrap()
 }
 

@@ -13,9 +13,9 @@ use glassformer::nn::block::{BlockConfig, NormPlacement};
 use glassformer::nn::feed_forward::Activation;
 use glassformer::ops::adamw::AdamWConfig;
 use glassformer::ops::cross_entropy::IGNORE_INDEX;
-use glassformer::train::data::tokenizer::{Vocab, BOS, EOS, PAD};
 use glassformer::train::data::{generate, DataConfig};
 use glassformer::train::optimizer::AdamW;
+use glassformer::train::tokenizer::{Vocab, BOS, EOS, PAD};
 use glassformer::Device;
 
 #[cfg(target_arch = "wasm32")]

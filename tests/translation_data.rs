@@ -5,8 +5,8 @@ use std::collections::HashSet;
 
 use glassformer::train::data::grammar::{compose, seed_choices, Choices, Date, Determiner, NounPhrase};
 use glassformer::train::data::lexicon::{Number, Tense, ADJECTIVES, NOUNS, VERBS};
-use glassformer::train::data::tokenizer::{tokenize, Vocab, BOS, EOS, PAD, UNK};
 use glassformer::train::data::{generate, seed_pair, DataConfig};
+use glassformer::train::tokenizer::{tokenize, Vocab, BOS, EOS, PAD, UNK};
 
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

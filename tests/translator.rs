@@ -3,9 +3,9 @@
 
 mod common;
 use common::ready;
-use glassformer::train::data::tokenizer::EOS;
 use glassformer::train::data::DataConfig;
 use glassformer::train::schedule::InverseSqrtSchedule;
+use glassformer::train::tokenizer::EOS;
 use glassformer::train::translation::{Translator, TranslatorConfig};
 use glassformer::Device;
 

@@ -29,7 +29,7 @@ use crate::nn::linear::Linear;
 use crate::nn::params::Params;
 use crate::ops::attention::Mask;
 use crate::ops::cross_entropy::{self, GpuTargets, IGNORE_INDEX};
-use crate::train::data::tokenizer::{BOS, EOS, PAD};
+use crate::train::tokenizer::{BOS, EOS, PAD};
 
 /// Sizes of a `Seq2Seq`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -24,7 +24,7 @@ use super::seq2seq::{Batch, Seq2Seq, Seq2SeqActs};
 use crate::device::Device;
 use crate::error::{invalid, Result};
 use crate::ops::cross_entropy::IGNORE_INDEX;
-use crate::train::data::tokenizer::{BOS, EOS, PAD};
+use crate::train::tokenizer::{BOS, EOS, PAD};
 
 /// A translation and the attention that produced it.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,8 +1,11 @@
-//! Training: what turns gradients into learning. The optimizer state, and the
-//! translation data (grammar, splits, tokenizer); schedules and sampling join
-//! them as the models do.
+//! Training: what turns gradients into learning, and what it learns from and
+//! is scored by: the optimizer state, the learning-rate schedule, the
+//! translation data (grammar and splits), the word tokenizer, the translator's
+//! training loop, and BLEU.
 
+pub mod bleu;
 pub mod data;
 pub mod optimizer;
 pub mod schedule;
+pub mod tokenizer;
 pub mod translation;

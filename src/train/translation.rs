@@ -11,17 +11,17 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::device::Device;
 use crate::error::{invalid, Result};
-use crate::eval::bleu::{corpus_bleu, Bleu};
 use crate::models::seq2seq::{Batch, Seq2Seq, Seq2SeqConfig};
 use crate::models::translate::{greedy, Translation};
 use crate::nn::block::{BlockConfig, NormPlacement};
 use crate::nn::feed_forward::Activation;
 use crate::ops::adamw::AdamWConfig;
+use crate::train::bleu::{corpus_bleu, Bleu};
 use crate::train::data::grammar::SentencePair;
-use crate::train::data::tokenizer::Vocab;
 use crate::train::data::{generate, DataConfig, Dataset};
 use crate::train::optimizer::AdamW;
 use crate::train::schedule::InverseSqrtSchedule;
+use crate::train::tokenizer::Vocab;
 
 /// Everything that decides a training run.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -57,12 +57,12 @@ pub use wasm_bindgen_rayon::init_thread_pool;
 /// `bleu(hypotheses, references)` → { score, precisions, brevityPenalty,
 /// hypothesisLength, referenceLength }: corpus BLEU (0–100) of sentences
 /// split on whitespace, one reference each, computed as sacreBLEU does
-/// (see `eval::bleu`). For course authors scoring their own translations.
+/// (see `train::bleu`). For course authors scoring their own translations.
 #[wasm_bindgen]
 pub fn bleu(hypotheses: Vec<String>, references: Vec<String>) -> Result<JsValue, JsValue> {
     let words =
         |lines: &[String]| -> Vec<Vec<String>> { lines.iter().map(|l| l.split_whitespace().map(str::to_string).collect()).collect() };
-    let score = crate::eval::bleu::corpus_bleu(&words(&hypotheses), &words(&references)).map_err(convert::js_error)?;
+    let score = crate::train::bleu::corpus_bleu(&words(&hypotheses), &words(&references)).map_err(convert::js_error)?;
     let result = js_sys::Object::new();
     convert::set(&result, "score", &score.score.into());
     let precisions: js_sys::Array = score.precisions.iter().map(|&p| JsValue::from(p)).collect();

@@ -26,8 +26,8 @@ use super::convert::{js_error, options, set, tensor};
 use super::runtime::Runtime;
 use crate::error::{invalid, Result};
 use crate::models::translate::beam;
-use crate::train::data::tokenizer::tokenize;
 use crate::train::data::DataConfig;
+use crate::train::tokenizer::tokenize;
 use crate::train::translation::{Translator, TranslatorConfig};
 
 /// The longest English sentence `translate` accepts, in words.

@@ -1,5 +1,5 @@
-//! The English→French translation data: a grammar, splits that hold out
-//! word combinations, and a word-level tokenizer.
+//! The English→French translation data: a grammar, and splits that hold out
+//! word combinations (the tokens go through [`tokenizer`](super::tokenizer)).
 //!
 //! A model that only memorised sentences would fail on new ones; one that
 //! learned the rules (adjectives after the noun in mirror order, agreement,
@@ -16,7 +16,6 @@
 
 pub mod grammar;
 pub mod lexicon;
-pub mod tokenizer;
 
 use std::collections::{BTreeSet, HashSet};
 

@@ -1,3 +1,0 @@
-//! Evaluation: scoring what a model produces against references.
-
-pub mod bleu;
