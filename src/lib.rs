@@ -19,6 +19,7 @@
 // formulas they implement; both are deliberate in teaching code.
 #![allow(clippy::too_many_arguments, clippy::needless_range_loop)]
 
+pub mod checkpoint;
 pub mod device;
 pub mod error;
 pub mod models;

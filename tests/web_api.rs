@@ -217,6 +217,21 @@ async fn seq2seq_trains_translates_and_rejects_bad_input() {
         assert_eq!(attention.length(), 2); // one per decoder layer
         assert_eq!(shape(&attention.get(0)), [4, targets, source.len() as u32]);
 
+        // save → load → the same translation; broken bytes are an Error.
+        let bytes = JsFuture::from(model.save())
+            .await
+            .unwrap()
+            .dyn_into::<js_sys::Uint8Array>()
+            .unwrap()
+            .to_vec();
+        let loaded = rt.load_seq2seq(&bytes).map_err(|_| "load").unwrap();
+        let again = JsFuture::from(loaded.translate("The agreement on the zebra was signed.".into(), opts(&[("beam", 3.into())])))
+            .await
+            .unwrap();
+        assert_eq!(get(&again, "text").as_string(), get(&translation, "text").as_string());
+        let broken: js_sys::Error = rt.load_seq2seq(&bytes[..100]).err().expect("half a file").dyn_into().unwrap();
+        assert!(String::from(broken.message()).starts_with("checkpoint: this is not a safetensors file"));
+
         let msg = rejection(model.translate("   ".into(), JsValue::UNDEFINED)).await;
         assert!(msg.starts_with("seq2seq.translate: the text is empty"), "{msg}");
         let msg = rejection(model.translate("word ".repeat(41), JsValue::UNDEFINED)).await;

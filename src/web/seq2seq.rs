@@ -102,6 +102,17 @@ impl Runtime {
             translator: Rc::new(RefCell::new(translator)),
         })
     }
+
+    /// A translator from `model.save()` bytes, on this runtime's device. A
+    /// broken, foreign or tampered checkpoint throws an Error saying what is
+    /// wrong (and no model is made).
+    #[wasm_bindgen(js_name = loadSeq2seq)]
+    pub fn load_seq2seq(&self, bytes: &[u8]) -> std::result::Result<Seq2seqModel, JsValue> {
+        let translator = crate::checkpoint::load(bytes, &self.current_device()).map_err(js_error)?;
+        Ok(Seq2seqModel {
+            translator: Rc::new(RefCell::new(translator)),
+        })
+    }
 }
 
 #[wasm_bindgen]
@@ -138,6 +149,22 @@ impl Seq2seqModel {
             set(&result, "loss", &loss.into());
             set(&result, "tokensPerSecond", &(tokens as f64 / seconds).into());
             Ok(result.into())
+        })
+    }
+
+    /// The model as checkpoint bytes → Promise<Uint8Array> (safetensors:
+    /// parameters, configuration, vocabularies; see `checkpoint`).
+    pub fn save(&self) -> Promise {
+        let translator = Rc::clone(&self.translator);
+        future_to_promise(async move {
+            // Copy the parameters out first: the borrow must not outlive the GPU readback.
+            let model = translator.borrow().model.clone();
+            let values = model.params.values.to_host(&model.device).await.map_err(js_error)?;
+            let bytes = {
+                let t = translator.borrow();
+                crate::checkpoint::save_values(&t, &values).map_err(js_error)?
+            };
+            Ok(js_sys::Uint8Array::from(bytes.as_slice()).into())
         })
     }
 

@@ -1,0 +1,70 @@
+//! Translator checkpoints: save → load gives the same translations; broken,
+//! foreign or tampered files are errors that say what is wrong.
+
+mod common;
+use common::ready;
+use glassformer::checkpoint::{load, save};
+use glassformer::train::data::DataConfig;
+use glassformer::train::translation::{Translator, TranslatorConfig};
+use glassformer::Device;
+
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+fn trained() -> Translator {
+    let cfg = TranslatorConfig {
+        data: DataConfig { seed: 4, sentences: 600 },
+        d_model: 16,
+        d_ff: 32,
+        batch_size: 8,
+        ..TranslatorConfig::default()
+    };
+    let mut translator = Translator::new(cfg, &Device::Cpu).unwrap();
+    for _ in 0..5 {
+        translator.train_step().unwrap();
+    }
+    translator
+}
+
+fn error(bytes: &[u8]) -> String {
+    load(bytes, &Device::Cpu)
+        .err()
+        .expect("the checkpoint should be refused")
+        .to_string()
+}
+
+gf_test! {
+    fn save_then_load_translates_identically() {
+        let translator = trained();
+        let bytes = ready(save(&translator)).unwrap();
+        let loaded = load(&bytes, &Device::Cpu).unwrap();
+        assert_eq!(loaded.step(), 5);
+        assert_eq!(loaded.model.params.values.host().unwrap(), translator.model.params.values.host().unwrap());
+        for pair in &translator.data.test[..4] {
+            assert_eq!(loaded.translate(&pair.english).unwrap(), translator.translate(&pair.english).unwrap());
+        }
+    }
+
+    fn broken_foreign_and_tampered_files_are_refused() {
+        let bytes = ready(save(&trained())).unwrap();
+        assert!(error(b"not a checkpoint").starts_with("checkpoint: this is not a safetensors file"));
+        assert!(error(&bytes[..bytes.len() / 2]).starts_with("checkpoint: this is not a safetensors file"));
+        // A valid safetensors file without our metadata.
+        let foreign = safetensors_without_metadata();
+        assert!(error(&foreign).contains("this is not a glassformer translator checkpoint"), "{}", error(&foreign));
+        // A weight turned into NaN (the first F32 after the header).
+        let header = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+        let mut tampered = bytes.clone();
+        tampered[8 + header..8 + header + 4].copy_from_slice(&f32::NAN.to_le_bytes());
+        assert!(error(&tampered).contains("holds a non-finite value"), "{}", error(&tampered));
+    }
+}
+
+fn safetensors_without_metadata() -> Vec<u8> {
+    // Header: one 1-element F32 tensor "x"; then its 4 bytes.
+    let header = br#"{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#;
+    let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+    bytes.extend_from_slice(header);
+    bytes.extend_from_slice(&1.0f32.to_le_bytes());
+    bytes
+}
