@@ -29,8 +29,10 @@ thread_local! {
 }
 
 impl HostPool {
-    /// At most this many buffers wait in the pool; more are freed.
+    /// At most this many buffers, and this many floats in all (64 MiB), wait
+    /// in the pool; beyond that a dropped buffer is simply freed.
     const MAX_BUFFERS: usize = 256;
+    const MAX_FLOATS: usize = 16 << 20;
 
     /// A buffer of exactly `len` zeros, recycled when one of that length is free.
     fn take_zeroed(len: usize) -> Vec<f32> {
@@ -55,7 +57,8 @@ impl HostPool {
         // `try_with`: while a thread shuts down its pool may already be gone; then the buffer is simply freed.
         let _ = HOST_POOL.try_with(|pool| {
             if let Ok(mut pool) = pool.try_borrow_mut() {
-                if pool.len() < Self::MAX_BUFFERS {
+                let held: usize = pool.iter().map(Vec::len).sum();
+                if pool.len() < Self::MAX_BUFFERS && held + buffer.len() <= Self::MAX_FLOATS {
                     pool.push(buffer);
                 }
             }
