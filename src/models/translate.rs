@@ -44,25 +44,11 @@ pub fn greedy(model: &Seq2Seq, source: &[u32], max_len: usize) -> Result<Transla
     if model.device != Device::Cpu {
         return Err(invalid("translate", "decoding runs on the CPU: move the model there first."));
     }
-    let s = source.len();
     let mut tokens: Vec<u32> = Vec::new();
-    let mut cross_attention = Vec::new();
+    let mut last_step = None;
     while tokens.len() < max_len.max(1) {
-        let t = tokens.len() + 1;
-        let mut decoder_input = vec![BOS];
-        decoder_input.extend(&tokens);
-        let batch = Batch {
-            b: 1,
-            s,
-            t,
-            source: source.to_vec(),
-            source_lengths: vec![s],
-            decoder_input,
-            targets: vec![IGNORE_INDEX; t],
-        };
-        let mut acts = model.acts(1, s, t);
-        model.forward(&mut acts, &batch)?;
-        let v = model.cfg.target_vocab;
+        let acts = decode_step(model, source, std::slice::from_ref(&tokens))?;
+        let (t, v) = (tokens.len() + 1, model.cfg.target_vocab);
         let last = &acts.logits.host()?[(t - 1) * v..t * v];
         // The most probable word; never <pad> or <bos>, which are not words.
         let next = (0..v as u32)
@@ -70,15 +56,13 @@ pub fn greedy(model: &Seq2Seq, source: &[u32], max_len: usize) -> Result<Transla
             .max_by(|&a, &b| last[a as usize].total_cmp(&last[b as usize]))
             .unwrap_or(EOS);
         tokens.push(next);
-        cross_attention = acts
-            .decoder
-            .iter()
-            .map(|d| d.cross_attn.weights.host().map(|w| w.to_vec()))
-            .collect::<Result<_>>()?;
+        last_step = Some(acts);
         if next == EOS {
             break;
         }
     }
+    // The last step's decoder saw every word but the final one: its attention rows are the alignment.
+    let cross_attention = cross_attention_of(&last_step.expect("at least one step"))?;
     Ok(Translation { tokens, cross_attention })
 }
 
@@ -103,6 +87,14 @@ fn decode_step(model: &Seq2Seq, source: &[u32], prefixes: &[Vec<u32>]) -> Result
     let mut acts = model.acts(b, s, t);
     model.forward(&mut acts, &batch)?;
     Ok(acts)
+}
+
+/// Every decoder layer's cross-attention weights `(B·NH, T, S)` from a forward pass.
+fn cross_attention_of(acts: &Seq2SeqActs) -> Result<Vec<Vec<f32>>> {
+    acts.decoder
+        .iter()
+        .map(|d| d.cross_attn.weights.host().map(|w| w.to_vec()))
+        .collect()
 }
 
 /// `ln softmax(logits)`.
@@ -179,12 +171,7 @@ pub fn beam(model: &Seq2Seq, source: &[u32], width: usize, max_len: usize) -> Re
         .expect("the beam always holds a hypothesis");
     // The winner's attention: its words fed back through the decoder once.
     let prefix = best.tokens[..best.tokens.len() - 1].to_vec();
-    let acts = decode_step(model, source, &[prefix])?;
-    let cross_attention = acts
-        .decoder
-        .iter()
-        .map(|d| d.cross_attn.weights.host().map(|w| w.to_vec()))
-        .collect::<Result<_>>()?;
+    let cross_attention = cross_attention_of(&decode_step(model, source, &[prefix])?)?;
     Ok(Translation {
         tokens: best.tokens,
         cross_attention,
