@@ -159,9 +159,7 @@ pub fn load(bytes: &[u8], device: &Device) -> Result<Translator> {
             ));
         }
     }
-    translator.model.params.move_to(device, values);
-    translator.model.device = device.clone();
-    translator.opt = crate::train::optimizer::AdamW::new(translator.opt.cfg, &translator.model.params, device);
     translator.opt.step = number("step", get("step")?)?;
+    translator.move_to(device, values, Vec::new(), Vec::new());
     Ok(translator)
 }

@@ -203,6 +203,18 @@ async fn seq2seq_trains_translates_and_rejects_bad_input() {
             .await
             .unwrap();
         assert_eq!(get(&evaluation, "sentences").as_f64(), Some(3.0));
+        // A slice: sentences 1 and 2 again, with their sources, outputs and references.
+        let slice = JsFuture::from(model.evaluate("test".into(), opts(&[("offset", 1.into()), ("limit", 2.into())])))
+            .await
+            .unwrap();
+        assert_eq!(get(&slice, "sentences").as_f64(), Some(2.0));
+        for key in ["sources", "hypotheses", "references"] {
+            assert_eq!(Array::from(&get(&slice, key)).length(), 2, "{key}");
+        }
+        let whole: Vec<JsValue> = Array::from(&get(&evaluation, "hypotheses")).iter().collect();
+        assert_eq!(Array::from(&get(&slice, "hypotheses")).get(0), whole[1]);
+        let past = rejection(model.evaluate("test".into(), opts(&[("offset", 1_000_000.into())]))).await;
+        assert!(past.contains("offset 1000000 is past the end"), "{past}");
         // An unknown word is kept as <unk>, not an error.
         let translation = JsFuture::from(model.translate("The agreement on the zebra was signed.".into(), opts(&[("beam", 3.into())])))
             .await
@@ -260,4 +272,33 @@ fn bleu_scores_sentences_given_as_strings() {
     assert_eq!(get(&result, "hypothesisLength").as_f64(), Some(4.0));
     let error: js_sys::Error = glassformer::web::bleu(vec!["a".into()], vec![]).unwrap_err().dyn_into().unwrap();
     assert!(String::from(error.message()).starts_with("bleu: got 1 hypotheses and 0 references"));
+}
+
+/// A GPU lost in the middle of training: the translator goes on on the CPU
+/// from its last snapshot instead of losing its training state.
+#[wasm_bindgen_test]
+async fn a_translator_on_a_lost_gpu_keeps_training_on_the_cpu() {
+    let rt = runtime("webgpu").await;
+    let small = opts(&[
+        ("sentences", 300.into()),
+        ("dModel", 16.into()),
+        ("dFF", 32.into()),
+        ("batchSize", 8.into()),
+    ]);
+    let model = rt.seq2seq(small).map_err(|_| "seq2seq").unwrap();
+    let first = JsFuture::from(model.train(opts(&[("steps", 3.into())]))).await.unwrap();
+    assert_eq!(get(&first, "step").as_f64(), Some(3.0));
+    rt.lose_device();
+    // The snapshot is the step-0 state (the next is due at step 100): 0 + 2 steps.
+    let after = JsFuture::from(model.train(opts(&[("steps", 2.into())]))).await.unwrap();
+    assert_eq!(get(&after, "step").as_f64(), Some(2.0));
+    assert!(get(&after, "loss").as_f64().unwrap().is_finite());
+    assert_eq!(rt.backend(), "cpu");
+    assert!(rt.fallback_reason().is_some());
+    let translation = JsFuture::from(model.translate("the agreement was signed .".into(), JsValue::UNDEFINED))
+        .await
+        .unwrap();
+    assert!(get(&translation, "text").as_string().is_some());
+    let bytes = JsFuture::from(model.save()).await.unwrap();
+    assert!(js_sys::Uint8Array::from(bytes).length() > 1000);
 }

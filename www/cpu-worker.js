@@ -11,6 +11,9 @@
 import init, { Runtime, initThreadPool, cpuKernels } from "./pkg-threads/glassformer.js";
 
 let runtime = null;
+// Models made through this worker (runtime.seq2seq, runtime.loadSeq2seq), by handle.
+const models = new Map();
+let nextModel = 0;
 
 addEventListener("message", async ({ data }) => {
   if (data?.type !== "glassformer-call") return;
@@ -24,6 +27,18 @@ addEventListener("message", async ({ data }) => {
       await initThreadPool(args[0]);
       runtime = await Runtime.create("cpu");
       result = { cpuKernels: cpuKernels() };
+    } else if (method === "seq2seq" || method === "loadSeq2seq") {
+      const handle = nextModel++;
+      models.set(handle, runtime[method](...args));
+      result = handle;
+    } else if (method === "model") {
+      const [handle, name, modelArgs] = args;
+      if (name === "free") {
+        models.get(handle)?.free();
+        models.delete(handle);
+      } else {
+        result = await models.get(handle)[name](...modelArgs);
+      }
     } else {
       result = await runtime[method](...args);
     }

@@ -101,6 +101,25 @@ class WorkerRuntime {
   positionalEncoding(positions, dModel) { return this.#call("positionalEncoding", [positions, dModel]); }
   benchmark(kind, options) { return this.#call("benchmark", [kind, options]); }
   loseDevice() {} // nothing to lose on the CPU
+  /** A translator in the worker → Promise<WorkerModel> (the page's Runtime returns the model itself; `await` suits both). */
+  async seq2seq(options) { return new WorkerModel((method, args) => this.#call(method, args), await this.#call("seq2seq", [options])); }
+  async loadSeq2seq(bytes) { return new WorkerModel((method, args) => this.#call(method, args), await this.#call("loadSeq2seq", [bytes])); }
+}
+
+/** A model that lives in the CPU worker: each method is a message naming it. */
+class WorkerModel {
+  #call;
+  #handle;
+  constructor(call, handle) {
+    this.#call = call;
+    this.#handle = handle;
+  }
+  #method(name, ...args) { return this.#call("model", [this.#handle, name, args]); }
+  train(options) { return this.#method("train", options); }
+  evaluate(split, options) { return this.#method("evaluate", split, options); }
+  translate(text, options) { return this.#method("translate", text, options); }
+  save() { return this.#method("save"); }
+  free() { this.#method("free"); }
 }
 
 /** The threaded CPU runtime on `threads` threads, in its worker (for benchmarks; pages use getRuntime). */

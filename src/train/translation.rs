@@ -66,6 +66,8 @@ pub struct Evaluation {
     pub exact_match: f64,
     pub bleu: Bleu,
     pub sentences: usize,
+    /// The model's translations, in the split's order (words).
+    pub hypotheses: Vec<Vec<String>>,
 }
 
 /// A model being trained on the translation data.
@@ -133,6 +135,16 @@ impl Translator {
         })
     }
 
+    /// Continue on `device` from host copies of the parameters and AdamW's
+    /// moments (empty moments: start them at zero, as after loading a checkpoint).
+    pub fn move_to(&mut self, device: &Device, values: Vec<f32>, m: Vec<f32>, v: Vec<f32>) {
+        let n = values.len();
+        self.model.params.move_to(device, values);
+        self.model.device = device.clone();
+        let zeros = |moment: Vec<f32>| if moment.len() == n { moment } else { vec![0.0; n] };
+        self.opt.move_to(device, zeros(m), zeros(v));
+    }
+
     /// The steps taken so far.
     pub fn step(&self) -> u32 {
         self.opt.step
@@ -193,6 +205,7 @@ impl Translator {
             exact_match: 100.0 * exact as f64 / pairs.len().max(1) as f64,
             bleu: corpus_bleu(&hypotheses, &references)?,
             sentences: pairs.len(),
+            hypotheses,
         })
     }
 }

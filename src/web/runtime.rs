@@ -35,9 +35,21 @@ pub struct Runtime {
 }
 
 /// What can change after creation: the device (on a fallback) and why.
-struct State {
+pub(super) struct State {
     device: Device,
     fallback_reason: Option<String>,
+}
+
+impl State {
+    pub(super) fn device(&self) -> Device {
+        self.device.clone()
+    }
+
+    /// The GPU is gone: run on the CPU from now on, and say why.
+    pub(super) fn fall_back_to_cpu(&mut self, reason: &str) {
+        self.device = Device::Cpu;
+        self.fallback_reason = Some(format!("{reason} Continuing on the CPU."));
+    }
 }
 
 /// Options of `runtime.attention`. Lengths not given are inferred from the
@@ -120,6 +132,11 @@ impl Runtime {
         self.state.borrow().device.clone()
     }
 
+    /// The state models share with the runtime, to fall back with it.
+    pub(super) fn shared_state(&self) -> Rc<RefCell<State>> {
+        Rc::clone(&self.state)
+    }
+
     /// Run `on_gpu` when the device is a GPU, `on_cpu` otherwise; if the GPU
     /// turns out to be lost, switch the runtime to the CPU for good and
     /// answer from the CPU.
@@ -135,10 +152,7 @@ impl Runtime {
                 Device::Cpu => on_cpu(),
                 Device::Gpu(gpu) => match on_gpu(Rc::clone(&gpu)).await {
                     Err(Error::Backend(reason)) if gpu.is_lost() => {
-                        let mut state = state.borrow_mut();
-                        state.device = Device::Cpu;
-                        state.fallback_reason = Some(format!("{reason} Continuing on the CPU."));
-                        drop(state);
+                        state.borrow_mut().fall_back_to_cpu(&reason);
                         on_cpu()
                     }
                     other => other,

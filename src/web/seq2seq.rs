@@ -23,7 +23,8 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::bench::now_ms;
 use super::convert::{js_error, options, set, tensor};
-use super::runtime::Runtime;
+use super::runtime::{Runtime, State};
+use crate::device::Device;
 use crate::error::{invalid, Result};
 use crate::models::translate::beam;
 use crate::train::data::DataConfig;
@@ -63,6 +64,9 @@ struct TranslateOptions {
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct EvaluateOptions {
+    /// First sentence of the split to score (default 0).
+    offset: Option<usize>,
+    /// How many sentences at most (default: the rest of the split).
     limit: Option<usize>,
 }
 
@@ -70,6 +74,45 @@ struct EvaluateOptions {
 #[wasm_bindgen]
 pub struct Seq2seqModel {
     translator: Rc<RefCell<Translator>>,
+    /// The runtime's device and fallback reason, shared with it.
+    runtime: Rc<RefCell<State>>,
+    snapshot: Rc<RefCell<Snapshot>>,
+}
+
+/// A host copy of the model's training state as of `step`. On a GPU it is
+/// refreshed every [`SNAPSHOT_EVERY`] steps; if the GPU is lost, the model is
+/// rebuilt on the CPU from it and training goes on, at most that many steps
+/// back, instead of losing everything.
+struct Snapshot {
+    step: u32,
+    values: Vec<f32>,
+    /// AdamW's moments (empty: zeros, as for a new or loaded model).
+    m: Vec<f32>,
+    v: Vec<f32>,
+}
+
+const SNAPSHOT_EVERY: u32 = 100;
+
+impl Seq2seqModel {
+    /// Wrap a translator made on the CPU, moved to the runtime's device.
+    fn new(mut translator: Translator, runtime: &Runtime) -> Result<Seq2seqModel> {
+        let values = translator.model.params.values.host()?.to_vec();
+        let snapshot = Snapshot {
+            step: translator.step(),
+            values: values.clone(),
+            m: Vec::new(),
+            v: Vec::new(),
+        };
+        let device = runtime.current_device();
+        if device != Device::Cpu {
+            translator.move_to(&device, values, Vec::new(), Vec::new());
+        }
+        Ok(Seq2seqModel {
+            translator: Rc::new(RefCell::new(translator)),
+            runtime: runtime.shared_state(),
+            snapshot: Rc::new(RefCell::new(snapshot)),
+        })
+    }
 }
 
 #[wasm_bindgen]
@@ -97,10 +140,8 @@ impl Runtime {
         if !(100..=200_000).contains(&cfg.data.sentences) {
             return Err(js_error(invalid("seq2seq", "sentences must be between 100 and 200000.")));
         }
-        let translator = Translator::new(cfg, &self.current_device()).map_err(js_error)?;
-        Ok(Seq2seqModel {
-            translator: Rc::new(RefCell::new(translator)),
-        })
+        let translator = Translator::new(cfg, &Device::Cpu).map_err(js_error)?;
+        Seq2seqModel::new(translator, self).map_err(js_error)
     }
 
     /// A translator from `model.save()` bytes, on this runtime's device. A
@@ -108,44 +149,38 @@ impl Runtime {
     /// wrong (and no model is made).
     #[wasm_bindgen(js_name = loadSeq2seq)]
     pub fn load_seq2seq(&self, bytes: &[u8]) -> std::result::Result<Seq2seqModel, JsValue> {
-        let translator = crate::checkpoint::load(bytes, &self.current_device()).map_err(js_error)?;
-        Ok(Seq2seqModel {
-            translator: Rc::new(RefCell::new(translator)),
-        })
+        let translator = crate::checkpoint::load(bytes, &Device::Cpu).map_err(js_error)?;
+        Seq2seqModel::new(translator, self).map_err(js_error)
     }
 }
 
 #[wasm_bindgen]
 impl Seq2seqModel {
     /// Train `steps` more steps → Promise<{ step, loss, tokensPerSecond }>
-    /// (loss of the last step; target tokens per second over the call).
+    /// (loss of the last step; target tokens per second over the call). If the
+    /// GPU is lost, the call finishes on the CPU from the last snapshot (so
+    /// `step` can go back by up to 100) and the runtime stays on the CPU.
     pub fn train(&self, options_object: JsValue) -> Promise {
-        let translator = Rc::clone(&self.translator);
+        let (translator, runtime, snapshot) = (Rc::clone(&self.translator), Rc::clone(&self.runtime), Rc::clone(&self.snapshot));
         let opts = options::<TrainOptions>("seq2seq.train", options_object);
         future_to_promise(async move {
             let steps = opts.map_err(js_error)?.steps.unwrap_or(1);
             if !(1..=10_000).contains(&steps) {
                 return Err(js_error(invalid("seq2seq.train", "steps must be between 1 and 10000.")));
             }
+            recover_if_lost(&translator, &runtime, &snapshot, None);
             let start = now_ms();
-            let (mut tokens, mut last) = (0usize, None);
-            for _ in 0..steps {
-                let mut t = translator
-                    .try_borrow_mut()
-                    .map_err(|_| js_error(invalid("seq2seq.train", "the model is busy; await the previous call first.")))?;
-                let acts = t.train_step().map_err(js_error)?;
-                tokens += acts.b * acts.t;
-                last = Some(acts);
+            let (tokens, loss) = match train_steps(&translator, &snapshot, steps).await {
+                Err(error) if on_lost_gpu(&translator) => {
+                    recover_if_lost(&translator, &runtime, &snapshot, Some(&error.to_string()));
+                    train_steps(&translator, &snapshot, steps).await
+                }
+                other => other,
             }
-            // Read the last loss without holding the model across the wait (a GPU readback).
-            let (device, step) = {
-                let t = translator.borrow();
-                (t.model.device.clone(), t.step())
-            };
-            let loss = last.expect("at least one step").loss.to_host(&device).await.map_err(js_error)?[0];
+            .map_err(js_error)?;
             let seconds = ((now_ms() - start) / 1e3).max(1e-9);
             let result = Object::new();
-            set(&result, "step", &step.into());
+            set(&result, "step", &translator.borrow().step().into());
             set(&result, "loss", &loss.into());
             set(&result, "tokensPerSecond", &(tokens as f64 / seconds).into());
             Ok(result.into())
@@ -155,6 +190,7 @@ impl Seq2seqModel {
     /// The model as checkpoint bytes → Promise<Uint8Array> (safetensors:
     /// parameters, configuration, vocabularies; see `checkpoint`).
     pub fn save(&self) -> Promise {
+        recover_if_lost(&self.translator, &self.runtime, &self.snapshot, None);
         let translator = Rc::clone(&self.translator);
         future_to_promise(async move {
             // Copy the parameters out first: the borrow must not outlive the GPU readback.
@@ -168,12 +204,18 @@ impl Seq2seqModel {
         })
     }
 
-    /// Exact match (%) and BLEU on "train", "valid" or "test" → Promise<{ exactMatch, bleu, sentences }>.
+    /// Exact match (%) and BLEU on "train", "valid" or "test"; options
+    /// { offset, limit } score a slice → Promise<{ exactMatch, bleu,
+    /// sentences, sources, hypotheses, references }> (the last three: one
+    /// string per sentence, words separated by spaces, so that slices can be
+    /// scored one at a time and BLEU taken over all with `glassformer.bleu`).
     pub fn evaluate(&self, split: String, options_object: JsValue) -> Promise {
+        recover_if_lost(&self.translator, &self.runtime, &self.snapshot, None);
         let translator = Rc::clone(&self.translator);
         let opts = options::<EvaluateOptions>("seq2seq.evaluate", options_object);
         future_to_promise(async move {
-            let limit = opts.map_err(js_error)?.limit.unwrap_or(usize::MAX);
+            let opts = opts.map_err(js_error)?;
+            let (offset, limit) = (opts.offset.unwrap_or(0), opts.limit.unwrap_or(usize::MAX));
             let cpu = cpu_model(&translator).await?;
             let t = translator.borrow();
             let pairs = match split.as_str() {
@@ -187,11 +229,25 @@ impl Seq2seqModel {
                     )))
                 }
             };
+            if offset >= pairs.len() {
+                return Err(js_error(invalid(
+                    "seq2seq.evaluate",
+                    format!("offset {offset} is past the end of the {split} split ({} sentences).", pairs.len()),
+                )));
+            }
+            let pairs = &pairs[offset..];
             let evaluation = t.evaluate_with(&cpu, pairs, limit).map_err(js_error)?;
+            let lines = |sentences: &mut dyn Iterator<Item = &Vec<String>>| -> Array {
+                sentences.map(|words| JsValue::from(words.join(" "))).collect()
+            };
+            let scored = &pairs[..evaluation.sentences];
             let result = Object::new();
             set(&result, "exactMatch", &evaluation.exact_match.into());
             set(&result, "bleu", &evaluation.bleu.score.into());
             set(&result, "sentences", &evaluation.sentences.into());
+            set(&result, "sources", &lines(&mut scored.iter().map(|p| &p.english)).into());
+            set(&result, "hypotheses", &lines(&mut evaluation.hypotheses.iter()).into());
+            set(&result, "references", &lines(&mut scored.iter().map(|p| &p.french)).into());
             Ok(result.into())
         })
     }
@@ -200,6 +256,7 @@ impl Seq2seqModel {
     /// options: { beam } (width, 1–16; 1, the default, is greedy decoding).
     /// crossAttention: one { data, shape: [heads, target, source] } per decoder layer.
     pub fn translate(&self, text: String, options_object: JsValue) -> Promise {
+        recover_if_lost(&self.translator, &self.runtime, &self.snapshot, None);
         let translator = Rc::clone(&self.translator);
         let opts = options::<TranslateOptions>("seq2seq.translate", options_object);
         future_to_promise(async move {
@@ -231,6 +288,61 @@ impl Seq2seqModel {
             Ok(result.into())
         })
     }
+}
+
+/// `steps` training steps → (target tokens, loss of the last step). On a
+/// GPU, first refreshes the snapshot when it is due.
+async fn train_steps(translator: &Rc<RefCell<Translator>>, snapshot: &Rc<RefCell<Snapshot>>, steps: u32) -> Result<(usize, f32)> {
+    let (device, step) = {
+        let t = translator.borrow();
+        (t.model.device.clone(), t.step())
+    };
+    if device != Device::Cpu && step >= snapshot.borrow().step + SNAPSHOT_EVERY {
+        // Copy the handles out: no borrow may be held across a GPU readback.
+        let (values, opt) = {
+            let t = translator.borrow();
+            (t.model.params.values.clone(), t.opt.clone())
+        };
+        let values = values.to_host(&device).await?;
+        let (m, v) = opt.moments_to_host(&device).await?;
+        *snapshot.borrow_mut() = Snapshot { step, values, m, v };
+    }
+    let (mut tokens, mut last) = (0usize, None);
+    for _ in 0..steps {
+        let mut t = translator
+            .try_borrow_mut()
+            .map_err(|_| invalid("seq2seq.train", "the model is busy; await the previous call first."))?;
+        let acts = t.train_step()?;
+        tokens += acts.b * acts.t;
+        last = Some(acts);
+    }
+    let loss = last.expect("at least one step").loss.to_host(&device).await?[0];
+    Ok((tokens, loss))
+}
+
+/// Is the model on a GPU that has been lost?
+fn on_lost_gpu(translator: &Rc<RefCell<Translator>>) -> bool {
+    matches!(&translator.borrow().model.device, Device::Gpu(gpu) if gpu.is_lost())
+}
+
+/// If the model's GPU is lost: move the runtime to the CPU and rebuild the
+/// model there from the snapshot (a lost device's buffers cannot be read).
+fn recover_if_lost(
+    translator: &Rc<RefCell<Translator>>,
+    runtime: &Rc<RefCell<State>>,
+    snapshot: &Rc<RefCell<Snapshot>>,
+    error: Option<&str>,
+) {
+    if !on_lost_gpu(translator) {
+        return;
+    }
+    if runtime.borrow().device() != Device::Cpu {
+        runtime.borrow_mut().fall_back_to_cpu(error.unwrap_or("The GPU device was lost."));
+    }
+    let snapshot = snapshot.borrow();
+    let mut t = translator.borrow_mut();
+    t.opt.step = snapshot.step;
+    t.move_to(&Device::Cpu, snapshot.values.clone(), snapshot.m.clone(), snapshot.v.clone());
 }
 
 /// The model on the CPU, for decoding (a copy; the borrow ends before the GPU readback is awaited).
