@@ -30,12 +30,25 @@ test("?backend=cpu&threads=2 runs the kernels on two threads, with the single-th
       const attention = await Promise.all([threaded, single].map((rt) => rt.attention(q, kk, v, options)));
       let message = null;
       try { await threaded.matmul(a, b, { m: 2, k: 2, n: 2 }); } catch (error) { message = error.message; }
+      // A translator in the worker trains, translates and saves like one on the page.
+      const small = { sentences: 300, dModel: 16, dFF: 32, batchSize: 8 };
+      const translators = [await threaded.seq2seq(small), single.seq2seq(small)];
+      const trained = await Promise.all(translators.map((model) => model.train({ steps: 3 })));
+      const described = await translators[0].describe();
+      const reloaded = await threaded.loadSeq2seq(await translators[0].save());
+      const texts = await Promise.all([translators[0], reloaded].map(async (model) => (await model.translate("the agreement was signed .")).text));
+      let seq2seqMessage = null;
+      try { await translators[0].translate(""); } catch (error) { seq2seqMessage = error.message; }
       return {
         threads: threaded.threads,
         shape: matmul[0].shape,
         matmulDiff: worst(matmul[0].data, matmul[1].data),
         attentionDiff: worst(attention[0].output.data, attention[1].output.data),
         message,
+        losses: trained.map((r) => r.loss),
+        step: described.step,
+        texts,
+        seq2seqMessage,
       };
     });
     assert.equal(result.threads, 2);
@@ -43,6 +56,10 @@ test("?backend=cpu&threads=2 runs the kernels on two threads, with the single-th
     assert.ok(result.matmulDiff <= 1e-5, `threaded matmul differs by ${result.matmulDiff}`);
     assert.ok(result.attentionDiff <= 1e-5, `threaded attention differs by ${result.attentionDiff}`);
     assert.match(result.message, /^matmul: A has shape/);
+    assert.ok(Math.abs(result.losses[0] - result.losses[1]) <= 1e-4, `losses ${result.losses}`);
+    assert.equal(result.step, 3);
+    assert.equal(result.texts[0], result.texts[1]);
+    assert.match(result.seq2seqMessage, /^seq2seq\.translate: .*empty/);
     assert.deepEqual(errors, []);
   } finally {
     await close();

@@ -198,6 +198,10 @@ async fn seq2seq_trains_translates_and_rejects_bad_input() {
         let first = JsFuture::from(model.train(opts(&[("steps", 3.into())]))).await.unwrap();
         assert_eq!(get(&first, "step").as_f64(), Some(3.0));
         assert!(get(&first, "loss").as_f64().unwrap().is_finite());
+        let described = model.describe().unwrap();
+        assert_eq!(get(&described, "step").as_f64(), Some(3.0));
+        assert_eq!(get(&described, "dModel").as_f64(), Some(16.0));
+        assert!(get(&described, "trainPairs").as_f64().unwrap() > 100.0);
         assert!(get(&first, "tokensPerSecond").as_f64().unwrap() > 0.0);
         let evaluation = JsFuture::from(model.evaluate("test".into(), opts(&[("limit", 3.into())])))
             .await

@@ -119,6 +119,7 @@ class WorkerModel {
   evaluate(split, options) { return this.#method("evaluate", split, options); }
   translate(text, options) { return this.#method("translate", text, options); }
   save() { return this.#method("save"); }
+  describe() { return this.#method("describe"); }
   free() { this.#method("free"); }
 }
 

@@ -187,6 +187,33 @@ impl Seq2seqModel {
         })
     }
 
+    /// Size, data and progress → { step, parameters, layers, dModel, heads,
+    /// dFF, trainPairs, validPairs, testPairs, sourceVocabulary, targetVocabulary }.
+    pub fn describe(&self) -> std::result::Result<JsValue, JsValue> {
+        let t = self
+            .translator
+            .try_borrow()
+            .map_err(|_| js_error(invalid("seq2seq.describe", "the model is busy; await the previous call first.")))?;
+        let result = Object::new();
+        let counts = [
+            ("step", t.step() as usize),
+            ("parameters", t.model.params.len()),
+            ("layers", t.cfg.layers),
+            ("dModel", t.cfg.d_model),
+            ("heads", t.cfg.heads),
+            ("dFF", t.cfg.d_ff),
+            ("trainPairs", t.data.train.len()),
+            ("validPairs", t.data.valid.len()),
+            ("testPairs", t.data.test.len()),
+            ("sourceVocabulary", t.source_vocab.len()),
+            ("targetVocabulary", t.target_vocab.len()),
+        ];
+        for (key, value) in counts {
+            set(&result, key, &(value as f64).into());
+        }
+        Ok(result.into())
+    }
+
     /// The model as checkpoint bytes → Promise<Uint8Array> (safetensors:
     /// parameters, configuration, vocabularies; see `checkpoint`).
     pub fn save(&self) -> Promise {

@@ -1,0 +1,73 @@
+// The translator demo, driven as a student would: the pretrained model
+// translates the course's sentence and draws its cross-attention at once;
+// bad sentences give readable errors; starting over and training makes the
+// loss fall while the page stays responsive; the heatmap renders.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { openCoursePage, ARTIFACTS } from "./harness.mjs";
+
+const SEED_FRENCH = "l' accord sur la zone économique européenne a été signé en août 1992 .";
+
+test("gf-seq2seq-trainer: pretrained translation, bad input, training from scratch, heatmap", { timeout: 300_000 }, async () => {
+  const { page, errors, close } = await openCoursePage("/?backend=cpu&threads=1");
+  const widget = page.locator("gf-seq2seq-trainer");
+  const part = (role) => widget.locator(`[data-role="${role}"]`);
+  const statusStartsWith = (text) => page.waitForFunction(
+    (prefix) => document.querySelector("gf-seq2seq-trainer").shadowRoot.querySelector('[data-role="status"]').textContent.startsWith(prefix),
+    text, { timeout: 90_000 });
+  try {
+    // The pretrained checkpoint loads on its own and translates the course's sentence exactly.
+    await statusStartsWith("Pretrained");
+    assert.equal((await part("output").textContent()).replace("→", "").trim(), SEED_FRENCH);
+    // 15 French tokens (with <eos>) × 13 English words.
+    assert.equal(await widget.locator('[data-role="heatmap"] rect').count(), 15 * 13);
+    assert.match(await part("alt").textContent(), /zone ← area/);
+    assert.match(await part("score").textContent(), /first 50 test sentences: (9[5-9]|100)%/);
+    assert.equal(await widget.locator('[data-role="samples"] tr').count(), 5);
+
+    // Bad input: readable errors, and the widget keeps working.
+    await part("sentence").fill("   ");
+    await widget.locator('[data-action="translate"]').click();
+    await page.waitForFunction(() => document.querySelector("gf-seq2seq-trainer").shadowRoot.querySelector('[data-role="error"]').textContent !== "");
+    assert.match(await part("error").textContent(), /^seq2seq\.translate: the text is empty/);
+    await part("sentence").fill(Array(41).fill("the").join(" "));
+    await part("sentence").press("Enter");
+    await page.waitForFunction(() => /at most 40/.test(document.querySelector("gf-seq2seq-trainer").shadowRoot.querySelector('[data-role="error"]').textContent));
+    await part("sentence").fill("the zebra was signed in august 1992 .");
+    await part("sentence").press("Enter");
+    await page.waitForFunction(() => document.querySelector("gf-seq2seq-trainer").shadowRoot.querySelector('[data-role="error"]').textContent === "");
+    assert.match(await part("output").textContent(), /not in the vocabulary/);
+
+    // Start over and train: the loss falls and the page keeps answering.
+    await part("sentence").fill("The agreement on the European Economic Area was signed in August 1992.");
+    await widget.locator('[data-action="scratch"]').click();
+    await statusStartsWith("Untrained");
+    await widget.locator('[data-action="train"]').click();
+    const longestGap = await page.evaluate(() => new Promise((done) => {
+      let last = performance.now(), longest = 0;
+      const timer = setInterval(() => { const now = performance.now(); longest = Math.max(longest, now - last); last = now; }, 16);
+      setTimeout(() => { clearInterval(timer); done(longest); }, 6000);
+    }));
+    await page.waitForFunction(() => document.querySelector("gf-seq2seq-trainer").lossHistory.at(-1)?.step >= 250, null, { timeout: 120_000 });
+    await widget.locator('[data-action="train"]').click(); // pause
+    await statusStartsWith("Paused");
+    const history = await page.evaluate(() => document.querySelector("gf-seq2seq-trainer").lossHistory);
+    const first = history.slice(0, 3).reduce((s, p) => s + p.loss, 0) / 3;
+    const last = history.slice(-3).reduce((s, p) => s + p.loss, 0) / 3;
+    assert.ok(last < 0.5 * first, `loss went from ${first} to ${last}`);
+    assert.ok(longestGap < 1000, `the page stopped answering for ${longestGap} ms while training`);
+    assert.match(await part("readout").textContent(), /^step \d[\d,]* of 1,000 · loss \d/);
+    assert.ok(await widget.locator("svg polyline.curve").count() === 1);
+    await page.waitForFunction(() => document.querySelector("gf-seq2seq-trainer").shadowRoot.querySelectorAll('[data-role="heatmap"] rect').length > 0);
+    // Keyboard: the layer and head pickers redraw the map.
+    await part("head").selectOption("0");
+    assert.match(await part("alt").textContent(), /layer 2, head 1/);
+    await widget.scrollIntoViewIfNeeded();
+    await widget.screenshot({ path: `${ARTIFACTS}seq2seq-trainer.png` });
+    console.log(`trained to step ${history.at(-1).step}; loss ${first.toFixed(3)} → ${last.toFixed(3)}; longest pause of the page ${longestGap.toFixed(0)} ms`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
+  }
+});
