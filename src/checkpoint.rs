@@ -63,6 +63,10 @@ pub fn save_values(translator: &Translator, values: &[f32]) -> Result<Vec<u8>> {
         ("batch_size", cfg.batch_size.to_string()),
         ("warmup", cfg.warmup.to_string()),
         ("lr_scale", cfg.lr_scale.to_string()),
+        ("dropout", cfg.dropout.to_string()),
+        ("label_smoothing", cfg.label_smoothing.to_string()),
+        ("tie_output_embedding", cfg.tie_output_embedding.to_string()),
+        ("max_source", cfg.max_source.to_string()),
         ("max_target", cfg.max_target.to_string()),
         ("seed", cfg.seed.to_string()),
         ("step", translator.step().to_string()),
@@ -96,6 +100,8 @@ pub fn load(bytes: &[u8], device: &Device) -> Result<Translator> {
         text.parse()
             .map_err(|_| invalid(OP, format!("metadata {key}={text:?} is not a number.")))
     }
+    // Entries added after the first checkpoints: absent means the value they had then.
+    let optional = |key: &str, absent: &'static str| -> &str { metadata.get(key).map_or(absent, String::as_str) };
     let cfg = TranslatorConfig {
         data: DataConfig {
             seed: number("data_seed", get("data_seed")?)?,
@@ -113,10 +119,24 @@ pub fn load(bytes: &[u8], device: &Device) -> Result<Translator> {
         batch_size: number("batch_size", get("batch_size")?)?,
         warmup: number("warmup", get("warmup")?)?,
         lr_scale: number("lr_scale", get("lr_scale")?)?,
+        dropout: number("dropout", optional("dropout", "0"))?,
+        label_smoothing: number("label_smoothing", optional("label_smoothing", "0"))?,
+        tie_output_embedding: match optional("tie_output_embedding", "false") {
+            "true" => true,
+            "false" => false,
+            other => return Err(invalid(OP, format!("tie_output_embedding {other:?} is neither true nor false."))),
+        },
+        max_source: number("max_source", optional("max_source", "40"))?,
         max_target: number("max_target", get("max_target")?)?,
         seed: number("seed", get("seed")?)?,
     };
-    if !(1..=200_000).contains(&cfg.data.sentences) || cfg.layers > 24 || cfg.d_model > 4096 || cfg.d_ff > 16384 {
+    if !(1..=200_000).contains(&cfg.data.sentences)
+        || cfg.layers > 24
+        || cfg.d_model > 4096
+        || cfg.d_ff > 16384
+        || cfg.max_source > 1000
+        || cfg.max_target > 1000
+    {
         return Err(invalid(OP, "the configuration is out of range for this translator."));
     }
     let mut translator = Translator::new(cfg, &Device::Cpu)?;

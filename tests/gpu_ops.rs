@@ -393,22 +393,43 @@ mod bodies {
                 }
             })
             .collect();
-        let gtargets = cross_entropy::GpuTargets::new(&gpu, &targets, v, cross_entropy::IGNORE_INDEX).unwrap();
-        let (glogits, probs, loss) = (gpu.upload(&logits), gpu.zeros(n * v), gpu.zeros(1));
-        let acc = random_vec(n * v, 1.0, 6);
-        let dlogits = gpu.upload(&acc);
-        run(&gpu, |e| {
-            cross_entropy::forward_gpu(&gpu, e, &loss, &probs, glogits.all(), &gtargets, v).unwrap();
-            cross_entropy::backward_gpu(&gpu, e, &dlogits, &probs, &gtargets, v).unwrap();
-        });
-        let mut want_probs = vec![0.0; n * v];
-        let (want_loss, _) = cross_entropy::forward(&cpu, &mut want_probs, &logits, &targets, v, cross_entropy::IGNORE_INDEX).unwrap();
-        let mut want_d = acc.clone();
-        cross_entropy::backward(&cpu, &mut want_d, &want_probs, &targets, v, cross_entropy::IGNORE_INDEX).unwrap();
-        assert_close("cross_entropy loss", &read(&gpu, &loss).await, &[want_loss], 1e-5, 1e-5);
-        assert_close("cross_entropy probs", &read(&gpu, &probs).await, &want_probs, 1e-7, 1e-5);
-        assert_close("cross_entropy dlogits", &read(&gpu, &dlogits).await, &want_d, 1e-6, 1e-5);
-        assert!(cross_entropy::GpuTargets::new(&gpu, &[70], v, cross_entropy::IGNORE_INDEX).is_err());
+        for smoothing in [0.0, 0.1] {
+            let gtargets = cross_entropy::GpuTargets::new(&gpu, &targets, v, cross_entropy::IGNORE_INDEX, smoothing).unwrap();
+            let (glogits, probs, loss) = (gpu.upload(&logits), gpu.zeros(n * v), gpu.zeros(1));
+            let acc = random_vec(n * v, 1.0, 6);
+            let dlogits = gpu.upload(&acc);
+            run(&gpu, |e| {
+                cross_entropy::forward_gpu(&gpu, e, &loss, &probs, glogits.all(), &gtargets, v).unwrap();
+                cross_entropy::backward_gpu(&gpu, e, &dlogits, &probs, &gtargets, v).unwrap();
+            });
+            let mut want_probs = vec![0.0; n * v];
+            let (want_loss, _) =
+                cross_entropy::forward(&cpu, &mut want_probs, &logits, &targets, v, cross_entropy::IGNORE_INDEX, smoothing).unwrap();
+            let mut want_d = acc.clone();
+            cross_entropy::backward(&cpu, &mut want_d, &want_probs, &targets, v, cross_entropy::IGNORE_INDEX, smoothing).unwrap();
+            assert_close(
+                &format!("cross_entropy ε={smoothing} loss"),
+                &read(&gpu, &loss).await,
+                &[want_loss],
+                1e-5,
+                1e-5,
+            );
+            assert_close(
+                &format!("cross_entropy ε={smoothing} probs"),
+                &read(&gpu, &probs).await,
+                &want_probs,
+                1e-7,
+                1e-5,
+            );
+            assert_close(
+                &format!("cross_entropy ε={smoothing} dlogits"),
+                &read(&gpu, &dlogits).await,
+                &want_d,
+                1e-6,
+                1e-5,
+            );
+        }
+        assert!(cross_entropy::GpuTargets::new(&gpu, &[70], v, cross_entropy::IGNORE_INDEX, 0.0).is_err());
 
         // AdamW over 10 000 parameters, with and without clipping, three steps.
         let count = 10_000;

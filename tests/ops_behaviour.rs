@@ -33,8 +33,22 @@ gf_test! {
         assert_close("row 0", &y[..4], &[0.731_058_6, 0.0, 0.0, 0.268_941_4], 1e-6, 1e-5);
         assert_close("row 1", &y[4..], &[0.0, 1.0, 0.0, 0.0], 1e-6, 0.0);
         let mut probs = vec![0.0; 8];
-        let (loss, _) = cross_entropy::forward(&CPU, &mut probs, &x, &[1, 0], 4, cross_entropy::IGNORE_INDEX).unwrap();
+        let (loss, _) = cross_entropy::forward(&CPU, &mut probs, &x, &[1, 0], 4, cross_entropy::IGNORE_INDEX, 0.0).unwrap();
         assert!(loss.is_finite() && loss > 1e4, "the loss of a −1e4 logit is about 2e4, got {loss}");
+    }
+
+    fn label_smoothing_on_a_worked_example() {
+        // logits [0, ln 3] → p = [0.25, 0.75]; target 1 with ε = 0.2 → q = [0.1, 0.9]:
+        // loss = −(0.1·ln 0.25 + 0.9·ln 0.75) = 0.397 543, gradient p − q = [0.15, −0.15].
+        let logits = [0.0, 3f32.ln()];
+        let mut probs = vec![0.0; 2];
+        let (loss, _) = cross_entropy::forward(&CPU, &mut probs, &logits, &[1], 2, cross_entropy::IGNORE_INDEX, 0.2).unwrap();
+        assert!((loss - 0.397_543).abs() < 1e-5, "{loss}");
+        let mut d = vec![0.0; 2];
+        cross_entropy::backward(&CPU, &mut d, &probs, &[1], 2, cross_entropy::IGNORE_INDEX, 0.2).unwrap();
+        assert_close("p − q", &d, &[0.15, -0.15], 1e-6, 1e-5);
+        let bad = cross_entropy::forward(&CPU, &mut probs, &logits, &[1], 2, cross_entropy::IGNORE_INDEX, 1.0).unwrap_err();
+        assert!(bad.to_string().contains("label smoothing 1 must be in [0, 1)"), "{bad}");
     }
 
     fn softmax_matches_worked_example() {
@@ -204,7 +218,7 @@ gf_test! {
         let mut mask = vec![0.0; 2];
         assert!(dropout::forward(&CPU, &mut y, &mut mask, &[1.0, 2.0], 1.0, 0, true).is_err());
         let mut probs = vec![0.0; 3];
-        let text = cross_entropy::forward(&CPU, &mut probs, &[0.0; 3], &[5], 3, -100).unwrap_err().to_string();
+        let text = cross_entropy::forward(&CPU, &mut probs, &[0.0; 3], &[5], 3, -100, 0.0).unwrap_err().to_string();
         assert!(text.starts_with("cross_entropy: target 5"), "{text}");
     }
 }

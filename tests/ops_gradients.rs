@@ -238,14 +238,19 @@ gf_test! {
         let (n, v) = (4, 5);
         let targets = [2, cross_entropy::IGNORE_INDEX, 0, 4];
         let logits = random_vec(n * v, 2.0, 28);
-        let mut probs = vec![0.0; n * v];
-        cross_entropy::forward(&CPU, &mut probs, &logits, &targets, v, cross_entropy::IGNORE_INDEX).unwrap();
-        let mut dlogits = vec![0.0; n * v];
-        cross_entropy::backward(&CPU, &mut dlogits, &probs, &targets, v, cross_entropy::IGNORE_INDEX).unwrap();
-        assert!(dlogits[v..2 * v].iter().all(|&d| d == 0.0), "an ignored row must get no gradient");
-        check("cross_entropy dlogits", &dlogits, &logits, |z| {
-            let mut p = vec![0.0; n * v];
-            cross_entropy::forward(&CPU, &mut p, z, &targets, v, cross_entropy::IGNORE_INDEX).unwrap().0 as f64
-        });
+        // Plain, and with label smoothing ε = 0.2.
+        for smoothing in [0.0, 0.2] {
+            let mut probs = vec![0.0; n * v];
+            cross_entropy::forward(&CPU, &mut probs, &logits, &targets, v, cross_entropy::IGNORE_INDEX, smoothing).unwrap();
+            let mut dlogits = vec![0.0; n * v];
+            cross_entropy::backward(&CPU, &mut dlogits, &probs, &targets, v, cross_entropy::IGNORE_INDEX, smoothing).unwrap();
+            assert!(dlogits[v..2 * v].iter().all(|&d| d == 0.0), "an ignored row must get no gradient");
+            check(&format!("cross_entropy ε={smoothing} dlogits"), &dlogits, &logits, |z| {
+                let mut p = vec![0.0; n * v];
+                cross_entropy::forward(&CPU, &mut p, z, &targets, v, cross_entropy::IGNORE_INDEX, smoothing)
+                    .unwrap()
+                    .0 as f64
+            });
+        }
     }
 }

@@ -8,8 +8,9 @@ use std::rc::Rc;
 use common::{assert_close, numeric_grad, random_vec, ready};
 use glassformer::device::gpu::Gpu;
 use glassformer::device::tensor::Tensor;
-use glassformer::models::seq2seq::{Batch, Seq2Seq, Seq2SeqConfig};
+use glassformer::models::seq2seq::{Batch, Regularization, Seq2Seq, Seq2SeqConfig};
 use glassformer::nn::block::{BlockConfig, NormPlacement};
+use glassformer::nn::dropout::Dropout;
 use glassformer::nn::feed_forward::Activation;
 use glassformer::ops::adamw::AdamWConfig;
 use glassformer::ops::cross_entropy::IGNORE_INDEX;
@@ -33,8 +34,15 @@ fn config(norm: NormPlacement, c: usize, source_vocab: usize, target_vocab: usiz
             activation: Activation::Relu,
             norm,
         },
+        tie_output_embedding: false,
     }
 }
+
+/// The paper's training-time options, all on: dropout, label smoothing (and, in the config, tied output embeddings).
+const REGULARIZED: Regularization = Regularization {
+    dropout: Dropout { p: 0.1, seed: 77 },
+    label_smoothing: 0.1,
+};
 
 /// Eight real sentence pairs from the grammar, as ids.
 fn translation_batch() -> (Batch, usize, usize) {
@@ -51,7 +59,7 @@ fn translation_batch() -> (Batch, usize, usize) {
 
 /// Train `steps` steps on one batch; the loss after each (awaited: in the
 /// browser a GPU readback really waits).
-async fn train_async(model: &mut Seq2Seq, batch: &Batch, steps: usize, lr: f32) -> Vec<f32> {
+async fn train_async(model: &mut Seq2Seq, batch: &Batch, steps: usize, lr: f32, regularization: Regularization) -> Vec<f32> {
     let dev = model.device.clone();
     let cfg = AdamWConfig {
         lr,
@@ -61,7 +69,11 @@ async fn train_async(model: &mut Seq2Seq, batch: &Batch, steps: usize, lr: f32) 
     let mut opt = AdamW::new(cfg, &model.params, &dev);
     let mut acts = model.acts(batch.b, batch.s, batch.t);
     let mut losses = Vec::with_capacity(steps);
-    for _ in 0..steps {
+    for step in 0..steps {
+        acts.regularization = Regularization {
+            dropout: regularization.dropout.site(step as u64),
+            ..regularization
+        };
         model.forward(&mut acts, batch).unwrap();
         model.params.zero_grads(&dev).unwrap();
         model.backward(&acts, batch).unwrap();
@@ -71,9 +83,16 @@ async fn train_async(model: &mut Seq2Seq, batch: &Batch, steps: usize, lr: f32) 
     losses
 }
 
+/// The plain loss of `model` on `batch` (no dropout, no smoothing).
+fn loss_of(model: &Seq2Seq, batch: &Batch) -> f32 {
+    let mut acts = model.acts(batch.b, batch.s, batch.t);
+    model.forward(&mut acts, batch).unwrap();
+    ready(model.loss(&acts)).unwrap()
+}
+
 /// The same on the CPU, where every future is ready at once.
 fn train(model: &mut Seq2Seq, batch: &Batch, steps: usize, lr: f32) -> Vec<f32> {
-    ready(train_async(model, batch, steps, lr))
+    ready(train_async(model, batch, steps, lr, Regularization::NONE))
 }
 
 gf_test! {
@@ -89,13 +108,21 @@ gf_test! {
     }
 
     fn every_gradient_matches_finite_differences() {
-        for norm in [NormPlacement::PreLn, NormPlacement::PostLn] {
-            let cfg = Seq2SeqConfig { layers: 1, ..config(norm, 4, 9, 7) };
+        // Plain, then with dropout (a fixed mask: the same seed drops the same
+        // values at every evaluation), label smoothing and tied embeddings.
+        for (norm, regularization, tied) in [
+            (NormPlacement::PreLn, Regularization::NONE, false),
+            (NormPlacement::PostLn, Regularization::NONE, false),
+            (NormPlacement::PreLn, REGULARIZED, true),
+            (NormPlacement::PostLn, REGULARIZED, true),
+        ] {
+            let cfg = Seq2SeqConfig { layers: 1, tie_output_embedding: tied, ..config(norm, 4, 9, 7) };
             let mut model = Seq2Seq::new(cfg, 3, &Device::Cpu).unwrap();
             let p = random_vec(model.params.len(), 0.5, 4);
             model.params.values = Tensor::Host(p.clone());
             let batch = Batch::new(&[(vec![4, 5, 6], vec![4, 5]), (vec![7, 8], vec![6, 4, 5])]).unwrap();
             let mut acts = model.acts(batch.b, batch.s, batch.t);
+            acts.regularization = regularization;
             let loss_at = |model: &mut Seq2Seq, acts: &mut _, p: &[f32]| {
                 model.params.values = Tensor::Host(p.to_vec());
                 model.forward(acts, &batch).unwrap();
@@ -108,9 +135,33 @@ gf_test! {
             let numeric = numeric_grad(&p, 1e-3, |q| loss_at(&mut model, &mut acts, q));
             for info in &model.params.tensors {
                 let r = info.range;
-                assert_close(&format!("{norm:?} d{}", info.name), r.of(&grads), r.of(&numeric), 2e-3, 3e-2);
+                assert_close(&format!("{norm:?} tied={tied} d{}", info.name), r.of(&grads), r.of(&numeric), 2e-3, 3e-2);
             }
+            // Tied: one table serves as embedding and head, so there is no head.weight.
+            assert_eq!(model.params.tensors.iter().any(|t| t.name == "head.weight"), !tied);
         }
+    }
+
+    fn dropout_and_smoothing_change_training_only_and_still_overfit() {
+        let (batch, sv, tv) = translation_batch();
+        let cfg = Seq2SeqConfig { tie_output_embedding: true, ..config(NormPlacement::PreLn, 32, sv, tv) };
+        let model = Seq2Seq::new(cfg, 1, &Device::Cpu).unwrap();
+        // Turned on, they change the loss; the inference pass is untouched by them.
+        let loss = |regularization| {
+            let mut acts = model.acts(batch.b, batch.s, batch.t);
+            acts.regularization = regularization;
+            model.forward(&mut acts, &batch).unwrap();
+            ready(model.loss(&acts)).unwrap()
+        };
+        assert_ne!(loss(REGULARIZED), loss(Regularization::NONE));
+        assert_eq!(loss(Regularization::NONE), loss(Regularization::NONE));
+        let mut model = model;
+        let losses = ready(train_async(&mut model, &batch, 300, 3e-3, REGULARIZED));
+        // Smoothing keeps the loss above 0 (the target is never one-hot), and
+        // its optimum puts p ≈ 0.9 on the right word: plain loss ≈ −ln 0.9 ≈ 0.1.
+        assert!(losses[0] > 2.0);
+        let plain = loss_of(&model, &batch);
+        assert!(plain < 0.25, "plain loss after 300 regularised steps: {plain}");
     }
 
     fn it_overfits_a_few_translation_pairs() {
@@ -142,8 +193,22 @@ mod bodies {
         for norm in [NormPlacement::PreLn, NormPlacement::PostLn] {
             let cfg = config(norm, 32, sv, tv);
             let cpu_curve = train(&mut Seq2Seq::new(cfg, 2, &Device::Cpu).unwrap(), &batch, 10, 3e-3);
-            let gpu_curve = train_async(&mut Seq2Seq::new(cfg, 2, &gpu).unwrap(), &batch, 10, 3e-3).await;
+            let gpu_curve = train_async(&mut Seq2Seq::new(cfg, 2, &gpu).unwrap(), &batch, 10, 3e-3, Regularization::NONE).await;
             assert_close(&format!("{norm:?} loss curve"), &gpu_curve, &cpu_curve, 1e-3, 1e-3);
         }
+        // Dropout draws the same masks on both devices; smoothing and tying agree too.
+        let cfg = Seq2SeqConfig {
+            tie_output_embedding: true,
+            ..config(NormPlacement::PreLn, 32, sv, tv)
+        };
+        let cpu_curve = ready(train_async(
+            &mut Seq2Seq::new(cfg, 2, &Device::Cpu).unwrap(),
+            &batch,
+            10,
+            3e-3,
+            REGULARIZED,
+        ));
+        let gpu_curve = train_async(&mut Seq2Seq::new(cfg, 2, &gpu).unwrap(), &batch, 10, 3e-3, REGULARIZED).await;
+        assert_close("regularised loss curve", &gpu_curve, &cpu_curve, 1e-3, 1e-3);
     }
 }

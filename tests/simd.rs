@@ -262,10 +262,12 @@ gf_test! {
         let logits = random_vec(n * v, 8.0, 901);
         let targets = [3, IGNORE_INDEX, 0, 36, 17, 5];
         let (mut want_probs, mut got_probs) = (vec![0.0; n * v], vec![0.0; n * v]);
-        let want = forward_cpu(&mut want_probs, &logits, &targets, v, IGNORE_INDEX);
-        let got = forward(&glassformer::Device::Cpu, &mut got_probs, &logits, &targets, v, IGNORE_INDEX).unwrap();
-        assert_eq!(got.1, want.1);
-        assert!((got.0 - want.0).abs() <= 1e-5 * want.0.abs(), "loss {} vs {}", got.0, want.0);
-        assert_close("cross-entropy probabilities", &got_probs, &want_probs, 1e-7, 1e-5);
+        for smoothing in [0.0, 0.1] {
+            let want = forward_cpu(&mut want_probs, &logits, &targets, v, IGNORE_INDEX, smoothing);
+            let got = forward(&glassformer::Device::Cpu, &mut got_probs, &logits, &targets, v, IGNORE_INDEX, smoothing).unwrap();
+            assert_eq!(got.1, want.1);
+            assert!((got.0 - want.0).abs() <= 1e-5 * want.0.abs(), "ε={smoothing}: loss {} vs {}", got.0, want.0);
+            assert_close("cross-entropy probabilities", &got_probs, &want_probs, 1e-7, 1e-5);
+        }
     }
 }

@@ -251,7 +251,7 @@ async fn seq2seq_trains_translates_and_rejects_bad_input() {
         let msg = rejection(model.translate("   ".into(), JsValue::UNDEFINED)).await;
         assert!(msg.starts_with("seq2seq.translate: the text is empty"), "{msg}");
         let msg = rejection(model.translate("word ".repeat(41), JsValue::UNDEFINED)).await;
-        assert!(msg.contains("has 41 words; the translator takes at most 40"), "{msg}");
+        assert!(msg.contains("has 41 words; this translator takes at most 40"), "{msg}");
         let msg = rejection(model.translate("the law".into(), opts(&[("beam", 0.into())]))).await;
         assert!(msg.contains("beam width 0 must be between 1 and 16"), "{msg}");
         let msg = rejection(model.evaluate("tset".into(), JsValue::UNDEFINED)).await;
@@ -305,4 +305,35 @@ async fn a_translator_on_a_lost_gpu_keeps_training_on_the_cpu() {
     assert!(get(&translation, "text").as_string().is_some());
     let bytes = JsFuture::from(model.save()).await.unwrap();
     assert!(js_sys::Uint8Array::from(bytes).length() > 1000);
+}
+
+/// The paper's training options through the JS API, and their limits.
+#[wasm_bindgen_test]
+async fn seq2seq_takes_dropout_smoothing_tied_embeddings_and_length_limits() {
+    let rt = runtime("cpu").await;
+    let paper = opts(&[
+        ("sentences", 300.into()),
+        ("dModel", 16.into()),
+        ("dFF", 32.into()),
+        ("batchSize", 8.into()),
+        ("dropout", 0.1.into()),
+        ("labelSmoothing", 0.1.into()),
+        ("tieEmbeddings", true.into()),
+        ("maxSourceWords", 5.into()),
+    ]);
+    let model = rt.seq2seq(paper).map_err(|_| "seq2seq").unwrap();
+    let trained = JsFuture::from(model.train(opts(&[("steps", 2.into())]))).await.unwrap();
+    assert!(get(&trained, "loss").as_f64().unwrap().is_finite());
+    let msg = rejection(model.translate("the agreement was signed in august .".into(), JsValue::UNDEFINED)).await;
+    assert!(msg.contains("has 7 words; this translator takes at most 5"), "{msg}");
+    // Saved and loaded, the options come back (the limit still applies).
+    let bytes = js_sys::Uint8Array::new(&JsFuture::from(model.save()).await.unwrap()).to_vec();
+    let again = rt.load_seq2seq(&bytes).map_err(|_| "load").unwrap();
+    let msg = rejection(again.translate("the agreement was signed in august .".into(), JsValue::UNDEFINED)).await;
+    assert!(msg.contains("at most 5"), "{msg}");
+    for (key, value) in [("dropout", 1.5), ("labelSmoothing", -0.1), ("maxSourceWords", 0.0)] {
+        let bad = rt.seq2seq(opts(&[("sentences", 300.into()), (key, value.into())]));
+        let msg: String = js_sys::Error::from(bad.err().expect("a bad option is an error")).message().into();
+        assert!(msg.starts_with("seq2seq") || msg.starts_with("translator"), "{key}: {msg}");
+    }
 }

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --bin glassformer -- train seq2seq [--steps 3000] [--seed 1] [--out www/models/translator.safetensors]
+//!     [--dropout P] [--label-smoothing E] [--tie-embeddings] [--eval-every N]
 //! ```
 //!
 //! Trains the translator with the default configuration, reports the
@@ -28,13 +29,18 @@ mod native {
     use glassformer::train::translation::{Translator, TranslatorConfig};
     use glassformer::Device;
 
-    const USAGE: &str = "usage: glassformer train seq2seq [--steps N] [--seed S] [--out FILE]";
+    const USAGE: &str = "usage: glassformer train seq2seq [--steps N] [--seed S] [--out FILE] \
+                         [--dropout P] [--label-smoothing E] [--tie-embeddings] [--eval-every N]";
 
     /// Parsed `train seq2seq` flags.
     struct Options {
         steps: u32,
         seed: u64,
         out: String,
+        dropout: f32,
+        label_smoothing: f32,
+        tie_embeddings: bool,
+        eval_every: u32,
     }
 
     fn parse(args: &[String]) -> Result<Options, String> {
@@ -46,20 +52,31 @@ mod native {
             steps: 3000,
             seed: 1,
             out: "www/models/translator.safetensors".into(),
+            dropout: TranslatorConfig::default().dropout,
+            label_smoothing: TranslatorConfig::default().label_smoothing,
+            tie_embeddings: false,
+            eval_every: 250,
         };
         let mut rest = args[2..].iter();
         while let Some(flag) = rest.next() {
+            if flag == "--tie-embeddings" {
+                options.tie_embeddings = true;
+                continue;
+            }
             let value = rest.next().ok_or_else(|| format!("{flag} needs a value; {USAGE}"))?;
             let number = |what: &str| format!("{flag} {value:?} is not {what}; {USAGE}");
             match flag.as_str() {
                 "--steps" => options.steps = value.parse().map_err(|_| number("a number of steps"))?,
                 "--seed" => options.seed = value.parse().map_err(|_| number("a whole number"))?,
                 "--out" => options.out = value.clone(),
+                "--dropout" => options.dropout = value.parse().map_err(|_| number("a probability"))?,
+                "--label-smoothing" => options.label_smoothing = value.parse().map_err(|_| number("a number in [0, 1)"))?,
+                "--eval-every" => options.eval_every = value.parse().map_err(|_| number("a number of steps"))?,
                 _ => return Err(format!("unknown flag {flag}; {USAGE}")),
             }
         }
-        if options.steps == 0 {
-            return Err("--steps must be at least 1".into());
+        if options.steps == 0 || options.eval_every == 0 {
+            return Err("--steps and --eval-every must be at least 1".into());
         }
         Ok(options)
     }
@@ -68,16 +85,23 @@ mod native {
         let options = parse(&args)?;
         let cfg = TranslatorConfig {
             seed: options.seed,
+            dropout: options.dropout,
+            label_smoothing: options.label_smoothing,
+            tie_output_embedding: options.tie_embeddings,
             ..TranslatorConfig::default()
         };
         let mut translator = Translator::new(cfg, &Device::Cpu).map_err(|e| e.to_string())?;
         let params = translator.model.params.len();
         println!(
-            "translator: {} layers, d_model {}, {} heads, d_ff {}; {params} parameters; {} training pairs",
+            "translator: {} layers, d_model {}, {} heads, d_ff {}; dropout {}, label smoothing {}, tied output embedding {}; \
+             {params} parameters; {} training pairs",
             cfg.layers,
             cfg.d_model,
             cfg.heads,
             cfg.d_ff,
+            cfg.dropout,
+            cfg.label_smoothing,
+            cfg.tie_output_embedding,
             translator.data.train.len()
         );
         let start = Instant::now();
@@ -86,7 +110,7 @@ mod native {
             let t0 = Instant::now();
             let acts = translator.train_step().map_err(|e| e.to_string())?;
             training_seconds += t0.elapsed().as_secs_f64();
-            if step % 250 == 0 || step == options.steps {
+            if step % options.eval_every == 0 || step == options.steps {
                 let loss = acts.loss.host().map_err(|e| e.to_string())?[0];
                 let valid = translator.evaluate(&translator.data.valid, 200).map_err(|e| e.to_string())?;
                 println!(

@@ -17,16 +17,25 @@
 //! causal mask keeps position t from seeing the word it must predict.
 //! Backward runs the same path in reverse; the memory's gradient is the sum
 //! of what every decoder layer's cross-attention sends back.
+//!
+//! Two options of the paper: **dropout** on the embeddings and on every
+//! sub-layer's output, and **label smoothing** of the loss (both only while
+//! training: see [`Regularization`]); and **tied output embeddings**: the
+//! head's weight `(V, C)` *is* the target embedding table, so a word's vector
+//! going in and its score coming out are the same numbers (the paper also
+//! shares the source table, which needs one vocabulary for both languages;
+//! here each language has its own).
 
 use crate::device::tensor::Tensor;
 use crate::device::Device;
 use crate::error::{invalid, Error, Result};
 use crate::nn::block::{Block, BlockActs, BlockConfig, NormPlacement};
 use crate::nn::decoder_block::{DecoderActs, DecoderBlock};
+use crate::nn::dropout::{Dropout, DropoutActs};
 use crate::nn::embedding::Embedding;
 use crate::nn::layernorm::{LayerNorm, LayerNormActs};
 use crate::nn::linear::Linear;
-use crate::nn::params::Params;
+use crate::nn::params::{Init, Params};
 use crate::ops::attention::Mask;
 use crate::ops::cross_entropy::{self, GpuTargets, IGNORE_INDEX};
 use crate::train::tokenizer::{BOS, EOS, PAD};
@@ -39,6 +48,24 @@ pub struct Seq2SeqConfig {
     /// Encoder layers, and as many decoder layers.
     pub layers: usize,
     pub block: BlockConfig,
+    /// The head reuses the target embedding table as its weight.
+    pub tie_output_embedding: bool,
+}
+
+/// What training adds to a forward pass; decoding uses [`Regularization::NONE`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Regularization {
+    /// Dropout after the embeddings and after every sub-layer (0.1 in the paper).
+    pub dropout: Dropout,
+    /// Label smoothing ε of the loss (0.1 in the paper).
+    pub label_smoothing: f32,
+}
+
+impl Regularization {
+    pub const NONE: Regularization = Regularization {
+        dropout: Dropout::OFF,
+        label_smoothing: 0.0,
+    };
 }
 
 #[derive(Debug, Clone)]
@@ -119,6 +146,10 @@ pub struct Seq2SeqActs {
     pub logits: Tensor,            // (B, T, V)
     pub probs: Tensor,             // (B, T, V)
     pub loss: Tensor,              // (1)
+    /// Off unless a training step turns it on.
+    pub regularization: Regularization,
+    pub source_drop: DropoutActs, // dropout of the source embeddings
+    pub target_drop: DropoutActs, // dropout of the target embeddings
     targets_gpu: Option<GpuTargets>,
 }
 
@@ -141,7 +172,17 @@ impl Seq2Seq {
             .map(|i| DecoderBlock::new(&mut params, &format!("decoder.{i}"), &cfg.block))
             .collect::<Result<Vec<_>>>()?;
         let decoder_ln = pre_ln.then(|| LayerNorm::new(&mut params, "decoder.ln_final", c));
-        let head = Linear::new(&mut params, "head", c, cfg.target_vocab, true);
+        let head = if cfg.tie_output_embedding {
+            // logits = x · Eᵀ + b: the embedding table (V, C) is laid out as a Linear weight (c_out, c_in).
+            Linear {
+                weight: target_embed.tokens,
+                bias: Some(params.add("head.bias", &[cfg.target_vocab], Init::Zeros)),
+                c_in: c,
+                c_out: cfg.target_vocab,
+            }
+        } else {
+            Linear::new(&mut params, "head", c, cfg.target_vocab, true)
+        };
         let values = params.values.host()?.to_vec();
         params.move_to(device, values);
         Ok(Seq2Seq {
@@ -189,6 +230,9 @@ impl Seq2Seq {
             logits: Tensor::zeros(dev, b * t * v),
             probs: Tensor::zeros(dev, b * t * v),
             loss: Tensor::zeros(dev, 1),
+            regularization: Regularization::NONE,
+            source_drop: DropoutActs::new(dev),
+            target_drop: DropoutActs::new(dev),
             targets_gpu: None,
         }
     }
@@ -219,10 +263,13 @@ impl Seq2Seq {
         let p = &self.params.values;
         // Encoder: every source word attends to every real source word.
         let padding = Mask::key_padding(&batch.source_lengths);
+        let (dropout, smoothing) = (a.regularization.dropout, a.regularization.label_smoothing);
         self.source_embed.forward(dev, p, &mut a.source_embedded, &batch.source, b, s)?;
+        let source_in = dropout.site(0).forward(dev, &mut a.source_drop, &a.source_embedded)?;
         for (i, block) in self.encoder.iter().enumerate() {
             let (done, rest) = a.encoder_outs.split_at_mut(i);
-            let input = if i == 0 { &a.source_embedded } else { &done[i - 1] };
+            let input = if i == 0 { source_in } else { &done[i - 1] };
+            a.encoder[i].dropout = dropout.site(100 + i as u64);
             block.forward(dev, p, &mut a.encoder[i], &mut rest[0], input, b, s, padding)?;
         }
         if let Some(ln) = &self.encoder_ln {
@@ -232,10 +279,12 @@ impl Seq2Seq {
         // Decoder: causal self-attention, cross-attention over the memory.
         self.target_embed
             .forward(dev, p, &mut a.target_embedded, &batch.decoder_input, b, t)?;
+        let target_in = dropout.site(1).forward(dev, &mut a.target_drop, &a.target_embedded)?;
         for (i, block) in self.decoder.iter().enumerate() {
             let (done, rest) = a.decoder_outs.split_at_mut(i);
-            let input = if i == 0 { &a.target_embedded } else { &done[i - 1] };
+            let input = if i == 0 { target_in } else { &done[i - 1] };
             let memory = Self::memory_of(&self.encoder_ln, &a.memory, &a.encoder_outs);
+            a.decoder[i].dropout = dropout.site(200 + i as u64);
             block.forward(
                 dev,
                 p,
@@ -259,11 +308,19 @@ impl Seq2Seq {
         self.head.forward(dev, p, &mut a.logits, head_in, b * t)?;
         match dev {
             Device::Cpu => {
-                let (loss, _) = cross_entropy::forward(dev, a.probs.host_mut()?, a.logits.host()?, &batch.targets, v, IGNORE_INDEX)?;
+                let (loss, _) = cross_entropy::forward(
+                    dev,
+                    a.probs.host_mut()?,
+                    a.logits.host()?,
+                    &batch.targets,
+                    v,
+                    IGNORE_INDEX,
+                    smoothing,
+                )?;
                 a.loss.host_mut()?[0] = loss;
             }
             Device::Gpu(gpu) => {
-                let targets = GpuTargets::new(gpu, &batch.targets, v, IGNORE_INDEX)?;
+                let targets = GpuTargets::new(gpu, &batch.targets, v, IGNORE_INDEX, smoothing)?;
                 let (loss, probs, logits) = (a.loss.gpu()?, a.probs.gpu()?, a.logits.gpu_all()?);
                 gpu.record(|e| cross_entropy::forward_gpu(gpu, e, loss, probs, logits, &targets, v))?;
                 a.targets_gpu = Some(targets);
@@ -295,7 +352,18 @@ impl Seq2Seq {
         // loss = CE(logits, targets)
         let mut dlogits = Tensor::zeros(dev, a.logits.len());
         match dev {
-            Device::Cpu => cross_entropy::backward(dev, dlogits.host_mut()?, a.probs.host()?, &batch.targets, v, IGNORE_INDEX)?,
+            Device::Cpu => {
+                let smoothing = a.regularization.label_smoothing;
+                cross_entropy::backward(
+                    dev,
+                    dlogits.host_mut()?,
+                    a.probs.host()?,
+                    &batch.targets,
+                    v,
+                    IGNORE_INDEX,
+                    smoothing,
+                )?
+            }
             Device::Gpu(gpu) => {
                 let targets = a
                     .targets_gpu
@@ -318,8 +386,10 @@ impl Seq2Seq {
         }
         // Decoder layers, last to first; each adds its share to dmemory.
         let mut dmemory = Tensor::zeros(dev, b * s * c);
+        let dropout = a.regularization.dropout;
+        let target_in = if dropout.is_on() { &a.target_drop.out } else { &a.target_embedded };
         for (i, block) in self.decoder.iter().enumerate().rev() {
-            let input = if i == 0 { &a.target_embedded } else { &a.decoder_outs[i - 1] };
+            let input = if i == 0 { target_in } else { &a.decoder_outs[i - 1] };
             let mut dinput = Tensor::zeros(dev, b * t * c);
             let memory = Self::memory_of(&self.encoder_ln, &a.memory, &a.encoder_outs);
             block.backward(
@@ -337,6 +407,7 @@ impl Seq2Seq {
             )?;
             dtop = dinput;
         }
+        let dtop = dropout.site(1).backward(dev, &a.target_drop, dtop)?;
         self.target_embed.backward(dev, g, &dtop, &batch.decoder_input, b, t)?;
         // memory = LN(encoder top)
         let top = a.encoder_outs.last().expect("at least one layer");
@@ -349,12 +420,14 @@ impl Seq2Seq {
             None => dmemory,
         };
         let padding = Mask::key_padding(&batch.source_lengths);
+        let source_in = if dropout.is_on() { &a.source_drop.out } else { &a.source_embedded };
         for (i, block) in self.encoder.iter().enumerate().rev() {
-            let input = if i == 0 { &a.source_embedded } else { &a.encoder_outs[i - 1] };
+            let input = if i == 0 { source_in } else { &a.encoder_outs[i - 1] };
             let mut dinput = Tensor::zeros(dev, b * s * c);
             block.backward(dev, p, g, &a.encoder[i], &mut dinput, &dtop, input, b, s, padding)?;
             dtop = dinput;
         }
+        let dtop = dropout.site(0).backward(dev, &a.source_drop, dtop)?;
         self.source_embed.backward(dev, g, &dtop, &batch.source, b, s)
     }
 }

@@ -150,11 +150,11 @@ impl TinyLm {
         self.head.forward(dev, p, &mut a.logits, head_in, n)?;
         match dev {
             Device::Cpu => {
-                let (loss, _) = cross_entropy::forward(dev, a.probs.host_mut()?, a.logits.host()?, targets, v, IGNORE_INDEX)?;
+                let (loss, _) = cross_entropy::forward(dev, a.probs.host_mut()?, a.logits.host()?, targets, v, IGNORE_INDEX, 0.0)?;
                 a.loss.host_mut()?[0] = loss;
             }
             Device::Gpu(gpu) => {
-                let targets = GpuTargets::new(gpu, targets, v, IGNORE_INDEX)?;
+                let targets = GpuTargets::new(gpu, targets, v, IGNORE_INDEX, 0.0)?;
                 let (loss, probs, logits) = (a.loss.gpu()?, a.probs.gpu()?, a.logits.gpu_all()?);
                 gpu.record(|e| cross_entropy::forward_gpu(gpu, e, loss, probs, logits, &targets, v))?;
                 a.targets_gpu = Some(targets);
@@ -176,7 +176,7 @@ impl TinyLm {
         // loss = CE(logits, targets)
         let mut dlogits = Tensor::zeros(dev, a.logits.len());
         match dev {
-            Device::Cpu => cross_entropy::backward(dev, dlogits.host_mut()?, a.probs.host()?, targets, v, IGNORE_INDEX)?,
+            Device::Cpu => cross_entropy::backward(dev, dlogits.host_mut()?, a.probs.host()?, targets, v, IGNORE_INDEX, 0.0)?,
             Device::Gpu(gpu) => {
                 let targets = a
                     .targets_gpu

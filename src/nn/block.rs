@@ -11,11 +11,16 @@
 //! Pre-LN leaves the residual path free of normalisation, which makes deep
 //! stacks easier to train without warm-up; post-LN normalises every layer's
 //! output. Both are here so the difference can be tried.
+//!
+//! During training each sub-layer's output can pass through dropout before
+//! it is added to the residual stream (`Attn` and `FFN` above then stand for
+//! `Dropout(Attn(·))` and `Dropout(FFN(·))`); set `BlockActs::dropout`.
 
 use crate::device::tensor::Tensor;
 use crate::device::Device;
 use crate::error::{invalid, Result};
 use crate::nn::attention::{AttentionActs, MultiHeadAttention};
+use crate::nn::dropout::{Dropout, DropoutActs};
 use crate::nn::elementwise::{add, add_backward};
 use crate::nn::feed_forward::{Activation, FeedForward, FeedForwardActs};
 use crate::nn::layernorm::{LayerNorm, LayerNormActs};
@@ -62,6 +67,10 @@ pub struct BlockActs {
     pub ffn: FeedForwardActs,
     pub ffn_out: Tensor, // (N, C)
     pub res2: Tensor,    // (N, C)  second residual sum
+    /// Dropout of this forward pass ([`Dropout::OFF`] unless training asks).
+    pub dropout: Dropout,
+    pub attn_drop: DropoutActs, // site 0: after attention
+    pub ffn_drop: DropoutActs,  // site 1: after the FFN
 }
 
 impl BlockActs {
@@ -88,6 +97,9 @@ impl BlockActs {
             ffn: FeedForwardActs::new(dev, n, cfg.ffn_hidden),
             ffn_out: rows(),
             res2: rows(),
+            dropout: Dropout::OFF,
+            attn_drop: DropoutActs::new(dev),
+            ffn_drop: DropoutActs::new(dev),
         }
     }
 }
@@ -142,17 +154,21 @@ impl Block {
                 self.ln1.forward(dev, p, &mut a.ln1, &mut a.ln1_out, x, n)?; //  LN1(x)
                 self.attn
                     .forward(dev, p, &mut a.attn, &mut a.attn_out, &a.ln1_out, None, shape, mask)?; //  Attn(·)
-                add(dev, &mut a.res1, x, &a.attn_out)?; //  x1 = x + Attn
+                let attn = a.dropout.site(0).forward(dev, &mut a.attn_drop, &a.attn_out)?;
+                add(dev, &mut a.res1, x, attn)?; //  x1 = x + Attn
                 self.ln2.forward(dev, p, &mut a.ln2, &mut a.ln2_out, &a.res1, n)?; //  LN2(x1)
                 self.ffn.forward(dev, p, &mut a.ffn, &mut a.ffn_out, &a.ln2_out, n)?; //  FFN(·)
-                add(dev, out, &a.res1, &a.ffn_out) //  y = x1 + FFN
+                let ffn = a.dropout.site(1).forward(dev, &mut a.ffn_drop, &a.ffn_out)?;
+                add(dev, out, &a.res1, ffn) //  y = x1 + FFN
             }
             NormPlacement::PostLn => {
                 self.attn.forward(dev, p, &mut a.attn, &mut a.attn_out, x, None, shape, mask)?; //  Attn(x)
-                add(dev, &mut a.res1, x, &a.attn_out)?; //  x + Attn
+                let attn = a.dropout.site(0).forward(dev, &mut a.attn_drop, &a.attn_out)?;
+                add(dev, &mut a.res1, x, attn)?; //  x + Attn
                 self.ln1.forward(dev, p, &mut a.ln1, &mut a.ln1_out, &a.res1, n)?; //  x1 = LN1(·)
                 self.ffn.forward(dev, p, &mut a.ffn, &mut a.ffn_out, &a.ln1_out, n)?; //  FFN(x1)
-                add(dev, &mut a.res2, &a.ln1_out, &a.ffn_out)?; //  x1 + FFN
+                let ffn = a.dropout.site(1).forward(dev, &mut a.ffn_drop, &a.ffn_out)?;
+                add(dev, &mut a.res2, &a.ln1_out, ffn)?; //  x1 + FFN
                 self.ln2.forward(dev, p, &mut a.ln2, out, &a.res2, n) //  y = LN2(·)
             }
         }
@@ -180,12 +196,14 @@ impl Block {
                 // y = x1 + FFN(LN2(x1)):  dx1 gets dout directly and through the FFN.
                 let (mut dres1, mut dffn_out) = (zeros(), zeros());
                 add_backward(dev, &mut dres1, &mut dffn_out, dout)?;
+                let dffn_out = a.dropout.site(1).backward(dev, &a.ffn_drop, dffn_out)?;
                 let mut dln2_out = zeros();
                 self.ffn.backward(dev, p, g, &a.ffn, &mut dln2_out, &dffn_out, &a.ln2_out, n)?;
                 self.ln2.backward(dev, p, g, &a.ln2, &mut dres1, &dln2_out, &a.res1, n)?;
                 // x1 = x + Attn(LN1(x)):  dx gets dx1 directly and through attention.
                 let mut dattn_out = zeros();
                 add_backward(dev, dx, &mut dattn_out, &dres1)?;
+                let dattn_out = a.dropout.site(0).backward(dev, &a.attn_drop, dattn_out)?;
                 let mut dln1_out = zeros();
                 self.attn
                     .backward(dev, p, g, &a.attn, &mut dln1_out, None, &dattn_out, &a.ln1_out, None, shape, mask)?;
@@ -197,12 +215,14 @@ impl Block {
                 self.ln2.backward(dev, p, g, &a.ln2, &mut dres2, dout, &a.res2, n)?;
                 let (mut dx1, mut dffn_out) = (zeros(), zeros());
                 add_backward(dev, &mut dx1, &mut dffn_out, &dres2)?;
+                let dffn_out = a.dropout.site(1).backward(dev, &a.ffn_drop, dffn_out)?;
                 self.ffn.backward(dev, p, g, &a.ffn, &mut dx1, &dffn_out, &a.ln1_out, n)?;
                 // x1 = LN1(x + Attn(x))
                 let mut dres1 = zeros();
                 self.ln1.backward(dev, p, g, &a.ln1, &mut dres1, &dx1, &a.res1, n)?;
                 let mut dattn_out = zeros();
                 add_backward(dev, dx, &mut dattn_out, &dres1)?;
+                let dattn_out = a.dropout.site(0).backward(dev, &a.attn_drop, dattn_out)?;
                 self.attn.backward(dev, p, g, &a.attn, dx, None, &dattn_out, x, None, shape, mask)
             }
         }

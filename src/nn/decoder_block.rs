@@ -17,12 +17,16 @@
 //! padding; its weights, target × source, are the alignment the course draws.
 //! Backward gives the gradient for the decoder input and adds the gradient
 //! for the encoder output (which every decoder layer attends to).
+//!
+//! In training, each of the three sub-layer outputs can pass through dropout
+//! before the residual addition, as in an encoder block (`DecoderActs::dropout`).
 
 use crate::device::tensor::Tensor;
 use crate::device::Device;
 use crate::error::Result;
 use crate::nn::attention::{AttentionActs, MultiHeadAttention};
 use crate::nn::block::{BlockConfig, NormPlacement};
+use crate::nn::dropout::{Dropout, DropoutActs};
 use crate::nn::elementwise::{add, add_backward};
 use crate::nn::feed_forward::{FeedForward, FeedForwardActs};
 use crate::nn::layernorm::{LayerNorm, LayerNormActs};
@@ -59,6 +63,11 @@ pub struct DecoderActs {
     pub ffn: FeedForwardActs,
     pub ffn_out: Tensor, // (B·T, C)
     pub res3: Tensor,    // (B·T, C)
+    /// Dropout of this forward pass ([`Dropout::OFF`] unless training asks).
+    pub dropout: Dropout,
+    pub self_drop: DropoutActs,  // site 0
+    pub cross_drop: DropoutActs, // site 1
+    pub ffn_drop: DropoutActs,   // site 2
 }
 
 impl DecoderActs {
@@ -88,6 +97,10 @@ impl DecoderActs {
             ffn: FeedForwardActs::new(dev, n, cfg.ffn_hidden),
             ffn_out: rows(),
             res3: rows(),
+            dropout: Dropout::OFF,
+            self_drop: DropoutActs::new(dev),
+            cross_drop: DropoutActs::new(dev),
+            ffn_drop: DropoutActs::new(dev),
         }
     }
 }
@@ -129,7 +142,8 @@ impl DecoderBlock {
                 self.ln1.forward(dev, p, &mut a.ln1, &mut a.ln1_out, x, n)?; //                          LN1(x)
                 self.self_attn
                     .forward(dev, p, &mut a.self_attn, &mut a.self_out, &a.ln1_out, None, self_shape, causal)?;
-                add(dev, &mut a.res1, x, &a.self_out)?; //                                                 x1 = x + SelfAttn
+                let self_out = a.dropout.site(0).forward(dev, &mut a.self_drop, &a.self_out)?;
+                add(dev, &mut a.res1, x, self_out)?; //                                                 x1 = x + SelfAttn
                 self.ln2.forward(dev, p, &mut a.ln2, &mut a.ln2_out, &a.res1, n)?; //                     LN2(x1)
                 self.cross_attn.forward(
                     dev,
@@ -141,15 +155,18 @@ impl DecoderBlock {
                     cross_shape,
                     padding,
                 )?;
-                add(dev, &mut a.res2, &a.res1, &a.cross_out)?; //                                          x2 = x1 + CrossAttn
+                let cross_out = a.dropout.site(1).forward(dev, &mut a.cross_drop, &a.cross_out)?;
+                add(dev, &mut a.res2, &a.res1, cross_out)?; //                                          x2 = x1 + CrossAttn
                 self.ln3.forward(dev, p, &mut a.ln3, &mut a.ln3_out, &a.res2, n)?; //                     LN3(x2)
                 self.ffn.forward(dev, p, &mut a.ffn, &mut a.ffn_out, &a.ln3_out, n)?; //                   FFN(·)
-                add(dev, out, &a.res2, &a.ffn_out) //                                                      y = x2 + FFN
+                let ffn_out = a.dropout.site(2).forward(dev, &mut a.ffn_drop, &a.ffn_out)?;
+                add(dev, out, &a.res2, ffn_out) //                                                      y = x2 + FFN
             }
             NormPlacement::PostLn => {
                 self.self_attn
                     .forward(dev, p, &mut a.self_attn, &mut a.self_out, x, None, self_shape, causal)?;
-                add(dev, &mut a.res1, x, &a.self_out)?; //                                                 x + SelfAttn(x)
+                let self_out = a.dropout.site(0).forward(dev, &mut a.self_drop, &a.self_out)?;
+                add(dev, &mut a.res1, x, self_out)?; //                                                 x + SelfAttn(x)
                 self.ln1.forward(dev, p, &mut a.ln1, &mut a.ln1_out, &a.res1, n)?; //                     x1 = LN1(·)
                 self.cross_attn.forward(
                     dev,
@@ -161,10 +178,12 @@ impl DecoderBlock {
                     cross_shape,
                     padding,
                 )?;
-                add(dev, &mut a.res2, &a.ln1_out, &a.cross_out)?; //                                       x1 + CrossAttn(x1, enc)
+                let cross_out = a.dropout.site(1).forward(dev, &mut a.cross_drop, &a.cross_out)?;
+                add(dev, &mut a.res2, &a.ln1_out, cross_out)?; //                                       x1 + CrossAttn(x1, enc)
                 self.ln2.forward(dev, p, &mut a.ln2, &mut a.ln2_out, &a.res2, n)?; //                     x2 = LN2(·)
                 self.ffn.forward(dev, p, &mut a.ffn, &mut a.ffn_out, &a.ln2_out, n)?; //                   FFN(x2)
-                add(dev, &mut a.res3, &a.ln2_out, &a.ffn_out)?; //                                         x2 + FFN
+                let ffn_out = a.dropout.site(2).forward(dev, &mut a.ffn_drop, &a.ffn_out)?;
+                add(dev, &mut a.res3, &a.ln2_out, ffn_out)?; //                                         x2 + FFN
                 self.ln3.forward(dev, p, &mut a.ln3, out, &a.res3, n) //                                  y = LN3(·)
             }
         }
@@ -195,12 +214,14 @@ impl DecoderBlock {
                 // y = x2 + FFN(LN3(x2))
                 let (mut dres2, mut dffn_out) = (zeros(), zeros());
                 add_backward(dev, &mut dres2, &mut dffn_out, dout)?;
+                let dffn_out = a.dropout.site(2).backward(dev, &a.ffn_drop, dffn_out)?;
                 let mut dln3_out = zeros();
                 self.ffn.backward(dev, p, g, &a.ffn, &mut dln3_out, &dffn_out, &a.ln3_out, n)?;
                 self.ln3.backward(dev, p, g, &a.ln3, &mut dres2, &dln3_out, &a.res2, n)?;
                 // x2 = x1 + CrossAttn(LN2(x1), enc)
                 let (mut dres1, mut dcross_out) = (zeros(), zeros());
                 add_backward(dev, &mut dres1, &mut dcross_out, &dres2)?;
+                let dcross_out = a.dropout.site(1).backward(dev, &a.cross_drop, dcross_out)?;
                 let mut dln2_out = zeros();
                 self.cross_attn.backward(
                     dev,
@@ -219,6 +240,7 @@ impl DecoderBlock {
                 // x1 = x + SelfAttn(LN1(x))
                 let mut dself_out = zeros();
                 add_backward(dev, dx, &mut dself_out, &dres1)?;
+                let dself_out = a.dropout.site(0).backward(dev, &a.self_drop, dself_out)?;
                 let mut dln1_out = zeros();
                 self.self_attn.backward(
                     dev,
@@ -241,12 +263,14 @@ impl DecoderBlock {
                 self.ln3.backward(dev, p, g, &a.ln3, &mut dres3, dout, &a.res3, n)?;
                 let (mut dx2, mut dffn_out) = (zeros(), zeros());
                 add_backward(dev, &mut dx2, &mut dffn_out, &dres3)?;
+                let dffn_out = a.dropout.site(2).backward(dev, &a.ffn_drop, dffn_out)?;
                 self.ffn.backward(dev, p, g, &a.ffn, &mut dx2, &dffn_out, &a.ln2_out, n)?;
                 // x2 = LN2(x1 + CrossAttn(x1, enc))
                 let mut dres2 = zeros();
                 self.ln2.backward(dev, p, g, &a.ln2, &mut dres2, &dx2, &a.res2, n)?;
                 let (mut dx1, mut dcross_out) = (zeros(), zeros());
                 add_backward(dev, &mut dx1, &mut dcross_out, &dres2)?;
+                let dcross_out = a.dropout.site(1).backward(dev, &a.cross_drop, dcross_out)?;
                 self.cross_attn.backward(
                     dev,
                     p,
@@ -265,6 +289,7 @@ impl DecoderBlock {
                 self.ln1.backward(dev, p, g, &a.ln1, &mut dres1, &dx1, &a.res1, n)?;
                 let mut dself_out = zeros();
                 add_backward(dev, dx, &mut dself_out, &dres1)?;
+                let dself_out = a.dropout.site(0).backward(dev, &a.self_drop, dself_out)?;
                 self.self_attn
                     .backward(dev, p, g, &a.self_attn, dx, None, &dself_out, x, None, self_shape, causal)
             }

@@ -12,11 +12,13 @@
 //! GPU kernels, the two paths side by side.
 //!
 //! Reading order: `params` → `linear` → `layernorm` → `embedding` →
-//! `elementwise` → `feed_forward` → `attention` → `block`.
+//! `elementwise` → `dropout` → `feed_forward` → `attention` → `block` →
+//! `decoder_block`.
 
 pub mod attention;
 pub mod block;
 pub mod decoder_block;
+pub mod dropout;
 pub mod elementwise;
 pub mod embedding;
 pub mod feed_forward;

@@ -1,4 +1,5 @@
-//! Softmax cross-entropy over logits, with an ignore index.
+//! Softmax cross-entropy over logits, with an ignore index and optional
+//! label smoothing.
 //!
 //! For one row of logits `z: (V)` and its target class `y`:
 //!
@@ -6,6 +7,15 @@
 //! p = softmax(z)           loss = −log p[y]
 //! dloss/dz = p − onehot(y)
 //! ```
+//! **Label smoothing** ε (the original Transformer used 0.1) trains against
+//! a softened target instead of the one-hot: `q = (1 − ε)·onehot(y) + ε/V`,
+//! so the model is never pushed towards infinite confidence:
+//!
+//! ```text
+//! loss = −Σⱼ qⱼ log pⱼ = (1 − ε)(lse − z[y]) + ε(lse − mean(z))     lse = log Σ e^z
+//! dloss/dz = p − q
+//! ```
+//! With ε = 0 both lines are the plain ones above.
 //! The batch loss is the mean over the rows whose target is not
 //! `ignore_index` (padding, or in BERT's masked LM the positions that were not
 //! chosen for prediction). Ignored rows add nothing to the loss and get a zero
@@ -20,9 +30,19 @@ use crate::ops::softmax::softmax_row;
 /// PyTorch's default ignore index, kept for familiarity.
 pub const IGNORE_INDEX: i32 = -100;
 
-/// Forward: fills `probs (N, V)` and returns `(mean loss, counted rows)`.
-pub fn forward(dev: &Device, probs: &mut [f32], logits: &[f32], targets: &[i32], v: usize, ignore_index: i32) -> Result<(f32, usize)> {
+/// Forward: fills `probs (N, V)` and returns `(mean loss, counted rows)`;
+/// `smoothing` is the label smoothing ε (0 for plain cross-entropy).
+pub fn forward(
+    dev: &Device,
+    probs: &mut [f32],
+    logits: &[f32],
+    targets: &[i32],
+    v: usize,
+    ignore_index: i32,
+    smoothing: f32,
+) -> Result<(f32, usize)> {
     check_nonzero("cross_entropy", "vocabulary size V", v)?;
+    check_smoothing(smoothing)?;
     let n = targets.len();
     check_len("cross_entropy", "logits", logits.len(), &[("N", n), ("V", v)])?;
     check_len("cross_entropy", "probs", probs.len(), &[("N", n), ("V", v)])?;
@@ -35,13 +55,24 @@ pub fn forward(dev: &Device, probs: &mut [f32], logits: &[f32], targets: &[i32],
                 p.copy_from_slice(z);
                 let log_sum = super::softmax_simd::softmax_in_place_with_log_sum(p);
                 if y != ignore_index {
-                    total += (log_sum - z[y as usize]) as f64;
+                    let mean_z = if smoothing == 0.0 { 0.0 } else { z.iter().sum::<f32>() / v as f32 };
+                    total += (log_sum - (1.0 - smoothing) * z[y as usize] - smoothing * mean_z) as f64;
                     count += 1;
                 }
             }
             Ok((if count == 0 { 0.0 } else { (total / count as f64) as f32 }, count))
         }
     }
+}
+
+fn check_smoothing(smoothing: f32) -> Result<()> {
+    if !(0.0..1.0).contains(&smoothing) {
+        return Err(invalid(
+            "cross_entropy",
+            format!("label smoothing {smoothing} must be in [0, 1) (0.1 is usual; 0 turns it off)."),
+        ));
+    }
+    Ok(())
 }
 
 /// Every target must be a class in `0..V` or the ignore index.
@@ -59,9 +90,9 @@ fn check_targets(targets: &[i32], v: usize, ignore_index: i32) -> Result<()> {
     }
 }
 
-/// Reference forward: softmax and `−ln p_y` row by row, the mean over rows
-/// that are not ignored; returns (mean loss, rows counted).
-pub fn forward_cpu(probs: &mut [f32], logits: &[f32], targets: &[i32], v: usize, ignore_index: i32) -> (f32, usize) {
+/// Reference forward: softmax and `−Σ q log p` row by row, the mean over
+/// rows that are not ignored; returns (mean loss, rows counted).
+pub fn forward_cpu(probs: &mut [f32], logits: &[f32], targets: &[i32], v: usize, ignore_index: i32, smoothing: f32) -> (f32, usize) {
     let mut total = 0.0f64;
     let mut count = 0usize;
     for (row, &y) in targets.iter().enumerate() {
@@ -72,15 +103,28 @@ pub fn forward_cpu(probs: &mut [f32], logits: &[f32], targets: &[i32], v: usize,
         }
         let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
         let log_sum: f32 = z.iter().map(|x| (x - max).exp()).sum::<f32>().ln();
-        total += (log_sum - (z[y as usize] - max)) as f64;
+        // −log pⱼ = log_sum − (zⱼ − max); weighted by q = (1 − ε)·onehot + ε/V.
+        let nll_target = log_sum - (z[y as usize] - max);
+        let nll_mean = z.iter().map(|&x| log_sum - (x - max)).sum::<f32>() / v as f32;
+        total += ((1.0 - smoothing) * nll_target + smoothing * nll_mean) as f64;
         count += 1;
     }
     let mean = if count == 0 { 0.0 } else { (total / count as f64) as f32 };
     (mean, count)
 }
 
-/// Backward of the mean loss: `dlogits += (p − onehot(y)) / count` on counted rows.
-pub fn backward(dev: &Device, dlogits: &mut [f32], probs: &[f32], targets: &[i32], v: usize, ignore_index: i32) -> Result<()> {
+/// Backward of the mean loss: `dlogits += (p − q) / count` on counted rows,
+/// `q = (1 − ε)·onehot(y) + ε/V`.
+pub fn backward(
+    dev: &Device,
+    dlogits: &mut [f32],
+    probs: &[f32],
+    targets: &[i32],
+    v: usize,
+    ignore_index: i32,
+    smoothing: f32,
+) -> Result<()> {
+    check_smoothing(smoothing)?;
     let n = targets.len();
     check_len("cross_entropy backward", "dlogits", dlogits.len(), &[("N", n), ("V", v)])?;
     check_len("cross_entropy backward", "probs", probs.len(), &[("N", n), ("V", v)])?;
@@ -89,6 +133,7 @@ pub fn backward(dev: &Device, dlogits: &mut [f32], probs: &[f32], targets: &[i32
         return Ok(());
     }
     let scale = 1.0 / count as f32;
+    let (hit, spread) = (1.0 - smoothing, smoothing / v as f32);
     match dev.host("cross_entropy")? {
         Host::Cpu => {
             for (row, &y) in targets.iter().enumerate() {
@@ -96,8 +141,8 @@ pub fn backward(dev: &Device, dlogits: &mut [f32], probs: &[f32], targets: &[i32
                     continue;
                 }
                 for j in 0..v {
-                    let onehot = if j == y as usize { 1.0 } else { 0.0 };
-                    dlogits[row * v + j] += (probs[row * v + j] - onehot) * scale;
+                    let q = if j == y as usize { hit + spread } else { spread };
+                    dlogits[row * v + j] += (probs[row * v + j] - q) * scale;
                 }
             }
         }
@@ -130,12 +175,14 @@ pub struct GpuTargets {
     n: usize,
     scale: f32,
     ignore_index: i32,
+    smoothing: f32,
 }
 
 impl GpuTargets {
-    /// Check `targets` against `V` and upload them.
-    pub fn new(gpu: &Gpu, targets: &[i32], v: usize, ignore_index: i32) -> Result<GpuTargets> {
+    /// Check `targets` against `V` and upload them, with the label smoothing ε.
+    pub fn new(gpu: &Gpu, targets: &[i32], v: usize, ignore_index: i32, smoothing: f32) -> Result<GpuTargets> {
         check_targets(targets, v, ignore_index)?;
+        check_smoothing(smoothing)?;
         let count = targets.iter().filter(|&&y| y != ignore_index).count();
         let bits: Vec<u32> = targets.iter().map(|&y| y as u32).collect();
         Ok(GpuTargets {
@@ -143,6 +190,7 @@ impl GpuTargets {
             n: targets.len(),
             scale: if count == 0 { 0.0 } else { 1.0 / count as f32 },
             ignore_index,
+            smoothing,
         })
     }
 }
@@ -168,6 +216,7 @@ pub fn forward_gpu(
         logits.word(),
         targets.ignore_index as u32,
         targets.scale.to_bits(),
+        targets.smoothing.to_bits(),
     ];
     let buffers = [(1, logits.buffer), (2, &targets.ids), (3, probs), (4, &losses)];
     gpu.dispatch(encoder, &FORWARD, &uniforms, &buffers, grid_1d(n, 1));
@@ -175,7 +224,7 @@ pub fn forward_gpu(
     Ok(())
 }
 
-/// GPU backward of the mean loss: `dlogits += (p − onehot(y)) / count`.
+/// GPU backward of the mean loss: `dlogits += (p − q) / count`.
 pub fn backward_gpu(
     gpu: &Gpu,
     encoder: &mut wgpu::CommandEncoder,
@@ -187,7 +236,14 @@ pub fn backward_gpu(
     let n = targets.n;
     check_len("cross_entropy backward", "dlogits", dlogits.len(), &[("N", n), ("V", v)])?;
     check_len("cross_entropy backward", "probs", probs.len(), &[("N", n), ("V", v)])?;
-    let uniforms = [n as u32, v as u32, 0, targets.ignore_index as u32, targets.scale.to_bits()];
+    let uniforms = [
+        n as u32,
+        v as u32,
+        0,
+        targets.ignore_index as u32,
+        targets.scale.to_bits(),
+        targets.smoothing.to_bits(),
+    ];
     gpu.dispatch(
         encoder,
         &BACKWARD,

@@ -1,16 +1,16 @@
-// cross_entropy.wgsl — softmax cross-entropy with an ignore index.
+// cross_entropy.wgsl — softmax cross-entropy with an ignore index and label smoothing ε.
 //
 // Bindings:
-//   0  p        uniform   n, v, logits_off, ignore_index (i32 bits), scale = 1/count (f32 bits)
+//   0  p        uniform   n, v, logits_off, ignore_index (i32 bits), scale = 1/count (f32 bits), smoothing ε (f32 bits)
 //   1  logits   read      (N, V)
 //   2  targets  read      (N) i32
 //   forward (one workgroup per row):  3 probs rw (N, V)   4 losses rw (N), 0 on ignored rows
 //   mean (one workgroup):             5 losses_in read (N)   6 loss rw (1): Σ losses · scale
 //   backward (one invocation per (row, j)):  7 probs_in read (N, V)   8 dlogits rw (N, V)
-//     dlogits += (p − onehot(target)) · scale on rows that are not ignored
+//     dlogits += (p − q) · scale on rows that are not ignored, q = (1 − ε)·onehot(target) + ε/V
 // Uses reduce_sum / reduce_max from reduce.wgsl, prepended when the pipeline is built.
 
-struct Params { n: u32, v: u32, logits_off: u32, ignore_index: i32, scale: f32 }
+struct Params { n: u32, v: u32, logits_off: u32, ignore_index: i32, scale: f32, smoothing: f32 }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> logits: array<f32>;
@@ -32,13 +32,20 @@ fn forward(@builtin(workgroup_id) group: vec3<u32>, @builtin(num_workgroups) gro
     for (var j = me; j < p.v; j += WG) { m = max(m, logits[zs + j]); }
     m = reduce_max(m, me);
     var s = 0.0;
-    for (var j = me; j < p.v; j += WG) { s += exp(logits[zs + j] - m); }
+    var shifted = 0.0; // Σ (z − m), for the smoothing term
+    for (var j = me; j < p.v; j += WG) { s += exp(logits[zs + j] - m); shifted += logits[zs + j] - m; }
     s = reduce_sum(s, me);
+    shifted = reduce_sum(shifted, me);
     for (var j = me; j < p.v; j += WG) { probs[row * p.v + j] = exp(logits[zs + j] - m) / s; }
     if (me == 0u) {
         let y = targets[row];
         if (y == p.ignore_index) { losses[row] = 0.0; }
-        else { losses[row] = log(s) - (logits[zs + u32(y)] - m); }
+        else {
+            // (1 − ε)(−log p_y) + ε·mean(−log p), with −log p_j = log s − (z_j − m)
+            let nll_target = log(s) - (logits[zs + u32(y)] - m);
+            let nll_mean = log(s) - shifted / f32(p.v);
+            losses[row] = (1.0 - p.smoothing) * nll_target + p.smoothing * nll_mean;
+        }
     }
 }
 
@@ -57,7 +64,7 @@ fn backward(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroup
     let row = i / p.v;
     let y = targets[row];
     if (y == p.ignore_index) { return; }
-    var onehot = 0.0;
-    if (u32(y) == i % p.v) { onehot = 1.0; }
-    dlogits[i] += (probs_in[i] - onehot) * p.scale;
+    var q = p.smoothing / f32(p.v);
+    if (u32(y) == i % p.v) { q += 1.0 - p.smoothing; }
+    dlogits[i] += (probs_in[i] - q) * p.scale;
 }

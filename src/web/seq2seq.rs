@@ -31,9 +31,6 @@ use crate::train::data::DataConfig;
 use crate::train::tokenizer::tokenize;
 use crate::train::translation::{Translator, TranslatorConfig};
 
-/// The longest English sentence `translate` accepts, in words.
-pub const MAX_SOURCE_WORDS: usize = 40;
-
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ModelOptions {
@@ -46,6 +43,11 @@ struct ModelOptions {
     batch_size: Option<usize>,
     warmup: Option<u32>,
     lr_scale: Option<f32>,
+    dropout: Option<f32>,
+    label_smoothing: Option<f32>,
+    tie_embeddings: Option<bool>,
+    max_source_words: Option<usize>,
+    max_target_words: Option<usize>,
 }
 
 #[derive(Deserialize, Default)]
@@ -118,7 +120,10 @@ impl Seq2seqModel {
 #[wasm_bindgen]
 impl Runtime {
     /// A fresh translator on this runtime's device. Options (all optional):
-    /// seed, sentences, layers, dModel, heads, dFF, batchSize, warmup, lrScale.
+    /// seed, sentences, layers, dModel, heads, dFF, batchSize, warmup, lrScale,
+    /// dropout (0), labelSmoothing (0.1, as in the paper),
+    /// tieEmbeddings (the output head reuses the French embedding table),
+    /// maxSourceWords (40), maxTargetWords (24).
     pub fn seq2seq(&self, options_object: JsValue) -> std::result::Result<Seq2seqModel, JsValue> {
         let o: ModelOptions = options("seq2seq", options_object).map_err(js_error)?;
         let d = TranslatorConfig::default();
@@ -134,11 +139,22 @@ impl Runtime {
             batch_size: o.batch_size.unwrap_or(d.batch_size),
             warmup: o.warmup.unwrap_or(d.warmup),
             lr_scale: o.lr_scale.unwrap_or(d.lr_scale),
+            dropout: o.dropout.unwrap_or(d.dropout),
+            label_smoothing: o.label_smoothing.unwrap_or(d.label_smoothing),
+            tie_output_embedding: o.tie_embeddings.unwrap_or(d.tie_output_embedding),
+            max_source: o.max_source_words.unwrap_or(d.max_source),
+            max_target: o.max_target_words.unwrap_or(d.max_target),
             seed: o.seed.unwrap_or(d.seed),
             ..d
         };
         if !(100..=200_000).contains(&cfg.data.sentences) {
             return Err(js_error(invalid("seq2seq", "sentences must be between 100 and 200000.")));
+        }
+        if !(1..=200).contains(&cfg.max_source) || !(1..=200).contains(&cfg.max_target) {
+            return Err(js_error(invalid(
+                "seq2seq",
+                "maxSourceWords and maxTargetWords must be between 1 and 200.",
+            )));
         }
         let translator = Translator::new(cfg, &Device::Cpu).map_err(js_error)?;
         Seq2seqModel::new(translator, self).map_err(js_error)
@@ -289,7 +305,8 @@ impl Seq2seqModel {
         future_to_promise(async move {
             let width = opts.map_err(js_error)?.beam.unwrap_or(1);
             let words = tokenize(&text);
-            check_source("seq2seq.translate", &words).map_err(js_error)?;
+            let max_source = translator.borrow().cfg.max_source;
+            check_source("seq2seq.translate", &words, max_source).map_err(js_error)?;
             let cpu = cpu_model(&translator).await?;
             let t = translator.borrow();
             let source = t.source_vocab.encode(&words);
@@ -379,15 +396,15 @@ async fn cpu_model(translator: &Rc<RefCell<Translator>>) -> std::result::Result<
 }
 
 /// Text to translate must have words, and not more than the model takes.
-fn check_source(op: &'static str, words: &[String]) -> Result<()> {
+fn check_source(op: &'static str, words: &[String], max_source: usize) -> Result<()> {
     if words.is_empty() {
         return Err(invalid(op, "the text is empty; type an English sentence."));
     }
-    if words.len() > MAX_SOURCE_WORDS {
+    if words.len() > max_source {
         return Err(invalid(
             op,
             format!(
-                "the text has {} words; the translator takes at most {MAX_SOURCE_WORDS}.",
+                "the text has {} words; this translator takes at most {max_source} (its maxSourceWords).",
                 words.len()
             ),
         ));
