@@ -39,8 +39,20 @@ test("gf-seq2seq-trainer: pretrained translation, bad input, training from scrat
     await page.waitForFunction(() => document.querySelector("gf-seq2seq-trainer").shadowRoot.querySelector('[data-role="error"]').textContent === "");
     assert.match(await part("output").textContent(), /not in the vocabulary/);
 
-    // Start over and train: the loss falls and the page keeps answering.
+    // Save… downloads a checkpoint; Open… with a broken file keeps the model.
     await part("sentence").fill("The agreement on the European Economic Area was signed in August 1992.");
+    const [download] = await Promise.all([page.waitForEvent("download"), widget.locator('[data-action="save"]').click()]);
+    assert.match(download.suggestedFilename(), /^translator-step-\d+\.safetensors$/);
+    const saved = await download.path().then((path) => import("node:fs").then((fs) => fs.readFileSync(path)));
+    assert.ok(saved.length > 100_000 && saved[8] === "{".charCodeAt(0), "a safetensors file: 8-byte header length, then JSON");
+    await part("file").setInputFiles({ name: "broken.safetensors", mimeType: "application/octet-stream", buffer: saved.subarray(0, 5000) });
+    await statusStartsWith("Kept the current model");
+    assert.match(await part("error").textContent(), /^Could not load broken\.safetensors: checkpoint: /);
+    await part("file").setInputFiles({ name: "saved.safetensors", mimeType: "application/octet-stream", buffer: saved });
+    await statusStartsWith("Opened saved.safetensors");
+    assert.match(await part("output").textContent(), /zone économique européenne/);
+
+    // Start over and train: the loss falls and the page keeps answering.
     await widget.locator('[data-action="scratch"]').click();
     await statusStartsWith("Untrained");
     await widget.locator('[data-action="train"]').click();

@@ -202,6 +202,7 @@ async fn seq2seq_trains_translates_and_rejects_bad_input() {
         assert_eq!(get(&described, "step").as_f64(), Some(3.0));
         assert_eq!(get(&described, "dModel").as_f64(), Some(16.0));
         assert!(get(&described, "trainPairs").as_f64().unwrap() > 100.0);
+        assert!((get(&described, "labelSmoothing").as_f64().unwrap() - 0.1).abs() < 1e-6);
         assert!(get(&first, "tokensPerSecond").as_f64().unwrap() > 0.0);
         let evaluation = JsFuture::from(model.evaluate("test".into(), opts(&[("limit", 3.into())])))
             .await

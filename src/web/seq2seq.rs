@@ -204,7 +204,8 @@ impl Seq2seqModel {
     }
 
     /// Size, data and progress → { step, parameters, layers, dModel, heads,
-    /// dFF, trainPairs, validPairs, testPairs, sourceVocabulary, targetVocabulary }.
+    /// dFF, trainPairs, validPairs, testPairs, sourceVocabulary,
+    /// targetVocabulary, dropout, labelSmoothing, tieEmbeddings, maxSourceWords }.
     pub fn describe(&self) -> std::result::Result<JsValue, JsValue> {
         let t = self
             .translator
@@ -227,6 +228,10 @@ impl Seq2seqModel {
         for (key, value) in counts {
             set(&result, key, &(value as f64).into());
         }
+        set(&result, "dropout", &t.cfg.dropout.into());
+        set(&result, "labelSmoothing", &t.cfg.label_smoothing.into());
+        set(&result, "tieEmbeddings", &t.cfg.tie_output_embedding.into());
+        set(&result, "maxSourceWords", &(t.cfg.max_source as f64).into());
         Ok(result.into())
     }
 

@@ -13,6 +13,9 @@
 // ("european economic area" → "zone économique européenne") shows up as a
 // crossing of the diagonal.
 //
+// Save… downloads the model as a checkpoint (model.save()); Open… loads one
+// (a broken or foreign file is reported and the current model stays).
+//
 // All the work is the runtime's (runtime.seq2seq / runtime.loadSeq2seq).
 // Training runs in short calls of a few steps, each awaited, with a pause
 // for the browser between them, so the page never freezes; pausing simply
@@ -148,6 +151,9 @@ class GfSeq2seqTrainer extends HTMLElement {
           <button class="primary" data-action="train" aria-pressed="false" disabled>Train</button>
           <button data-action="scratch" disabled>Start over, untrained</button>
           <button data-action="pretrained" disabled>Load the pretrained model</button>
+          <button data-action="save" disabled title="download the model as a .safetensors checkpoint">Save…</button>
+          <button data-action="open" disabled title="open a checkpoint saved from here">Open…</button>
+          <input type="file" accept=".safetensors,application/octet-stream" data-role="file" hidden>
           <span class="status" role="status" aria-live="polite" data-role="status">Starting…</span>
         </div>
         <div class="progress">
@@ -158,7 +164,7 @@ class GfSeq2seqTrainer extends HTMLElement {
           <div>
             <figure>
               <svg viewBox="0 0 340 170" width="100%" role="img" data-role="curve" aria-label="Loss curve: no training yet."></svg>
-              <figcaption>Training loss against step (log scale): cross-entropy per French word, measured against label-smoothed targets (10% of each target spread over the whole vocabulary), so it levels off near 0.9 instead of 0.</figcaption>
+              <figcaption data-role="curve-caption">Training loss against step (log scale): cross-entropy per French word.</figcaption>
             </figure>
             <div class="score" data-role="score" aria-live="polite"></div>
             <button data-action="score" disabled>Score the whole test split</button>
@@ -189,6 +195,9 @@ class GfSeq2seqTrainer extends HTMLElement {
       train: $('[data-action="train"]'),
       scratch: $('[data-action="scratch"]'),
       pretrained: $('[data-action="pretrained"]'),
+      save: $('[data-action="save"]'),
+      open: $('[data-action="open"]'),
+      file: $('[data-role="file"]'),
       score: $('[data-action="score"]'),
       translate: $('[data-action="translate"]'),
       status: $('[data-role="status"]'),
@@ -196,6 +205,7 @@ class GfSeq2seqTrainer extends HTMLElement {
       bar: $('[data-role="bar"]'),
       readout: $('[data-role="readout"]'),
       curve: $('[data-role="curve"]'),
+      curveCaption: $('[data-role="curve-caption"]'),
       scoreText: $('[data-role="score"]'),
       samples: $('[data-role="samples"]'),
       form: $('[data-role="form"]'),
@@ -214,6 +224,13 @@ class GfSeq2seqTrainer extends HTMLElement {
     e.scratch.addEventListener("click", () => this._swap("scratch"));
     e.pretrained.addEventListener("click", () => this._swap("pretrained"));
     e.score.addEventListener("click", () => this._scoreWholeSplit());
+    e.save.addEventListener("click", () => this._save());
+    e.open.addEventListener("click", () => e.file.click());
+    e.file.addEventListener("change", () => {
+      const [file] = e.file.files;
+      e.file.value = "";
+      if (file) this._swap("file", file);
+    });
     e.form.addEventListener("submit", (event) => {
       event.preventDefault();
       this._translate();
@@ -237,6 +254,8 @@ class GfSeq2seqTrainer extends HTMLElement {
     e.train.disabled = !ready;
     e.scratch.disabled = this._busy;
     e.pretrained.disabled = this._busy;
+    e.open.disabled = this._busy;
+    e.save.disabled = !ready;
     e.score.disabled = !ready || this._running;
     e.translate.disabled = !ready;
     e.train.textContent = this._running ? "Pause" : "Train";
@@ -255,9 +274,9 @@ class GfSeq2seqTrainer extends HTMLElement {
   }
 
   /** Replace the model: "pretrained" (the checkpoint) or "scratch" (untrained). */
-  async _swap(kind) {
+  async _swap(kind, file) {
     try {
-      await this._swapModel(kind);
+      await this._swapModel(kind, file);
     } catch (error) {
       this._busy = false;
       this._enable();
@@ -266,34 +285,44 @@ class GfSeq2seqTrainer extends HTMLElement {
     }
   }
 
-  async _swapModel(kind) {
+  async _swapModel(kind, file) {
     this._running = false;
     this._busy = true;
     this._enable();
     this._showError(null);
     while (this._loop) await this._loop; // let a running call finish first
-    const old = this._model;
-    this._model = null;
-    old?.free?.();
     let model = null;
-    if (kind === "pretrained") {
-      const url = this.getAttribute("checkpoint") || DEFAULT_CHECKPOINT;
-      this._setStatus("Loading the pretrained translator…");
-      try {
+    let origin = kind;
+    try {
+      if (kind === "pretrained") {
+        const url = this.getAttribute("checkpoint") || DEFAULT_CHECKPOINT;
+        this._setStatus("Loading the pretrained translator…");
         const response = await fetch(url);
         if (!response.ok) throw new Error(`${url} answered ${response.status} ${response.statusText}`);
         model = await this._runtime.loadSeq2seq(new Uint8Array(await response.arrayBuffer()));
-        this._origin = "pretrained";
-      } catch (error) {
-        this._showError(`Could not load the pretrained translator: ${error.message ?? error}. Starting untrained instead.`);
+      } else if (kind === "file") {
+        this._setStatus(`Opening ${file.name}…`);
+        model = await this._runtime.loadSeq2seq(new Uint8Array(await file.arrayBuffer()));
+      } else {
+        model = await this._untrained();
       }
+    } catch (error) {
+      const what = kind === "file" ? file.name : "the pretrained translator";
+      if (this._model) {
+        // A broken or foreign file changes nothing: the current model stays.
+        this._busy = false;
+        this._enable();
+        this._setStatus("Kept the current model.");
+        this._showError(`Could not load ${what}: ${error.message ?? error}`);
+        return;
+      }
+      this._showError(`Could not load ${what}: ${error.message ?? error}. Starting untrained instead.`);
+      model = await this._untrained();
+      origin = "scratch";
     }
-    if (!model) {
-      this._setStatus("Making an untrained translator…");
-      const seed = parseInt(this.getAttribute("seed") ?? "1", 10);
-      model = await this._runtime.seq2seq({ seed: Number.isFinite(seed) && seed >= 0 ? seed : 1 });
-      this._origin = "scratch";
-    }
+    this._model?.free?.();
+    this._origin = origin;
+    this._fileName = file?.name;
     this._model = model;
     this._info = await model.describe();
     this._losses = [];
@@ -307,11 +336,38 @@ class GfSeq2seqTrainer extends HTMLElement {
     this._drawCurve();
     await this._refreshViews();
     await this._scoreSample();
-    this._setStatus(
-      this._origin === "pretrained"
-        ? `Pretrained for ${fmtInt(this._info.step)} steps by the project's trainer. Press Train to go on, or start over untrained.`
-        : "Untrained: its translations are noise. Press Train and watch the loss fall and the alignment appear.",
-    );
+    this._setStatus({
+      pretrained: `Pretrained for ${fmtInt(this._info.step)} steps by the project's trainer. Press Train to go on, or start over untrained.`,
+      file: `Opened ${this._fileName}: trained for ${fmtInt(this._info.step)} steps.`,
+      scratch: "Untrained: its translations are noise. Press Train and watch the loss fall and the alignment appear.",
+    }[this._origin]);
+  }
+
+  /** A fresh, untrained translator from the `seed` attribute. */
+  _untrained() {
+    this._setStatus("Making an untrained translator…");
+    const seed = parseInt(this.getAttribute("seed") ?? "1", 10);
+    return this._runtime.seq2seq({ seed: Number.isFinite(seed) && seed >= 0 ? seed : 1 });
+  }
+
+  /** Download the model as a checkpoint file (safetensors), to open again later or elsewhere. */
+  async _save() {
+    const model = this._model;
+    if (!model) return;
+    try {
+      const bytes = await model.save();
+      const { step } = await model.describe();
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
+      link.download = `translator-step-${step}.safetensors`;
+      this.shadowRoot.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+      this._setStatus(`Saved ${link.download} (${(bytes.length / 1e6).toFixed(2)} MB).`);
+    } catch (error) {
+      this._showError(error);
+    }
   }
 
   _describeModel() {
@@ -322,6 +378,9 @@ class GfSeq2seqTrainer extends HTMLElement {
       `${fmtInt(i.trainPairs)} generated sentence pairs (${i.sourceVocabulary} English and ${i.targetVocabulary} French words); ` +
       `the ${fmtInt(i.testPairs)} test sentences combine words in ways training never showed. ` +
       `Running on ${backendLabel(this._runtime)}.`;
+    this._els.curveCaption.textContent = "Training loss against step (log scale): cross-entropy per French word" + (i.labelSmoothing > 0
+      ? `, measured against label-smoothed targets (${Math.round(i.labelSmoothing * 100)}% of each target spread over the whole vocabulary), so it levels off above 0.`
+      : ".");
     const layerOptions = Array.from({ length: i.layers }, (_, l) => `<option value="${l}">${l + 1}</option>`).join("");
     this._els.layer.innerHTML = `${layerOptions}<option value="all">average</option>`;
     this._els.layer.value = String(i.layers - 1);
@@ -406,7 +465,7 @@ class GfSeq2seqTrainer extends HTMLElement {
     const points = this._losses.filter((p) => p.loss > 0 && Number.isFinite(p.loss));
     const [W, H, left, right, top, bottom] = [340, 170, 38, 8, 8, 22];
     if (points.length < 2) {
-      const lines = this._origin === "pretrained"
+      const lines = this._origin !== "scratch"
         ? ["a loaded model has no curve here:", "train it further, or start over, to draw one"]
         : ["the curve appears once training starts"];
       svg.innerHTML = lines.map((line, i) => `<text x="${W / 2}" y="${H / 2 + 16 * i}" text-anchor="middle">${line}</text>`).join("");
