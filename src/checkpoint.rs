@@ -1,4 +1,5 @@
-//! Saving and loading a trained translator as a safetensors file.
+//! Saving and loading trained models as safetensors files: the translator
+//! and the GPT.
 //!
 //! safetensors is a plain format: an 8-byte header length, a JSON header
 //! naming every tensor with its dtype, shape and byte range, then the raw
@@ -20,12 +21,16 @@ use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
 use crate::device::Device;
 use crate::error::{invalid, Result};
+use crate::models::gpt::{Gpt, GptConfig};
 use crate::nn::block::NormPlacement;
+use crate::nn::params::Params;
+use crate::train::chars::CharVocab;
 use crate::train::data::DataConfig;
 use crate::train::translation::{Translator, TranslatorConfig};
 
 const OP: &str = "checkpoint";
 const FORMAT: &str = "glassformer-seq2seq";
+const GPT_FORMAT: &str = "glassformer-gpt";
 
 /// The translator's parameters, configuration and vocabularies as safetensors bytes.
 pub async fn save(translator: &Translator) -> Result<Vec<u8>> {
@@ -42,13 +47,6 @@ pub fn save_values(translator: &Translator, values: &[f32]) -> Result<Vec<u8>> {
             OP,
             format!("got {} values for a model of {}.", values.len(), model.params.len()),
         ));
-    }
-    let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-    let mut views = Vec::with_capacity(model.params.tensors.len());
-    for info in &model.params.tensors {
-        let data = &bytes[info.range.offset * 4..(info.range.offset + info.range.len) * 4];
-        let view = TensorView::new(Dtype::F32, info.shape.clone(), data).map_err(|e| invalid(OP, format!("{e}")))?;
-        views.push((info.name.clone(), view));
     }
     let cfg = translator.cfg;
     let mut metadata: HashMap<String, String> = [
@@ -76,83 +74,64 @@ pub fn save_values(translator: &Translator, values: &[f32]) -> Result<Vec<u8>> {
     .collect();
     metadata.insert("source_vocab".into(), translator.source_vocab.words().join("\n"));
     metadata.insert("target_vocab".into(), translator.target_vocab.words().join("\n"));
+    serialize(&model.params, values, metadata)
+}
+
+/// Every parameter tensor of `params` (values from `values`) plus `metadata`, as safetensors.
+fn serialize(params: &Params, values: &[f32], metadata: HashMap<String, String>) -> Result<Vec<u8>> {
+    let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+    let mut views = Vec::with_capacity(params.tensors.len());
+    for info in &params.tensors {
+        let data = &bytes[info.range.offset * 4..(info.range.offset + info.range.len) * 4];
+        let view = TensorView::new(Dtype::F32, info.shape.clone(), data).map_err(|e| invalid(OP, format!("{e}")))?;
+        views.push((info.name.clone(), view));
+    }
     safetensors::serialize(views, Some(metadata.into_iter().collect()))
         .map_err(|e| invalid(OP, format!("could not write the checkpoint: {e}")))
 }
 
-/// A translator on `device` from checkpoint bytes (see the module docs for what is checked).
-pub fn load(bytes: &[u8], device: &Device) -> Result<Translator> {
+/// The parsed file and its metadata, checked to be of `format`.
+fn open<'a>(bytes: &'a [u8], format: &str) -> Result<(SafeTensors<'a>, Metadata)> {
     let file = SafeTensors::deserialize(bytes).map_err(|e| invalid(OP, format!("this is not a safetensors file ({e}).")))?;
     let (_, header) = SafeTensors::read_metadata(bytes).map_err(|e| invalid(OP, format!("unreadable header ({e}).")))?;
-    let metadata = header.metadata().clone().unwrap_or_default();
-    let get = |key: &str| -> Result<&String> {
-        metadata.get(key).ok_or_else(|| {
+    let metadata = Metadata(header.metadata().clone().unwrap_or_default().into_iter().collect());
+    let found = metadata.get("format")?;
+    if found != format {
+        return Err(invalid(
+            OP,
+            format!("this is a {found:?} checkpoint, not a {format:?} one: load it with the matching model."),
+        ));
+    }
+    Ok((file, metadata))
+}
+
+/// A checkpoint's string entries, read with errors that name the entry.
+struct Metadata(HashMap<String, String>);
+
+impl Metadata {
+    fn get(&self, key: &str) -> Result<&str> {
+        self.0.get(key).map(String::as_str).ok_or_else(|| {
             invalid(
                 OP,
-                format!("the metadata has no {key:?}; this is not a glassformer translator checkpoint."),
+                format!("the metadata has no {key:?}; this is not a glassformer checkpoint (or it is damaged)."),
             )
         })
-    };
-    if get("format")? != FORMAT {
-        return Err(invalid(OP, format!("format {:?} is not {FORMAT:?}.", get("format")?)));
     }
-    fn number<T: std::str::FromStr>(key: &str, text: &str) -> Result<T> {
-        text.parse()
-            .map_err(|_| invalid(OP, format!("metadata {key}={text:?} is not a number.")))
+
+    fn number<T: std::str::FromStr>(&self, key: &str) -> Result<T> {
+        parse_number(key, self.get(key)?)
     }
-    // Entries added after the first checkpoints: absent means the value they had then.
-    let optional = |key: &str, absent: &'static str| -> &str { metadata.get(key).map_or(absent, String::as_str) };
-    let cfg = TranslatorConfig {
-        data: DataConfig {
-            seed: number("data_seed", get("data_seed")?)?,
-            sentences: number("data_sentences", get("data_sentences")?)?,
-        },
-        layers: number("layers", get("layers")?)?,
-        d_model: number("d_model", get("d_model")?)?,
-        heads: number("heads", get("heads")?)?,
-        d_ff: number("d_ff", get("d_ff")?)?,
-        norm: match get("norm")?.as_str() {
-            "pre" => NormPlacement::PreLn,
-            "post" => NormPlacement::PostLn,
-            other => return Err(invalid(OP, format!("norm {other:?} is neither \"pre\" nor \"post\"."))),
-        },
-        batch_size: number("batch_size", get("batch_size")?)?,
-        warmup: number("warmup", get("warmup")?)?,
-        lr_scale: number("lr_scale", get("lr_scale")?)?,
-        dropout: number("dropout", optional("dropout", "0"))?,
-        label_smoothing: number("label_smoothing", optional("label_smoothing", "0"))?,
-        tie_output_embedding: match optional("tie_output_embedding", "false") {
-            "true" => true,
-            "false" => false,
-            other => return Err(invalid(OP, format!("tie_output_embedding {other:?} is neither true nor false."))),
-        },
-        max_source: number("max_source", optional("max_source", "40"))?,
-        max_target: number("max_target", get("max_target")?)?,
-        seed: number("seed", get("seed")?)?,
-    };
-    if !(1..=200_000).contains(&cfg.data.sentences)
-        || cfg.layers > 24
-        || cfg.d_model > 4096
-        || cfg.d_ff > 16384
-        || cfg.max_source > 1000
-        || cfg.max_target > 1000
-    {
-        return Err(invalid(OP, "the configuration is out of range for this translator."));
-    }
-    let mut translator = Translator::new(cfg, &Device::Cpu)?;
-    for (key, vocab) in [
-        ("source_vocab", &translator.source_vocab),
-        ("target_vocab", &translator.target_vocab),
-    ] {
-        if get(key)?.split('\n').ne(vocab.words().iter().map(String::as_str)) {
-            return Err(invalid(
-                OP,
-                format!("its {key} differs from the one its data configuration gives; it was made by another version."),
-            ));
-        }
-    }
-    let mut values = vec![0.0f32; translator.model.params.len()];
-    for info in &translator.model.params.tensors {
+}
+
+fn parse_number<T: std::str::FromStr>(key: &str, text: &str) -> Result<T> {
+    text.parse()
+        .map_err(|_| invalid(OP, format!("metadata {key}={text:?} is not a number.")))
+}
+
+/// Every tensor of `params` from the file: present, F32, the right shape, finite.
+fn read_values(file: &SafeTensors<'_>, params: &Params) -> Result<Vec<f32>> {
+    let mut values = vec![0.0f32; params.len()];
+    for info in &params.tensors {
         let tensor = file
             .tensor(&info.name)
             .map_err(|_| invalid(OP, format!("tensor {:?} is missing.", info.name)))?;
@@ -179,7 +158,140 @@ pub fn load(bytes: &[u8], device: &Device) -> Result<Translator> {
             ));
         }
     }
-    translator.opt.step = number("step", get("step")?)?;
+    Ok(values)
+}
+
+/// A translator on `device` from checkpoint bytes (see the module docs for what is checked).
+pub fn load(bytes: &[u8], device: &Device) -> Result<Translator> {
+    let (file, metadata) = open(bytes, FORMAT)?;
+    let get = |key: &str| metadata.get(key);
+    // Entries added after the first checkpoints: absent means the value they had then.
+    let optional = |key: &str, absent: &'static str| -> &str { metadata.0.get(key).map_or(absent, String::as_str) };
+    let cfg = TranslatorConfig {
+        data: DataConfig {
+            seed: parse_number("data_seed", get("data_seed")?)?,
+            sentences: parse_number("data_sentences", get("data_sentences")?)?,
+        },
+        layers: parse_number("layers", get("layers")?)?,
+        d_model: parse_number("d_model", get("d_model")?)?,
+        heads: parse_number("heads", get("heads")?)?,
+        d_ff: parse_number("d_ff", get("d_ff")?)?,
+        norm: match get("norm")? {
+            "pre" => NormPlacement::PreLn,
+            "post" => NormPlacement::PostLn,
+            other => return Err(invalid(OP, format!("norm {other:?} is neither \"pre\" nor \"post\"."))),
+        },
+        batch_size: parse_number("batch_size", get("batch_size")?)?,
+        warmup: parse_number("warmup", get("warmup")?)?,
+        lr_scale: parse_number("lr_scale", get("lr_scale")?)?,
+        dropout: parse_number("dropout", optional("dropout", "0"))?,
+        label_smoothing: parse_number("label_smoothing", optional("label_smoothing", "0"))?,
+        tie_output_embedding: match optional("tie_output_embedding", "false") {
+            "true" => true,
+            "false" => false,
+            other => return Err(invalid(OP, format!("tie_output_embedding {other:?} is neither true nor false."))),
+        },
+        max_source: parse_number("max_source", optional("max_source", "40"))?,
+        max_target: parse_number("max_target", get("max_target")?)?,
+        seed: parse_number("seed", get("seed")?)?,
+    };
+    if !(1..=200_000).contains(&cfg.data.sentences)
+        || cfg.layers > 24
+        || cfg.d_model > 4096
+        || cfg.d_ff > 16384
+        || cfg.max_source > 1000
+        || cfg.max_target > 1000
+    {
+        return Err(invalid(OP, "the configuration is out of range for this translator."));
+    }
+    let mut translator = Translator::new(cfg, &Device::Cpu)?;
+    for (key, vocab) in [
+        ("source_vocab", &translator.source_vocab),
+        ("target_vocab", &translator.target_vocab),
+    ] {
+        if get(key)?.split('\n').ne(vocab.words().iter().map(String::as_str)) {
+            return Err(invalid(
+                OP,
+                format!("its {key} differs from the one its data configuration gives; it was made by another version."),
+            ));
+        }
+    }
+    let values = read_values(&file, &translator.model.params)?;
+    translator.opt.step = parse_number("step", get("step")?)?;
     translator.move_to(device, values, Vec::new(), Vec::new());
     Ok(translator)
+}
+
+/// A GPT with what it needs to be used: its characters, how far it was
+/// trained and how well it did.
+#[derive(Debug, Clone)]
+pub struct GptCheckpoint {
+    pub gpt: Gpt,
+    pub vocab: CharVocab,
+    pub step: u32,
+    /// Validation loss (nats per character) when it was saved, if measured.
+    pub valid_loss: Option<f32>,
+}
+
+/// A GPT's parameters (`values`, on the host), sizes and characters as safetensors bytes.
+pub fn save_gpt(gpt: &Gpt, values: &[f32], vocab: &CharVocab, step: u32, valid_loss: Option<f32>) -> Result<Vec<u8>> {
+    if values.len() != gpt.lm.params.len() || vocab.len() != gpt.cfg.vocab {
+        return Err(invalid(
+            OP,
+            format!(
+                "got {} values and {} characters for a model of {} parameters and {} tokens.",
+                values.len(),
+                vocab.len(),
+                gpt.lm.params.len(),
+                gpt.cfg.vocab
+            ),
+        ));
+    }
+    let cfg = gpt.cfg;
+    let mut metadata: HashMap<String, String> = [
+        ("format", GPT_FORMAT.to_string()),
+        ("context", cfg.context.to_string()),
+        ("layers", cfg.layers.to_string()),
+        ("d_model", cfg.d_model.to_string()),
+        ("heads", cfg.heads.to_string()),
+        ("step", step.to_string()),
+        ("vocab", vocab.chars()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    if let Some(loss) = valid_loss {
+        metadata.insert("valid_loss".into(), loss.to_string());
+    }
+    serialize(&gpt.lm.params, values, metadata)
+}
+
+/// A GPT on `device` from `save_gpt` bytes; anything broken, foreign or out
+/// of range is an error that says what, and nothing is made.
+pub fn load_gpt(bytes: &[u8], device: &Device) -> Result<GptCheckpoint> {
+    let (file, metadata) = open(bytes, GPT_FORMAT)?;
+    let vocab = CharVocab::from_chars(metadata.get("vocab")?);
+    let cfg = GptConfig {
+        vocab: vocab.len(),
+        context: metadata.number("context")?,
+        layers: metadata.number("layers")?,
+        d_model: metadata.number("d_model")?,
+        heads: metadata.number("heads")?,
+    };
+    if !(1..=1024).contains(&cfg.vocab) || cfg.context > 4096 || cfg.layers > 48 || cfg.d_model > 4096 {
+        return Err(invalid(OP, "the configuration is out of range for this GPT."));
+    }
+    let mut gpt = Gpt::new(cfg, 0, &Device::Cpu)?;
+    let values = read_values(&file, &gpt.lm.params)?;
+    gpt.lm.move_to(device, values)?;
+    let valid_loss = match metadata.0.get("valid_loss") {
+        Some(text) => Some(parse_number("valid_loss", text)?),
+        None => None,
+    };
+    Ok(GptCheckpoint {
+        gpt,
+        vocab,
+        step: metadata.number("step")?,
+        valid_loss,
+    })
 }

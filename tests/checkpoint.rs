@@ -3,7 +3,9 @@
 
 mod common;
 use common::ready;
-use glassformer::checkpoint::{load, save};
+use glassformer::checkpoint::{load, load_gpt, save, save_gpt};
+use glassformer::models::gpt::{Gpt, GptConfig};
+use glassformer::train::chars::CharVocab;
 use glassformer::train::data::DataConfig;
 use glassformer::train::translation::{Translator, TranslatorConfig};
 use glassformer::Device;
@@ -51,12 +53,30 @@ gf_test! {
         assert!(error(&bytes[..bytes.len() / 2]).starts_with("checkpoint: this is not a safetensors file"));
         // A valid safetensors file without our metadata.
         let foreign = safetensors_without_metadata();
-        assert!(error(&foreign).contains("this is not a glassformer translator checkpoint"), "{}", error(&foreign));
+        assert!(error(&foreign).contains("this is not a glassformer checkpoint"), "{}", error(&foreign));
         // A weight turned into NaN (the first F32 after the header).
         let header = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
         let mut tampered = bytes.clone();
         tampered[8 + header..8 + header + 4].copy_from_slice(&f32::NAN.to_le_bytes());
         assert!(error(&tampered).contains("holds a non-finite value"), "{}", error(&tampered));
+    }
+
+    fn a_gpt_round_trips_and_is_not_taken_for_a_translator() {
+        let cfg = GptConfig { vocab: 9, context: 8, layers: 2, d_model: 16, heads: 2 };
+        let gpt = Gpt::new(cfg, 4, &Device::Cpu).unwrap();
+        let vocab = CharVocab::from_chars("\n abcdeil");
+        let values = gpt.lm.params.values.host().unwrap().to_vec();
+        let bytes = save_gpt(&gpt, &values, &vocab, 321, Some(1.5)).unwrap();
+        let loaded = load_gpt(&bytes, &Device::Cpu).unwrap();
+        assert_eq!((loaded.step, loaded.valid_loss, loaded.vocab.chars()), (321, Some(1.5), vocab.chars()));
+        let tokens = [1, 4, 2, 8, 0];
+        assert_eq!(loaded.gpt.logits(&tokens).unwrap(), gpt.logits(&tokens).unwrap());
+        // Each kind of checkpoint is refused by the other's loader, saying so.
+        assert!(error(&bytes).contains("this is a \"glassformer-gpt\" checkpoint, not a \"glassformer-seq2seq\" one"), "{}", error(&bytes));
+        let translator = ready(save(&trained())).unwrap();
+        let msg = load_gpt(&translator, &Device::Cpu).unwrap_err().to_string();
+        assert!(msg.contains("not a \"glassformer-gpt\" one"), "{msg}");
+        assert!(load_gpt(&bytes[..bytes.len() - 9], &Device::Cpu).is_err());
     }
 }
 

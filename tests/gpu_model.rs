@@ -140,6 +140,7 @@ fn tiny_config() -> TinyLmConfig {
         },
         learned_positions: Some(16),
         causal: true,
+        tie_embeddings: false,
     }
 }
 

@@ -107,6 +107,7 @@ fn tiny_config(norm: NormPlacement) -> TinyLmConfig {
         },
         learned_positions: Some(8),
         causal: true,
+        tie_embeddings: false,
     }
 }
 

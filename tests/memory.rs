@@ -81,6 +81,7 @@ gf_test! {
             block: BlockConfig { c: 32, heads: 4, ffn_hidden: 128, activation: Activation::Gelu, norm: NormPlacement::PreLn },
             learned_positions: Some(16),
             causal: true,
+            tie_embeddings: false,
         };
         let cpu = Device::Cpu;
         let mut model = TinyLm::new(cfg, 3, &cpu).unwrap();

@@ -2,6 +2,8 @@
 //! its parameters in one flat buffer, an activations struct, and explicit
 //! forward and backward passes.
 
+pub mod gpt;
+pub mod sampling;
 pub mod seq2seq;
 pub mod tiny_lm;
 pub mod translate;

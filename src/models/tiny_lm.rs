@@ -20,7 +20,7 @@ use crate::nn::block::{Block, BlockActs, BlockConfig, NormPlacement};
 use crate::nn::embedding::Embedding;
 use crate::nn::layernorm::{LayerNorm, LayerNormActs};
 use crate::nn::linear::Linear;
-use crate::nn::params::Params;
+use crate::nn::params::{Init, Params};
 use crate::ops::attention::Mask;
 use crate::ops::cross_entropy::{self, GpuTargets, IGNORE_INDEX};
 
@@ -33,6 +33,9 @@ pub struct TinyLmConfig {
     /// `Some(n)`: learned positions for up to `n` tokens; `None`: sinusoidal.
     pub learned_positions: Option<usize>,
     pub causal: bool,
+    /// The head reuses the token embedding table as its weight (GPT-2's
+    /// "tied" embeddings): `logits = x · Eᵀ + b`.
+    pub tie_embeddings: bool,
 }
 
 /// Parameters and layers, on one device.
@@ -74,7 +77,18 @@ impl TinyLm {
             .map(|i| Block::new(&mut params, &format!("layer.{i}"), &cfg.block))
             .collect::<Result<Vec<_>>>()?;
         let ln_final = (cfg.block.norm == NormPlacement::PreLn).then(|| LayerNorm::new(&mut params, "ln_final", c));
-        let head = Linear::new(&mut params, "head", c, cfg.vocab, true);
+        let head = if cfg.tie_embeddings {
+            // The table (V, C) is laid out as a Linear weight (c_out, c_in);
+            // its gradient gets both shares, the head's and the embedding's.
+            Linear {
+                weight: embed.tokens,
+                bias: Some(params.add("head.bias", &[cfg.vocab], Init::Zeros)),
+                c_in: c,
+                c_out: cfg.vocab,
+            }
+        } else {
+            Linear::new(&mut params, "head", c, cfg.vocab, true)
+        };
         let values = params.values.host()?.to_vec();
         params.move_to(device, values);
         Ok(TinyLm {

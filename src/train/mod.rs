@@ -4,7 +4,9 @@
 //! training loop, and BLEU.
 
 pub mod bleu;
+pub mod chars;
 pub mod data;
+pub mod language_model;
 pub mod optimizer;
 pub mod schedule;
 pub mod tokenizer;

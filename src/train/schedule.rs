@@ -27,3 +27,31 @@ impl InverseSqrtSchedule {
         self.scale / (self.d_model as f32).sqrt() * (1.0 / step.sqrt()).min(step * warmup.powf(-1.5))
     }
 }
+
+/// GPT-style: rise linearly to `peak` over `warmup` steps, then follow half a
+/// cosine down to `floor` at `total` steps, and stay there.
+///
+/// ```text
+/// lr(step) = peak · step / warmup                                   step ≤ warmup
+///          = floor + ½ (peak − floor)(1 + cos(π · progress))         progress = (step − warmup) / (total − warmup)
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CosineSchedule {
+    pub peak: f32,
+    pub floor: f32,
+    pub warmup: u32,
+    pub total: u32,
+}
+
+impl CosineSchedule {
+    /// The learning rate for `step` (counted from 1).
+    pub fn lr(&self, step: u32) -> f32 {
+        let step = step.max(1);
+        if step <= self.warmup {
+            return self.peak * step as f32 / self.warmup.max(1) as f32;
+        }
+        let span = self.total.saturating_sub(self.warmup).max(1) as f32;
+        let progress = ((step - self.warmup) as f32 / span).min(1.0);
+        self.floor + 0.5 * (self.peak - self.floor) * (1.0 + (std::f32::consts::PI * progress).cos())
+    }
+}

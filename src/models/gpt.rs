@@ -1,0 +1,224 @@
+//! `Gpt`: a decoder-only Transformer that predicts the next token —
+//! GPT's recipe on the [`TinyLm`] skeleton.
+//!
+//! ```text
+//! tokens (B, T) → token table E + learned positions P → x (B, T, C)
+//!   → L × pre-LN block: x += Attn(LN₁(x)) with a causal mask;  x += FFN(LN₂(x)), GELU
+//!   → LN_final → logits = x · Eᵀ + b   (B, T, V)   (the head *is* the token table: tied)
+//! ```
+//! Position t sees tokens 0..=t only, so one forward pass over a sequence
+//! trains every position at once on "what comes next?".
+//!
+//! **Sampling** runs one token at a time. Re-running the whole sequence for
+//! every new token repeats work: the keys and values of earlier positions do
+//! not change (the causal mask means nothing later flows into them). The
+//! **KV cache** keeps them: each step embeds one token at the next position,
+//! runs it through every layer — its query against the cached keys and
+//! values plus its own — and appends its key and value to the cache. The
+//! logits equal those of the full pass (`tests/gpt.rs` checks this), at a
+//! cost per step that grows with T instead of T².
+//!
+//! Training is [`TinyLm`]'s forward and backward, on either device; the cache
+//! runs on the CPU (one token at a time is latency-bound, as for translation).
+
+use crate::device::tensor::Tensor;
+use crate::device::Device;
+use crate::error::{invalid, Result};
+use crate::models::tiny_lm::{TinyLm, TinyLmConfig};
+use crate::nn::block::{BlockConfig, NormPlacement};
+use crate::nn::embedding::Positions;
+use crate::nn::feed_forward::{Activation, FeedForwardActs};
+use crate::nn::layernorm::LayerNormActs;
+use crate::nn::linear::Linear;
+
+/// Sizes of a GPT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GptConfig {
+    pub vocab: usize,
+    /// The longest sequence (learned positions exist up to here).
+    pub context: usize,
+    pub layers: usize,
+    pub d_model: usize,
+    pub heads: usize,
+}
+
+impl GptConfig {
+    /// The TinyLm this GPT is: pre-LN, GELU, FFN 4·C wide, learned
+    /// positions, causal, tied embeddings.
+    pub fn lm(&self) -> TinyLmConfig {
+        TinyLmConfig {
+            vocab: self.vocab,
+            layers: self.layers,
+            block: BlockConfig {
+                c: self.d_model,
+                heads: self.heads,
+                ffn_hidden: 4 * self.d_model,
+                activation: Activation::Gelu,
+                norm: NormPlacement::PreLn,
+            },
+            learned_positions: Some(self.context),
+            causal: true,
+            tie_embeddings: true,
+        }
+    }
+}
+
+/// A GPT: the language model and its sizes.
+#[derive(Debug, Clone)]
+pub struct Gpt {
+    pub cfg: GptConfig,
+    pub lm: TinyLm,
+}
+
+/// Keys and values of every position fed so far, per layer: `(T, C)` each.
+#[derive(Debug, Clone)]
+pub struct KvCache {
+    pub keys: Vec<Vec<f32>>,
+    pub values: Vec<Vec<f32>>,
+    /// Positions fed so far.
+    pub len: usize,
+}
+
+impl Gpt {
+    pub fn new(cfg: GptConfig, seed: u64, device: &Device) -> Result<Gpt> {
+        if cfg.context == 0 || cfg.layers == 0 || cfg.vocab == 0 {
+            return Err(invalid("gpt", "context, layers and vocab must all be at least 1."));
+        }
+        Ok(Gpt {
+            cfg,
+            lm: TinyLm::new(cfg.lm(), seed, device)?,
+        })
+    }
+
+    /// An empty cache for this model.
+    pub fn cache(&self) -> KvCache {
+        KvCache {
+            keys: vec![Vec::new(); self.cfg.layers],
+            values: vec![Vec::new(); self.cfg.layers],
+            len: 0,
+        }
+    }
+
+    /// Logits `(T, V)` of every position of one sequence, by the full forward
+    /// pass (the model must be on the CPU).
+    pub fn logits(&self, tokens: &[u32]) -> Result<Vec<f32>> {
+        self.check_cpu()?;
+        if tokens.is_empty() || tokens.len() > self.cfg.context {
+            return Err(invalid(
+                "gpt",
+                format!("got {} tokens; give 1 to {} (the context).", tokens.len(), self.cfg.context),
+            ));
+        }
+        let t = tokens.len();
+        let mut acts = self.lm.acts(1, t);
+        let ignore = vec![crate::ops::cross_entropy::IGNORE_INDEX; t];
+        self.lm.forward(&mut acts, tokens, &ignore)?;
+        Ok(acts.logits.host()?.to_vec())
+    }
+
+    /// Feed `token` at the cache's next position → its logits `(V)`: the
+    /// distribution of the token after it.
+    pub fn step(&self, cache: &mut KvCache, token: u32) -> Result<Vec<f32>> {
+        self.check_cpu()?;
+        let (c, v, pos) = (self.cfg.d_model, self.cfg.vocab, cache.len);
+        if pos >= self.cfg.context {
+            return Err(invalid(
+                "gpt.step",
+                format!("the cache holds {pos} positions, the whole context; start a new cache with the last tokens."),
+            ));
+        }
+        if token as usize >= v {
+            return Err(invalid("gpt.step", format!("token {token} is not in the vocabulary of {v}.")));
+        }
+        let dev = Device::Cpu;
+        let lm = &self.lm;
+        let p = &lm.params.values;
+        let values = p.host()?;
+        // x = E[token] + P[pos]
+        let table = lm.embed.tokens.of(values);
+        let mut x: Vec<f32> = table[token as usize * c..][..c].to_vec();
+        if let Positions::Learned { table, .. } = lm.embed.positions {
+            for (xi, pi) in x.iter_mut().zip(&table.of(values)[pos * c..][..c]) {
+                *xi += pi;
+            }
+        }
+        let row = |data: Vec<f32>| Tensor::Host(data);
+        for (l, block) in lm.blocks.iter().enumerate() {
+            // h = LN₁(x); q, k, v = projections of h
+            let mut h = row(vec![0.0; c]);
+            block
+                .ln1
+                .forward(&dev, p, &mut LayerNormActs::new(&dev, 1), &mut h, &row(x.clone()), 1)?;
+            let project = |linear: &Linear| -> Result<Vec<f32>> {
+                let mut out = row(vec![0.0; c]);
+                linear.forward(&dev, p, &mut out, &h, 1)?;
+                Ok(out.host()?.to_vec())
+            };
+            let (q, k, val) = (project(&block.attn.query)?, project(&block.attn.key)?, project(&block.attn.value)?);
+            cache.keys[l].extend_from_slice(&k);
+            cache.values[l].extend_from_slice(&val);
+            // Each head: weights = softmax(q·kⱼ/√hs) over positions j ≤ pos; ctx = Σ weightⱼ vⱼ.
+            let (heads, seen) = (block.attn.heads, pos + 1);
+            let hs = c / heads;
+            let scale = 1.0 / (hs as f32).sqrt();
+            let mut ctx = vec![0.0f32; c];
+            let mut scores = vec![0.0f32; seen];
+            for head in 0..heads {
+                let range = head * hs..(head + 1) * hs;
+                for (j, score) in scores.iter_mut().enumerate() {
+                    let key = &cache.keys[l][j * c..][range.clone()];
+                    *score = q[range.clone()].iter().zip(key).map(|(a, b)| a * b).sum::<f32>() * scale;
+                }
+                let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                let total: f32 = scores
+                    .iter_mut()
+                    .map(|s| {
+                        *s = (*s - max).exp();
+                        *s
+                    })
+                    .sum();
+                for (j, weight) in scores.iter().enumerate() {
+                    let value = &cache.values[l][j * c..][range.clone()];
+                    for (out, vj) in ctx[range.clone()].iter_mut().zip(value) {
+                        *out += weight / total * vj;
+                    }
+                }
+            }
+            // x += ctx W_Oᵀ + b_O
+            let mut attn_out = row(vec![0.0; c]);
+            block.attn.output.forward(&dev, p, &mut attn_out, &row(ctx), 1)?;
+            for (xi, a) in x.iter_mut().zip(attn_out.host()?) {
+                *xi += a;
+            }
+            // x += FFN(LN₂(x))
+            let mut h2 = row(vec![0.0; c]);
+            block
+                .ln2
+                .forward(&dev, p, &mut LayerNormActs::new(&dev, 1), &mut h2, &row(x.clone()), 1)?;
+            let mut ffn_out = row(vec![0.0; c]);
+            let mut ffn_acts = FeedForwardActs::new(&dev, 1, block.ffn.hidden_size());
+            block.ffn.forward(&dev, p, &mut ffn_acts, &mut ffn_out, &h2, 1)?;
+            for (xi, f) in x.iter_mut().zip(ffn_out.host()?) {
+                *xi += f;
+            }
+        }
+        cache.len += 1;
+        // logits = LN_final(x) · Eᵀ + b
+        let mut top = row(x);
+        if let Some(ln) = &lm.ln_final {
+            let mut normed = row(vec![0.0; c]);
+            ln.forward(&dev, p, &mut LayerNormActs::new(&dev, 1), &mut normed, &top, 1)?;
+            top = normed;
+        }
+        let mut logits = row(vec![0.0; v]);
+        lm.head.forward(&dev, p, &mut logits, &top, 1)?;
+        Ok(logits.host()?.to_vec())
+    }
+
+    fn check_cpu(&self) -> Result<()> {
+        if self.lm.device != Device::Cpu {
+            return Err(invalid("gpt", "sampling runs on the CPU: copy the model there first."));
+        }
+        Ok(())
+    }
+}

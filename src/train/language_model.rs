@@ -1,0 +1,158 @@
+//! Training the GPT on text: character tokens, random windows, AdamW on a
+//! warm-up + cosine schedule, and the validation loss (mean cross-entropy in
+//! nats per character on held-out text, the figure language models are
+//! compared by).
+//!
+//! Each step draws `batch_size` windows of `context` characters from the
+//! training split (a seeded generator: the same seed, the same run) and runs
+//! forward, backward and one AdamW update.
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::device::Device;
+use crate::error::{invalid, Result};
+use crate::models::gpt::{Gpt, GptConfig};
+use crate::models::tiny_lm::TinyLmActs;
+use crate::ops::adamw::AdamWConfig;
+use crate::train::chars::{random_windows, CharVocab, TextSplits};
+use crate::train::optimizer::AdamW;
+use crate::train::schedule::CosineSchedule;
+
+/// Everything that decides a training run (the vocabulary comes from the text).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LanguageModelConfig {
+    pub context: usize,
+    pub layers: usize,
+    pub d_model: usize,
+    pub heads: usize,
+    pub batch_size: usize,
+    pub peak_lr: f32,
+    pub warmup: u32,
+    /// Steps over which the learning rate decays (training may go on after, at the floor).
+    pub decay_steps: u32,
+    pub weight_decay: f32,
+    /// The last fraction of the text, kept for validation.
+    pub valid_fraction: f64,
+    pub seed: u64,
+}
+
+impl Default for LanguageModelConfig {
+    fn default() -> Self {
+        LanguageModelConfig {
+            context: 128,
+            layers: 4,
+            d_model: 192,
+            heads: 6,
+            batch_size: 24,
+            peak_lr: 2e-3,
+            warmup: 200,
+            decay_steps: 6000,
+            weight_decay: 0.05,
+            valid_fraction: 0.1,
+            seed: 1,
+        }
+    }
+}
+
+/// A GPT being trained on a text.
+pub struct LanguageModelTrainer {
+    pub cfg: LanguageModelConfig,
+    pub vocab: CharVocab,
+    pub splits: TextSplits,
+    pub gpt: Gpt,
+    pub opt: AdamW,
+    pub schedule: CosineSchedule,
+    rng: ChaCha8Rng,
+}
+
+impl LanguageModelTrainer {
+    /// A fresh model for `text`, whose characters become the vocabulary.
+    pub fn new(text: &str, cfg: LanguageModelConfig, device: &Device) -> Result<LanguageModelTrainer> {
+        Self::with_vocab(text, CharVocab::build(text), cfg, device)
+    }
+
+    /// The same with a given vocabulary (every character of `text` must be in it).
+    pub fn with_vocab(text: &str, vocab: CharVocab, cfg: LanguageModelConfig, device: &Device) -> Result<LanguageModelTrainer> {
+        if cfg.batch_size == 0 || cfg.context == 0 {
+            return Err(invalid("gpt training", "batch_size and context must be at least 1."));
+        }
+        let splits = TextSplits::new(vocab.encode(text)?, cfg.valid_fraction);
+        if splits.valid.len() <= cfg.context || splits.train.len() <= cfg.context {
+            return Err(invalid(
+                "gpt training",
+                format!(
+                    "the text is too short: both splits need more than context = {} characters.",
+                    cfg.context
+                ),
+            ));
+        }
+        let model_cfg = GptConfig {
+            vocab: vocab.len(),
+            context: cfg.context,
+            layers: cfg.layers,
+            d_model: cfg.d_model,
+            heads: cfg.heads,
+        };
+        let gpt = Gpt::new(model_cfg, cfg.seed, device)?;
+        let opt = AdamW::new(
+            AdamWConfig {
+                lr: cfg.peak_lr,
+                beta2: 0.99,
+                weight_decay: cfg.weight_decay,
+                ..AdamWConfig::default()
+            },
+            &gpt.lm.params,
+            device,
+        );
+        let schedule = CosineSchedule {
+            peak: cfg.peak_lr,
+            floor: cfg.peak_lr / 10.0,
+            warmup: cfg.warmup,
+            total: cfg.decay_steps,
+        };
+        Ok(LanguageModelTrainer {
+            cfg,
+            vocab,
+            splits,
+            gpt,
+            opt,
+            schedule,
+            rng: ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x6e7),
+        })
+    }
+
+    pub fn step(&self) -> u32 {
+        self.opt.step
+    }
+
+    /// One step on random training windows; returns the buffers (read the loss with `gpt.lm.loss`).
+    pub fn train_step(&mut self) -> Result<TinyLmActs> {
+        let (b, t) = (self.cfg.batch_size, self.cfg.context);
+        let (inputs, targets) = random_windows(&self.splits.train, b, t, &mut self.rng)?;
+        let dev = self.gpt.lm.device.clone();
+        let mut acts = self.gpt.lm.acts(b, t);
+        self.gpt.lm.forward(&mut acts, &inputs, &targets)?;
+        self.gpt.lm.params.zero_grads(&dev)?;
+        self.gpt.lm.backward(&acts, &inputs, &targets)?;
+        self.opt.cfg.lr = self.schedule.lr(self.opt.step + 1);
+        self.opt.update(&dev, &mut self.gpt.lm.params)?;
+        Ok(acts)
+    }
+
+    /// Mean loss over `batches` batches of validation windows, always the same
+    /// windows (their own fixed seed), so that figures compare across steps.
+    /// The model must be on the CPU (or call it on a CPU copy).
+    pub fn valid_loss(&self, gpt: &Gpt, batches: usize) -> Result<f32> {
+        let (b, t) = (self.cfg.batch_size, self.cfg.context);
+        let mut rng = ChaCha8Rng::seed_from_u64(0x7a11d);
+        let mut acts = gpt.lm.acts(b, t);
+        let mut total = 0.0f64;
+        for _ in 0..batches.max(1) {
+            let (inputs, targets) = random_windows(&self.splits.valid, b, t, &mut rng)?;
+            gpt.lm.forward(&mut acts, &inputs, &targets)?;
+            total += acts.loss.host()?[0] as f64;
+        }
+        Ok((total / batches.max(1) as f64) as f32)
+    }
+}
