@@ -130,3 +130,47 @@ mod training {
         }
     }
 }
+
+mod generation {
+    use super::{gf_test, model};
+    use glassformer::models::gpt::Generator;
+    use glassformer::models::sampling::argmax;
+
+    gf_test! {
+        fn generating_with_the_cache_equals_recomputing_every_step() {
+            let gpt = model(8);
+            let mut generator = Generator::new(&gpt, &[3, 1, 4]).unwrap();
+            let mut tokens = vec![3u32, 1, 4];
+            let v = gpt.cfg.vocab;
+            while tokens.len() < gpt.cfg.context {
+                // Without a cache: the whole sequence again, the last position's logits.
+                let full = gpt.logits(&tokens).unwrap();
+                let last = &full[(tokens.len() - 1) * v..];
+                common_close(&generator.logits, last);
+                let next = argmax(last) as u32;
+                tokens.push(next);
+                generator.push(next).unwrap();
+            }
+            assert_eq!(generator.tokens, tokens);
+            // Past the context the cache is rebuilt and generation goes on.
+            for _ in 0..20 {
+                let next = argmax(&generator.logits) as u32;
+                generator.push(next).unwrap();
+            }
+            assert_eq!(generator.tokens.len(), gpt.cfg.context + 20);
+        }
+
+        fn a_long_prompt_keeps_its_last_tokens() {
+            let gpt = model(9);
+            let prompt: Vec<u32> = (0..30).map(|i| i % 11).collect();
+            let generator = Generator::new(&gpt, &prompt).unwrap();
+            assert_eq!(generator.cropped, 30 - gpt.cfg.context);
+            assert_eq!(generator.tokens, prompt[30 - gpt.cfg.context..]);
+            assert!(Generator::new(&gpt, &[]).is_err());
+        }
+    }
+
+    fn common_close(got: &[f32], want: &[f32]) {
+        super::assert_close("cached logits", got, want, 1e-5, 1e-4);
+    }
+}

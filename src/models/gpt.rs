@@ -222,3 +222,57 @@ impl Gpt {
         Ok(())
     }
 }
+
+/// Text generation in progress: the tokens so far, the cache, and the
+/// logits for the next token. When the cache fills the context, it is
+/// rebuilt from the last half-context of tokens (positions restart there),
+/// so generation can run past the context length.
+#[derive(Debug, Clone)]
+pub struct Generator<'a> {
+    gpt: &'a Gpt,
+    cache: KvCache,
+    /// Every token: the (cropped) prompt, then what was generated.
+    pub tokens: Vec<u32>,
+    /// The next token's logits `(V)`.
+    pub logits: Vec<f32>,
+    /// Prompt tokens dropped from the front because the prompt was longer than the context.
+    pub cropped: usize,
+}
+
+impl<'a> Generator<'a> {
+    /// Start from `prompt` (at least one token); a prompt longer than the
+    /// context keeps its last `context` tokens.
+    pub fn new(gpt: &'a Gpt, prompt: &[u32]) -> Result<Generator<'a>> {
+        if prompt.is_empty() {
+            return Err(invalid("gpt.generate", "the prompt is empty; give it at least one character."));
+        }
+        let cropped = prompt.len().saturating_sub(gpt.cfg.context);
+        let mut generator = Generator {
+            gpt,
+            cache: gpt.cache(),
+            tokens: prompt[cropped..].to_vec(),
+            logits: Vec::new(),
+            cropped,
+        };
+        for &token in &prompt[cropped..] {
+            generator.logits = gpt.step(&mut generator.cache, token)?;
+        }
+        Ok(generator)
+    }
+
+    /// Append `token` and compute the logits after it.
+    pub fn push(&mut self, token: u32) -> Result<()> {
+        if self.cache.len == self.gpt.cfg.context {
+            // Full: start a cache over the last half-context of tokens (the new one included below).
+            let keep = self.gpt.cfg.context / 2;
+            self.cache = self.gpt.cache();
+            let start = self.tokens.len().saturating_sub(keep.saturating_sub(1));
+            for i in start..self.tokens.len() {
+                self.logits = self.gpt.step(&mut self.cache, self.tokens[i])?;
+            }
+        }
+        self.tokens.push(token);
+        self.logits = self.gpt.step(&mut self.cache, token)?;
+        Ok(())
+    }
+}
