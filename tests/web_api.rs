@@ -3,8 +3,12 @@
 //! the op. Runs under `wasm-pack test --headless --chrome` only.
 #![cfg(target_arch = "wasm32")]
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use glassformer::web::Runtime;
 use js_sys::{Array, Float32Array, Object, Promise, Reflect};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -337,4 +341,76 @@ async fn seq2seq_takes_dropout_smoothing_tied_embeddings_and_length_limits() {
         let msg: String = js_sys::Error::from(bad.err().expect("a bad option is an error")).message().into();
         assert!(msg.starts_with("seq2seq") || msg.starts_with("translator"), "{key}: {msg}");
     }
+}
+
+/// The GPT through the JS API: training, the next-token distribution,
+/// seeded generation that streams and can stop, save → load, and the errors.
+#[wasm_bindgen_test]
+async fn gpt_trains_samples_streams_and_rejects_bad_options() {
+    let rt = runtime("cpu").await;
+    let text = "ROMEO:\nBut soft, what light through yonder window breaks?\n\n".repeat(6);
+    let small = opts(&[
+        ("text", text.clone().into()),
+        ("context", 16.into()),
+        ("layers", 1.into()),
+        ("dModel", 16.into()),
+        ("heads", 2.into()),
+        ("batchSize", 4.into()),
+    ]);
+    let gpt = rt.gpt(small).map_err(|_| "gpt").unwrap();
+    let trained = JsFuture::from(gpt.train(opts(&[("steps", 2.into())]))).await.unwrap();
+    assert_eq!(get(&trained, "step").as_f64(), Some(2.0));
+    assert!(get(&trained, "valLoss").as_f64().unwrap().is_finite());
+    // The distribution before and after the filters.
+    let next = JsFuture::from(gpt.next_token("ROMEO:\n".into(), opts(&[("topK", 3.into())])))
+        .await
+        .unwrap();
+    let (raw, sampled) = (
+        Float32Array::from(get(&next, "raw")).to_vec(),
+        Float32Array::from(get(&next, "sampled")).to_vec(),
+    );
+    assert_eq!(raw.len(), Array::from(&get(&next, "characters")).length() as usize);
+    assert!((raw.iter().sum::<f32>() - 1.0).abs() < 1e-4 && (sampled.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+    assert_eq!(sampled.iter().filter(|&&p| p > 0.0).count(), 3);
+    // The same seed, the same text; onToken sees every step and can stop.
+    let generate = |options: JsValue| JsFuture::from(gpt.generate("ROMEO:\n".into(), options));
+    let a = generate(opts(&[("maxTokens", 20.into()), ("seed", 5.into())])).await.unwrap();
+    let b = generate(opts(&[("maxTokens", 20.into()), ("seed", 5.into())])).await.unwrap();
+    assert_eq!(get(&a, "text"), get(&b, "text"));
+    assert_eq!(Array::from(&get(&a, "steps")).length(), 20);
+    let seen = Rc::new(RefCell::new(0));
+    let counter = Rc::clone(&seen);
+    let stop_after_three = Closure::<dyn FnMut(JsValue) -> JsValue>::new(move |_step: JsValue| {
+        *counter.borrow_mut() += 1;
+        JsValue::from_bool(*counter.borrow() < 3)
+    });
+    let stopped = generate(opts(&[("maxTokens", 50.into()), ("onToken", stop_after_three.as_ref().clone())]))
+        .await
+        .unwrap();
+    assert_eq!(*seen.borrow(), 3);
+    assert_eq!(get(&stopped, "text").as_string().unwrap().chars().count(), 3);
+    // Saved and loaded without the text: it samples the same, but cannot train.
+    let bytes = js_sys::Uint8Array::new(&JsFuture::from(gpt.save()).await.unwrap()).to_vec();
+    let loaded = rt.load_gpt(&bytes, None).map_err(|_| "loadGpt").unwrap();
+    let c = JsFuture::from(loaded.generate("ROMEO:\n".into(), opts(&[("maxTokens", 20.into()), ("seed", 5.into())])))
+        .await
+        .unwrap();
+    assert_eq!(get(&a, "text"), get(&c, "text"));
+    let msg = rejection(loaded.train(JsValue::UNDEFINED)).await;
+    assert!(msg.contains("no text to train on"), "{msg}");
+    // Bad options and prompts.
+    for (key, value, expected) in [
+        ("temperature", -1.0, "temperature -1 must be 0"),
+        ("topK", -2.0, "topK -2 must be a whole number"),
+        ("topP", 0.0, "topP 0 must be in (0, 1]"),
+        ("maxTokens", 6000.0, "maxTokens 6000 must be a whole number from 1 to 5000"),
+    ] {
+        let msg = rejection(gpt.generate("ROMEO".into(), opts(&[(key, value.into())]))).await;
+        assert!(msg.starts_with("gpt.generate: ") && msg.contains(expected), "{key}: {msg}");
+    }
+    let msg = rejection(gpt.generate("Roméo".into(), JsValue::UNDEFINED)).await;
+    assert!(msg.contains("'é'"), "{msg}");
+    let msg = rejection(gpt.next_token(String::new(), JsValue::UNDEFINED)).await;
+    assert!(msg.contains("the prompt is empty"), "{msg}");
+    assert!(rt.gpt(JsValue::UNDEFINED).is_err());
 }

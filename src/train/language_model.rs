@@ -10,6 +10,7 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::checkpoint::GptCheckpoint;
 use crate::device::Device;
 use crate::error::{invalid, Result};
 use crate::models::gpt::{Gpt, GptConfig};
@@ -122,12 +123,86 @@ impl LanguageModelTrainer {
         })
     }
 
+    /// Go on from a checkpoint: its model (moved to `device`) and step count,
+    /// training on `text` if given (it must use only the model's characters).
+    /// Without text the model can sample but not train.
+    pub fn resume(
+        text: Option<&str>,
+        checkpoint: GptCheckpoint,
+        cfg: LanguageModelConfig,
+        device: &Device,
+    ) -> Result<LanguageModelTrainer> {
+        let model = checkpoint.gpt.cfg;
+        let cfg = LanguageModelConfig {
+            context: model.context,
+            layers: model.layers,
+            d_model: model.d_model,
+            heads: model.heads,
+            ..cfg
+        };
+        let splits = match text {
+            Some(text) => TextSplits::new(checkpoint.vocab.encode(text)?, cfg.valid_fraction),
+            None => TextSplits {
+                train: Vec::new(),
+                valid: Vec::new(),
+            },
+        };
+        let mut gpt = checkpoint.gpt;
+        let values = gpt.lm.params.values.host()?.to_vec();
+        gpt.lm.move_to(device, values)?;
+        let mut opt = AdamW::new(
+            AdamWConfig {
+                lr: cfg.peak_lr,
+                beta2: 0.99,
+                weight_decay: cfg.weight_decay,
+                ..AdamWConfig::default()
+            },
+            &gpt.lm.params,
+            device,
+        );
+        opt.step = checkpoint.step;
+        let schedule = CosineSchedule {
+            peak: cfg.peak_lr,
+            floor: cfg.peak_lr / 10.0,
+            warmup: cfg.warmup,
+            total: cfg.decay_steps,
+        };
+        Ok(LanguageModelTrainer {
+            cfg,
+            vocab: checkpoint.vocab,
+            splits,
+            gpt,
+            opt,
+            schedule,
+            rng: ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x6e7 ^ u64::from(checkpoint.step)),
+        })
+    }
+
     pub fn step(&self) -> u32 {
         self.opt.step
     }
 
+    /// Whether there is text to train on (a checkpoint loaded without its corpus has none).
+    pub fn has_text(&self) -> bool {
+        self.splits.train.len() > self.cfg.context && self.splits.valid.len() > self.cfg.context
+    }
+
+    fn check_text(&self) -> Result<()> {
+        if !self.has_text() {
+            return Err(invalid(
+                "gpt.train",
+                format!(
+                    "this model has no text to train on (or too little: each split needs more than {} characters); give it the corpus when loading.",
+                    self.cfg.context
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// One step on random training windows; returns the buffers (read the loss with `gpt.lm.loss`).
     pub fn train_step(&mut self) -> Result<TinyLmActs> {
+        self.check_text()?;
         let (b, t) = (self.cfg.batch_size, self.cfg.context);
         let (inputs, targets) = random_windows(&self.splits.train, b, t, &mut self.rng)?;
         let dev = self.gpt.lm.device.clone();
@@ -144,6 +219,7 @@ impl LanguageModelTrainer {
     /// windows (their own fixed seed), so that figures compare across steps.
     /// The model must be on the CPU (or call it on a CPU copy).
     pub fn valid_loss(&self, gpt: &Gpt, batches: usize) -> Result<f32> {
+        self.check_text()?;
         let (b, t) = (self.cfg.batch_size, self.cfg.context);
         let mut rng = ChaCha8Rng::seed_from_u64(0x7a11d);
         let mut acts = gpt.lm.acts(b, t);

@@ -10,9 +10,11 @@
 
 mod bench;
 mod convert;
+mod gpt;
 mod runtime;
 mod seq2seq;
 
+pub use gpt::GptModel;
 pub use runtime::Runtime;
 pub use seq2seq::Seq2seqModel;
 

@@ -1,0 +1,357 @@
+//! The GPT in JS: `runtime.gpt({ text, ... })` trains a character-level
+//! model on a text; `runtime.loadGpt(bytes, text?)` loads a saved one.
+//!
+//! ```js
+//! const gpt = rt.loadGpt(bytes, corpus);                       // corpus: optional, to train further
+//! const next = await gpt.nextToken("ROMEO:\n", { temperature: 0.8, topK: 10 });
+//! // { characters, raw: Float32Array(V) softmax of the logits, sampled: Float32Array(V) after τ / top-k / top-p, cropped }
+//! const { text, steps } = await gpt.generate("ROMEO:\n", { maxTokens: 200, temperature: 0.8, seed: 1, onToken });
+//! await gpt.train({ steps: 10 });                              // { step, loss, valLoss, tokensPerSecond }
+//! ```
+//!
+//! Sampling runs on the CPU with the KV cache (one token at a time is
+//! latency-bound); training runs on the runtime's device.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Float32Array, Function, Object, Promise};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+
+use super::bench::now_ms;
+use super::convert::{js_error, options, set};
+use super::runtime::Runtime;
+use crate::checkpoint::{load_gpt, save_gpt};
+use crate::device::Device;
+use crate::error::{invalid, Result};
+use crate::models::gpt::{Generator, Gpt};
+use crate::models::sampling::{distribution, draw, Sampling};
+use crate::ops::softmax::softmax_row;
+use crate::train::language_model::{LanguageModelConfig, LanguageModelTrainer};
+
+/// The most tokens one `generate` call makes.
+pub const MAX_TOKENS: usize = 5000;
+/// How many of the distribution's most probable tokens each generated step reports.
+const TOP: usize = 10;
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ModelOptions {
+    text: Option<String>,
+    seed: Option<u64>,
+    context: Option<usize>,
+    layers: Option<usize>,
+    d_model: Option<usize>,
+    heads: Option<usize>,
+    batch_size: Option<usize>,
+    lr: Option<f32>,
+}
+
+/// Sampling options as JS numbers, checked here so that errors can name them.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SamplingOptions {
+    temperature: Option<f64>,
+    top_k: Option<f64>,
+    top_p: Option<f64>,
+    max_tokens: Option<f64>,
+    seed: Option<f64>,
+    #[serde(with = "serde_wasm_bindgen::preserve", default)]
+    on_token: JsValue,
+}
+
+impl SamplingOptions {
+    fn sampling(&self, op: &'static str) -> Result<Sampling> {
+        let top_k = self.top_k.unwrap_or(0.0);
+        if !(top_k >= 0.0 && top_k.fract() == 0.0) {
+            return Err(invalid(
+                op,
+                format!("topK {top_k} must be a whole number ≥ 0 (0 keeps every token)."),
+            ));
+        }
+        let sampling = Sampling {
+            temperature: self.temperature.unwrap_or(1.0) as f32,
+            top_k: top_k as usize,
+            top_p: self.top_p.unwrap_or(1.0) as f32,
+        };
+        sampling
+            .validate()
+            .map_err(|e| invalid(op, e.to_string().trim_start_matches("sample: ").to_string()))?;
+        Ok(sampling)
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct TrainOptions {
+    steps: Option<u32>,
+    /// Validation batches for `valLoss` (0 skips it).
+    validation_batches: Option<usize>,
+}
+
+/// A GPT (returned by `runtime.gpt` and `runtime.loadGpt`).
+#[wasm_bindgen]
+pub struct GptModel {
+    trainer: Rc<RefCell<LanguageModelTrainer>>,
+}
+
+#[wasm_bindgen]
+impl Runtime {
+    /// A fresh GPT trained on `text` (required). Options: text, seed, context,
+    /// layers, dModel, heads, batchSize, lr.
+    pub fn gpt(&self, options_object: JsValue) -> std::result::Result<GptModel, JsValue> {
+        let o: ModelOptions = options("gpt", options_object).map_err(js_error)?;
+        let text = o
+            .text
+            .ok_or_else(|| js_error(invalid("gpt", "give the text to learn from: runtime.gpt({ text })")))?;
+        let d = LanguageModelConfig::default();
+        let cfg = LanguageModelConfig {
+            seed: o.seed.unwrap_or(d.seed),
+            context: o.context.unwrap_or(d.context),
+            layers: o.layers.unwrap_or(d.layers),
+            d_model: o.d_model.unwrap_or(d.d_model),
+            heads: o.heads.unwrap_or(d.heads),
+            batch_size: o.batch_size.unwrap_or(d.batch_size),
+            peak_lr: o.lr.unwrap_or(d.peak_lr),
+            ..d
+        };
+        if cfg.context > 1024 || cfg.layers > 24 || cfg.d_model > 1024 {
+            return Err(js_error(invalid(
+                "gpt",
+                "context ≤ 1024, layers ≤ 24 and dModel ≤ 1024 in the browser.",
+            )));
+        }
+        let trainer = LanguageModelTrainer::new(&text, cfg, &self.current_device()).map_err(js_error)?;
+        Ok(GptModel {
+            trainer: Rc::new(RefCell::new(trainer)),
+        })
+    }
+
+    /// A GPT from `gpt.save()` bytes (or the trainer's file); `text`, if
+    /// given, is what `train` continues on. A broken or foreign file throws
+    /// an Error saying what is wrong.
+    #[wasm_bindgen(js_name = loadGpt)]
+    pub fn load_gpt(&self, bytes: &[u8], text: Option<String>) -> std::result::Result<GptModel, JsValue> {
+        let checkpoint = load_gpt(bytes, &Device::Cpu).map_err(js_error)?;
+        let trainer = LanguageModelTrainer::resume(text.as_deref(), checkpoint, LanguageModelConfig::default(), &self.current_device())
+            .map_err(js_error)?;
+        Ok(GptModel {
+            trainer: Rc::new(RefCell::new(trainer)),
+        })
+    }
+}
+
+#[wasm_bindgen]
+impl GptModel {
+    /// → { step, parameters, context, layers, dModel, heads, vocabulary (the characters), canTrain }.
+    pub fn describe(&self) -> std::result::Result<JsValue, JsValue> {
+        let t = self
+            .trainer
+            .try_borrow()
+            .map_err(|_| js_error(invalid("gpt.describe", "the model is busy; await the previous call first.")))?;
+        let cfg = t.gpt.cfg;
+        let result = Object::new();
+        for (key, value) in [
+            ("step", t.step() as usize),
+            ("parameters", t.gpt.lm.params.len()),
+            ("context", cfg.context),
+            ("layers", cfg.layers),
+            ("dModel", cfg.d_model),
+            ("heads", cfg.heads),
+        ] {
+            set(&result, key, &(value as f64).into());
+        }
+        set(&result, "vocabulary", &t.vocab.chars().into());
+        set(&result, "canTrain", &t.has_text().into());
+        Ok(result.into())
+    }
+
+    /// The next character's distribution after `prompt` → Promise<{ characters,
+    /// raw, sampled, cropped }>: `raw` is softmax of the logits, `sampled`
+    /// what `generate` would draw from (temperature, topK, topP applied).
+    #[wasm_bindgen(js_name = nextToken)]
+    pub fn next_token(&self, prompt: String, options_object: JsValue) -> Promise {
+        let trainer = Rc::clone(&self.trainer);
+        let opts = options::<SamplingOptions>("gpt.nextToken", options_object);
+        future_to_promise(async move {
+            let sampling = opts.and_then(|o| o.sampling("gpt.nextToken")).map_err(js_error)?;
+            let (gpt, prompt_ids) = cpu_model(&trainer, "gpt.nextToken", &prompt).await?;
+            let generator = Generator::new(&gpt, &prompt_ids).map_err(js_error)?;
+            let mut raw = vec![0.0; generator.logits.len()];
+            softmax_row(&mut raw, &generator.logits);
+            let sampled = distribution(&generator.logits, &sampling).map_err(js_error)?;
+            let characters: Array = {
+                let t = trainer.borrow();
+                (0..gpt.cfg.vocab as u32)
+                    .map(|id| JsValue::from(t.vocab.char(id).to_string()))
+                    .collect()
+            };
+            let result = Object::new();
+            set(&result, "characters", &characters.into());
+            set(&result, "raw", &Float32Array::from(raw.as_slice()).into());
+            set(&result, "sampled", &Float32Array::from(sampled.as_slice()).into());
+            set(&result, "cropped", &(generator.cropped as f64).into());
+            Ok(result.into())
+        })
+    }
+
+    /// Generate after `prompt` → Promise<{ text, steps, cropped }>. Options:
+    /// maxTokens (default 200, at most 5000), temperature (1; 0 is greedy),
+    /// topK (0: off), topP (1: off), seed (0), onToken(step) — called with
+    /// each step `{ token, top: [{ token, probability }] }` (the 10 most
+    /// probable of the distribution drawn from); if it returns `false`, or a
+    /// Promise of `false`, generation stops there (a Promise is awaited, which
+    /// lets a page draw each token as it comes).
+    pub fn generate(&self, prompt: String, options_object: JsValue) -> Promise {
+        let trainer = Rc::clone(&self.trainer);
+        let opts = options::<SamplingOptions>("gpt.generate", options_object);
+        future_to_promise(async move {
+            let opts = opts.map_err(js_error)?;
+            let sampling = opts.sampling("gpt.generate").map_err(js_error)?;
+            let max_tokens = opts.max_tokens.unwrap_or(200.0);
+            if !(max_tokens >= 1.0 && max_tokens <= MAX_TOKENS as f64 && max_tokens.fract() == 0.0) {
+                return Err(js_error(invalid(
+                    "gpt.generate",
+                    format!("maxTokens {max_tokens} must be a whole number from 1 to {MAX_TOKENS}."),
+                )));
+            }
+            let on_token = match &opts.on_token {
+                v if v.is_undefined() || v.is_null() => None,
+                v => Some(
+                    v.clone()
+                        .dyn_into::<Function>()
+                        .map_err(|_| js_error(invalid("gpt.generate", "onToken must be a function (or left out).")))?,
+                ),
+            };
+            let (gpt, prompt_ids) = cpu_model(&trainer, "gpt.generate", &prompt).await?;
+            let mut generator = Generator::new(&gpt, &prompt_ids).map_err(js_error)?;
+            let mut rng = ChaCha8Rng::seed_from_u64(opts.seed.unwrap_or(0.0).max(0.0) as u64);
+            let (steps, mut text) = (Array::new(), String::new());
+            for _ in 0..max_tokens as usize {
+                let probs = distribution(&generator.logits, &sampling).map_err(js_error)?;
+                let next = draw(&probs, rng.random::<f32>());
+                let step = {
+                    let t = trainer.borrow();
+                    text.push(t.vocab.char(next));
+                    step_object(&t.vocab, next, &probs)
+                };
+                steps.push(&step);
+                generator.push(next).map_err(js_error)?;
+                if let Some(callback) = &on_token {
+                    let mut answer = callback.call1(&JsValue::NULL, &step)?;
+                    if let Some(promise) = answer.dyn_ref::<Promise>() {
+                        answer = JsFuture::from(promise.clone()).await?;
+                    }
+                    if answer == JsValue::FALSE {
+                        break;
+                    }
+                }
+            }
+            let result = Object::new();
+            set(&result, "text", &text.into());
+            set(&result, "steps", &steps.into());
+            set(&result, "cropped", &(generator.cropped as f64).into());
+            Ok(result.into())
+        })
+    }
+
+    /// Train `steps` more steps → Promise<{ step, loss, valLoss, tokensPerSecond }>
+    /// (valLoss: nats per character on `validationBatches` fixed validation batches, default 2).
+    pub fn train(&self, options_object: JsValue) -> Promise {
+        let trainer = Rc::clone(&self.trainer);
+        let opts = options::<TrainOptions>("gpt.train", options_object);
+        future_to_promise(async move {
+            let opts = opts.map_err(js_error)?;
+            let steps = opts.steps.unwrap_or(1);
+            if !(1..=10_000).contains(&steps) {
+                return Err(js_error(invalid("gpt.train", "steps must be between 1 and 10000.")));
+            }
+            let start = now_ms();
+            let (mut tokens, mut last) = (0usize, None);
+            for _ in 0..steps {
+                let mut t = trainer
+                    .try_borrow_mut()
+                    .map_err(|_| js_error(invalid("gpt.train", "the model is busy; await the previous call first.")))?;
+                let acts = t.train_step().map_err(js_error)?;
+                tokens += acts.b * acts.t;
+                last = Some(acts);
+            }
+            let device = trainer.borrow().gpt.lm.device.clone();
+            let loss = last.expect("at least one step").loss.to_host(&device).await.map_err(js_error)?[0];
+            let seconds = ((now_ms() - start) / 1e3).max(1e-9);
+            let result = Object::new();
+            let batches = opts.validation_batches.unwrap_or(2);
+            if batches > 0 {
+                let gpt = cpu_copy(&trainer).await?;
+                let valid = trainer.borrow().valid_loss(&gpt, batches).map_err(js_error)?;
+                set(&result, "valLoss", &valid.into());
+            }
+            set(&result, "step", &trainer.borrow().step().into());
+            set(&result, "loss", &loss.into());
+            set(&result, "tokensPerSecond", &(tokens as f64 / seconds).into());
+            Ok(result.into())
+        })
+    }
+
+    /// The model as checkpoint bytes → Promise<Uint8Array> (safetensors).
+    pub fn save(&self) -> Promise {
+        let trainer = Rc::clone(&self.trainer);
+        future_to_promise(async move {
+            let gpt = cpu_copy(&trainer).await?;
+            let t = trainer.borrow();
+            let bytes = save_gpt(&gpt, gpt.lm.params.values.host().map_err(js_error)?, &t.vocab, t.step(), None).map_err(js_error)?;
+            Ok(js_sys::Uint8Array::from(bytes.as_slice()).into())
+        })
+    }
+}
+
+/// `{ token, top: [{ token, probability }] }` for a drawn token.
+fn step_object(vocab: &crate::train::chars::CharVocab, token: u32, probs: &[f32]) -> JsValue {
+    let mut order: Vec<usize> = (0..probs.len()).collect();
+    order.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]).then(a.cmp(&b)));
+    let top: Array = order
+        .iter()
+        .take(TOP)
+        .map(|&id| {
+            let entry = Object::new();
+            set(&entry, "token", &vocab.char(id as u32).to_string().into());
+            set(&entry, "probability", &probs[id].into());
+            JsValue::from(entry)
+        })
+        .collect();
+    let step = Object::new();
+    set(&step, "token", &vocab.char(token).to_string().into());
+    set(&step, "top", &top.into());
+    step.into()
+}
+
+/// The model on the CPU (read back from a GPU), without holding the borrow across the wait.
+async fn cpu_copy(trainer: &Rc<RefCell<LanguageModelTrainer>>) -> std::result::Result<Gpt, JsValue> {
+    let mut gpt = trainer.borrow().gpt.clone();
+    if gpt.lm.device != Device::Cpu {
+        let values = gpt.lm.params.values.to_host(&gpt.lm.device).await.map_err(js_error)?;
+        gpt.lm.move_to(&Device::Cpu, values).map_err(js_error)?;
+    }
+    Ok(gpt)
+}
+
+/// The CPU model and the prompt's tokens (characters outside the vocabulary are an error naming them).
+async fn cpu_model(
+    trainer: &Rc<RefCell<LanguageModelTrainer>>,
+    op: &'static str,
+    prompt: &str,
+) -> std::result::Result<(Gpt, Vec<u32>), JsValue> {
+    let ids = trainer
+        .borrow()
+        .vocab
+        .encode(prompt)
+        .map_err(|e| js_error(invalid(op, e.to_string().trim_start_matches("tokenize: ").to_string())))?;
+    if ids.is_empty() {
+        return Err(js_error(invalid(op, "the prompt is empty; give it at least one character.")));
+    }
+    Ok((cpu_copy(trainer).await?, ids))
+}
