@@ -17,6 +17,7 @@
 
 use std::collections::HashMap;
 
+use half::f16;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
 use crate::device::Device;
@@ -74,16 +75,21 @@ pub fn save_values(translator: &Translator, values: &[f32]) -> Result<Vec<u8>> {
     .collect();
     metadata.insert("source_vocab".into(), translator.source_vocab.words().join("\n"));
     metadata.insert("target_vocab".into(), translator.target_vocab.words().join("\n"));
-    serialize(&model.params, values, metadata)
+    serialize(&model.params, values, metadata, Dtype::F32)
 }
 
-/// Every parameter tensor of `params` (values from `values`) plus `metadata`, as safetensors.
-fn serialize(params: &Params, values: &[f32], metadata: HashMap<String, String>) -> Result<Vec<u8>> {
-    let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+/// Every parameter tensor of `params` (values from `values`) plus `metadata`,
+/// as safetensors, each value stored as `dtype` (F32, or F16 for half the size).
+fn serialize(params: &Params, values: &[f32], metadata: HashMap<String, String>, dtype: Dtype) -> Result<Vec<u8>> {
+    let width = dtype.bitsize() / 8;
+    let bytes: Vec<u8> = match dtype {
+        Dtype::F16 => values.iter().flat_map(|&v| f16::from_f32(v).to_le_bytes()).collect(),
+        _ => values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+    };
     let mut views = Vec::with_capacity(params.tensors.len());
     for info in &params.tensors {
-        let data = &bytes[info.range.offset * 4..(info.range.offset + info.range.len) * 4];
-        let view = TensorView::new(Dtype::F32, info.shape.clone(), data).map_err(|e| invalid(OP, format!("{e}")))?;
+        let data = &bytes[info.range.offset * width..(info.range.offset + info.range.len) * width];
+        let view = TensorView::new(dtype, info.shape.clone(), data).map_err(|e| invalid(OP, format!("{e}")))?;
         views.push((info.name.clone(), view));
     }
     safetensors::serialize(views, Some(metadata.into_iter().collect()))
@@ -128,18 +134,18 @@ fn parse_number<T: std::str::FromStr>(key: &str, text: &str) -> Result<T> {
         .map_err(|_| invalid(OP, format!("metadata {key}={text:?} is not a number.")))
 }
 
-/// Every tensor of `params` from the file: present, F32, the right shape, finite.
+/// Every tensor of `params` from the file: present, F32 or F16, the right shape, finite.
 fn read_values(file: &SafeTensors<'_>, params: &Params) -> Result<Vec<f32>> {
     let mut values = vec![0.0f32; params.len()];
     for info in &params.tensors {
         let tensor = file
             .tensor(&info.name)
             .map_err(|_| invalid(OP, format!("tensor {:?} is missing.", info.name)))?;
-        if tensor.dtype() != Dtype::F32 || tensor.shape() != info.shape.as_slice() {
+        if !matches!(tensor.dtype(), Dtype::F32 | Dtype::F16) || tensor.shape() != info.shape.as_slice() {
             return Err(invalid(
                 OP,
                 format!(
-                    "tensor {:?} is {:?} {:?}; expected F32 {:?}.",
+                    "tensor {:?} is {:?} {:?}; expected F32 or F16 {:?}.",
                     info.name,
                     tensor.dtype(),
                     tensor.shape(),
@@ -148,8 +154,14 @@ fn read_values(file: &SafeTensors<'_>, params: &Params) -> Result<Vec<f32>> {
             ));
         }
         let out = info.range.of_mut(&mut values);
-        for (value, bytes) in out.iter_mut().zip(tensor.data().chunks_exact(4)) {
-            *value = f32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+        if tensor.dtype() == Dtype::F16 {
+            for (value, bytes) in out.iter_mut().zip(tensor.data().chunks_exact(2)) {
+                *value = f16::from_le_bytes([bytes[0], bytes[1]]).to_f32();
+            }
+        } else {
+            for (value, bytes) in out.iter_mut().zip(tensor.data().chunks_exact(4)) {
+                *value = f32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+            }
         }
         if let Some(bad) = out.iter().position(|v| !v.is_finite()) {
             return Err(invalid(
@@ -233,7 +245,9 @@ pub struct GptCheckpoint {
     pub valid_loss: Option<f32>,
 }
 
-/// A GPT's parameters (`values`, on the host), sizes and characters as safetensors bytes.
+/// A GPT's parameters (`values`, on the host), sizes and characters as
+/// safetensors bytes. The weights are stored in half precision (F16: 11
+/// significant bits, ample for sampling, and half the download).
 pub fn save_gpt(gpt: &Gpt, values: &[f32], vocab: &CharVocab, step: u32, valid_loss: Option<f32>) -> Result<Vec<u8>> {
     if values.len() != gpt.lm.params.len() || vocab.len() != gpt.cfg.vocab {
         return Err(invalid(
@@ -263,7 +277,7 @@ pub fn save_gpt(gpt: &Gpt, values: &[f32], vocab: &CharVocab, step: u32, valid_l
     if let Some(loss) = valid_loss {
         metadata.insert("valid_loss".into(), loss.to_string());
     }
-    serialize(&gpt.lm.params, values, metadata)
+    serialize(&gpt.lm.params, values, metadata, Dtype::F16)
 }
 
 /// A GPT on `device` from `save_gpt` bytes; anything broken, foreign or out

@@ -2,7 +2,7 @@
 //! foreign or tampered files are errors that say what is wrong.
 
 mod common;
-use common::ready;
+use common::{assert_close, ready};
 use glassformer::checkpoint::{load, load_gpt, save, save_gpt};
 use glassformer::models::gpt::{Gpt, GptConfig};
 use glassformer::train::chars::CharVocab;
@@ -70,7 +70,10 @@ gf_test! {
         let loaded = load_gpt(&bytes, &Device::Cpu).unwrap();
         assert_eq!((loaded.step, loaded.valid_loss, loaded.vocab.chars()), (321, Some(1.5), vocab.chars()));
         let tokens = [1, 4, 2, 8, 0];
-        assert_eq!(loaded.gpt.logits(&tokens).unwrap(), gpt.logits(&tokens).unwrap());
+        // Stored in half precision: the same logits to about three decimal places.
+        assert_close("logits after F16", &loaded.gpt.logits(&tokens).unwrap(), &gpt.logits(&tokens).unwrap(), 2e-3, 2e-3);
+        let header = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+        assert_eq!(bytes.len() - 8 - header, values.len() * 2, "two bytes per weight");
         // Each kind of checkpoint is refused by the other's loader, saying so.
         assert!(error(&bytes).contains("this is a \"glassformer-gpt\" checkpoint, not a \"glassformer-seq2seq\" one"), "{}", error(&bytes));
         let translator = ready(save(&trained())).unwrap();

@@ -11,7 +11,7 @@
 import init, { Runtime, initThreadPool, cpuKernels } from "./pkg-threads/glassformer.js";
 
 let runtime = null;
-// Models made through this worker (runtime.seq2seq, runtime.loadSeq2seq), by handle.
+// Models made through this worker (runtime.seq2seq, runtime.gpt, and their load*), by handle.
 const models = new Map();
 let nextModel = 0;
 
@@ -27,7 +27,7 @@ addEventListener("message", async ({ data }) => {
       await initThreadPool(args[0]);
       runtime = await Runtime.create("cpu");
       result = { cpuKernels: cpuKernels() };
-    } else if (method === "seq2seq" || method === "loadSeq2seq") {
+    } else if (["seq2seq", "loadSeq2seq", "gpt", "loadGpt"].includes(method)) {
       const handle = nextModel++;
       models.set(handle, runtime[method](...args));
       result = handle;

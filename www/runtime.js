@@ -104,6 +104,8 @@ class WorkerRuntime {
   /** A translator in the worker → Promise<WorkerModel> (the page's Runtime returns the model itself; `await` suits both). */
   async seq2seq(options) { return new WorkerModel((method, args) => this.#call(method, args), await this.#call("seq2seq", [options])); }
   async loadSeq2seq(bytes) { return new WorkerModel((method, args) => this.#call(method, args), await this.#call("loadSeq2seq", [bytes])); }
+  async gpt(options) { return new WorkerModel((method, args) => this.#call(method, args), await this.#call("gpt", [options])); }
+  async loadGpt(bytes, text) { return new WorkerModel((method, args) => this.#call(method, args), await this.#call("loadGpt", [bytes, text])); }
 }
 
 /** A model that lives in the CPU worker: each method is a message naming it. */
@@ -120,6 +122,26 @@ class WorkerModel {
   translate(text, options) { return this.#method("translate", text, options); }
   save() { return this.#method("save"); }
   describe() { return this.#method("describe"); }
+  nextToken(prompt, options) { return this.#method("nextToken", prompt, options); }
+  /**
+   * A function cannot cross to the worker, so with `onToken` the worker is
+   * asked for one character at a time (seed + i for the i-th), each handed
+   * to `onToken` as it comes; without it, one call does all.
+   */
+  async generate(prompt, options = {}) {
+    const { onToken, ...rest } = options;
+    if (!onToken) return this.#method("generate", prompt, rest);
+    const steps = [];
+    let text = "", cropped = 0;
+    for (let i = 0; i < (rest.maxTokens ?? 200); i++) {
+      const one = await this.#method("generate", prompt + text, { ...rest, maxTokens: 1, seed: (rest.seed ?? 0) + i });
+      steps.push(one.steps[0]);
+      text += one.text;
+      cropped = one.cropped;
+      if ((await onToken(one.steps[0])) === false) break;
+    }
+    return { text, steps, cropped };
+  }
   free() { this.#method("free"); }
 }
 
