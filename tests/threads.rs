@@ -1,4 +1,4 @@
-//! The `threads` feature: the matmul and the fused attention share their work
+//! The `threads` feature: the matmul and the attention kernels share their work
 //! out over a thread pool, and must give exactly what one thread gives (each
 //! output is computed by the same instructions in the same order, only on
 //! another thread). Native only here; the threaded wasm build is checked
@@ -8,7 +8,7 @@
 mod common;
 use common::random_vec;
 use glassformer::ops::attention::{AttentionShape, Mask};
-use glassformer::ops::attention_simd::forward_fused;
+use glassformer::ops::attention_simd::{backward_simd, forward_fused, forward_simd};
 use glassformer::ops::matmul::MatmulShape;
 use glassformer::ops::matmul_simd::matmul_simd;
 
@@ -56,4 +56,28 @@ fn threaded_fused_attention_equals_one_thread() {
         };
         assert!(run(3) == run(1), "attention {mask:?}: threaded result differs from one thread");
     }
+}
+
+#[test]
+fn threaded_training_attention_equals_one_thread() {
+    // The forward that keeps its weights and the backward, shared out by batch item.
+    let (b, t, c, nh) = (4usize, 70usize, 96usize, 3usize);
+    let shape = AttentionShape { b, t, s: t, c, nh };
+    let n = b * t * c;
+    let (q, k, v, dout) = (
+        random_vec(n, 1.0, 6),
+        random_vec(n, 1.0, 7),
+        random_vec(n, 1.0, 8),
+        random_vec(n, 1.0, 9),
+    );
+    let run = |threads| {
+        on_threads(threads, || {
+            let (mut out, mut scores, mut weights) = (vec![0.0; n], vec![0.0; b * nh * t * t], vec![0.0; b * nh * t * t]);
+            forward_simd(&mut out, &mut scores, &mut weights, &q, &k, &v, shape, Mask::causal());
+            let (mut dq, mut dk, mut dv) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+            backward_simd(&mut dq, &mut dk, &mut dv, &dout, &weights, &q, &k, &v, shape);
+            (out, weights, dq, dk, dv)
+        })
+    };
+    assert!(run(3) == run(1), "threaded attention forward/backward differs from one thread");
 }

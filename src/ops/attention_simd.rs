@@ -72,7 +72,8 @@ thread_local! {
 }
 
 /// Same contract as the reference forward: `out (B,T,C)`, scaled `scores`
-/// before the mask and `weights` after it, both `(B,NH,T,S)`.
+/// before the mask and `weights` after it, both `(B,NH,T,S)`. Batch items
+/// are independent; with the `threads` feature they are shared out over the pool.
 pub fn forward_simd(
     out: &mut [f32],
     scores: &mut [f32],
@@ -83,36 +84,74 @@ pub fn forward_simd(
     shape: AttentionShape,
     mask: Mask,
 ) {
-    let AttentionShape {
-        b: bsz,
-        t: tq,
-        s: sk,
-        c,
-        nh,
-    } = shape;
+    let (per_out, per_matrix) = (shape.t * shape.c, shape.nh * shape.t * shape.s);
+    if per_out == 0 || per_matrix == 0 {
+        return;
+    }
+    let item = |(b, ((out_b, scores_b), weights_b)): ThreeSlices| {
+        forward_item(b, out_b, scores_b, weights_b, q, k, v, shape, mask);
+    };
+    #[cfg(feature = "threads")]
+    if worth_sharing(shape) {
+        use rayon::prelude::*;
+        let items = out
+            .par_chunks_mut(per_out)
+            .zip(scores.par_chunks_mut(per_matrix))
+            .zip(weights.par_chunks_mut(per_matrix));
+        items.enumerate().for_each(item);
+        return;
+    }
+    let items = out
+        .chunks_mut(per_out)
+        .zip(scores.chunks_mut(per_matrix))
+        .zip(weights.chunks_mut(per_matrix));
+    items.enumerate().for_each(item);
+}
+
+/// A batch item's index and its three output slices, as the zipped chunk iterators give them.
+type ThreeSlices<'a> = (usize, ((&'a mut [f32], &'a mut [f32]), &'a mut [f32]));
+
+/// Enough work in several batch items to share them out over threads.
+#[cfg(feature = "threads")]
+fn worth_sharing(shape: AttentionShape) -> bool {
+    shape.b > 1 && shape.b * shape.t * shape.s * shape.c >= 1 << 18 && rayon::current_num_threads() > 1
+}
+
+/// Batch item `b` of [`forward_simd`]: `out_b (T, C)`, `scores_b` and `weights_b (NH, T, S)`.
+#[allow(clippy::too_many_arguments)]
+fn forward_item(
+    b: usize,
+    out_b: &mut [f32],
+    scores_b: &mut [f32],
+    weights_b: &mut [f32],
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    shape: AttentionShape,
+    mask: Mask,
+) {
+    let AttentionShape { t: tq, s: sk, c, nh, .. } = shape;
     let hs = shape.hs();
     let scale = 1.0 / (hs as f32).sqrt();
     ROW.with(|row| {
         let masked = &mut row.borrow_mut().0;
         masked.resize(sk, 0.0);
-        for b in 0..bsz {
-            for h in 0..nh {
-                for t in 0..tq {
-                    let q_row = &q[(b * tq + t) * c + h * hs..][..hs];
-                    let row = ((b * nh + h) * tq + t) * sk;
-                    for s in 0..sk {
-                        let score = dot(q_row, &k[(b * sk + s) * c + h * hs..][..hs]) * scale;
-                        scores[row + s] = score;
-                        masked[s] = if mask.visible(&shape, b, t, s) { score } else { f32::NEG_INFINITY };
-                    }
-                    softmax_row_simd(&mut weights[row..row + sk], masked);
-                    let out_row = &mut out[(b * tq + t) * c + h * hs..][..hs];
-                    out_row.fill(0.0);
-                    for s in 0..sk {
-                        let w = weights[row + s];
-                        if w != 0.0 {
-                            axpy(out_row, w, &v[(b * sk + s) * c + h * hs..][..hs]);
-                        }
+        for h in 0..nh {
+            for t in 0..tq {
+                let q_row = &q[(b * tq + t) * c + h * hs..][..hs];
+                let row = (h * tq + t) * sk;
+                for s in 0..sk {
+                    let score = dot(q_row, &k[(b * sk + s) * c + h * hs..][..hs]) * scale;
+                    scores_b[row + s] = score;
+                    masked[s] = if mask.visible(&shape, b, t, s) { score } else { f32::NEG_INFINITY };
+                }
+                softmax_row_simd(&mut weights_b[row..row + sk], masked);
+                let out_row = &mut out_b[t * c + h * hs..][..hs];
+                out_row.fill(0.0);
+                for s in 0..sk {
+                    let w = weights_b[row + s];
+                    if w != 0.0 {
+                        axpy(out_row, w, &v[(b * sk + s) * c + h * hs..][..hs]);
                     }
                 }
             }
@@ -124,7 +163,8 @@ pub fn forward_simd(
 /// ([`attention::backward_cpu`](super::attention::backward_cpu)): accumulates
 /// `dq`, `dk`, `dv`. Per query row, the reference's steps with every loop over
 /// `HS` four channels at a time; keys a query cannot see have weight 0 and
-/// are skipped (they would add exactly 0).
+/// are skipped (they would add exactly 0). Batch items are independent (each
+/// writes only its own rows of `dq`, `dk`, `dv`): shared out like the forward.
 #[allow(clippy::too_many_arguments)]
 pub fn backward_simd(
     dq: &mut [f32],
@@ -137,47 +177,74 @@ pub fn backward_simd(
     v: &[f32],
     shape: AttentionShape,
 ) {
-    let AttentionShape {
-        b: bsz,
-        t: tq,
-        s: sk,
-        c,
-        nh,
-    } = shape;
+    let (per_query, per_key) = (shape.t * shape.c, shape.s * shape.c);
+    if per_query == 0 || per_key == 0 {
+        return;
+    }
+    let item = |(b, ((dq_b, dk_b), dv_b)): ThreeSlices| {
+        backward_item(b, dq_b, dk_b, dv_b, dout, weights, q, k, v, shape);
+    };
+    #[cfg(feature = "threads")]
+    if worth_sharing(shape) {
+        use rayon::prelude::*;
+        let items = dq
+            .par_chunks_mut(per_query)
+            .zip(dk.par_chunks_mut(per_key))
+            .zip(dv.par_chunks_mut(per_key));
+        items.enumerate().for_each(item);
+        return;
+    }
+    let items = dq.chunks_mut(per_query).zip(dk.chunks_mut(per_key)).zip(dv.chunks_mut(per_key));
+    items.enumerate().for_each(item);
+}
+
+/// Batch item `b` of [`backward_simd`]: its rows `dq_b (T, C)`, `dk_b` and `dv_b (S, C)`.
+#[allow(clippy::too_many_arguments)]
+fn backward_item(
+    b: usize,
+    dq_b: &mut [f32],
+    dk_b: &mut [f32],
+    dv_b: &mut [f32],
+    dout: &[f32],
+    weights: &[f32],
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    shape: AttentionShape,
+) {
+    let AttentionShape { t: tq, s: sk, c, nh, .. } = shape;
     let hs = shape.hs();
     let scale = 1.0 / (hs as f32).sqrt();
     ROW.with(|row| {
         let (dweight, dscore) = &mut *row.borrow_mut();
         dweight.resize(sk, 0.0);
         dscore.resize(sk, 0.0);
-        for b in 0..bsz {
-            for h in 0..nh {
-                for t in 0..tq {
-                    let row = ((b * nh + h) * tq + t) * sk;
-                    let w_row = &weights[row..row + sk];
-                    let q_at = (b * tq + t) * c + h * hs;
-                    let dout_row = &dout[q_at..][..hs];
-                    // dweight = dout · v ;  dv += weight · dout
-                    for s in 0..sk {
-                        let v_at = (b * sk + s) * c + h * hs;
-                        dweight[s] = dot(dout_row, &v[v_at..][..hs]);
-                        if w_row[s] != 0.0 {
-                            axpy(&mut dv[v_at..][..hs], w_row[s], dout_row);
-                        }
+        for h in 0..nh {
+            for t in 0..tq {
+                let row = ((b * nh + h) * tq + t) * sk;
+                let w_row = &weights[row..row + sk];
+                let q_at = (b * tq + t) * c + h * hs;
+                let dout_row = &dout[q_at..][..hs];
+                // dweight = dout · v ;  dv += weight · dout
+                for s in 0..sk {
+                    let v_at = (b * sk + s) * c + h * hs;
+                    dweight[s] = dot(dout_row, &v[v_at..][..hs]);
+                    if w_row[s] != 0.0 {
+                        axpy(&mut dv_b[s * c + h * hs..][..hs], w_row[s], dout_row);
                     }
-                    // through the softmax: dscore = w ⊙ (dweight − Σ dweight·w), then · 1/√HS
-                    let through = dot(dweight, w_row);
-                    for s in 0..sk {
-                        dscore[s] = w_row[s] * (dweight[s] - through) * scale;
-                    }
-                    // through score = q·k / √HS
-                    for s in 0..sk {
-                        let g = dscore[s];
-                        if g != 0.0 {
-                            let k_at = (b * sk + s) * c + h * hs;
-                            axpy(&mut dq[q_at..][..hs], g, &k[k_at..][..hs]);
-                            axpy(&mut dk[k_at..][..hs], g, &q[q_at..][..hs]);
-                        }
+                }
+                // through the softmax: dscore = w ⊙ (dweight − Σ dweight·w), then · 1/√HS
+                let through = dot(dweight, w_row);
+                for s in 0..sk {
+                    dscore[s] = w_row[s] * (dweight[s] - through) * scale;
+                }
+                // through score = q·k / √HS
+                for s in 0..sk {
+                    let g = dscore[s];
+                    if g != 0.0 {
+                        let k_at = (b * sk + s) * c + h * hs;
+                        axpy(&mut dq_b[t * c + h * hs..][..hs], g, &k[k_at..][..hs]);
+                        axpy(&mut dk_b[s * c + h * hs..][..hs], g, &q[q_at..][..hs]);
                     }
                 }
             }
@@ -231,7 +298,7 @@ pub fn forward_fused(out: &mut [f32], q: &[f32], k: &[f32], v: &[f32], shape: At
         SCRATCH.with(|scratch| fused_item(out_item, b, q, k, v, shape, mask, &mut scratch.borrow_mut()));
     };
     #[cfg(feature = "threads")]
-    if shape.b > 1 && shape.b * shape.t * shape.s * shape.c >= 1 << 18 && rayon::current_num_threads() > 1 {
+    if worth_sharing(shape) {
         use rayon::prelude::*;
         out.par_chunks_mut(per_item).enumerate().for_each(item);
         return;
