@@ -1,14 +1,19 @@
-// A Web Worker that hosts the threaded glassformer build: its CPU kernels
-// share their work out over a pool of further workers (rayon through
-// wasm-bindgen-rayon) that all see one shared wasm memory.
+// A Web Worker that hosts a glassformer runtime off the page's main thread.
 //
-// Why a worker: while the pool works, the thread that asked waits for it with
-// `memory.atomic.wait`, and browsers forbid waiting on a page's main thread.
-// So the page talks to this worker instead (see WorkerRuntime in runtime.js):
-// each message names a runtime method and its arguments; the answer carries
-// the result or the error's message.
+// With several threads it loads the threaded build: its CPU kernels share
+// their work out over a pool of further workers (rayon through
+// wasm-bindgen-rayon) that all see one shared wasm memory. While the pool
+// works, the thread that asked waits for it with `memory.atomic.wait`, which
+// browsers forbid on a page's main thread — hence the worker.
+// With one thread it loads the single-threaded build (relaxed SIMD where the
+// browser has it): work that takes seconds, like a GPT training step, then
+// runs here and the page stays responsive.
+//
+// The page talks to it through WorkerRuntime (runtime.js): each message names
+// a runtime method and its arguments; the answer carries the result or the
+// error's message.
 
-import init, { Runtime, initThreadPool, cpuKernels } from "./pkg-threads/glassformer.js";
+import { relaxedSimd } from "./runtime.js";
 
 let runtime = null;
 // Models made through this worker (runtime.seq2seq, runtime.gpt, and their load*), by handle.
@@ -21,12 +26,15 @@ addEventListener("message", async ({ data }) => {
   try {
     let result;
     if (method === "start") {
+      const threads = args[0];
+      const build = threads > 1 ? "./pkg-threads/glassformer.js" : relaxedSimd ? "./pkg-relaxed/glassformer.js" : "./pkg/glassformer.js";
+      const pkg = await import(build);
+      await pkg.default();
       // The pool must exist before any kernel runs: rayon would otherwise
       // try to start threads of its own, which wasm cannot.
-      await init();
-      await initThreadPool(args[0]);
-      runtime = await Runtime.create("cpu");
-      result = { cpuKernels: cpuKernels() };
+      if (threads > 1) await pkg.initThreadPool(threads);
+      runtime = await pkg.Runtime.create("cpu");
+      result = { cpuKernels: pkg.cpuKernels() };
     } else if (["seq2seq", "loadSeq2seq", "gpt", "loadGpt"].includes(method)) {
       const handle = nextModel++;
       models.set(handle, runtime[method](...args));

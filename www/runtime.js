@@ -101,6 +101,8 @@ class WorkerRuntime {
   positionalEncoding(positions, dModel) { return this.#call("positionalEncoding", [positions, dModel]); }
   benchmark(kind, options) { return this.#call("benchmark", [kind, options]); }
   loseDevice() {} // nothing to lose on the CPU
+  /** End the worker (its models go with it). */
+  terminate() { this.#worker.terminate(); }
   /** A translator in the worker → Promise<WorkerModel> (the page's Runtime returns the model itself; `await` suits both). */
   async seq2seq(options) { return new WorkerModel((method, args) => this.#call(method, args), await this.#call("seq2seq", [options])); }
   async loadSeq2seq(bytes) { return new WorkerModel((method, args) => this.#call(method, args), await this.#call("loadSeq2seq", [bytes])); }
@@ -145,10 +147,18 @@ class WorkerModel {
   free() { this.#method("free"); }
 }
 
-/** The threaded CPU runtime on `threads` threads, in its worker (for benchmarks; pages use getRuntime). */
-export function startThreadedRuntime(threads) {
+/**
+ * A CPU runtime in a Web Worker of its own, on `threads` threads (1: the
+ * single-threaded build, which needs no cross-origin isolation). For work
+ * too long for the page's thread, like training a GPT; pages otherwise use
+ * getRuntime.
+ */
+export function startWorkerRuntime(threads = 1) {
   return WorkerRuntime.start(threads);
 }
+
+/** The threaded CPU runtime on `threads` threads, in its worker (for benchmarks). */
+export const startThreadedRuntime = startWorkerRuntime;
 
 /**
  * How many threads the CPU kernels may use on this page. More than one needs

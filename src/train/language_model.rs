@@ -124,7 +124,8 @@ impl LanguageModelTrainer {
     }
 
     /// Go on from a checkpoint: its model (moved to `device`) and step count,
-    /// training on `text` if given (it must use only the model's characters).
+    /// training on `text` if given (it must use only the model's characters),
+    /// at a constant tenth of `cfg.peak_lr`.
     /// Without text the model can sample but not train.
     pub fn resume(
         text: Option<&str>,
@@ -161,11 +162,14 @@ impl LanguageModelTrainer {
             device,
         );
         opt.step = checkpoint.step;
+        // Go on at the schedule's final rate, a tenth of the peak: AdamW's
+        // moments start again from zero, and a large rate would first undo
+        // some of what the model learned.
         let schedule = CosineSchedule {
-            peak: cfg.peak_lr,
+            peak: cfg.peak_lr / 10.0,
             floor: cfg.peak_lr / 10.0,
-            warmup: cfg.warmup,
-            total: cfg.decay_steps,
+            warmup: 0,
+            total: 1,
         };
         Ok(LanguageModelTrainer {
             cfg,
