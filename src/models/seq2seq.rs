@@ -35,7 +35,7 @@ use crate::nn::dropout::{Dropout, DropoutActs};
 use crate::nn::embedding::Embedding;
 use crate::nn::layernorm::{LayerNorm, LayerNormActs};
 use crate::nn::linear::Linear;
-use crate::nn::params::{Init, Params};
+use crate::nn::params::Params;
 use crate::ops::attention::Mask;
 use crate::ops::cross_entropy::{self, GpuTargets, IGNORE_INDEX};
 use crate::train::tokenizer::{BOS, EOS, PAD};
@@ -173,13 +173,7 @@ impl Seq2Seq {
             .collect::<Result<Vec<_>>>()?;
         let decoder_ln = pre_ln.then(|| LayerNorm::new(&mut params, "decoder.ln_final", c));
         let head = if cfg.tie_output_embedding {
-            // logits = x · Eᵀ + b: the embedding table (V, C) is laid out as a Linear weight (c_out, c_in).
-            Linear {
-                weight: target_embed.tokens,
-                bias: Some(params.add("head.bias", &[cfg.target_vocab], Init::Zeros)),
-                c_in: c,
-                c_out: cfg.target_vocab,
-            }
+            Linear::tied(&mut params, "head", target_embed.tokens, c, cfg.target_vocab)
         } else {
             Linear::new(&mut params, "head", c, cfg.target_vocab, true)
         };

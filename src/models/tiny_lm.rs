@@ -20,7 +20,7 @@ use crate::nn::block::{Block, BlockActs, BlockConfig, NormPlacement};
 use crate::nn::embedding::Embedding;
 use crate::nn::layernorm::{LayerNorm, LayerNormActs};
 use crate::nn::linear::Linear;
-use crate::nn::params::{Init, Params};
+use crate::nn::params::Params;
 use crate::ops::attention::Mask;
 use crate::ops::cross_entropy::{self, GpuTargets, IGNORE_INDEX};
 
@@ -78,14 +78,7 @@ impl TinyLm {
             .collect::<Result<Vec<_>>>()?;
         let ln_final = (cfg.block.norm == NormPlacement::PreLn).then(|| LayerNorm::new(&mut params, "ln_final", c));
         let head = if cfg.tie_embeddings {
-            // The table (V, C) is laid out as a Linear weight (c_out, c_in);
-            // its gradient gets both shares, the head's and the embedding's.
-            Linear {
-                weight: embed.tokens,
-                bias: Some(params.add("head.bias", &[cfg.vocab], Init::Zeros)),
-                c_in: c,
-                c_out: cfg.vocab,
-            }
+            Linear::tied(&mut params, "head", embed.tokens, c, cfg.vocab)
         } else {
             Linear::new(&mut params, "head", c, cfg.vocab, true)
         };

@@ -29,6 +29,18 @@ impl Linear {
         Linear { weight, bias, c_in, c_out }
     }
 
+    /// An output head whose weight *is* an embedding table `(vocab, c)` —
+    /// laid out as a weight `(c_out, c_in)` — with a bias of its own ("tied"
+    /// embeddings). Both uses add their share to the one gradient range.
+    pub fn tied(params: &mut Params, name: &str, table: ParamRange, c: usize, vocab: usize) -> Linear {
+        Linear {
+            weight: table,
+            bias: Some(params.add(&format!("{name}.bias"), &[vocab], Init::Zeros)),
+            c_in: c,
+            c_out: vocab,
+        }
+    }
+
     /// `out (N, c_out) = x (N, c_in) · Wᵀ + b`.
     pub fn forward(&self, dev: &Device, p: &Tensor, out: &mut Tensor, x: &Tensor, n: usize) -> Result<()> {
         let (c, oc) = (self.c_in, self.c_out);

@@ -96,16 +96,7 @@ impl LanguageModelTrainer {
             heads: cfg.heads,
         };
         let gpt = Gpt::new(model_cfg, cfg.seed, device)?;
-        let opt = AdamW::new(
-            AdamWConfig {
-                lr: cfg.peak_lr,
-                beta2: 0.99,
-                weight_decay: cfg.weight_decay,
-                ..AdamWConfig::default()
-            },
-            &gpt.lm.params,
-            device,
-        );
+        let opt = optimizer(&cfg, &gpt, device);
         let schedule = CosineSchedule {
             peak: cfg.peak_lr,
             floor: cfg.peak_lr / 10.0,
@@ -151,16 +142,7 @@ impl LanguageModelTrainer {
         let mut gpt = checkpoint.gpt;
         let values = gpt.lm.params.values.host()?.to_vec();
         gpt.lm.move_to(device, values)?;
-        let mut opt = AdamW::new(
-            AdamWConfig {
-                lr: cfg.peak_lr,
-                beta2: 0.99,
-                weight_decay: cfg.weight_decay,
-                ..AdamWConfig::default()
-            },
-            &gpt.lm.params,
-            device,
-        );
+        let mut opt = optimizer(&cfg, &gpt, device);
         opt.step = checkpoint.step;
         // Go on at the schedule's final rate, a tenth of the peak: AdamW's
         // moments start again from zero, and a large rate would first undo
@@ -235,4 +217,15 @@ impl LanguageModelTrainer {
         }
         Ok((total / batches.max(1) as f64) as f32)
     }
+}
+
+/// AdamW for `gpt` as this trainer uses it (β₂ = 0.99, the config's weight decay).
+fn optimizer(cfg: &LanguageModelConfig, gpt: &Gpt, device: &Device) -> AdamW {
+    let adamw = AdamWConfig {
+        lr: cfg.peak_lr,
+        beta2: 0.99,
+        weight_decay: cfg.weight_decay,
+        ..AdamWConfig::default()
+    };
+    AdamW::new(adamw, &gpt.lm.params, device)
 }

@@ -12,6 +12,7 @@
 use std::time::Instant;
 
 use glassformer::checkpoint;
+use glassformer::models::gpt::Generator;
 use glassformer::models::sampling::{distribution, draw, Sampling};
 use glassformer::train::language_model::{LanguageModelConfig, LanguageModelTrainer};
 use glassformer::Device;
@@ -99,25 +100,19 @@ pub fn run(flags: Flags) -> Result<(), String> {
     Ok(())
 }
 
-/// `length` characters after `prompt`, with the KV cache, at temperature 0.8.
+/// `length` characters after `prompt`, at temperature 0.8 (the model's
+/// `Generator`: the KV cache, rebuilt when it fills the context).
 fn sample(trainer: &LanguageModelTrainer, prompt: &str, length: usize) -> Result<String, String> {
-    let gpt = &trainer.gpt;
     let sampling = Sampling {
         temperature: 0.8,
         ..Sampling::default()
     };
     let mut rng = ChaCha8Rng::seed_from_u64(1);
-    let mut cache = gpt.cache();
-    let mut logits = Vec::new();
-    for id in trainer.vocab.encode(prompt).map_err(|e| e.to_string())? {
-        logits = gpt.step(&mut cache, id).map_err(|e| e.to_string())?;
+    let prompt = trainer.vocab.encode(prompt).map_err(|e| e.to_string())?;
+    let mut generator = Generator::new(&trainer.gpt, &prompt).map_err(|e| e.to_string())?;
+    for _ in 0..length {
+        let probs = distribution(&generator.logits, &sampling).map_err(|e| e.to_string())?;
+        generator.push(draw(&probs, rng.random::<f32>())).map_err(|e| e.to_string())?;
     }
-    let mut text = prompt.to_string();
-    for _ in 0..length.min(gpt.cfg.context - cache.len) {
-        let probs = distribution(&logits, &sampling).map_err(|e| e.to_string())?;
-        let next = draw(&probs, rng.random::<f32>());
-        text.push(trainer.vocab.char(next));
-        logits = gpt.step(&mut cache, next).map_err(|e| e.to_string())?;
-    }
-    Ok(text)
+    Ok(trainer.vocab.decode(&generator.tokens))
 }
