@@ -13,7 +13,8 @@ use common::random_vec;
 use glassformer::ops::adamw::{step_cpu, AdamWConfig};
 use glassformer::ops::adamw_simd::step_simd;
 use glassformer::ops::attention::{backward_cpu, forward_cpu, AttentionShape, Mask};
-use glassformer::ops::attention_simd::{backward_simd, forward_fused, forward_simd};
+use glassformer::ops::attention_simd::{forward_fused, forward_simd, forward_weights};
+use glassformer::ops::attention_simd_backward::backward_simd;
 use glassformer::ops::matmul::{matmul_cpu, MatmulShape};
 use glassformer::ops::matmul_simd::matmul_simd;
 use glassformer::ops::simd::{F32x4, FUSED_MULTIPLY_ADD};
@@ -90,10 +91,15 @@ gf_test! {
                     };
                     let (want, got) = (run(forward_cpu), run(forward_simd));
                     let what = format!("attention T={t} S={s_len} C={c} NH={nh} {mask:?}");
-                    // q·k summed in four lanes: another order, the same value to rounding.
+                    // q·k summed in blocks: another order, the same value to rounding.
                     assert_close(&format!("{what} scores"), &got.1, &want.1, 1e-6, 1e-5);
                     assert_close(&format!("{what} weights"), &got.2, &want.2, 1e-6, 1e-5);
                     assert_close(&format!("{what} output"), &got.0, &want.0, 1e-6, 1e-5);
+                    // The training forward: the same output and weights (stale values overwritten), no scores.
+                    let (mut out, mut w) = (vec![f32::NAN; b * t * c], vec![f32::NAN; b * nh * t * s_len]);
+                    forward_weights(&mut out, &mut w, &q, &k, &v, shape, mask);
+                    assert_close(&format!("{what} training weights"), &w, &want.2, 1e-6, 1e-5);
+                    assert_close(&format!("{what} training output"), &out, &want.0, 1e-6, 1e-5);
                 }
             }
         }
@@ -230,13 +236,26 @@ gf_test! {
 
     fn simd_attention_backward_matches_the_reference() {
         let mut seed = 700;
-        for (t, s_len) in [(1usize, 1usize), (3, 3), (17, 17), (5, 63)] {
-            for (c, nh) in [(15usize, 3usize), (48, 1), (34, 2)] {
-                let b = 2;
-                for causal in [false, s_len >= t] {
+        // Around the blocks of 4 queries, 4 and 8 keys and 8 channels; GPT's training shape (T=64, HS=32) last.
+        for (t, s_len, c, nh) in [
+            (1usize, 1usize, 15usize, 3usize),
+            (3, 3, 48, 1),
+            (17, 17, 34, 2),
+            (5, 63, 15, 3),
+            (9, 13, 48, 1),
+            (64, 64, 128, 4),
+        ] {
+            let b = 2;
+            let lengths = [s_len, s_len.div_ceil(3)];
+            let mut masks = vec![Mask::none(), Mask::key_padding(&lengths)];
+            if s_len >= t {
+                masks.push(Mask::causal());
+                masks.push(Mask { causal: true, key_lengths: Some(&lengths) });
+            }
+            {
+                for mask in masks {
                     seed += 1;
                     let shape = AttentionShape { b, t, s: s_len, c, nh };
-                    let mask = if causal { Mask::causal() } else { Mask::none() };
                     let (q, k, v) = (random_vec(b * t * c, 1.0, seed), random_vec(b * s_len * c, 1.0, seed + 1), random_vec(b * s_len * c, 1.0, seed + 2));
                     let dout = random_vec(b * t * c, 1.0, seed + 3);
                     let (mut out, mut sc, mut w) = (vec![0.0; b * t * c], vec![0.0; b * nh * t * s_len], vec![0.0; b * nh * t * s_len]);
@@ -247,7 +266,7 @@ gf_test! {
                     backward_cpu(&mut dq, &mut dk, &mut dv, &dout, &w, &q, &k, &v, shape);
                     let (mut dq2, mut dk2, mut dv2) = start;
                     backward_simd(&mut dq2, &mut dk2, &mut dv2, &dout, &w, &q, &k, &v, shape);
-                    let what = format!("attention backward T={t} S={s_len} C={c} NH={nh} causal={causal}");
+                    let what = format!("attention backward T={t} S={s_len} C={c} NH={nh} {mask:?}");
                     assert_close(&format!("{what} dq"), &dq2, &dq, 1e-5, 1e-5);
                     assert_close(&format!("{what} dk"), &dk2, &dk, 1e-5, 1e-5);
                     assert_close(&format!("{what} dv"), &dv2, &dv, 1e-5, 1e-5);

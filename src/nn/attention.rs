@@ -9,9 +9,10 @@
 //! (the decoder looking at the encoder) takes keys and values from another.
 //! Backward runs the same four steps in reverse order.
 //!
-//! On the CPU the attention step keeps the full `(B, NH, T, S)` scores and
-//! weights (a widget can show them); on the GPU it keeps only one
-//! log-sum-exp per query row and rebuilds weights when needed (flash style).
+//! On the CPU the attention step keeps the `(B, NH, T, S)` weights (the
+//! backward pass reads them, a widget can show them); on the GPU it keeps
+//! only one log-sum-exp per query row and rebuilds weights when needed
+//! (flash style).
 
 use crate::device::tensor::Tensor;
 use crate::device::Device;
@@ -38,7 +39,6 @@ pub struct AttentionActs {
     pub q: Tensor,       // (B, T, C)
     pub k: Tensor,       // (B, S, C)
     pub v: Tensor,       // (B, S, C)
-    pub scores: Tensor,  // (B, NH, T, S) scaled, before the mask (CPU only)
     pub weights: Tensor, // (B, NH, T, S) after mask and softmax (CPU only)
     pub lse: Tensor,     // (B, NH, T) log-sum-exp of each row (GPU only)
     pub ctx: Tensor,     // (B, T, C) heads concatenated
@@ -55,7 +55,6 @@ impl AttentionActs {
             q: Tensor::zeros(dev, b * t * c),
             k: Tensor::zeros(dev, b * s * c),
             v: Tensor::zeros(dev, b * s * c),
-            scores: Tensor::zeros(dev, matrix),
             weights: Tensor::zeros(dev, matrix),
             lse: Tensor::zeros(dev, rows),
             ctx: Tensor::zeros(dev, b * t * c),
@@ -106,9 +105,8 @@ impl MultiHeadAttention {
         self.value.forward(dev, p, &mut acts.v, x_kv, nk)?;
         match dev {
             Device::Cpu => {
-                let (scores, weights) = (acts.scores.host_mut()?, acts.weights.host_mut()?);
                 let (q, k, v) = (acts.q.host()?, acts.k.host()?, acts.v.host()?);
-                attention::forward(dev, acts.ctx.host_mut()?, scores, weights, q, k, v, shape, mask)?;
+                attention::forward_weights(dev, acts.ctx.host_mut()?, acts.weights.host_mut()?, q, k, v, shape, mask)?;
             }
             Device::Gpu(gpu) => {
                 let (ctx, lse, q, k, v) = (

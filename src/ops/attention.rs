@@ -193,6 +193,35 @@ pub fn forward(
     Ok(())
 }
 
+/// Attention forward for training: `out (B, T, C)` and the weights after the
+/// mask `(B, NH, T, S)` that [`backward`] reads; the scores before the mask
+/// are not kept (see [`attention_simd::forward_weights`](super::attention_simd::forward_weights)).
+#[allow(clippy::too_many_arguments)]
+pub fn forward_weights(
+    dev: &Device,
+    out: &mut [f32],
+    weights: &mut [f32],
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    shape: AttentionShape,
+    mask: Mask,
+) -> Result<()> {
+    const OP: &str = "attention";
+    shape.validate(OP)?;
+    mask.validate(OP, &shape)?;
+    let AttentionShape { b, t, s, c, nh } = shape;
+    check_len(OP, "q", q.len(), &[("B", b), ("T", t), ("C", c)])?;
+    check_len(OP, "k", k.len(), &[("B", b), ("S", s), ("C", c)])?;
+    check_len(OP, "v", v.len(), &[("B", b), ("S", s), ("C", c)])?;
+    check_len(OP, "out", out.len(), &[("B", b), ("T", t), ("C", c)])?;
+    check_len(OP, "weights", weights.len(), &[("B", b), ("NH", nh), ("T", t), ("S", s)])?;
+    match dev.host("attention")? {
+        Host::Cpu => super::attention_simd::forward_weights(out, weights, q, k, v, shape, mask),
+    }
+    Ok(())
+}
+
 /// Attention forward for inference: `out (B, T, C)` only, without the
 /// `(B, NH, T, S)` matrices (see [`attention_simd::forward_fused`](super::attention_simd::forward_fused)).
 pub fn forward_output(dev: &Device, out: &mut [f32], q: &[f32], k: &[f32], v: &[f32], shape: AttentionShape, mask: Mask) -> Result<()> {
@@ -290,7 +319,7 @@ pub fn backward(
     check_len(OP, "v", v.len(), &[("B", b), ("S", s), ("C", c)])?;
     match dev.host("attention")? {
         // The SIMD twin of `backward_cpu`, equal to it within rounding.
-        Host::Cpu => super::attention_simd::backward_simd(dq, dk, dv, dout, weights, q, k, v, shape),
+        Host::Cpu => super::attention_simd_backward::backward_simd(dq, dk, dv, dout, weights, q, k, v, shape),
     }
     Ok(())
 }

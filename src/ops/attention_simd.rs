@@ -1,22 +1,10 @@
-//! The fast CPU attention: two forwards and a backward.
+//! The fast CPU attention forward: one blocked kernel, three uses.
 //!
-//! **[`forward_simd`]** keeps the contract of the reference
-//! ([`attention::forward_cpu`](super::attention::forward_cpu)): besides the
-//! output it fills the `(B,NH,T,S)` score and weight matrices, which the
-//! widgets draw and the backward pass reads. Its loops are the reference's,
-//! with the two inner products over a head's `HS` channels four at a time
-//! (`q·k` in four partial sums; `out += w · v` four channels per instruction)
-//! and the vector softmax of [`softmax_simd`](super::softmax_simd).
-//!
-//! **[`backward_simd`]** is the reference backward with the same two inner
-//! products four channels at a time, skipping keys of weight 0.
-//!
-//! **[`forward_fused`]** computes the output only, the way inference wants
-//! it: per head and per block of 8 queries, their scores, softmax and
-//! weighted sum of values are done while the block sits in a small scratch
-//! buffer; the `(T, S)` matrices never exist in memory. Both products run on
-//! the matmul's 4×8 register-blocked micro-kernel ([`block_4x8`]), computed
-//! transposed so that one vector holds one key for four queries:
+//! Per batch item, head and block of 8 queries, the scores, their softmax and
+//! the weighted sum of values are computed while the block sits in a small
+//! scratch buffer. Both products run on the matmul's 4×8 register-blocked
+//! micro-kernel ([`block_4x8`]), computed transposed so that one vector holds
+//! one key for four queries:
 //!
 //! ```text
 //! scoresᵀ  (S, 8)  = K_h (S, HS) · (Q_blockᵀ / √HS) (HS, 8)   K_h packed in blocks of 4 keys
@@ -26,11 +14,21 @@
 //!
 //! The softmax then needs no horizontal sums. Masks hide a suffix of the
 //! keys (see [`Mask::visible_keys`]), so a block only computes the keys its
-//! queries can see: a causal mask halves the work. With the `threads`
-//! feature, batch items are shared out over a thread pool.
+//! queries can see: a causal mask halves the work. What else the block
+//! writes out decides the use:
 //!
+//! - [`forward_simd`] keeps the contract of the reference
+//!   ([`attention::forward_cpu`](super::attention::forward_cpu)): the output
+//!   plus the `(B,NH,T,S)` scaled scores before the mask (for every key, so
+//!   that a widget can show what the mask hides) and weights after it;
+//! - [`forward_weights`] (training) keeps the weights, which the backward
+//!   pass ([`super::attention_simd_backward`]) reads, and skips the hidden scores;
+//! - [`forward_fused`] (inference) keeps nothing but the output: the
+//!   `(T, S)` matrices never exist in memory.
+//!
+//! With the `threads` feature, batch items are shared out over a thread pool.
 //! Sums are taken in another order than the reference's single running sum,
-//! so all three agree with it to rounding (tested at 1e-6 + 1e-5·|x|), not
+//! so the results agree with it to rounding (tested at 1e-6 + 1e-5·|x|), not
 //! bit for bit; a masked key still gets a weight of exactly 0.
 
 use std::cell::RefCell;
@@ -38,42 +36,9 @@ use std::cell::RefCell;
 use super::attention::{AttentionShape, Mask};
 use super::matmul_simd::{block_4x8, pack, Layout, MR, NR};
 use super::simd::F32x4;
-use super::softmax_simd::softmax_row_simd;
-
-/// `Σ x·y` over two equal-length slices, four lanes at a time.
-#[inline(always)]
-fn dot(x: &[f32], y: &[f32]) -> f32 {
-    let (mut acc, mut i) = (F32x4::splat(0.0), 0);
-    while i + 4 <= x.len() {
-        acc = F32x4::load(&x[i..]).mul_add(F32x4::load(&y[i..]), acc);
-        i += 4;
-    }
-    let tail: f32 = x[i..].iter().zip(&y[i..]).map(|(a, b)| a * b).sum();
-    acc.sum() + tail
-}
-
-/// `out += w · x`, four lanes at a time.
-#[inline(always)]
-fn axpy(out: &mut [f32], w: f32, x: &[f32]) {
-    let (wv, mut i) = (F32x4::splat(w), 0);
-    while i + 4 <= out.len() {
-        wv.mul_add(F32x4::load(&x[i..]), F32x4::load(&out[i..])).store(&mut out[i..]);
-        i += 4;
-    }
-    for (o, v) in out[i..].iter_mut().zip(&x[i..]) {
-        *o += w * v;
-    }
-}
-
-thread_local! {
-    /// Rows of length `S` for [`forward_simd`] and [`backward_simd`], kept
-    /// between calls so that training steps do not allocate.
-    static ROW: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
-}
 
 /// Same contract as the reference forward: `out (B,T,C)`, scaled `scores`
-/// before the mask and `weights` after it, both `(B,NH,T,S)`. Batch items
-/// are independent; with the `threads` feature they are shared out over the pool.
+/// before the mask and `weights` after it, both `(B,NH,T,S)`.
 pub fn forward_simd(
     out: &mut [f32],
     scores: &mut [f32],
@@ -84,176 +49,79 @@ pub fn forward_simd(
     shape: AttentionShape,
     mask: Mask,
 ) {
-    let (per_out, per_matrix) = (shape.t * shape.c, shape.nh * shape.t * shape.s);
-    if per_out == 0 || per_matrix == 0 {
-        return;
-    }
-    let item = |(b, ((out_b, scores_b), weights_b)): ThreeSlices| {
-        forward_item(b, out_b, scores_b, weights_b, q, k, v, shape, mask);
-    };
-    #[cfg(feature = "threads")]
-    if worth_sharing(shape) {
-        use rayon::prelude::*;
-        let items = out
-            .par_chunks_mut(per_out)
-            .zip(scores.par_chunks_mut(per_matrix))
-            .zip(weights.par_chunks_mut(per_matrix));
-        items.enumerate().for_each(item);
-        return;
-    }
-    let items = out
-        .chunks_mut(per_out)
-        .zip(scores.chunks_mut(per_matrix))
-        .zip(weights.chunks_mut(per_matrix));
-    items.enumerate().for_each(item);
+    forward_blocked(out, Some(scores), Some(weights), q, k, v, shape, mask);
 }
 
-/// A batch item's index and its three output slices, as the zipped chunk iterators give them.
-type ThreeSlices<'a> = (usize, ((&'a mut [f32], &'a mut [f32]), &'a mut [f32]));
+/// The training forward: `out (B,T,C)` and the `(B,NH,T,S)` weights the
+/// backward pass needs; no scores.
+pub fn forward_weights(out: &mut [f32], weights: &mut [f32], q: &[f32], k: &[f32], v: &[f32], shape: AttentionShape, mask: Mask) {
+    forward_blocked(out, None, Some(weights), q, k, v, shape, mask);
+}
+
+/// The inference forward: `out (B,T,C) = softmax(mask(Q·Kᵀ/√HS)) · V` per
+/// head, without the intermediate matrices.
+pub fn forward_fused(out: &mut [f32], q: &[f32], k: &[f32], v: &[f32], shape: AttentionShape, mask: Mask) {
+    forward_blocked(out, None, None, q, k, v, shape, mask);
+}
+
+/// One batch item's share of the outputs: its `(T, C)` rows of `out` and
+/// its `(NH, T, S)` scores and weights where they are kept.
+struct Item<'a> {
+    b: usize,
+    out: &'a mut [f32],
+    scores: Option<&'a mut [f32]>,
+    weights: Option<&'a mut [f32]>,
+}
+
+/// `x` cut into consecutive pieces of `per` values, then `None`s for ever
+/// (only `None`s if `x` is absent): zipped with the items of `out`.
+fn per_item(x: Option<&mut [f32]>, per: usize) -> impl Iterator<Item = Option<&mut [f32]>> {
+    x.into_iter()
+        .flat_map(move |x| x.chunks_mut(per))
+        .map(Some)
+        .chain(std::iter::repeat_with(|| None))
+}
 
 /// Enough work in several batch items to share them out over threads.
 #[cfg(feature = "threads")]
-fn worth_sharing(shape: AttentionShape) -> bool {
+pub(super) fn worth_sharing(shape: AttentionShape) -> bool {
     shape.b > 1 && shape.b * shape.t * shape.s * shape.c >= 1 << 18 && rayon::current_num_threads() > 1
 }
 
-/// Batch item `b` of [`forward_simd`]: `out_b (T, C)`, `scores_b` and `weights_b (NH, T, S)`.
 #[allow(clippy::too_many_arguments)]
-fn forward_item(
-    b: usize,
-    out_b: &mut [f32],
-    scores_b: &mut [f32],
-    weights_b: &mut [f32],
+fn forward_blocked(
+    out: &mut [f32],
+    scores: Option<&mut [f32]>,
+    weights: Option<&mut [f32]>,
     q: &[f32],
     k: &[f32],
     v: &[f32],
     shape: AttentionShape,
     mask: Mask,
 ) {
-    let AttentionShape { t: tq, s: sk, c, nh, .. } = shape;
-    let hs = shape.hs();
-    let scale = 1.0 / (hs as f32).sqrt();
-    ROW.with(|row| {
-        let masked = &mut row.borrow_mut().0;
-        masked.resize(sk, 0.0);
-        for h in 0..nh {
-            for t in 0..tq {
-                let q_row = &q[(b * tq + t) * c + h * hs..][..hs];
-                let row = (h * tq + t) * sk;
-                for s in 0..sk {
-                    let score = dot(q_row, &k[(b * sk + s) * c + h * hs..][..hs]) * scale;
-                    scores_b[row + s] = score;
-                    masked[s] = if mask.visible(&shape, b, t, s) { score } else { f32::NEG_INFINITY };
-                }
-                softmax_row_simd(&mut weights_b[row..row + sk], masked);
-                let out_row = &mut out_b[t * c + h * hs..][..hs];
-                out_row.fill(0.0);
-                for s in 0..sk {
-                    let w = weights_b[row + s];
-                    if w != 0.0 {
-                        axpy(out_row, w, &v[(b * sk + s) * c + h * hs..][..hs]);
-                    }
-                }
-            }
-        }
-    });
-}
-
-/// Same contract as the reference backward
-/// ([`attention::backward_cpu`](super::attention::backward_cpu)): accumulates
-/// `dq`, `dk`, `dv`. Per query row, the reference's steps with every loop over
-/// `HS` four channels at a time; keys a query cannot see have weight 0 and
-/// are skipped (they would add exactly 0). Batch items are independent (each
-/// writes only its own rows of `dq`, `dk`, `dv`): shared out like the forward.
-#[allow(clippy::too_many_arguments)]
-pub fn backward_simd(
-    dq: &mut [f32],
-    dk: &mut [f32],
-    dv: &mut [f32],
-    dout: &[f32],
-    weights: &[f32],
-    q: &[f32],
-    k: &[f32],
-    v: &[f32],
-    shape: AttentionShape,
-) {
-    let (per_query, per_key) = (shape.t * shape.c, shape.s * shape.c);
-    if per_query == 0 || per_key == 0 {
+    let (per_out, per_matrix) = (shape.t * shape.c, shape.nh * shape.t * shape.s);
+    if per_out == 0 || per_matrix == 0 {
         return;
     }
-    let item = |(b, ((dq_b, dk_b), dv_b)): ThreeSlices| {
-        backward_item(b, dq_b, dk_b, dv_b, dout, weights, q, k, v, shape);
-    };
+    let items = out
+        .chunks_mut(per_out)
+        .zip(per_item(scores, per_matrix))
+        .zip(per_item(weights, per_matrix))
+        .enumerate()
+        .map(|(b, ((out, scores), weights))| Item { b, out, scores, weights });
+    // Each thread keeps its own scratch between calls, so steps do not allocate.
+    let run = |item: Item| SCRATCH.with(|scratch| forward_item(item, q, k, v, shape, mask, &mut scratch.borrow_mut()));
     #[cfg(feature = "threads")]
     if worth_sharing(shape) {
         use rayon::prelude::*;
-        let items = dq
-            .par_chunks_mut(per_query)
-            .zip(dk.par_chunks_mut(per_key))
-            .zip(dv.par_chunks_mut(per_key));
-        items.enumerate().for_each(item);
+        // Handing items to the pool costs more than this small list of them.
+        items.collect::<Vec<Item>>().into_par_iter().for_each(run);
         return;
     }
-    let items = dq.chunks_mut(per_query).zip(dk.chunks_mut(per_key)).zip(dv.chunks_mut(per_key));
-    items.enumerate().for_each(item);
+    items.for_each(run);
 }
 
-/// Batch item `b` of [`backward_simd`]: its rows `dq_b (T, C)`, `dk_b` and `dv_b (S, C)`.
-#[allow(clippy::too_many_arguments)]
-fn backward_item(
-    b: usize,
-    dq_b: &mut [f32],
-    dk_b: &mut [f32],
-    dv_b: &mut [f32],
-    dout: &[f32],
-    weights: &[f32],
-    q: &[f32],
-    k: &[f32],
-    v: &[f32],
-    shape: AttentionShape,
-) {
-    let AttentionShape { t: tq, s: sk, c, nh, .. } = shape;
-    let hs = shape.hs();
-    let scale = 1.0 / (hs as f32).sqrt();
-    ROW.with(|row| {
-        let (dweight, dscore) = &mut *row.borrow_mut();
-        dweight.resize(sk, 0.0);
-        dscore.resize(sk, 0.0);
-        for h in 0..nh {
-            for t in 0..tq {
-                let row = ((b * nh + h) * tq + t) * sk;
-                let w_row = &weights[row..row + sk];
-                let q_at = (b * tq + t) * c + h * hs;
-                let dout_row = &dout[q_at..][..hs];
-                // dweight = dout · v ;  dv += weight · dout
-                for s in 0..sk {
-                    let v_at = (b * sk + s) * c + h * hs;
-                    dweight[s] = dot(dout_row, &v[v_at..][..hs]);
-                    if w_row[s] != 0.0 {
-                        axpy(&mut dv_b[s * c + h * hs..][..hs], w_row[s], dout_row);
-                    }
-                }
-                // through the softmax: dscore = w ⊙ (dweight − Σ dweight·w), then · 1/√HS
-                let through = dot(dweight, w_row);
-                for s in 0..sk {
-                    dscore[s] = w_row[s] * (dweight[s] - through) * scale;
-                }
-                // through score = q·k / √HS
-                for s in 0..sk {
-                    let g = dscore[s];
-                    if g != 0.0 {
-                        let k_at = (b * sk + s) * c + h * hs;
-                        axpy(&mut dq_b[t * c + h * hs..][..hs], g, &k[k_at..][..hs]);
-                        axpy(&mut dk_b[s * c + h * hs..][..hs], g, &q[q_at..][..hs]);
-                    }
-                }
-            }
-        }
-    });
-}
-
-/// Scratch buffers of [`forward_fused`], kept between calls so that
-/// inference does not allocate.
+/// Scratch buffers of the forward kernel, one set per thread.
 #[derive(Default)]
 struct Scratch {
     /// K_h in blocks of 4 keys: `keys[(block·HS + d)·4 + r] = K[s = block·4 + r][d]`.
@@ -273,42 +141,14 @@ thread_local! {
 /// Queries per block: the 8 columns of the micro-kernel.
 const QB: usize = NR;
 
-/// `out (B,T,C) = softmax(mask(Q·Kᵀ/√HS)) · V` per head, without the
-/// intermediate matrices. Shapes as in the reference forward.
-///
-/// Both products are computed *transposed*, so that each vector holds one
-/// key (or channel) for 4 of the block's 8 queries:
-///
-/// ```text
-/// scoresᵀ (S, 8)  = K_h (S, HS) · (Q_blockᵀ/√HS) (HS, 8)
-/// weightsᵀ (S, 8) = softmax down each column (one column per query)
-/// outᵀ (HS, 8)    = V_hᵀ (HS, S) · weightsᵀ (S, 8)
-/// ```
-///
-/// The softmax then needs no horizontal sums: the max, the exponentials and
-/// the sum run down the columns, four queries per instruction.
-pub fn forward_fused(out: &mut [f32], q: &[f32], k: &[f32], v: &[f32], shape: AttentionShape, mask: Mask) {
-    let per_item = shape.t * shape.c; // one batch item's rows of `out`
-    if per_item == 0 {
-        return;
-    }
-    // Batch items are independent: with the `threads` feature they are shared
-    // out over the pool, each thread with its own scratch.
-    let item = |(b, out_item): (usize, &mut [f32])| {
-        SCRATCH.with(|scratch| fused_item(out_item, b, q, k, v, shape, mask, &mut scratch.borrow_mut()));
-    };
-    #[cfg(feature = "threads")]
-    if worth_sharing(shape) {
-        use rayon::prelude::*;
-        out.par_chunks_mut(per_item).enumerate().for_each(item);
-        return;
-    }
-    out.chunks_mut(per_item).enumerate().for_each(item);
-}
-
-/// Batch item `b`: every head, every block of 8 queries; `out_item` is its `(T, C)` rows.
-#[allow(clippy::too_many_arguments)]
-fn fused_item(out_item: &mut [f32], b: usize, q: &[f32], k: &[f32], v: &[f32], shape: AttentionShape, mask: Mask, scratch: &mut Scratch) {
+/// One batch item: every head, every block of 8 queries.
+fn forward_item(item: Item, q: &[f32], k: &[f32], v: &[f32], shape: AttentionShape, mask: Mask, scratch: &mut Scratch) {
+    let Item {
+        b,
+        out,
+        mut scores,
+        mut weights,
+    } = item;
     let AttentionShape { t: tq, s: sk, c, nh, .. } = shape;
     let hs = shape.hs();
     let scale = 1.0 / (hs as f32).sqrt();
@@ -317,12 +157,12 @@ fn fused_item(out_item: &mut [f32], b: usize, q: &[f32], k: &[f32], v: &[f32], s
         keys,
         values,
         queries,
-        weights,
+        weights: block_weights,
     } = scratch;
     keys.resize(key_blocks * hs * MR, 0.0);
     values.resize(channel_blocks * sk * MR, 0.0);
     queries.resize(hs * QB, 0.0);
-    weights.resize(key_blocks * MR * QB, 0.0);
+    block_weights.resize(key_blocks * MR * QB, 0.0);
 
     for h in 0..nh {
         // Pack K_h and V_hᵀ; the padding past S keys or HS channels is zeros.
@@ -362,28 +202,50 @@ fn fused_item(out_item: &mut [f32], b: usize, q: &[f32], k: &[f32], v: &[f32], s
                     };
                 }
             }
-            // scoresᵀ: 4 keys × 8 queries per micro-kernel call.
-            for block in 0..reach.div_ceil(MR) {
+            // scoresᵀ: 4 keys × 8 queries per micro-kernel call; every key
+            // when the scores are kept, else only those some query sees.
+            let scored = if scores.is_some() { sk } else { reach };
+            for block in 0..scored.div_ceil(MR) {
                 let acc = block_4x8(&keys[block * hs * MR..][..hs * MR], queries);
                 for (r, pair) in acc.iter().enumerate() {
-                    pair[0].store(&mut weights[(block * MR + r) * QB..]);
-                    pair[1].store(&mut weights[(block * MR + r) * QB + 4..]);
+                    pair[0].store(&mut block_weights[(block * MR + r) * QB..]);
+                    pair[1].store(&mut block_weights[(block * MR + r) * QB + 4..]);
                 }
             }
-            softmax_columns(&mut weights[..reach * QB], &visible, all_see);
+            let matrix_rows = (h * tq + t0) * sk; // where (h, t0, 0) starts in a (NH, T, S) matrix
+            if let Some(scores) = scores.as_deref_mut() {
+                write_rows(&mut scores[matrix_rows..], block_weights, rows, sk, sk);
+            }
+            softmax_columns(&mut block_weights[..reach * QB], &visible, all_see);
+            if let Some(weights) = weights.as_deref_mut() {
+                write_rows(&mut weights[matrix_rows..], block_weights, rows, reach, sk);
+            }
             // outᵀ: 4 channels × 8 queries per call, written back to (B, T, C).
             for block in 0..channel_blocks {
-                let acc = block_4x8(&values[block * sk * MR..][..reach * MR], &weights[..reach * QB]);
+                let acc = block_4x8(&values[block * sk * MR..][..reach * MR], &block_weights[..reach * QB]);
                 for (r, pair) in acc.iter().enumerate().take(hs - block * MR) {
                     let mut lanes = [0.0f32; QB];
                     pair[0].store(&mut lanes[..4]);
                     pair[1].store(&mut lanes[4..]);
                     for (j, &x) in lanes.iter().enumerate().take(rows) {
-                        out_item[(t0 + j) * c + head + block * MR + r] = x;
+                        out[(t0 + j) * c + head + block * MR + r] = x;
                     }
                 }
             }
         }
+    }
+}
+
+/// Transpose the block's columns back into matrix rows: row `j` of `matrix`
+/// (rows `sk` long) gets column `j` of `block (keys, 8)` for its first
+/// `filled` keys and zeros after them.
+fn write_rows(matrix: &mut [f32], block: &[f32], rows: usize, filled: usize, sk: usize) {
+    for j in 0..rows {
+        let row = &mut matrix[j * sk..][..sk];
+        for (s, x) in row[..filled].iter_mut().enumerate() {
+            *x = block[s * QB + j];
+        }
+        row[filled..].fill(0.0);
     }
 }
 

@@ -30,6 +30,7 @@ pub mod adamw_simd;
 pub mod attention;
 pub mod attention_gpu;
 pub mod attention_simd;
+pub mod attention_simd_backward;
 pub mod cross_entropy;
 pub mod dropout;
 pub mod embedding;
