@@ -11,3 +11,4 @@ pub mod optimizer;
 pub mod schedule;
 pub mod tokenizer;
 pub mod translation;
+pub mod wordpiece;
