@@ -2,6 +2,7 @@
 //! its parameters in one flat buffer, an activations struct, and explicit
 //! forward and backward passes.
 
+pub mod bert;
 pub mod gpt;
 pub mod sampling;
 pub mod seq2seq;

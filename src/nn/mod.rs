@@ -22,6 +22,7 @@ pub mod dropout;
 pub mod elementwise;
 pub mod embedding;
 pub mod feed_forward;
+pub mod gather;
 pub mod layernorm;
 pub mod linear;
 pub mod params;

@@ -6,7 +6,9 @@
 pub mod bleu;
 pub mod chars;
 pub mod data;
+pub mod errands;
 pub mod language_model;
+pub mod masked_lm;
 pub mod optimizer;
 pub mod schedule;
 pub mod tokenizer;
