@@ -4,8 +4,11 @@
 //! ```text
 //! cargo run --release --bin glassformer -- train seq2seq [flags]   # the translator (see seq2seq.rs)
 //! cargo run --release --bin glassformer -- train gpt [flags]       # the Shakespeare GPT (see gpt.rs)
+//! cargo run --release --bin glassformer -- train bert [flags]      # BERT on the errands corpus (see bert.rs)
 //! ```
 
+#[cfg(not(target_arch = "wasm32"))]
+mod bert;
 #[cfg(not(target_arch = "wasm32"))]
 mod flags;
 #[cfg(not(target_arch = "wasm32"))]
@@ -19,10 +22,12 @@ fn main() {
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["train", "seq2seq", rest @ ..] => flags::Flags::parse(rest).and_then(seq2seq::run),
         ["train", "gpt", rest @ ..] => flags::Flags::parse(rest).and_then(gpt::run),
+        ["train", "bert", rest @ ..] => flags::Flags::parse(rest).and_then(bert::run),
         _ => Err(format!(
-            "usage:\n  glassformer train seq2seq {}\n  glassformer train gpt {}",
+            "usage:\n  glassformer train seq2seq {}\n  glassformer train gpt {}\n  glassformer train bert {}",
             seq2seq::FLAGS,
-            gpt::FLAGS
+            gpt::FLAGS,
+            bert::FLAGS
         )),
     };
     if let Err(message) = result {
