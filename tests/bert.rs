@@ -232,6 +232,23 @@ gf_test! {
         assert_eq!(Corpus::generate(1, 50), Corpus::generate(1, 50));
     }
 
+    fn the_same_seed_gives_the_same_pretraining_run() {
+        use glassformer::train::pretraining::{PretrainingConfig, Pretrainer};
+        let cfg = PretrainingConfig { layers: 1, d_model: 16, heads: 2, batch_size: 4, documents: 60, vocab_size: 200, ..PretrainingConfig::default() };
+        let run = |seed: u64| {
+            let mut trainer = Pretrainer::new(PretrainingConfig { seed, ..cfg }, &Device::Cpu).unwrap();
+            (0..4)
+                .map(|_| {
+                    let (_, acts) = trainer.train_step().unwrap();
+                    ready(trainer.bert.losses(&acts)).unwrap()
+                })
+                .collect::<Vec<_>>()
+        };
+        let first = run(3);
+        assert_eq!(first, run(3));
+        assert_ne!(first, run(4));
+    }
+
     fn pretraining_batches_are_consistent() {
         let (corpus, vocab) = corpus_vocab();
         let mut rng = ChaCha8Rng::seed_from_u64(1);

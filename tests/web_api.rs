@@ -414,3 +414,124 @@ async fn gpt_trains_samples_streams_and_rejects_bad_options() {
     assert!(msg.contains("the prompt is empty"), "{msg}");
     assert!(rt.gpt(JsValue::UNDEFINED).is_err());
 }
+
+#[wasm_bindgen_test]
+async fn bert_fills_masks_masks_attends_fine_tunes_and_rejects_bad_input() {
+    let [cpu, gpu] = both().await;
+    let small = || {
+        opts(&[
+            ("documents", 200.into()),
+            ("layers", 1.into()),
+            ("dModel", 16.into()),
+            ("heads", 2.into()),
+            ("batchSize", 4.into()),
+            ("vocabSize", 300.into()),
+        ])
+    };
+    for rt in [&cpu, &gpu] {
+        let bert = rt.bert(small()).map_err(|_| "bert").unwrap();
+        let trained = JsFuture::from(bert.train(opts(&[("steps", 2.into())]))).await.unwrap();
+        assert_eq!(get(&trained, "step").as_f64(), Some(2.0));
+        assert!(get(&trained, "mlmLoss").as_f64().unwrap().is_finite() && get(&trained, "nspLoss").as_f64().unwrap().is_finite());
+        // One list of topK guesses per [MASK], most probable first.
+        let question = "the man went to the [MASK] to buy a [MASK] of milk.";
+        let filled = Array::from(
+            &JsFuture::from(bert.fill_mask(question.into(), opts(&[("topK", 4.into())])))
+                .await
+                .unwrap(),
+        );
+        assert_eq!(filled.length(), 2);
+        for guesses in filled.iter() {
+            let guesses = Array::from(&guesses);
+            assert_eq!(guesses.length(), 4);
+            let p: Vec<f64> = guesses.iter().map(|g| get(&g, "probability").as_f64().unwrap()).collect();
+            assert!(p.windows(2).all(|w| w[0] >= w[1]) && p.iter().all(|&x| x > 0.0 && x <= 1.0));
+        }
+        // Attention: layers × heads matrices of (T, T) with rows summing to 1.
+        let att = JsFuture::from(bert.attention("open a bank account".into())).await.unwrap();
+        let t = Array::from(&get(&att, "tokens")).length() as usize;
+        let layers = Array::from(&get(&att, "layers"));
+        assert_eq!(layers.length(), 1);
+        let head0 = Float32Array::from(Array::from(&layers.get(0)).get(0)).to_vec();
+        assert_eq!(head0.len(), t * t);
+        assert!(head0.chunks(t).all(|row| (row.iter().sum::<f32>() - 1.0).abs() < 1e-4));
+        // Fine-tuning on labelled opinions, then classifying.
+        let examples = get(
+            &glassformer::web::bert_opinion_examples(0, 16, 1).map_err(|_| "examples").unwrap(),
+            "examples",
+        );
+        let tuned = JsFuture::from(bert.fine_tune(examples, opts(&[("steps", 3.into())])))
+            .await
+            .unwrap();
+        assert_eq!(get(&tuned, "step").as_f64(), Some(3.0));
+        let accuracy = get(&tuned, "accuracy").as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&accuracy));
+        let classified = JsFuture::from(bert.classify("the bread was stale.".into())).await.unwrap();
+        let probs = Float32Array::from(get(&classified, "probabilities")).to_vec();
+        assert!(probs.len() == 2 && (probs.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+    }
+    let bert = cpu.bert(small()).map_err(|_| "bert").unwrap();
+    // The masking widget's data: every token with its fate; the same seed, the same fates.
+    let masked = bert
+        .mask_example(
+            "the man went to the store to buy a gallon of milk .".repeat(4),
+            opts(&[("seed", 3.into())]),
+        )
+        .unwrap();
+    let again = bert
+        .mask_example(
+            "the man went to the store to buy a gallon of milk .".repeat(4),
+            opts(&[("seed", 3.into())]),
+        )
+        .unwrap();
+    let fates: Vec<String> = masked.iter().map(|m| get(&m, "fate").as_string().unwrap()).collect();
+    assert_eq!(
+        fates,
+        again.iter().map(|m| get(&m, "fate").as_string().unwrap()).collect::<Vec<_>>()
+    );
+    assert!(fates
+        .iter()
+        .all(|f| ["not chosen", "masked", "random", "kept", "special"].contains(&f.as_str())));
+    assert!(fates.iter().any(|f| f != "not chosen"), "48 tokens and none chosen: {fates:?}");
+    for m in masked.iter() {
+        if get(&m, "fate").as_string().unwrap() == "masked" {
+            assert_eq!(get(&m, "shown").as_string().unwrap(), "[MASK]");
+        }
+    }
+    // Save → load: the same guesses.
+    let bytes = js_sys::Uint8Array::new(&JsFuture::from(bert.save()).await.unwrap()).to_vec();
+    let loaded = cpu.load_bert(&bytes, None).map_err(|_| "loadBert").unwrap();
+    // A vocab.txt that does not fit the model is refused, naming both sizes.
+    let short_vocab = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nmilk\n".to_string();
+    let error: js_sys::Error = cpu
+        .load_bert(&bytes, Some(short_vocab))
+        .map(|_| ())
+        .unwrap_err()
+        .dyn_into()
+        .unwrap();
+    let msg = String::from(error.message());
+    assert!(msg.contains("has 6 tokens") && msg.contains("must match"), "{msg}");
+    let guess = |b: &glassformer::web::BertModel| JsFuture::from(b.fill_mask("a [MASK] of milk".into(), JsValue::UNDEFINED));
+    let (x, y) = (guess(&bert).await.unwrap(), guess(&loaded).await.unwrap());
+    let first = |v: &JsValue| get(&Array::from(&Array::from(v).get(0)).get(0), "token").as_string().unwrap();
+    assert_eq!(first(&x), first(&y));
+    // Bad input: readable errors naming the op; unknown characters become [UNK], not errors.
+    let msg = rejection(bert.fill_mask("no mask here".into(), JsValue::UNDEFINED)).await;
+    assert!(msg.starts_with("bert.fillMask: ") && msg.contains("no [MASK]"), "{msg}");
+    let msg = rejection(bert.fill_mask(format!("{} [MASK]", "milk ".repeat(60)), JsValue::UNDEFINED)).await;
+    assert!(msg.contains("more than the model's 48"), "{msg}");
+    assert!(Array::from(&bert.tokenize("the ☃ store".into()).unwrap())
+        .iter()
+        .any(|p| p.as_string().unwrap() == "[UNK]"));
+    let msg = rejection(bert.classify("the bread".into())).await;
+    assert!(msg.contains("call fineTune"), "{msg}");
+    let msg = rejection(bert.fine_tune(
+        get(&glassformer::web::bert_opinion_examples(0, 4, 1).unwrap(), "examples"),
+        opts(&[("classes", 1.into())]),
+    ))
+    .await;
+    assert!(msg.contains("from 2 to 1000 labels"), "{msg}");
+    let mut broken = bytes.clone();
+    broken.truncate(bytes.len() / 2);
+    assert!(cpu.load_bert(&broken, None).is_err());
+}

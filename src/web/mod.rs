@@ -6,14 +6,17 @@
 //! a GPU backend, whose results arrive asynchronously, keeps the same API.
 //!
 //! Files: `convert.rs` (typed arrays and option objects), `runtime.rs`
-//! (the `Runtime` class), `bench.rs` (`runtime.benchmark`, for `bench.html`).
+//! (the `Runtime` class), `bench.rs` (`runtime.benchmark`, for `bench.html`),
+//! and one file per model: `seq2seq.rs`, `gpt.rs`, `bert.rs`.
 
 mod bench;
+mod bert;
 mod convert;
 mod gpt;
 mod runtime;
 mod seq2seq;
 
+pub use bert::{bert_opinion_examples, BertModel};
 pub use gpt::GptModel;
 pub use runtime::Runtime;
 pub use seq2seq::Seq2seqModel;

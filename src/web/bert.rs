@@ -1,0 +1,547 @@
+//! BERT in JS: `runtime.loadBert(bytes)` loads a pre-trained checkpoint,
+//! `runtime.bert(options)` makes a fresh one to pre-train.
+//!
+//! ```js
+//! const bert = rt.loadBert(bytes);
+//! await bert.fillMask("the man went to the [MASK] to buy a [MASK] of milk.", { topK: 5 });
+//! // [[{ token: "store", probability: 0.41 }, …], [{ token: "gallon", … }, …]]  one list per [MASK]
+//! bert.maskExample("the man went to the store.", { seed: 3 });
+//! // [{ token: "the", shown: "the", fate: "not chosen" }, { token: "store", shown: "[MASK]", fate: "masked" }, …]
+//! await bert.attention("open a bank account");  // { tokens, layers: [[Float32Array(T·T) per head]] }
+//! await bert.train({ steps: 20 });              // { step, mlmLoss, nspLoss, tokensPerSecond }
+//! await bert.fineTune(examples, { steps: 30 }); // examples: [{ text, label }] → { step, loss, accuracy }
+//! await bert.classify("the bread was stale."); // { label, probabilities }
+//! ```
+//!
+//! Pre-training and fine-tuning run on the runtime's device; fill-mask,
+//! attention and classification on a CPU copy (one sentence at a time).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Float32Array, Object, Promise};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::bench::now_ms;
+use super::convert::{js_error, options, set};
+use super::runtime::Runtime;
+use crate::checkpoint::{load_bert, save_bert};
+use crate::device::Device;
+use crate::error::{invalid, Result};
+use crate::models::bert::Bert;
+use crate::ops::cross_entropy::IGNORE_INDEX;
+use crate::train::errands::{opinions, OPINION_LABELS};
+use crate::train::fine_tuning::{accuracy, classify, labelled, FineTuner};
+use crate::train::masked_lm::{apply, mask_tokens, sentence_batch, Fate};
+use crate::train::pretraining::{fill_mask, Pretrainer, PretrainingConfig};
+use crate::train::wordpiece::WordPiece;
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ModelOptions {
+    seed: Option<u64>,
+    layers: Option<usize>,
+    d_model: Option<usize>,
+    heads: Option<usize>,
+    batch_size: Option<usize>,
+    documents: Option<usize>,
+    vocab_size: Option<usize>,
+    lr: Option<f32>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FillOptions {
+    top_k: Option<usize>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SeedOptions {
+    seed: Option<u64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct TrainOptions {
+    steps: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Example {
+    text: String,
+    label: u32,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FineTuneOptions {
+    steps: Option<usize>,
+    /// Labels 0 .. classes−1 (default: 1 + the largest label given).
+    classes: Option<usize>,
+    /// Start from a random encoder instead of the pre-trained one.
+    from_scratch: Option<bool>,
+    /// Throw away the classifier trained so far and start again.
+    restart: Option<bool>,
+    lr: Option<f32>,
+    batch_size: Option<usize>,
+    seed: Option<u64>,
+    /// Sentences to measure accuracy on (default: the training examples).
+    evaluate_on: Option<Vec<Example>>,
+}
+
+/// The most steps one call trains.
+const MAX_STEPS: u32 = 10_000;
+
+struct State {
+    pre: Pretrainer,
+    fine: Option<FineTuner>,
+}
+
+/// A BERT (returned by `runtime.bert` and `runtime.loadBert`).
+#[wasm_bindgen]
+pub struct BertModel {
+    state: Rc<RefCell<State>>,
+}
+
+#[wasm_bindgen]
+impl Runtime {
+    /// A fresh BERT to pre-train on the errands corpus. Options: seed,
+    /// layers, dModel, heads, batchSize, documents, vocabSize, lr.
+    pub fn bert(&self, options_object: JsValue) -> std::result::Result<BertModel, JsValue> {
+        let o: ModelOptions = options("bert", options_object).map_err(js_error)?;
+        let d = PretrainingConfig::default();
+        let cfg = PretrainingConfig {
+            seed: o.seed.unwrap_or(d.seed),
+            layers: o.layers.unwrap_or(d.layers),
+            d_model: o.d_model.unwrap_or(d.d_model),
+            heads: o.heads.unwrap_or(d.heads),
+            batch_size: o.batch_size.unwrap_or(d.batch_size),
+            documents: o.documents.unwrap_or(d.documents),
+            vocab_size: o.vocab_size.unwrap_or(d.vocab_size),
+            peak_lr: o.lr.unwrap_or(d.peak_lr),
+            ..d
+        };
+        if cfg.layers > 24 || cfg.d_model > 1024 || cfg.documents > 200_000 || cfg.vocab_size > 30_000 {
+            return Err(js_error(invalid(
+                "bert",
+                "layers ≤ 24, dModel ≤ 1024, documents ≤ 200000 and vocabSize ≤ 30000 in the browser.",
+            )));
+        }
+        let pre = Pretrainer::new(cfg, &self.current_device()).map_err(js_error)?;
+        Ok(BertModel::from(pre))
+    }
+
+    /// A BERT from `bert.save()` bytes (or the trainer's file); `vocabTxt`, if
+    /// given, replaces the checkpoint's vocabulary (a BERT `vocab.txt`: one
+    /// token per line) and must have exactly as many tokens as the model. A
+    /// broken or foreign file, or a vocabulary that does not fit, throws an
+    /// Error saying what is wrong.
+    #[wasm_bindgen(js_name = loadBert)]
+    pub fn load_bert(&self, bytes: &[u8], vocab_txt: Option<String>) -> std::result::Result<BertModel, JsValue> {
+        let mut checkpoint = load_bert(bytes, &self.current_device()).map_err(js_error)?;
+        if let Some(text) = vocab_txt {
+            let vocab = WordPiece::from_vocab_txt(&text).map_err(js_error)?;
+            if vocab.len() != checkpoint.bert.cfg.vocab {
+                return Err(js_error(invalid(
+                    "loadBert",
+                    format!(
+                        "the vocab.txt has {} tokens but the model's embedding table has {} rows; they must match one to one.",
+                        vocab.len(),
+                        checkpoint.bert.cfg.vocab
+                    ),
+                )));
+            }
+            checkpoint.vocab = vocab;
+        }
+        if checkpoint.bert.mlm.is_none() {
+            return Err(js_error(invalid(
+                "loadBert",
+                "this file holds a fine-tuned classifier without its masked-LM head; load a pre-trained BERT.",
+            )));
+        }
+        let d = PretrainingConfig::default();
+        let cfg = PretrainingConfig {
+            layers: checkpoint.bert.cfg.layers,
+            d_model: checkpoint.bert.cfg.c,
+            heads: checkpoint.bert.cfg.heads,
+            max_len: checkpoint.bert.cfg.max_len,
+            ..d
+        };
+        let pre = Pretrainer::resume(cfg, checkpoint.vocab, checkpoint.bert, checkpoint.step, &self.current_device());
+        Ok(BertModel::from(pre))
+    }
+}
+
+/// Labelled opinion sentences from the errands corpus: `split` 0 (training
+/// words) or 1 (held-out words) → [{ text, label }] with label 1 = good, 0 = bad.
+#[wasm_bindgen(js_name = bertOpinionExamples)]
+pub fn bert_opinion_examples(split: usize, count: usize, seed: u32) -> std::result::Result<JsValue, JsValue> {
+    if split > 1 || count == 0 || count > 10_000 {
+        return Err(js_error(invalid(
+            "bertOpinionExamples",
+            "split is 0 or 1, and count between 1 and 10000.",
+        )));
+    }
+    let list: Array = opinions(seed as u64, count, split)
+        .into_iter()
+        .map(|e| {
+            let o = Object::new();
+            set(&o, "text", &e.text.into());
+            set(&o, "label", &(e.label as f64).into());
+            JsValue::from(o)
+        })
+        .collect();
+    let result = Object::new();
+    set(&result, "examples", &list.into());
+    set(
+        &result,
+        "labels",
+        &OPINION_LABELS.iter().map(|&l| JsValue::from(l)).collect::<Array>().into(),
+    );
+    Ok(result.into())
+}
+
+impl From<Pretrainer> for BertModel {
+    fn from(pre: Pretrainer) -> BertModel {
+        BertModel {
+            state: Rc::new(RefCell::new(State { pre, fine: None })),
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl BertModel {
+    /// → { step, parameters, layers, dModel, heads, maxLength, vocabularySize, fineTuned }.
+    pub fn describe(&self) -> std::result::Result<JsValue, JsValue> {
+        let s = self.state.try_borrow().map_err(|_| busy("bert.describe"))?;
+        let cfg = s.pre.bert.cfg;
+        let result = Object::new();
+        for (key, value) in [
+            ("step", s.pre.step() as usize),
+            ("parameters", s.pre.bert.params.len()),
+            ("layers", cfg.layers),
+            ("dModel", cfg.c),
+            ("heads", cfg.heads),
+            ("maxLength", cfg.max_len),
+            ("vocabularySize", cfg.vocab),
+        ] {
+            set(&result, key, &(value as f64).into());
+        }
+        set(&result, "fineTuned", &s.fine.is_some().into());
+        Ok(result.into())
+    }
+
+    /// The WordPiece pieces of `text` (what the model reads).
+    pub fn tokenize(&self, text: String) -> std::result::Result<Array, JsValue> {
+        let s = self.state.try_borrow().map_err(|_| busy("bert.tokenize"))?;
+        Ok(s.pre.vocab.pieces(&text).into_iter().map(JsValue::from).collect())
+    }
+
+    /// For each [MASK] in `text`, the topK (default 5) most probable fillers
+    /// → Promise<[[{ token, probability }]]>.
+    #[wasm_bindgen(js_name = fillMask)]
+    pub fn fill_mask(&self, text: String, options_object: JsValue) -> Promise {
+        let state = Rc::clone(&self.state);
+        let opts = options::<FillOptions>("bert.fillMask", options_object);
+        future_to_promise(async move {
+            let top_k = opts.map_err(js_error)?.top_k.unwrap_or(5);
+            if !(1..=100).contains(&top_k) {
+                return Err(js_error(invalid("bert.fillMask", "topK must be between 1 and 100.")));
+            }
+            let bert = cpu_copy(&state).await?;
+            let s = state.borrow();
+            let filled = fill_mask(&bert, &s.pre.vocab, &text, top_k).map_err(js_error)?;
+            Ok(filled
+                .into_iter()
+                .map(|guesses| {
+                    guesses
+                        .into_iter()
+                        .map(|(token, p)| {
+                            let o = Object::new();
+                            set(&o, "token", &token.into());
+                            set(&o, "probability", &p.into());
+                            JsValue::from(o)
+                        })
+                        .collect::<Array>()
+                })
+                .collect::<Array>()
+                .into())
+        })
+    }
+
+    /// Mask `[CLS] text [SEP]` the BERT way → [{ token, shown, fate }], fate
+    /// one of "special", "not chosen", "masked", "random", "kept". Seeded.
+    #[wasm_bindgen(js_name = maskExample)]
+    pub fn mask_example(&self, text: String, options_object: JsValue) -> std::result::Result<Array, JsValue> {
+        let seed = options::<SeedOptions>("bert.maskExample", options_object)
+            .map_err(js_error)?
+            .seed
+            .unwrap_or(0);
+        let s = self.state.try_borrow().map_err(|_| busy("bert.maskExample"))?;
+        let vocab = &s.pre.vocab;
+        let words = vocab.encode(&text);
+        if words.is_empty() {
+            return Err(js_error(invalid("bert.maskExample", "the text is empty; type a sentence.")));
+        }
+        // As the model reads it: [CLS] text [SEP] (the specials are never chosen).
+        let ids: Vec<u32> = std::iter::once(vocab.cls).chain(words).chain(std::iter::once(vocab.sep)).collect();
+        let fates = mask_tokens(&ids, vocab, &mut ChaCha8Rng::seed_from_u64(seed));
+        let shown = apply(&ids, &fates, vocab);
+        Ok(ids
+            .iter()
+            .zip(&fates)
+            .zip(&shown)
+            .map(|((&id, fate), &seen)| {
+                let name = match fate {
+                    _ if vocab.is_special(id) => "special",
+                    Fate::NotChosen => "not chosen",
+                    Fate::Masked => "masked",
+                    Fate::Random(_) => "random",
+                    Fate::Kept => "kept",
+                };
+                let o = Object::new();
+                set(&o, "token", &vocab.token(id).into());
+                set(&o, "shown", &vocab.token(seen).into());
+                set(&o, "fate", &name.into());
+                JsValue::from(o)
+            })
+            .collect())
+    }
+
+    /// The attention weights over `text` (as `[CLS] text [SEP]`) →
+    /// Promise<{ tokens, layers: [[Float32Array(T·T) per head]] }>, row = query.
+    pub fn attention(&self, text: String) -> Promise {
+        let state = Rc::clone(&self.state);
+        future_to_promise(async move {
+            let bert = cpu_copy(&state).await?;
+            let s = state.borrow();
+            let vocab = &s.pre.vocab;
+            let ids = vocab.encode(&text);
+            check_text("bert.attention", ids.len(), bert.cfg.max_len)?;
+            let batch = sentence_batch(vocab, std::slice::from_ref(&ids), &[IGNORE_INDEX]);
+            let mut acts = bert.acts(&batch);
+            bert.forward(&mut acts, &batch).map_err(js_error)?;
+            let t = batch.t;
+            let layers: Array = acts
+                .blocks
+                .iter()
+                .map(|block| -> std::result::Result<JsValue, JsValue> {
+                    let w = block.attn.weights.host().map_err(js_error)?;
+                    Ok(w.chunks_exact(t * t)
+                        .map(|head| JsValue::from(Float32Array::from(head)))
+                        .collect::<Array>()
+                        .into())
+                })
+                .collect::<std::result::Result<Array, JsValue>>()?;
+            let tokens: Array = batch.tokens.iter().map(|&id| JsValue::from(vocab.token(id))).collect();
+            let result = Object::new();
+            set(&result, "tokens", &tokens.into());
+            set(&result, "layers", &layers.into());
+            Ok(result.into())
+        })
+    }
+
+    /// Pre-train `steps` more steps → Promise<{ step, mlmLoss, nspLoss, tokensPerSecond }>.
+    pub fn train(&self, options_object: JsValue) -> Promise {
+        let state = Rc::clone(&self.state);
+        let opts = options::<TrainOptions>("bert.train", options_object);
+        future_to_promise(async move {
+            let steps = opts.map_err(js_error)?.steps.unwrap_or(1);
+            if !(1..=MAX_STEPS).contains(&steps) {
+                return Err(js_error(invalid("bert.train", format!("steps must be between 1 and {MAX_STEPS}."))));
+            }
+            let start = now_ms();
+            let (mut tokens, mut last) = (0usize, None);
+            for _ in 0..steps {
+                let mut s = state.try_borrow_mut().map_err(|_| busy("bert.train"))?;
+                let (batch, acts) = s.pre.train_step().map_err(js_error)?;
+                tokens += batch.lengths.iter().sum::<usize>();
+                last = Some(acts);
+            }
+            let acts = last.expect("at least one step");
+            let bert = state.borrow().pre.bert.clone();
+            let (mlm, nsp) = bert.losses(&acts).await.map_err(js_error)?;
+            let result = Object::new();
+            set(&result, "step", &state.borrow().pre.step().into());
+            set(&result, "mlmLoss", &mlm.into());
+            set(&result, "nspLoss", &nsp.into());
+            set(
+                &result,
+                "tokensPerSecond",
+                &(tokens as f64 / ((now_ms() - start) / 1e3).max(1e-9)).into(),
+            );
+            Ok(result.into())
+        })
+    }
+
+    /// Fine-tune a [CLS] classifier on `examples` ([{ text, label }]) →
+    /// Promise<{ step, loss, accuracy }> (accuracy on `evaluateOn`, or on the
+    /// examples). Options: steps (default 20), classes (default: 1 + the
+    /// largest label), fromScratch, restart, lr (3e-4), batchSize (16), seed,
+    /// evaluateOn. The first call (or `restart`, or a change of classes or
+    /// of fromScratch) makes the classifier; later calls go on training it.
+    #[wasm_bindgen(js_name = fineTune)]
+    pub fn fine_tune(&self, examples: JsValue, options_object: JsValue) -> Promise {
+        let state = Rc::clone(&self.state);
+        let examples: Result<Vec<Example>> = options("bert.fineTune", examples);
+        let opts = options::<FineTuneOptions>("bert.fineTune", options_object);
+        future_to_promise(async move {
+            let (examples, opts) = (examples.map_err(js_error)?, opts.map_err(js_error)?);
+            let steps = opts.steps.unwrap_or(20);
+            if !(1..=MAX_STEPS as usize).contains(&steps) {
+                return Err(js_error(invalid(
+                    "bert.fineTune",
+                    format!("steps must be between 1 and {MAX_STEPS}."),
+                )));
+            }
+            let classes = opts
+                .classes
+                .unwrap_or_else(|| examples.iter().map(|e| e.label as usize + 1).max().unwrap_or(2).max(2));
+            if !(2..=1000).contains(&classes) {
+                return Err(js_error(invalid(
+                    "bert.fineTune",
+                    format!("classes {classes}: a classifier needs from 2 to 1000 labels."),
+                )));
+            }
+            let pairs: Vec<(String, u32)> = examples.into_iter().map(|e| (e.text, e.label)).collect();
+            let (pretrained, device, max_len) = {
+                let s = state.try_borrow().map_err(|_| busy("bert.fineTune"))?;
+                (s.pre.bert.clone(), s.pre.bert.device.clone(), s.pre.bert.cfg.max_len)
+            };
+            let train_set = labelled(&state.borrow().pre.vocab, &pairs, classes, max_len).map_err(js_error)?;
+            let eval_set = match &opts.evaluate_on {
+                Some(list) => {
+                    let pairs: Vec<(String, u32)> = list.iter().map(|e| (e.text.clone(), e.label)).collect();
+                    labelled(&state.borrow().pre.vocab, &pairs, classes, max_len).map_err(js_error)?
+                }
+                None => train_set.clone(),
+            };
+            let needs_new = {
+                let s = state.borrow();
+                match &s.fine {
+                    Some(f) => {
+                        opts.restart.unwrap_or(false)
+                            || f.bert.cfg.classes != classes
+                            || f.from_scratch != opts.from_scratch.unwrap_or(false)
+                    }
+                    None => true,
+                }
+            };
+            if needs_new {
+                let values = pretrained.params.values.to_host(&device).await.map_err(js_error)?;
+                let lr = opts.lr.unwrap_or(3e-4);
+                let tuner = FineTuner::new(
+                    &pretrained,
+                    &values,
+                    classes,
+                    opts.from_scratch.unwrap_or(false),
+                    lr,
+                    opts.seed.unwrap_or(1),
+                    &device,
+                )
+                .map_err(js_error)?;
+                state.borrow_mut().fine = Some(tuner);
+            }
+            // The classifier leaves the state while it trains (the borrow is
+            // not held across awaits) and always goes back, error or not.
+            let mut fine = state.borrow_mut().fine.take().expect("made above");
+            let vocab = state.borrow().pre.vocab.clone();
+            let trained = fine.train(&vocab, &train_set, steps, opts.batch_size.unwrap_or(16).max(1)).await;
+            let classifier = cpu_bert(&fine.bert).await;
+            let step = fine.opt.step;
+            state.borrow_mut().fine = Some(fine);
+            let (loss, classifier) = (trained.map_err(js_error)?, classifier?);
+            let result = Object::new();
+            set(&result, "step", &step.into());
+            set(&result, "loss", &loss.into());
+            set(
+                &result,
+                "accuracy",
+                &accuracy(&classifier, &vocab, &eval_set).map_err(js_error)?.into(),
+            );
+            Ok(result.into())
+        })
+    }
+
+    /// Classify `text` with the fine-tuned classifier → Promise<{ label, probabilities: Float32Array }>.
+    pub fn classify(&self, text: String) -> Promise {
+        let state = Rc::clone(&self.state);
+        future_to_promise(async move {
+            let (bert, vocab) = {
+                let s = state.try_borrow().map_err(|_| busy("bert.classify"))?;
+                let fine = s
+                    .fine
+                    .as_ref()
+                    .ok_or_else(|| js_error(invalid("bert.classify", "no classifier yet: call fineTune(examples) first.")))?;
+                (fine.bert.clone(), s.pre.vocab.clone())
+            };
+            let bert = cpu_bert(&bert).await?;
+            let ids = vocab.encode(&text);
+            check_text("bert.classify", ids.len(), bert.cfg.max_len)?;
+            let probs = classify(&bert, &vocab, &[ids]).map_err(js_error)?.remove(0);
+            let label = probs
+                .iter()
+                .enumerate()
+                .fold(0, |best, (i, &p)| if p > probs[best] { i } else { best });
+            let result = Object::new();
+            set(&result, "label", &(label as f64).into());
+            set(&result, "probabilities", &Float32Array::from(probs.as_slice()).into());
+            Ok(result.into())
+        })
+    }
+
+    /// The pre-trained model as checkpoint bytes → Promise<Uint8Array> (safetensors).
+    pub fn save(&self) -> Promise {
+        let state = Rc::clone(&self.state);
+        future_to_promise(async move {
+            let bert = cpu_copy(&state).await?;
+            let s = state.borrow();
+            let values = bert.params.values.host().map_err(js_error)?;
+            let bytes = save_bert(&bert, values, &s.pre.vocab, s.pre.step(), None).map_err(js_error)?;
+            Ok(js_sys::Uint8Array::from(bytes.as_slice()).into())
+        })
+    }
+}
+
+fn busy(op: &'static str) -> JsValue {
+    js_error(invalid(op, "the model is busy; await the previous call first."))
+}
+
+/// Empty text, or text past the model's length, is an error naming the limit.
+fn check_text(op: &'static str, tokens: usize, max_len: usize) -> std::result::Result<(), JsValue> {
+    if tokens == 0 {
+        return Err(js_error(invalid(op, "the text is empty; type a sentence.")));
+    }
+    if tokens + 2 > max_len {
+        return Err(js_error(invalid(
+            op,
+            format!(
+                "the text is {} tokens with [CLS] and [SEP], more than the model's {max_len}; shorten it.",
+                tokens + 2
+            ),
+        )));
+    }
+    Ok(())
+}
+
+/// The pre-trained model on the CPU (read back from a GPU), without holding the borrow across the wait.
+async fn cpu_copy(state: &Rc<RefCell<State>>) -> std::result::Result<Bert, JsValue> {
+    let bert = state.try_borrow().map_err(|_| busy("bert"))?.pre.bert.clone();
+    cpu_bert(&bert).await
+}
+
+/// `bert` itself if it is on the CPU, else a CPU copy.
+async fn cpu_bert(bert: &Bert) -> std::result::Result<Bert, JsValue> {
+    let mut copy = bert.clone();
+    if copy.device != Device::Cpu {
+        let values = copy.params.values.to_host(&copy.device).await.map_err(js_error)?;
+        copy.move_to(&Device::Cpu, values).map_err(js_error)?;
+    }
+    Ok(copy)
+}
