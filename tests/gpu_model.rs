@@ -1,7 +1,8 @@
 //! Whole layers and a whole model on the GPU against the same on the CPU:
 //! a Transformer block's forward and every gradient, fifty training steps of
 //! a two-layer causal model from one seed, and training that survives the
-//! loss of its GPU device. Natively on lavapipe and in Chromium's WebGPU.
+//! loss of its GPU device; BERT's losses, gradients and training steps.
+//! Natively on lavapipe and in Chromium's WebGPU.
 
 mod common;
 use std::rc::Rc;
@@ -27,7 +28,8 @@ gpu_tests!(
     decoder_block_matches_the_cpu,
     fifty_training_steps_match_the_cpu,
     sinusoidal_post_ln_encoder_matches_the_cpu,
-    training_survives_a_lost_device
+    training_survives_a_lost_device,
+    bert_forward_gradients_and_training_match_the_cpu
 );
 
 async fn gpu_device() -> Device {
@@ -181,8 +183,72 @@ fn optimizer(model: &TinyLm) -> AdamW {
     )
 }
 
+/// BERT's two losses and every gradient for one batch, then its losses over
+/// `steps` AdamW steps on that batch, on `dev`.
+async fn bert_on(dev: &Device, steps: usize) -> (Vec<f32>, Vec<f32>) {
+    use glassformer::models::bert::{Bert, BertBatch, BertConfig};
+    let cfg = BertConfig {
+        vocab: 23,
+        layers: 2,
+        c: 32,
+        heads: 4,
+        ffn_hidden: 64,
+        max_len: 10,
+        classes: 2,
+        mlm_head: true,
+    };
+    let mut bert = Bert::new(cfg, 5, dev).unwrap();
+    let batch = BertBatch {
+        b: 2,
+        t: 7,
+        tokens: vec![2, 9, 4, 11, 3, 12, 3, 2, 15, 4, 3, 0, 0, 0],
+        segments: vec![0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0],
+        lengths: vec![7, 4],
+        mlm_rows: vec![2, 5, 9],
+        mlm_targets: vec![17, 12, 20],
+        labels: vec![1, 0],
+    };
+    let mut opt = AdamW::new(
+        AdamWConfig {
+            lr: 3e-3,
+            ..AdamWConfig::default()
+        },
+        &bert.params,
+        dev,
+    );
+    let (mut losses, mut grads) = (Vec::new(), Vec::new());
+    for step in 0..steps {
+        let mut acts = bert.acts(&batch);
+        bert.forward(&mut acts, &batch).unwrap();
+        bert.params.zero_grads(dev).unwrap();
+        bert.backward(&acts, &batch).unwrap();
+        let (mlm, cls) = bert.losses(&acts).await.unwrap();
+        losses.extend([mlm, cls]);
+        if step == 0 {
+            grads = bert.params.grads.to_host(dev).await.unwrap();
+        }
+        opt.update(dev, &mut bert.params).unwrap();
+    }
+    (losses, grads)
+}
+
 mod bodies {
     use super::*;
+
+    pub async fn bert_forward_gradients_and_training_match_the_cpu() {
+        let gpu = gpu_device().await;
+        let (want_losses, want_grads) = bert_on(&Device::Cpu, 10).await;
+        let (got_losses, got_grads) = bert_on(&gpu, 10).await;
+        assert_close("bert gradients", &got_grads, &want_grads, 1e-4, 1e-3);
+        assert_close(
+            "bert losses (masked-LM, classifier) over 10 steps",
+            &got_losses,
+            &want_losses,
+            1e-3,
+            1e-2,
+        );
+        assert!(want_losses[18] < want_losses[0], "the masked-LM loss falls: {want_losses:?}");
+    }
 
     pub async fn block_forward_and_gradients_match_the_cpu() {
         let gpu = gpu_device().await;

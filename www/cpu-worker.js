@@ -16,7 +16,7 @@
 import { relaxedSimd } from "./runtime.js";
 
 let runtime = null;
-// Models made through this worker (runtime.seq2seq, runtime.gpt, and their load*), by handle.
+// Models made through this worker (runtime.seq2seq, runtime.gpt, runtime.bert, and their load*), by handle.
 const models = new Map();
 let nextModel = 0;
 
@@ -35,7 +35,7 @@ addEventListener("message", async ({ data }) => {
       if (threads > 1) await pkg.initThreadPool(threads);
       runtime = await pkg.Runtime.create("cpu");
       result = { cpuKernels: pkg.cpuKernels() };
-    } else if (["seq2seq", "loadSeq2seq", "gpt", "loadGpt"].includes(method)) {
+    } else if (["seq2seq", "loadSeq2seq", "gpt", "loadGpt", "bert", "loadBert"].includes(method)) {
       const handle = nextModel++;
       models.set(handle, runtime[method](...args));
       result = handle;

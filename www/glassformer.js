@@ -11,6 +11,7 @@ export { getRuntime, describeBackend, backendLabel, loadGlassformer, relaxedSimd
 import "./widgets/gf-attention-steps.js";
 import "./widgets/gf-seq2seq-trainer.js";
 import "./widgets/gf-gpt-sampler.js";
+import "./widgets/gf-bert-fill.js";
 
 /**
  * Corpus BLEU (0–100) of `hypotheses` against one reference each, both

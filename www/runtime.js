@@ -108,6 +108,8 @@ class WorkerRuntime {
   async loadSeq2seq(bytes) { return new WorkerModel((method, args) => this.#call(method, args), await this.#call("loadSeq2seq", [bytes])); }
   async gpt(options) { return new WorkerModel((method, args) => this.#call(method, args), await this.#call("gpt", [options])); }
   async loadGpt(bytes, text) { return new WorkerModel((method, args) => this.#call(method, args), await this.#call("loadGpt", [bytes, text])); }
+  async bert(options) { return new WorkerModel((method, args) => this.#call(method, args), await this.#call("bert", [options])); }
+  async loadBert(bytes, vocabTxt) { return new WorkerModel((method, args) => this.#call(method, args), await this.#call("loadBert", [bytes, vocabTxt])); }
 }
 
 /** A model that lives in the CPU worker: each method is a message naming it. */
@@ -125,6 +127,13 @@ class WorkerModel {
   save() { return this.#method("save"); }
   describe() { return this.#method("describe"); }
   nextToken(prompt, options) { return this.#method("nextToken", prompt, options); }
+  // BERT (in the worker even the synchronous ones answer with a Promise; `await` suits both).
+  fillMask(text, options) { return this.#method("fillMask", text, options); }
+  maskExample(text, options) { return this.#method("maskExample", text, options); }
+  attention(text) { return this.#method("attention", text); }
+  fineTune(examples, options) { return this.#method("fineTune", examples, options); }
+  classify(text) { return this.#method("classify", text); }
+  tokenize(text) { return this.#method("tokenize", text); }
   /**
    * A function cannot cross to the worker, so with `onToken` the worker is
    * asked for one character at a time (seed + i for the i-th), each handed

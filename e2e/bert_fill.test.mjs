@@ -1,0 +1,73 @@
+// The BERT demo, driven as a student would: the shipped model answers the
+// course's question; masking colours every token by its fate and a new seed
+// changes them; the attention heatmap draws; the bidirectional/causal panel
+// follows the keyboard; a sentence without [MASK] gives a readable error;
+// fine-tuning both classifiers shows the pre-trained one ahead.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { openCoursePage, ARTIFACTS } from "./harness.mjs";
+
+test("gf-bert-fill: fill-mask, masking, attention, directions, fine-tuning", { timeout: 300_000 }, async () => {
+  const { page, errors, close } = await openCoursePage("/?backend=cpu&threads=1");
+  const widget = page.locator("gf-bert-fill");
+  const part = (role) => widget.locator(`[data-role="${role}"]`);
+  const shadow = (selector) => `document.querySelector("gf-bert-fill").shadowRoot.querySelector('${selector}')`;
+  try {
+    await page.waitForFunction(`${shadow('[data-role="status"]')}.textContent.startsWith("2 blanks")`, null, { timeout: 90_000 });
+    assert.match(await part("about").textContent(), /4-layer BERT/);
+    // The course's question: a shop for the first blank, a container of milk for the second.
+    const figures = part("guesses").locator("figure");
+    assert.equal(await figures.count(), 2);
+    const tokens = async (i) => figures.nth(i).locator(".token").allTextContents();
+    assert.ok((await tokens(0)).some((t) => ["store", "shop", "market"].includes(t)), `first blank: ${await tokens(0)}`);
+    assert.ok((await tokens(1)).some((t) => ["gallon", "bottle", "carton"].includes(t)), `second blank: ${await tokens(1)}`);
+
+    // Masking: every token has a fate; "Mask again" draws new ones.
+    const fates = () => part("masked").locator(".chip").evaluateAll((chips) => chips.map((c) => c.dataset.fate));
+    const before = await fates();
+    assert.ok(before.length > 20 && before.includes("not chosen") && before.includes("special"), before.join(","));
+    await widget.locator('[data-action="mask"]').click();
+    await page.waitForFunction((old) => {
+      const chips = [...document.querySelector("gf-bert-fill").shadowRoot.querySelectorAll('[data-role="masked"] .chip')];
+      return chips.map((c) => c.dataset.fate).join() !== old;
+    }, before.join());
+
+    // Attention heatmap: T×T cells for the sentence; changing the head redraws it.
+    const cells = await part("heatmap").locator("rect").count();
+    const n = Math.round(Math.sqrt(cells));
+    assert.ok(n > 5 && n * n === cells, `${cells} cells`);
+    await part("head").selectOption({ value: "1" });
+    assert.match(await part("heatmap-caption").textContent(), /head 2/);
+
+    // Directions: the keyboard moves the position; GPT hides what comes after it.
+    await part("bert-view").focus();
+    await page.keyboard.press("Home");
+    await page.keyboard.press("ArrowRight");
+    assert.equal(await part("gpt-view").locator(".chip.hidden").count(), (await part("gpt-view").locator(".chip").count()) - 2);
+    assert.equal(await part("bert-view").locator(".chip.hidden").count(), 0);
+
+    // No [MASK]: a readable error, and the old answer stays.
+    await part("fill-text").fill("the man went to the store.");
+    await part("fill-text").press("Enter");
+    await page.waitForFunction(`${shadow('[data-role="fill-error"]')}.textContent.includes("no [MASK]")`);
+    await part("fill-text").fill("she bought a [MASK] of bread.");
+    await part("fill-text").press("Enter");
+    await page.waitForFunction(`${shadow('[data-role="fill-error"]')}.textContent === ""`);
+
+    // Fine-tuning both: the pre-trained encoder ends ahead on the held-out opinion words.
+    await widget.locator('[data-action="finetune"]').click();
+    await page.waitForFunction(`${shadow('[data-role="ft-status"]')}.textContent.startsWith("After 40 steps")`, null, { timeout: 240_000 });
+    const [pre, scratch] = (await part("ft-status").textContent()).match(/\d+%/g).map((p) => Number(p.slice(0, -1)));
+    assert.ok(pre > scratch, `pre-trained ${pre}%, from scratch ${scratch}%`);
+    await widget.locator('[data-action="classify"]').click();
+    await page.waitForFunction(`${shadow('[data-role="classified"]')}.textContent.startsWith("pre-trained:")`);
+
+    await widget.screenshot({ path: `${ARTIFACTS}bert-fill.png` });
+    await page.setViewportSize({ width: 390, height: 900 });
+    await widget.screenshot({ path: `${ARTIFACTS}bert-fill-phone.png` });
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
+  }
+});
