@@ -100,3 +100,21 @@ gf_test! {
         assert_eq!(WordPiece::train(texts.iter().copied(), 60), wp);
     }
 }
+
+/// bert-base-uncased's vocabulary, which `scripts/setup.sh test` fetches
+/// (natively only: the browser tests cannot read files).
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn a_standard_bert_vocab_txt_loads_and_tokenizes_as_bert_does() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/.fixtures/bert-uncased-vocab.txt");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}; run `bash scripts/setup.sh test` to fetch it"));
+    let wp = WordPiece::from_vocab_txt(&text).unwrap();
+    assert_eq!(wp.len(), 30_522);
+    assert_eq!((wp.pad, wp.unk, wp.cls, wp.sep, wp.mask), (0, 100, 101, 102, 103));
+    // BERT's own README example of a split word, and the course's sentence.
+    assert_eq!(wp.pieces("unaffable"), ["una", "##ffa", "##ble"]);
+    assert_eq!(wp.encode("The man went to the [MASK]."), [1996, 2158, 2253, 2000, 1996, 103, 1012]);
+    assert_eq!(wp.pieces("Café"), ["cafe"]);
+    assert_eq!(wp.pieces("a gallon of milk"), ["a", "gallon", "of", "milk"]);
+    assert_eq!(wp.encode("store"), [3573]);
+}
