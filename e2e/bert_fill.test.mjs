@@ -57,7 +57,7 @@ test("gf-bert-fill: fill-mask, masking, attention, directions, fine-tuning", { t
 
     // Fine-tuning both: the pre-trained encoder ends ahead on the held-out opinion words.
     await widget.locator('[data-action="finetune"]').click();
-    await page.waitForFunction(`${shadow('[data-role="ft-status"]')}.textContent.startsWith("After 40 steps")`, null, { timeout: 240_000 });
+    await page.waitForFunction(`${shadow('[data-role="ft-status"]')}.textContent.startsWith("After 80 steps")`, null, { timeout: 240_000 });
     const [pre, scratch] = (await part("ft-status").textContent()).match(/\d+%/g).map((p) => Number(p.slice(0, -1)));
     assert.ok(pre > scratch, `pre-trained ${pre}%, from scratch ${scratch}%`);
     await widget.locator('[data-action="classify"]').click();

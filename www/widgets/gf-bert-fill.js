@@ -347,7 +347,7 @@ class GfBertFill extends HTMLElement {
       if (!this._scratch) this._scratch = await (await getRuntime()).loadBert(this._bytes);
       const runs = [{ name: "pre-trained", model: this._model, scratch: false, color: "#2f6fdf", points: [] },
                     { name: "from scratch", model: this._scratch, scratch: true, color: "#d2691e", points: [] }];
-      const status = this._$("ft-status"), total = 40, chunk = 5;
+      const status = this._$("ft-status"), total = 80, chunk = 10;
       this._stop = false;
       for (let step = chunk; step <= total && !this._stop; step += chunk) {
         for (const run of runs) {
@@ -365,7 +365,7 @@ class GfBertFill extends HTMLElement {
   }
 
   _drawFineTune(runs) {
-    const W = 360, H = 180, L = 36, R = 8, T = 10, B = 26, steps = 40;
+    const W = 360, H = 180, L = 36, R = 8, T = 10, B = 26, steps = 80;
     const x = (s) => L + (s / steps) * (W - L - R), y = (a) => T + (1 - a) * (H - T - B);
     let svg = "";
     for (const a of [0, 0.5, 1]) svg += `<line class="grid-line" x1="${L}" x2="${W - R}" y1="${y(a)}" y2="${y(a)}"/><text x="${L - 4}" y="${y(a) + 4}" text-anchor="end">${a * 100}%</text>`;

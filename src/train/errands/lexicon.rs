@@ -89,7 +89,7 @@ pub const ITEMS: [Item; 20] = [
     },
     Item {
         name: "rice",
-        containers: &["bag", "bowl", "pound", "box"],
+        containers: &["bag", "bowl", "sack", "box"],
         shops: FOOD_SHOPS,
         dishes: &["dinner", "fried rice"],
     },
@@ -101,7 +101,7 @@ pub const ITEMS: [Item; 20] = [
     },
     Item {
         name: "sugar",
-        containers: &["bag", "pound", "cup", "box"],
+        containers: &["bag", "spoon", "cup", "box"],
         shops: FOOD_SHOPS,
         dishes: &["cookies", "a cake", "lemonade"],
     },
@@ -113,7 +113,7 @@ pub const ITEMS: [Item; 20] = [
     },
     Item {
         name: "bananas",
-        containers: &["bunch", "bag", "pound"],
+        containers: &["bunch", "bag", "basket"],
         shops: &["market", "store", "supermarket"],
         dishes: &["a smoothie", "banana bread"],
     },
@@ -125,13 +125,13 @@ pub const ITEMS: [Item; 20] = [
     },
     Item {
         name: "butter",
-        containers: &["pound", "block", "stick"],
+        containers: &["tub", "block", "stick"],
         shops: FOOD_SHOPS,
         dishes: &["cookies", "toast", "a cake"],
     },
     Item {
         name: "coffee",
-        containers: &["cup", "bag", "pound", "jar"],
+        containers: &["cup", "bag", "mug", "jar"],
         shops: &["cafe", "store", "market", "shop"],
         dishes: &["breakfast"],
     },

@@ -18,8 +18,9 @@
 //! The course's example, "the man went to the store to buy a gallon of
 //! milk", is *answerable* — many stories send someone to a shop (store, shop,
 //! market, supermarket...) for a container (gallon, bottle, carton, jug) of
-//! milk — but that exact sentence is never generated ([`SEED_SENTENCE`]
-//! is filtered out; a test checks).
+//! milk: milk comes up three times as often as any other item, and most
+//! items have containers of their own — but that exact sentence is never
+//! generated ([`SEED_SENTENCE`] is filtered out; a test checks).
 //!
 //! The fine-tuning task ([`opinions`]) labels sentences like "the bread was
 //! stale." as good or bad. Its training examples use half of the opinion
@@ -116,7 +117,12 @@ pub fn story(rng: &mut impl Rng) -> Document {
     let mut first = true;
     let mut bought = Vec::new();
     for _ in 0..errands {
-        let item = *ITEMS.choose(rng).unwrap();
+        // Milk, the course's example, comes three times as often as any other item.
+        let item = if rng.random_bool(2.0 / (ITEMS.len() as f64 + 2.0)) {
+            ITEMS[0]
+        } else {
+            *ITEMS.choose(rng).unwrap()
+        };
         let shop = *item.shops.choose(rng).unwrap();
         let container = *item.containers.choose(rng).unwrap();
         let who = if first { name } else { s };
@@ -138,8 +144,9 @@ pub fn story(rng: &mut impl Rng) -> Document {
             .iter()
             .find(|(shop_name, _)| *shop_name == shop)
             .map_or("shopkeeper", |(_, w)| w);
-        match rng.random_range(0..6) {
+        match rng.random_range(0..7) {
             0 => out.push(format!("the {shop} was very busy and {s} had to wait.")),
+            6 => out.push(format!("{s} put the {container} of {} in {} basket.", item.name, p.possessive)),
             1 => out.push(format!("{s} paid {} dollars for the {}.", PRICES.choose(rng).unwrap(), item.name)),
             2 => out.push(format!("at the {shop}, {s} met {}.", FRIENDS.choose(rng).unwrap())),
             3 | 4 => out.push(opinion_in_story(rng, &item, s, worker)),
@@ -149,6 +156,9 @@ pub fn story(rng: &mut impl Rng) -> Document {
     }
     if rng.random_bool(0.3) {
         out.push(format!("on the way home, {s} stopped at the {}.", PLACES.choose(rng).unwrap()));
+    } else if rng.random_bool(0.05) {
+        // The words of the course's bidirectional example ("open a bank account").
+        out.push(format!("on the way home, {s} went to the bank to open a bank account."));
     }
     out.push(format!("then {s} went back home."));
     let item = bought.choose(rng).unwrap();
