@@ -133,6 +133,18 @@ gf_test! {
         assert!(first > 2.0 && last < 0.05, "loss {first} → {last}");
     }
 
+    fn a_fine_tuned_classifier_reads_a_typed_mask_as_a_token() {
+        use glassformer::train::fine_tuning::{classify, labelled, FineTuner};
+        let (_, vocab) = corpus_vocab();
+        let model = Bert::new(BertConfig { vocab: vocab.len(), max_len: 24, ..tiny(true, 2) }, 1, &Device::Cpu).unwrap();
+        let values = model.params.values.host().unwrap().to_vec();
+        let mut tuner = FineTuner::new(&model, &values, 2, false, 1e-3, 1, &Device::Cpu).unwrap();
+        let examples = labelled(&vocab, &[("the [MASK] was fresh.".into(), 1), ("the milk was sour.".into(), 0)], 2, 24).unwrap();
+        ready(tuner.train(&vocab, &examples, 2, 2)).unwrap();
+        let probs = classify(&tuner.bert, &vocab, &[vocab.encode("a [MASK] of milk")]).unwrap();
+        assert!((probs[0].iter().sum::<f32>() - 1.0).abs() < 1e-5);
+    }
+
     fn fine_tuned_copies_keep_the_encoder_and_drop_the_mlm_head() {
         let model = Bert::new(tiny(true, 2), 1, &Device::Cpu).unwrap();
         let values = model.params.values.host().unwrap();

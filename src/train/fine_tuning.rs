@@ -121,7 +121,7 @@ impl FineTuner {
             }
             let texts: Vec<Vec<u32>> = picked.iter().map(|e| e.ids.clone()).collect();
             let labels: Vec<i32> = picked.iter().map(|e| e.label as i32).collect();
-            let batch = sentence_batch(vocab, &texts, &labels);
+            let batch = classifier_batch(vocab, &texts, &labels);
             let mut acts = self.bert.acts(&batch);
             self.bert.forward(&mut acts, &batch)?;
             self.bert.params.zero_grads(&dev)?;
@@ -133,12 +133,22 @@ impl FineTuner {
     }
 }
 
+/// `[CLS] text [SEP]` sentences for the classifier alone: a `[MASK]` typed in
+/// a sentence is read as a token, not sent to a masked-LM head (a
+/// fine-tuned model has none).
+fn classifier_batch(vocab: &WordPiece, texts: &[Vec<u32>], labels: &[i32]) -> crate::models::bert::BertBatch {
+    let mut batch = sentence_batch(vocab, texts, labels);
+    batch.mlm_rows.clear();
+    batch.mlm_targets.clear();
+    batch
+}
+
 /// Class probabilities `(classes)` for each of `texts`, from a CPU classifier.
 pub fn classify(bert: &Bert, vocab: &WordPiece, texts: &[Vec<u32>]) -> Result<Vec<Vec<f32>>> {
     let mut out = Vec::with_capacity(texts.len());
     for chunk in texts.chunks(32) {
         let labels = vec![crate::ops::cross_entropy::IGNORE_INDEX; chunk.len()];
-        let batch = sentence_batch(vocab, chunk, &labels);
+        let batch = classifier_batch(vocab, chunk, &labels);
         let mut acts = bert.acts(&batch);
         bert.forward(&mut acts, &batch)?;
         out.extend(acts.cls_probs.host()?.chunks_exact(bert.cfg.classes).map(|p| p.to_vec()));
