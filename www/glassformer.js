@@ -10,6 +10,7 @@ import { loadGlassformer } from "./runtime.js";
 export { getRuntime, describeBackend, backendLabel, loadGlassformer, relaxedSimd, cpuThreads } from "./runtime.js";
 import "./widgets/gf-attention-steps.js";
 import "./widgets/gf-positional-encoding.js";
+import "./widgets/gf-causal-mask.js";
 import "./widgets/gf-seq2seq-trainer.js";
 import "./widgets/gf-gpt-sampler.js";
 import "./widgets/gf-bert-fill.js";
