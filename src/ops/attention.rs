@@ -163,6 +163,25 @@ impl<'a> Mask<'a> {
     }
 }
 
+/// The checks every forward makes: the shape, the mask against it, and the
+/// lengths of `q`, `k`, `v` and `out`.
+fn check_forward(shape: AttentionShape, mask: Mask, q: &[f32], k: &[f32], v: &[f32], out: &[f32]) -> Result<()> {
+    const OP: &str = "attention";
+    shape.validate(OP)?;
+    mask.validate(OP, &shape)?;
+    let AttentionShape { b, t, s, c, .. } = shape;
+    check_len(OP, "q", q.len(), &[("B", b), ("T", t), ("C", c)])?;
+    check_len(OP, "k", k.len(), &[("B", b), ("S", s), ("C", c)])?;
+    check_len(OP, "v", v.len(), &[("B", b), ("S", s), ("C", c)])?;
+    check_len(OP, "out", out.len(), &[("B", b), ("T", t), ("C", c)])
+}
+
+/// A kept `(B, NH, T, S)` matrix (`scores` or `weights`) has the right length.
+fn check_matrix(name: &str, len: usize, shape: AttentionShape) -> Result<()> {
+    let AttentionShape { b, t, s, nh, .. } = shape;
+    check_len("attention", name, len, &[("B", b), ("NH", nh), ("T", t), ("S", s)])
+}
+
 /// Attention forward. Writes `out (B, T, C)`, and for teaching and backward
 /// the scaled scores before masking and the weights after it, both `(B, NH, T, S)`.
 pub fn forward(
@@ -176,16 +195,9 @@ pub fn forward(
     shape: AttentionShape,
     mask: Mask,
 ) -> Result<()> {
-    const OP: &str = "attention";
-    shape.validate(OP)?;
-    mask.validate(OP, &shape)?;
-    let AttentionShape { b, t, s, c, nh } = shape;
-    check_len(OP, "q", q.len(), &[("B", b), ("T", t), ("C", c)])?;
-    check_len(OP, "k", k.len(), &[("B", b), ("S", s), ("C", c)])?;
-    check_len(OP, "v", v.len(), &[("B", b), ("S", s), ("C", c)])?;
-    check_len(OP, "out", out.len(), &[("B", b), ("T", t), ("C", c)])?;
-    check_len(OP, "scores", scores.len(), &[("B", b), ("NH", nh), ("T", t), ("S", s)])?;
-    check_len(OP, "weights", weights.len(), &[("B", b), ("NH", nh), ("T", t), ("S", s)])?;
+    check_forward(shape, mask, q, k, v, out)?;
+    check_matrix("scores", scores.len(), shape)?;
+    check_matrix("weights", weights.len(), shape)?;
     match dev.host("attention")? {
         // The SIMD twin of `forward_cpu`, equal to it within rounding.
         Host::Cpu => super::attention_simd::forward_simd(out, scores, weights, q, k, v, shape, mask),
@@ -207,15 +219,8 @@ pub fn forward_weights(
     shape: AttentionShape,
     mask: Mask,
 ) -> Result<()> {
-    const OP: &str = "attention";
-    shape.validate(OP)?;
-    mask.validate(OP, &shape)?;
-    let AttentionShape { b, t, s, c, nh } = shape;
-    check_len(OP, "q", q.len(), &[("B", b), ("T", t), ("C", c)])?;
-    check_len(OP, "k", k.len(), &[("B", b), ("S", s), ("C", c)])?;
-    check_len(OP, "v", v.len(), &[("B", b), ("S", s), ("C", c)])?;
-    check_len(OP, "out", out.len(), &[("B", b), ("T", t), ("C", c)])?;
-    check_len(OP, "weights", weights.len(), &[("B", b), ("NH", nh), ("T", t), ("S", s)])?;
+    check_forward(shape, mask, q, k, v, out)?;
+    check_matrix("weights", weights.len(), shape)?;
     match dev.host("attention")? {
         Host::Cpu => super::attention_simd::forward_weights(out, weights, q, k, v, shape, mask),
     }
@@ -225,14 +230,7 @@ pub fn forward_weights(
 /// Attention forward for inference: `out (B, T, C)` only, without the
 /// `(B, NH, T, S)` matrices (see [`attention_simd::forward_fused`](super::attention_simd::forward_fused)).
 pub fn forward_output(dev: &Device, out: &mut [f32], q: &[f32], k: &[f32], v: &[f32], shape: AttentionShape, mask: Mask) -> Result<()> {
-    const OP: &str = "attention";
-    shape.validate(OP)?;
-    mask.validate(OP, &shape)?;
-    let AttentionShape { b, t, s, c, .. } = shape;
-    check_len(OP, "q", q.len(), &[("B", b), ("T", t), ("C", c)])?;
-    check_len(OP, "k", k.len(), &[("B", b), ("S", s), ("C", c)])?;
-    check_len(OP, "v", v.len(), &[("B", b), ("S", s), ("C", c)])?;
-    check_len(OP, "out", out.len(), &[("B", b), ("T", t), ("C", c)])?;
+    check_forward(shape, mask, q, k, v, out)?;
     match dev.host("attention")? {
         Host::Cpu => super::attention_simd::forward_fused(out, q, k, v, shape, mask),
     }
