@@ -99,6 +99,7 @@ class WorkerRuntime {
   attention(q, k, v, options) { return this.#call("attention", [q, k, v, options]); }
   matmul(a, b, options) { return this.#call("matmul", [a, b, options]); }
   positionalEncoding(positions, dModel) { return this.#call("positionalEncoding", [positions, dModel]); }
+  feedForward(x, w1, b1, w2, b2, options) { return this.#call("feedForward", [x, w1, b1, w2, b2, options]); }
   benchmark(kind, options) { return this.#call("benchmark", [kind, options]); }
   loseDevice() {} // nothing to lose on the CPU
   /** End the worker (its models go with it). */
@@ -134,6 +135,7 @@ class WorkerModel {
   fineTune(examples, options) { return this.#method("fineTune", examples, options); }
   classify(text) { return this.#method("classify", text); }
   tokenize(text) { return this.#method("tokenize", text); }
+  embeddingSpace(words, options) { return this.#method("embeddingSpace", words, options); }
   /**
    * A function cannot cross to the worker, so with `onToken` the worker is
    * asked for one character at a time (seed + i for the i-th), each handed

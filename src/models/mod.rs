@@ -3,7 +3,9 @@
 //! forward and backward passes.
 
 pub mod bert;
+pub mod embedding_space;
 pub mod gpt;
+pub mod rnn;
 pub mod sampling;
 pub mod seq2seq;
 pub mod tiny_lm;

@@ -33,6 +33,7 @@ use crate::checkpoint::{load_bert, save_bert};
 use crate::device::Device;
 use crate::error::{invalid, Result};
 use crate::models::bert::Bert;
+use crate::models::embedding_space::{EmbeddingSpace, Neighbour};
 use crate::ops::cross_entropy::IGNORE_INDEX;
 use crate::train::errands::{opinions, OPINION_LABELS};
 use crate::train::fine_tuning::{accuracy, classify, labelled, FineTuner};
@@ -57,6 +58,14 @@ struct ModelOptions {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct FillOptions {
     top_k: Option<usize>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SpaceOptions {
+    neighbours: Option<usize>,
+    /// "a is to b as c is to ?"
+    analogy: Option<[String; 3]>,
 }
 
 #[derive(Deserialize, Default)]
@@ -347,6 +356,109 @@ impl BertModel {
         })
     }
 
+    /// A look at the token embeddings (see `models::embedding_space`) →
+    /// Promise<{ words, missing, dots, cosines, neighbours, projection, analogy }>:
+    /// `words` the given words the vocabulary has (lower-cased), `missing`
+    /// the others; `dots` and `cosines` (n·n, row-major) between the words;
+    /// `neighbours[i]` the `neighbours` (default 5) nearest tokens to word i
+    /// by cosine; `projection` = { words: [[x, y]], vocabulary: [[x, y]],
+    /// tokens, explained: [pc1, pc2] }: every ordinary token and the words on
+    /// the vocabulary's first two principal components; with
+    /// `analogy: [a, b, c]`, the nearest tokens to E[b] − E[a] + E[c].
+    #[wasm_bindgen(js_name = embeddingSpace)]
+    pub fn embedding_space(&self, words: Vec<String>, options_object: JsValue) -> Promise {
+        const OP: &str = "bert.embeddingSpace";
+        let state = Rc::clone(&self.state);
+        let opts = options::<SpaceOptions>(OP, options_object);
+        future_to_promise(async move {
+            let opts = opts.map_err(js_error)?;
+            let k = opts.neighbours.unwrap_or(5);
+            if !(1..=50).contains(&k) {
+                return Err(js_error(invalid(OP, "neighbours must be between 1 and 50.")));
+            }
+            let bert = cpu_copy(&state).await?;
+            let s = state.borrow();
+            let vocab = &s.pre.vocab;
+            let table = bert.embed.tokens.of(bert.params.values.host().map_err(js_error)?).to_vec(); // (V, C)
+            let tokens: Vec<String> = (0..vocab.len() as u32).map(|id| vocab.token(id).to_string()).collect();
+            let space = EmbeddingSpace::new(tokens, table, bert.cfg.c).map_err(js_error)?;
+            let cpu = Device::Cpu;
+            let (mut found, mut missing, mut ids) = (vec![], vec![], vec![]);
+            for word in words.iter().map(|w| w.trim().to_lowercase()).filter(|w| !w.is_empty()) {
+                match vocab.id(&word) {
+                    Some(id) if !ids.contains(&(id as usize)) => {
+                        ids.push(id as usize);
+                        found.push(word);
+                    }
+                    Some(_) => {}
+                    None => missing.push(word),
+                }
+            }
+            if found.is_empty() {
+                return Err(js_error(invalid(
+                    OP,
+                    format!("none of the words ({}) is a whole token of this model's vocabulary; try words from its stories, like man, woman, milk, bread.", missing.join(", ")),
+                )));
+            }
+            let (dots, cosines) = space.similarities(&cpu, &ids).map_err(js_error)?;
+            let neighbours: Array = ids
+                .iter()
+                .map(|&i| space.nearest(&cpu, space.vector(i), k, &[i]).map(|list| neighbour_list(&list)))
+                .collect::<Result<Array>>()
+                .map_err(js_error)?;
+            // The picture: principal components of the ordinary tokens (no specials).
+            let ordinary: Vec<usize> = (0..vocab.len()).filter(|&i| !vocab.is_special(i as u32)).collect();
+            let pca = space.principal_components(&ordinary);
+            let xy = |i: usize| -> JsValue {
+                pca.project(space.vector(i))
+                    .iter()
+                    .map(|&v| JsValue::from(v))
+                    .collect::<Array>()
+                    .into()
+            };
+            let projection = Object::new();
+            set(&projection, "words", &ids.iter().map(|&i| xy(i)).collect::<Array>().into());
+            set(
+                &projection,
+                "vocabulary",
+                &ordinary.iter().map(|&i| xy(i)).collect::<Array>().into(),
+            );
+            set(
+                &projection,
+                "tokens",
+                &ordinary
+                    .iter()
+                    .map(|&i| JsValue::from(space.tokens[i].as_str()))
+                    .collect::<Array>()
+                    .into(),
+            );
+            set(
+                &projection,
+                "explained",
+                &pca.explained.iter().map(|&v| JsValue::from(v)).collect::<Array>().into(),
+            );
+            let result = Object::new();
+            let strings = |list: &[String]| -> JsValue { list.iter().map(|w| JsValue::from(w.as_str())).collect::<Array>().into() };
+            set(&result, "words", &strings(&found));
+            set(&result, "missing", &strings(&missing));
+            set(&result, "dots", &Float32Array::from(&dots[..]).into());
+            set(&result, "cosines", &Float32Array::from(&cosines[..]).into());
+            set(&result, "neighbours", &neighbours.into());
+            set(&result, "projection", &projection.into());
+            if let Some([a, b, c]) = &opts.analogy {
+                let index = |w: &String| space.index(&w.trim().to_lowercase());
+                let (a, b, c) = (
+                    index(a).map_err(js_error)?,
+                    index(b).map_err(js_error)?,
+                    index(c).map_err(js_error)?,
+                );
+                let answer = space.analogy(&cpu, a, b, c, k).map_err(js_error)?;
+                set(&result, "analogy", &neighbour_list(&answer).into());
+            }
+            Ok(result.into())
+        })
+    }
+
     /// Pre-train `steps` more steps → Promise<{ step, mlmLoss, nspLoss, tokensPerSecond }>.
     pub fn train(&self, options_object: JsValue) -> Promise {
         let state = Rc::clone(&self.state);
@@ -534,6 +646,18 @@ fn check_text(op: &'static str, tokens: usize, max_len: usize) -> std::result::R
 async fn cpu_copy(state: &Rc<RefCell<State>>) -> std::result::Result<Bert, JsValue> {
     let bert = state.try_borrow().map_err(|_| busy("bert"))?.pre.bert.clone();
     cpu_bert(&bert).await
+}
+
+/// [{ token, cosine }] for JS.
+fn neighbour_list(list: &[Neighbour]) -> Array {
+    list.iter()
+        .map(|n| {
+            let o = Object::new();
+            set(&o, "token", &n.token.as_str().into());
+            set(&o, "cosine", &n.cosine.into());
+            JsValue::from(o)
+        })
+        .collect()
 }
 
 /// `bert` itself if it is on the CPU, else a CPU copy.

@@ -77,3 +77,54 @@ pub fn bleu(hypotheses: Vec<String>, references: Vec<String>) -> Result<JsValue,
     convert::set(&result, "referenceLength", &score.reference_length.into());
     Ok(result.into())
 }
+
+/// `rnnGradients({ hidden, steps, radius, activation, inputScale, seed })` →
+/// { gradientNorms, stateNorms } (Float32Arrays of length steps): a
+/// recurrent network `h_t = f(W_h h_{t−1} + W_x x_t + b)` whose W_h has
+/// spectral radius `radius`, run forward over `steps` inputs, and the norm
+/// of the gradient of `u·h_{T−1}` reaching every h_t (see `models::rnn`).
+/// Defaults: hidden 16, steps 30, radius 1, activation "tanh" (or
+/// "identity"), inputScale 0.5, seed 1. CPU kernels.
+#[wasm_bindgen(js_name = rnnGradients)]
+pub fn rnn_gradients(options_object: JsValue) -> Result<JsValue, JsValue> {
+    use crate::models::rnn::{RnnActivation, RnnSetup};
+    const OP: &str = "rnnGradients";
+    #[derive(serde::Deserialize, Default)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct RnnOptions {
+        hidden: Option<usize>,
+        steps: Option<usize>,
+        radius: Option<f32>,
+        activation: Option<String>,
+        input_scale: Option<f32>,
+        seed: Option<u64>,
+    }
+    let opts: RnnOptions = convert::options(OP, options_object).map_err(convert::js_error)?;
+    let activation = match opts.activation.as_deref().unwrap_or("tanh") {
+        "tanh" => RnnActivation::Tanh,
+        "identity" => RnnActivation::Identity,
+        other => {
+            return Err(convert::js_error(crate::error::invalid(
+                OP,
+                format!("activation must be \"tanh\" or \"identity\", got \"{other}\"."),
+            )))
+        }
+    };
+    let setup = RnnSetup {
+        hidden: opts.hidden.unwrap_or(16),
+        steps: opts.steps.unwrap_or(30),
+        radius: opts.radius.unwrap_or(1.0),
+        activation,
+        input_scale: opts.input_scale.unwrap_or(0.5),
+        seed: opts.seed.unwrap_or(1),
+    };
+    let measured = setup.gradients_through_time(&crate::Device::Cpu).map_err(convert::js_error)?;
+    let result = js_sys::Object::new();
+    convert::set(
+        &result,
+        "gradientNorms",
+        &js_sys::Float32Array::from(&measured.gradient_norms[..]).into(),
+    );
+    convert::set(&result, "stateNorms", &js_sys::Float32Array::from(&measured.state_norms[..]).into());
+    Ok(result.into())
+}

@@ -27,6 +27,7 @@ use crate::ops::attention::{self, AttentionShape, Mask};
 use crate::ops::attention_gpu;
 use crate::ops::matmul::{self, MatmulShape};
 use crate::ops::positional;
+use crate::ops::relu;
 
 /// The entry point of the JS API.
 #[wasm_bindgen]
@@ -84,6 +85,14 @@ struct MatmulOptions {
     transpose_a: bool,
     #[serde(default)]
     transpose_b: bool,
+}
+
+/// Options of `runtime.feedForward`: `x (N, dModel)`, `W1 (dModel, hidden)`, `W2 (hidden, dModel)`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FeedForwardOptions {
+    d_model: usize,
+    hidden: usize,
 }
 
 /// Attention results on the host: output, scaled scores, weights.
@@ -333,6 +342,53 @@ impl Runtime {
         )
     }
 
+    /// The original Transformer's position-wise feed-forward network,
+    /// `FFN(x) = max(0, x W1 + b1) W2 + b2`, on every row of `x (N, dModel)`
+    /// → Promise<{ preActivation, hidden, output }>: `x W1 + b1` and its ReLU
+    /// (both `(N, hidden)`), and the output `(N, dModel)`. A handful of rows:
+    /// computed by the CPU kernels whatever the backend.
+    #[wasm_bindgen(js_name = feedForward)]
+    pub fn feed_forward(&self, x: JsValue, w1: JsValue, b1: JsValue, w2: JsValue, b2: JsValue, options_object: JsValue) -> Promise {
+        const OP: &str = "feedForward";
+        let result = (|| {
+            let opts: FeedForwardOptions = options(OP, options_object)?;
+            let (c, f) = (opts.d_model, opts.hidden);
+            check_nonzero(OP, "dModel", c)?;
+            check_nonzero(OP, "hidden", f)?;
+            let x = f32_vec(OP, "x", &x)?;
+            let n = length(OP, "x", x.len(), c, None)?;
+            check_nonzero(OP, "rows of x", n)?;
+            let (w1, b1, w2, b2) = (
+                f32_vec(OP, "W1", &w1)?,
+                f32_vec(OP, "b1", &b1)?,
+                f32_vec(OP, "W2", &w2)?,
+                f32_vec(OP, "b2", &b2)?,
+            );
+            check_len(OP, "W1", w1.len(), &[("dModel", c), ("hidden", f)])?;
+            check_len(OP, "b1", b1.len(), &[("hidden", f)])?;
+            check_len(OP, "W2", w2.len(), &[("hidden", f), ("dModel", c)])?;
+            check_len(OP, "b2", b2.len(), &[("dModel", c)])?;
+            let cpu = Device::Cpu;
+            let mut pre = vec![0.0; n * f]; // (N, F) = x W1
+            matmul::matmul(&cpu, &mut pre, &x, &w1, MatmulShape::plain(n, c, f), false)?;
+            add_row(&mut pre, &b1); // + b1 on every row
+            let mut hidden = vec![0.0; n * f]; // (N, F) = max(0, ·)
+            relu::forward(&cpu, &mut hidden, &pre)?;
+            let mut out = vec![0.0; n * c]; // (N, C) = hidden W2
+            matmul::matmul(&cpu, &mut out, &hidden, &w2, MatmulShape::plain(n, f, c), false)?;
+            add_row(&mut out, &b2);
+            let result = Object::new();
+            set(&result, "preActivation", &tensor(&pre, &[n, f]));
+            set(&result, "hidden", &tensor(&hidden, &[n, f]));
+            set(&result, "output", &tensor(&out, &[n, c]));
+            Ok(JsValue::from(result))
+        })();
+        match result {
+            Ok(value) => Promise::resolve(&value),
+            Err(e) => Promise::reject(&js_error(e)),
+        }
+    }
+
     /// The sinusoidal table → Promise<{ data, shape: [length, dModel] }>.
     /// A constant table: computed on the CPU whatever the backend.
     #[wasm_bindgen(js_name = positionalEncoding)]
@@ -353,6 +409,13 @@ impl Runtime {
             Ok(value) => Promise::resolve(&value),
             Err(e) => Promise::reject(&js_error(e)),
         }
+    }
+}
+
+/// `rows (N, len) += bias (len)` on every row.
+fn add_row(rows: &mut [f32], bias: &[f32]) {
+    for row in rows.chunks_exact_mut(bias.len()) {
+        row.iter_mut().zip(bias).for_each(|(r, b)| *r += b);
     }
 }
 

@@ -1,0 +1,234 @@
+//! Looking inside a trained model's token embeddings.
+//!
+//! A model's embedding table `E (V, C)` gives every token a vector of `C`
+//! numbers, learned so that tokens used alike end up pointing alike. Three
+//! ways to look at it:
+//!
+//! ```text
+//! dot(a, b)     = Σᵢ aᵢ bᵢ                       large when they point alike and are long
+//! cosine(a, b)  = dot(a, b) / (‖a‖ ‖b‖)           the angle alone, in [−1, 1]
+//! neighbours(a) = the k tokens t with the largest cosine(a, E[t])
+//! ```
+//!
+//! and a picture: the two directions along which the whole vocabulary varies
+//! most (its first two principal components), each token placed at its
+//! coordinates along them. Principal components are the top eigenvectors of
+//! the covariance `Σ = (E − mean)ᵀ(E − mean) / V`; we find them by power
+//! iteration (repeat `u ← Σu / ‖Σu‖`; the second after removing the first).
+//!
+//! The course's example compares "king" and "queen" by their dot product; a
+//! model's vocabulary may not have them, and `analogy(a, b, c)` asks the
+//! related question "a is to b as c is to ?" by the nearest tokens to
+//! `E[b] − E[a] + E[c]`.
+
+use crate::device::Device;
+use crate::error::{invalid, Result};
+use crate::ops::matmul::{matmul, MatmulShape};
+
+/// A token table to look at: `table (V, C)` row `i` is the vector of `tokens[i]`.
+#[derive(Debug, Clone)]
+pub struct EmbeddingSpace {
+    pub tokens: Vec<String>,
+    pub table: Vec<f32>, // (V, C)
+    pub c: usize,
+}
+
+/// One neighbour: a token and its cosine similarity to the query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Neighbour {
+    pub token: String,
+    pub cosine: f32,
+}
+
+/// The first two principal components and how much of the variance each explains.
+#[derive(Debug, Clone)]
+pub struct Projection {
+    pub axes: [Vec<f32>; 2], // two unit vectors of length C
+    pub mean: Vec<f32>,      // (C)
+    pub explained: [f32; 2], // fraction of the total variance along each axis
+}
+
+const OP: &str = "embeddingSpace";
+
+impl EmbeddingSpace {
+    pub fn new(tokens: Vec<String>, table: Vec<f32>, c: usize) -> Result<EmbeddingSpace> {
+        if c == 0 || tokens.is_empty() || table.len() != tokens.len() * c {
+            return Err(invalid(
+                OP,
+                format!(
+                    "the table holds {} values, expected {} tokens × C = {c}.",
+                    table.len(),
+                    tokens.len()
+                ),
+            ));
+        }
+        Ok(EmbeddingSpace { tokens, table, c })
+    }
+
+    /// The row of `token`, or an error that says the vocabulary lacks it.
+    pub fn index(&self, token: &str) -> Result<usize> {
+        self.tokens.iter().position(|t| t == token).ok_or_else(|| {
+            invalid(
+                OP,
+                format!("\"{token}\" is not a token of this model's vocabulary; try a word it was trained on."),
+            )
+        })
+    }
+
+    /// The vector of row `i` (C).
+    pub fn vector(&self, i: usize) -> &[f32] {
+        &self.table[i * self.c..(i + 1) * self.c]
+    }
+
+    /// Dot products and cosines between the rows `ids`, each (n, n) row-major,
+    /// computed as one matrix product `X Xᵀ` by the matmul kernel.
+    pub fn similarities(&self, dev: &Device, ids: &[usize]) -> Result<(Vec<f32>, Vec<f32>)> {
+        let n = ids.len();
+        let x: Vec<f32> = ids.iter().flat_map(|&i| self.vector(i).iter().copied()).collect(); // (n, C)
+        let mut dots = vec![0.0; n * n]; // (n, n) = X · Xᵀ
+        matmul(
+            dev,
+            &mut dots,
+            &x,
+            &x,
+            MatmulShape {
+                m: n,
+                k: self.c,
+                n,
+                trans_a: false,
+                trans_b: true,
+            },
+            false,
+        )?;
+        let norms: Vec<f32> = (0..n).map(|i| dots[i * n + i].sqrt().max(1e-12)).collect();
+        let cosines = (0..n * n).map(|ij| dots[ij] / (norms[ij / n] * norms[ij % n])).collect();
+        Ok((dots, cosines))
+    }
+
+    /// Cosine of `query (C)` with every row (V), by one matrix product `E q`.
+    pub fn cosines_to(&self, dev: &Device, query: &[f32]) -> Result<Vec<f32>> {
+        let v = self.tokens.len();
+        let mut dots = vec![0.0; v]; // (V, 1) = E (V, C) · q (C, 1)
+        matmul(dev, &mut dots, &self.table, query, MatmulShape::plain(v, self.c, 1), false)?;
+        let q_norm = norm(query).max(1e-12);
+        Ok((0..v).map(|i| dots[i] / (norm(self.vector(i)).max(1e-12) * q_norm)).collect())
+    }
+
+    /// The `k` tokens closest to `query` by cosine, best first, skipping the rows in `exclude`.
+    pub fn nearest(&self, dev: &Device, query: &[f32], k: usize, exclude: &[usize]) -> Result<Vec<Neighbour>> {
+        let cosines = self.cosines_to(dev, query)?;
+        let mut order: Vec<usize> = (0..cosines.len()).filter(|i| !exclude.contains(i)).collect();
+        order.sort_by(|&a, &b| cosines[b].total_cmp(&cosines[a]));
+        Ok(order
+            .into_iter()
+            .take(k)
+            .map(|i| Neighbour {
+                token: self.tokens[i].clone(),
+                cosine: cosines[i],
+            })
+            .collect())
+    }
+
+    /// "a is to b as c is to ?": the `k` nearest tokens to `E[b] − E[a] + E[c]`, leaving out a, b and c.
+    pub fn analogy(&self, dev: &Device, a: usize, b: usize, c: usize, k: usize) -> Result<Vec<Neighbour>> {
+        let target: Vec<f32> = (0..self.c)
+            .map(|j| self.vector(b)[j] - self.vector(a)[j] + self.vector(c)[j])
+            .collect();
+        self.nearest(dev, &target, k, &[a, b, c])
+    }
+
+    /// The rows `rows` (all rows when empty) → their first two principal components.
+    pub fn principal_components(&self, rows: &[usize]) -> Projection {
+        let all: Vec<usize> = if rows.is_empty() {
+            (0..self.tokens.len()).collect()
+        } else {
+            rows.to_vec()
+        };
+        let (c, n) = (self.c, all.len() as f32);
+        // mean (C) and the centred rows
+        let mut mean = vec![0.0f32; c];
+        for &i in &all {
+            for (m, x) in mean.iter_mut().zip(self.vector(i)) {
+                *m += x / n;
+            }
+        }
+        // covariance Σ (C, C) = Σᵢ (xᵢ − mean)(xᵢ − mean)ᵀ / n
+        let mut cov = vec![0.0f32; c * c];
+        for &i in &all {
+            let centred: Vec<f32> = self.vector(i).iter().zip(&mean).map(|(x, m)| x - m).collect();
+            for r in 0..c {
+                for s in 0..c {
+                    cov[r * c + s] += centred[r] * centred[s] / n;
+                }
+            }
+        }
+        let total: f32 = (0..c).map(|r| cov[r * c + r]).sum::<f32>().max(1e-12);
+        let first = power_iteration(&cov, c, None);
+        let second = power_iteration(&cov, c, Some(&first));
+        let explained = [rayleigh(&cov, c, &first) / total, rayleigh(&cov, c, &second) / total];
+        Projection {
+            axes: [first, second],
+            mean,
+            explained,
+        }
+    }
+}
+
+impl Projection {
+    /// Where `x (C)` lies along the two axes.
+    pub fn project(&self, x: &[f32]) -> [f32; 2] {
+        let centred: Vec<f32> = x.iter().zip(&self.mean).map(|(a, m)| a - m).collect();
+        [dot(&centred, &self.axes[0]), dot(&centred, &self.axes[1])]
+    }
+}
+
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+fn norm(a: &[f32]) -> f32 {
+    dot(a, a).sqrt()
+}
+
+/// `uᵀ Σ u` for a unit `u`: the variance along `u`.
+fn rayleigh(cov: &[f32], c: usize, u: &[f32]) -> f32 {
+    (0..c).map(|r| u[r] * dot(&cov[r * c..(r + 1) * c], u)).sum()
+}
+
+/// The top eigenvector of the symmetric `cov (C, C)`, or the top one
+/// orthogonal to `orthogonal_to`: repeat `u ← Σu / ‖Σu‖` from a fixed start.
+fn power_iteration(cov: &[f32], c: usize, orthogonal_to: Option<&[f32]>) -> Vec<f32> {
+    // A deterministic start that is not orthogonal to anything in particular.
+    let mut u: Vec<f32> = (0..c).map(|i| 1.0 + 0.37 * ((i * 7919) % 13) as f32).collect();
+    let remove = |u: &mut Vec<f32>| {
+        if let Some(v) = orthogonal_to {
+            let along = dot(u, v);
+            u.iter_mut().zip(v).for_each(|(a, b)| *a -= along * b);
+        }
+    };
+    remove(&mut u);
+    for _ in 0..500 {
+        let n = norm(&u).max(1e-20);
+        u.iter_mut().for_each(|a| *a /= n);
+        let mut next: Vec<f32> = (0..c).map(|r| dot(&cov[r * c..(r + 1) * c], &u)).collect();
+        remove(&mut next);
+        let n_next = norm(&next);
+        if n_next < 1e-20 {
+            break; // no variance left in the directions allowed
+        }
+        next.iter_mut().for_each(|a| *a /= n_next);
+        let change: f32 = next.iter().zip(&u).map(|(a, b)| (a - b).abs()).sum();
+        u = next;
+        if change < 1e-7 {
+            break;
+        }
+    }
+    let n = norm(&u).max(1e-20);
+    u.iter_mut().for_each(|a| *a /= n);
+    // A sign convention so the picture does not flip between runs: the largest entry is positive.
+    let largest = u.iter().copied().fold(0.0f32, |m, a| if a.abs() > m.abs() { a } else { m });
+    if largest < 0.0 {
+        u.iter_mut().for_each(|a| *a = -*a);
+    }
+    u
+}
