@@ -9,8 +9,14 @@ import { loadGlassformer } from "./runtime.js";
 
 export { getRuntime, describeBackend, backendLabel, loadGlassformer, relaxedSimd, cpuThreads } from "./runtime.js";
 import "./widgets/gf-attention-steps.js";
+import "./widgets/gf-multihead.js";
 import "./widgets/gf-positional-encoding.js";
 import "./widgets/gf-causal-mask.js";
+import "./widgets/gf-ffn.js";
+import "./widgets/gf-embedding-space.js";
+import "./widgets/gf-rnn-vs-attention.js";
+import "./widgets/gf-bidirectional.js";
+import "./widgets/gf-attention-map.js";
 import "./widgets/gf-seq2seq-trainer.js";
 import "./widgets/gf-gpt-sampler.js";
 import "./widgets/gf-bert-fill.js";

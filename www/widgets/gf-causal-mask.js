@@ -14,6 +14,7 @@
 // Events: "gf-update" after each redraw.
 
 import { getRuntime } from "../runtime.js";
+import { BASE_STYLE, langOf, fixed, seeded, matrixTable, shareFooter, wireShare } from "./common.js";
 
 const TEXT = {
   en: {
@@ -36,39 +37,12 @@ const TEXT = {
   },
 };
 
-const STYLE = `
-  :host { display: block; font: var(--gf-font, 15px/1.45 system-ui, sans-serif); color: var(--gf-fg, #1d2430);
-          --accent: var(--gf-accent, #2f6fdf); --muted: var(--gf-muted, #5b6575); --border: var(--gf-border, #d5dbe6); }
-  .wrap { border: 1px solid var(--border); border-radius: 10px; padding: 14px 16px; background: var(--gf-bg, #fff); }
-  h3 { margin: 0 0 4px; font-size: 1.05em; }
-  .note { color: var(--muted); font-size: .9em; margin: 4px 0 8px; }
+const STYLE = BASE_STYLE + `
   .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(230px, 1fr)); gap: 14px; }
-  figure { margin: 0; }
-  figcaption { font-size: .88em; color: var(--muted); margin-bottom: 4px; }
-  table { border-collapse: collapse; font: 12px var(--gf-mono, ui-monospace, monospace); font-variant-numeric: tabular-nums; }
-  th { font-weight: normal; color: var(--muted); padding: 2px 4px; }
-  td { padding: 3px 4px; text-align: right; border: 1px solid var(--border); min-width: 2.6em; }
   td.hidden { color: #b71c1c; background: #fdecea; }
   td.changed { outline: 2px solid #d2691e; outline-offset: -2px; }
-  label { display: inline-flex; gap: 6px; align-items: center; margin: 8px 0; }
-  input:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
-  .status { color: var(--muted); font-size: .9em; }
-  .error { color: #b71c1c; }
-  .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+  label { margin: 8px 0; }
 `;
-
-/** Seeded values in [−1, 1): the sentence's queries and keys. */
-function seeded(n, seed) {
-  let a = (seed * 2654435761) >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    a = (a * 1103515245 + 12345) >>> 0;
-    return ((a >>> 8) / (1 << 24)) * 2 - 1;
-  });
-}
-
-/** Two decimals, without a "−0.00". */
-const fixed = (x) => (Math.abs(x) < 0.005 ? 0 : x).toFixed(2);
-const escapeHtml = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 
 class GfCausalMask extends HTMLElement {
   static get observedAttributes() { return ["text", "seed", "d-model", "lang"]; }
@@ -83,16 +57,17 @@ class GfCausalMask extends HTMLElement {
     this._compute();
   }
 
+  disconnectedCallback() {
+    this._result = null;
+  }
+
   attributeChangedCallback(name, old, value) {
-    if (!this.isConnected || old === value) return;
+    if (!this.isConnected || !this.shadowRoot.firstChild || old === value) return; // before the first render: connectedCallback reads every attribute
     if (name === "lang") this._render();
     this._compute();
   }
 
-  get _lang() {
-    const lang = (this.getAttribute("lang") ?? this.closest("[lang]")?.getAttribute("lang") ?? "en").toLowerCase();
-    return lang.startsWith("zh") ? "zh" : "en";
-  }
+  get _lang() { return langOf(this); }
 
   _$(role) { return this.shadowRoot.querySelector(`[data-role="${role}"]`); }
 
@@ -112,8 +87,10 @@ class GfCausalMask extends HTMLElement {
         <p class="status" data-role="explain" aria-live="polite"></p>
         <p class="status sr-only" data-role="rows"></p>
         <p class="error" role="alert" data-role="error"></p>
+        ${shareFooter(this._lang)}
       </div>`;
     this._$("peek").addEventListener("change", () => this._draw());
+    wireShare(this, this.shadowRoot, this._lang);
   }
 
   async _compute() {
@@ -145,10 +122,7 @@ class GfCausalMask extends HTMLElement {
   }
 
   _table(values, cell) {
-    const words = this._result.words;
-    const head = `<tr><th></th>${words.map((w) => `<th scope="col">${escapeHtml(w)}</th>`).join("")}</tr>`;
-    const rows = words.map((w, r) => `<tr><th scope="row">${escapeHtml(w)}</th>${words.map((_, c) => cell(values[r * words.length + c], r, c)).join("")}</tr>`);
-    return `<table>${head}${rows.join("")}</table>`;
+    return matrixTable(values, this._result.words, this._result.words, cell);
   }
 
   _draw() {

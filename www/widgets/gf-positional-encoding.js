@@ -15,6 +15,7 @@
 // Events: "gf-update" after each redraw.
 
 import { getRuntime } from "../runtime.js";
+import { BASE_STYLE, langOf, shareFooter, wireShare } from "./common.js";
 
 const TEXT = {
   en: {
@@ -37,25 +38,13 @@ const TEXT = {
   },
 };
 
-const STYLE = `
-  :host { display: block; font: var(--gf-font, 15px/1.45 system-ui, sans-serif); color: var(--gf-fg, #1d2430);
-          --accent: var(--gf-accent, #2f6fdf); --muted: var(--gf-muted, #5b6575); --border: var(--gf-border, #d5dbe6); }
-  .wrap { border: 1px solid var(--border); border-radius: 10px; padding: 14px 16px; background: var(--gf-bg, #fff); }
-  h3 { margin: 0 0 4px; font-size: 1.05em; }
-  p { margin: 4px 0; }
-  .note, figcaption { color: var(--muted); font-size: .9em; }
-  .controls { display: flex; gap: 14px; flex-wrap: wrap; margin: 8px 0; }
-  label { display: inline-flex; gap: 6px; align-items: center; font-size: .92em; }
-  output { font-variant-numeric: tabular-nums; min-width: 2.5em; }
-  input:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
+const STYLE = BASE_STYLE + `
   canvas { width: 100%; max-width: 640px; height: 220px; image-rendering: pixelated; border-radius: 4px; display: block; }
-  .formula { font: 14px var(--gf-mono, ui-monospace, monospace); background: var(--gf-panel, #f5f7fb); border-radius: 6px; padding: 6px 10px; }
+  .formula { font: 14px var(--gf-mono, ui-monospace, monospace); background: var(--panel); border-radius: 6px; padding: 6px 10px; }
   svg { width: 100%; max-width: 640px; display: block; }
   svg path { fill: none; stroke: var(--accent); stroke-width: 1.6; }
   svg line { stroke: var(--border); }
   svg circle { fill: var(--accent); }
-  svg text { font: 11px system-ui, sans-serif; fill: var(--muted); }
-  .error { color: #b71c1c; }
 `;
 
 class GfPositionalEncoding extends HTMLElement {
@@ -73,18 +62,16 @@ class GfPositionalEncoding extends HTMLElement {
 
   disconnectedCallback() {
     this._table = null;
+    this._key = null; // put back, it computes the table again
   }
 
   attributeChangedCallback(name, old, value) {
-    if (!this.isConnected || old === value) return;
+    if (!this.isConnected || !this.shadowRoot.firstChild || old === value) return; // before the first render: connectedCallback reads every attribute
     if (name === "lang") this._render();
     this._compute();
   }
 
-  get _lang() {
-    const lang = (this.getAttribute("lang") ?? this.closest("[lang]")?.getAttribute("lang") ?? document.documentElement.lang ?? "en").toLowerCase();
-    return lang.startsWith("zh") ? "zh" : "en";
-  }
+  get _lang() { return langOf(this); }
 
   _number(name, fallback, min, max) {
     const n = Number(this.getAttribute(name) ?? fallback);
@@ -112,10 +99,12 @@ class GfPositionalEncoding extends HTMLElement {
         <svg data-role="similarity" viewBox="0 0 640 170" role="img"></svg>
         <figcaption data-role="similarity-caption"></figcaption>
         <p class="error" role="alert" data-role="error"></p>
+        ${shareFooter(this._lang)}
       </div>`;
     for (const role of ["position", "dimension"]) {
       this._$(role).addEventListener("input", (e) => this.setAttribute(role, e.target.value));
     }
+    wireShare(this, this.shadowRoot, this._lang);
   }
 
   async _compute() {

@@ -1,0 +1,252 @@
+// <gf-attention-map>: a trained model's self-attention over a sentence.
+//
+// Every layer of a Transformer has several heads, and each head's weights
+// softmax(QKᵀ/√d_k) say, for every word (a row), how much it takes from
+// every other word (a column). This widget loads the page's pre-trained
+// BERT (one copy for all widgets that use it), runs the sentence through
+// it, and shows one layer's head — or the mean of the layer's heads — two
+// ways: as a heatmap, and as lines from each word on the left to the words
+// it attends to on the right, thicker for larger weights (the picture the
+// course draws for "The law will never be perfect, but its application
+// should be just"). Choosing a word (click or arrow keys) keeps only its
+// lines.
+//
+// The model read everyday stories only, so words outside them are split
+// into pieces or read as [UNK]; the tokens shown are the ones it read.
+//
+// Attributes: text, model ("bert"), layer (0-based, default 0), head
+// (0-based, or "mean"; default "mean"), word (the chosen token's index, or
+// none), lang ("en" | "zh").
+// Events: "gf-update" after each redraw.
+
+import { BASE_STYLE, langOf, escapeHtml, numberAttribute, acquireModel, releaseModel, shareFooter, wireShare } from "./common.js";
+
+const DEFAULT_TEXT = "the woman bought a cake for her mother and it was delicious .";
+
+const TEXT = {
+  en: {
+    title: "Attention map of a trained model",
+    note: "A pre-trained BERT reads the sentence; each head of each layer has its own weights softmax(QKᵀ/√d_k).",
+    layer: "layer", head: "head", mean: "mean of the heads", sentence: "sentence",
+    heatmap: "rows: the word attending; columns: the word attended to",
+    lines: "each word (left) to the words it attends to (right); choose a word to see only its lines",
+    strongest: (pairs) => `Strongest link of each word: ${pairs}.`,
+    loading: "Loading the pre-trained BERT (1.9 MB)…",
+    tokens: (pieces) => `The model reads: ${pieces}`,
+    error: "Could not show the attention: ",
+  },
+  zh: {
+    title: "训练好的模型的注意力图",
+    note: "一个预训练的 BERT 读入这句话；每一层的每个头都有自己的权重 softmax(QKᵀ/√d_k)。",
+    layer: "层", head: "头", mean: "各头平均", sentence: "句子",
+    heatmap: "行：发出关注的词；列：被关注的词",
+    lines: "从每个词（左）连到它关注的词（右）；选择一个词，只看它的连线",
+    strongest: (pairs) => `每个词关注最多的词：${pairs}。`,
+    loading: "正在加载预训练的 BERT（1.9 MB）…",
+    tokens: (pieces) => `模型读到的词元：${pieces}`,
+    error: "无法显示注意力：",
+  },
+};
+
+const STYLE = BASE_STYLE + `
+  .two { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 16px; align-items: start; }
+  svg { width: 100%; display: block; }
+  svg text.tok { font: 12px var(--gf-mono, ui-monospace, monospace); fill: var(--gf-fg, #1d2430); cursor: pointer; }
+  svg text.tok.chosen { font-weight: bold; fill: var(--accent); }
+  svg line.link { stroke: var(--accent); }
+  input[type=text] { min-width: 22em; }
+`;
+
+class GfAttentionMap extends HTMLElement {
+  static get observedAttributes() { return ["text", "model", "layer", "head", "word", "lang"]; }
+
+  constructor() {
+    super();
+    this.attachShadow({ mode: "open" });
+    this._model = null;
+    this._modelName = null;
+  }
+
+  connectedCallback() {
+    this._render();
+    this._load();
+  }
+
+  disconnectedCallback() {
+    if (this._modelName) releaseModel(this._modelName);
+    this._model = this._modelName = this._result = null;
+  }
+
+  attributeChangedCallback(name, old, value) {
+    if (!this.isConnected || !this.shadowRoot.firstChild || old === value) return; // before the first render: connectedCallback reads every attribute
+    if (name === "lang") { this._render(); this._draw(); return; }
+    if (name === "model") { this.disconnectedCallback(); this._load(); return; }
+    if (name === "text") { this._$("text").value = this._text; this._compute(); return; }
+    this._syncInputs();
+    this._draw();
+  }
+
+  _$(role) { return this.shadowRoot.querySelector(`[data-role="${role}"]`); }
+
+  get _text() { return this.getAttribute("text") ?? DEFAULT_TEXT; }
+
+  _render() {
+    const t = TEXT[langOf(this)];
+    this.shadowRoot.innerHTML = `
+      <style>${STYLE}</style>
+      <div class="wrap">
+        <h3>${t.title}</h3>
+        <p class="note">${t.note}</p>
+        <div class="controls">
+          <label>${t.sentence} <input type="text" data-role="text"></label>
+          <label>${t.layer} <select data-role="layer"></select></label>
+          <label>${t.head} <select data-role="head"></select></label>
+        </div>
+        <p class="status" data-role="status" aria-live="polite"></p>
+        <div class="two">
+          <figure><figcaption>${t.heatmap}</figcaption><svg data-role="heatmap" role="img"></svg></figure>
+          <figure><figcaption>${t.lines}</figcaption><svg data-role="lines" role="img" tabindex="0"></svg></figure>
+        </div>
+        <p class="sr-only" data-role="summary"></p>
+        <p class="error" role="alert" data-role="error"></p>
+        ${shareFooter(langOf(this))}
+      </div>`;
+    this._$("text").value = this._text;
+    this._$("text").addEventListener("change", (event) => this.setAttribute("text", event.target.value));
+    this._$("layer").addEventListener("change", (event) => this.setAttribute("layer", event.target.value));
+    this._$("head").addEventListener("change", (event) => this.setAttribute("head", event.target.value));
+    const choose = (event) => {
+      const i = event.target.closest("[data-index]")?.dataset.index;
+      if (i === undefined) return;
+      if (this.getAttribute("word") === i) this.removeAttribute("word");
+      else this.setAttribute("word", i);
+    };
+    this._$("lines").addEventListener("click", choose);
+    this._$("heatmap").addEventListener("click", choose);
+    this._$("lines").addEventListener("keydown", (event) => {
+      const step = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 }[event.key];
+      if (!this._result) return;
+      if (event.key === "Escape") { this.removeAttribute("word"); return; }
+      if (!step) return;
+      event.preventDefault();
+      const n = this._result.tokens.length;
+      const now = this._word ?? (step > 0 ? -1 : n);
+      this.setAttribute("word", String((now + step + n) % n));
+    });
+    wireShare(this, this.shadowRoot, langOf(this));
+  }
+
+  get _layer() { return Math.round(numberAttribute(this, "layer", 0, 0, (this._result?.layers.length ?? 1) - 1)); }
+  /** The head shown: an index, or "mean". */
+  get _head() {
+    const raw = this.getAttribute("head");
+    if (raw === null || raw === "mean") return "mean";
+    return Math.round(numberAttribute(this, "head", 0, 0, (this._result?.layers[0].length ?? 1) - 1));
+  }
+  get _word() {
+    if (!this.hasAttribute("word") || !this._result) return null;
+    return Math.round(numberAttribute(this, "word", 0, 0, this._result.tokens.length - 1));
+  }
+
+  _syncInputs() {
+    if (!this._result) return;
+    const t = TEXT[langOf(this)];
+    const layers = this._result.layers.length, heads = this._result.layers[0].length;
+    const layer = this._$("layer"), head = this._$("head");
+    if (layer.options.length !== layers) layer.innerHTML = Array.from({ length: layers }, (_, i) => `<option value="${i}">${i + 1}</option>`).join("");
+    if (head.options.length !== heads + 1) head.innerHTML = `<option value="mean">${t.mean}</option>` + Array.from({ length: heads }, (_, i) => `<option value="${i}">${i + 1}</option>`).join("");
+    layer.value = String(this._layer);
+    head.value = String(this._head);
+  }
+
+  async _load() {
+    const name = this.getAttribute("model") ?? "bert";
+    this._$("status").textContent = TEXT[langOf(this)].loading;
+    try {
+      if (name !== "bert") throw new Error(`model="${name}" has no self-attention to show here; use model="bert".`);
+      this._modelName = name;
+      this._model = await acquireModel(name);
+      if (!this.isConnected) return;
+      await this._compute();
+    } catch (error) {
+      this._$("status").textContent = "";
+      this._$("error").textContent = TEXT[langOf(this)].error + (error.message ?? error);
+    }
+  }
+
+  async _compute() {
+    if (!this._model) return;
+    try {
+      const result = await this._model.attention(this._text);
+      if (!this.isConnected) return;
+      this._result = result;
+      this._$("error").textContent = "";
+      this._$("status").textContent = TEXT[langOf(this)].tokens(result.tokens.join(" "));
+      this._syncInputs();
+      this._draw();
+    } catch (error) {
+      this._$("error").textContent = TEXT[langOf(this)].error + (error.message ?? error);
+    }
+  }
+
+  /** The (T, T) weights shown: one head's, or the mean of the layer's heads. */
+  get weights() {
+    if (!this._result) return null;
+    const heads = this._result.layers[this._layer];
+    const head = this._head;
+    if (head !== "mean") return Array.from(heads[head]);
+    const mean = new Array(heads[0].length).fill(0);
+    for (const h of heads) h.forEach((v, i) => { mean[i] += v / heads.length; });
+    return mean;
+  }
+
+  _draw() {
+    if (!this._result) return;
+    const t = TEXT[langOf(this)];
+    const tokens = this._result.tokens, n = tokens.length, w = this.weights, chosen = this._word;
+    // Heatmap: one square per (row, column).
+    const cell = 22, pad = 90;
+    const heat = this._$("heatmap");
+    heat.setAttribute("viewBox", `0 0 ${pad + n * cell + 4} ${pad + n * cell + 4}`);
+    let svg = "";
+    tokens.forEach((tok, i) => {
+      svg += `<text class="tok ${chosen === i ? "chosen" : ""}" data-index="${i}" x="${pad - 4}" y="${pad + i * cell + 15}" text-anchor="end">${escapeHtml(tok)}</text>`;
+      svg += `<text class="tok" x="${pad + i * cell + 15}" y="${pad - 4}" transform="rotate(-60 ${pad + i * cell + 15} ${pad - 4})">${escapeHtml(tok)}</text>`;
+    });
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < n; c++) {
+        const v = w[r * n + c];
+        const dim = chosen !== null && chosen !== r ? 0.25 : 1;
+        svg += `<rect data-index="${r}" x="${pad + c * cell}" y="${pad + r * cell}" width="${cell - 1}" height="${cell - 1}" fill="rgb(47,111,223)" fill-opacity="${(Math.sqrt(v) * dim).toFixed(3)}" stroke="#eef1f6"><title>${escapeHtml(tokens[r])} → ${escapeHtml(tokens[c])}: ${v.toFixed(3)}</title></rect>`;
+      }
+    }
+    heat.innerHTML = svg;
+    heat.setAttribute("aria-label", t.heatmap);
+    // Lines: token i on the left to token j on the right, width ∝ weight.
+    const rowH = 22, width = 360, x0 = 110, x1 = width - 110;
+    const lines = this._$("lines");
+    lines.setAttribute("viewBox", `0 0 ${width} ${n * rowH + 8}`);
+    let links = "";
+    for (let r = 0; r < n; r++) {
+      if (chosen !== null && chosen !== r) continue;
+      for (let c = 0; c < n; c++) {
+        const v = w[r * n + c];
+        if (v < 0.02) continue;
+        links += `<line class="link" x1="${x0}" y1="${r * rowH + 15}" x2="${x1}" y2="${c * rowH + 15}" stroke-width="${(v * 6).toFixed(2)}" stroke-opacity="${Math.min(1, 0.15 + v).toFixed(2)}"/>`;
+      }
+    }
+    const labels = tokens.map((tok, i) =>
+      `<text class="tok ${chosen === i ? "chosen" : ""}" data-index="${i}" x="${x0 - 6}" y="${i * rowH + 19}" text-anchor="end">${escapeHtml(tok)}</text>` +
+      `<text class="tok" x="${x1 + 6}" y="${i * rowH + 19}">${escapeHtml(tok)}</text>`).join("");
+    lines.innerHTML = links + labels;
+    const strongest = tokens.map((tok, r) => {
+      const row = w.slice(r * n, r * n + n);
+      return `${tok} → ${tokens[row.indexOf(Math.max(...row))]}`;
+    });
+    lines.setAttribute("aria-label", t.strongest(strongest.join(", ")));
+    this._$("summary").textContent = t.strongest(strongest.join(", "));
+    this.dispatchEvent(new CustomEvent("gf-update", { bubbles: true, composed: true }));
+  }
+}
+
+customElements.define("gf-attention-map", GfAttentionMap);
