@@ -54,7 +54,7 @@ const STYLE = BASE_STYLE + `
   svg text.tok { font: 12px var(--gf-mono, ui-monospace, monospace); fill: var(--gf-fg, #1d2430); cursor: pointer; }
   svg text.tok.chosen { font-weight: bold; fill: var(--accent); }
   svg line.link { stroke: var(--accent); }
-  input[type=text] { min-width: 22em; }
+  input[type=text] { width: min(22em, 62vw); }
 `;
 
 class GfAttentionMap extends HTMLElement {

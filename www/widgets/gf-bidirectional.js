@@ -54,7 +54,7 @@ const STYLE = BASE_STYLE + `
   .chip.focus { outline: 2px solid var(--gf-fg, #1d2430); }
   .two { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 14px; margin-top: 8px; }
   td.off { color: var(--muted); background: #f3f4f7; }
-  input[type=text] { min-width: 16em; }
+  input[type=text] { width: min(16em, 62vw); }
 `;
 
 class GfBidirectional extends HTMLElement {

@@ -53,7 +53,7 @@ const TEXT = {
 
 const STYLE = BASE_STYLE + `
   .two { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 16px; align-items: start; }
-  input[type=text] { min-width: 16em; }
+  input[type=text] { width: min(16em, 62vw); }
   input[type=number] { width: 4em; }
   ul.near { margin: 0; padding-left: 0; list-style: none; font-size: .92em; }
   ul.near li { margin: 2px 0; }

@@ -45,7 +45,7 @@ const TEXT = {
 const STYLE = BASE_STYLE + `
   .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 400px), 1fr)); gap: 14px; }
   .grid figure { overflow-x: auto; }
-  input[type=text] { min-width: 14em; }
+  input[type=text] { width: min(14em, 62vw); }
   input[type=number] { width: 4em; }
   td.zero { color: var(--muted); background: repeating-linear-gradient(45deg, #f3f4f7, #f3f4f7 4px, #fff 4px, #fff 8px); }
   tr.changed th { color: #d2691e; font-weight: bold; }

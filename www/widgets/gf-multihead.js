@@ -50,7 +50,7 @@ const STYLE = BASE_STYLE + `
   .heads { display: grid; grid-template-columns: repeat(auto-fit, minmax(250px, 1fr)); gap: 14px; margin: 8px 0; }
   .heads figure { border-top: 4px solid var(--head); padding-top: 4px; }
   .two { display: grid; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr)); gap: 14px; }
-  input[type=text] { min-width: 16em; }
+  input[type=text] { width: min(16em, 62vw); }
 `;
 
 /** The divisors of d: the head counts that split d_model evenly. */
