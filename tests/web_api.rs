@@ -534,4 +534,82 @@ async fn bert_fills_masks_masks_attends_fine_tunes_and_rejects_bad_input() {
     let mut broken = bytes.clone();
     broken.truncate(bytes.len() / 2);
     assert!(cpu.load_bert(&broken, None).is_err());
+    // The embedding space: found and missing words, a word's cosine with itself 1, neighbours, the projection.
+    // Two entries of this small trained vocabulary: the first and last pieces of a sentence.
+    let pieces: Vec<String> = Array::from(&loaded.tokenize("milk for the store".into()).unwrap())
+        .iter()
+        .map(|p| p.as_string().unwrap())
+        .collect();
+    let (first, last) = (pieces[0].clone(), pieces[pieces.len() - 1].clone());
+    assert_ne!(first, last, "{pieces:?}");
+    let words = || vec![first.clone(), last.clone(), "zzzz".to_string()];
+    let analogy: JsValue = Array::of3(&first.as_str().into(), &last.as_str().into(), &first.as_str().into()).into();
+    let space = JsFuture::from(loaded.embedding_space(words(), opts(&[("neighbours", 3.into()), ("analogy", analogy)])))
+        .await
+        .unwrap();
+    let strings = |v: JsValue| Array::from(&v).iter().map(|w| w.as_string().unwrap()).collect::<Vec<_>>();
+    assert_eq!(strings(get(&space, "words")), [first.clone(), last.clone()]);
+    assert_eq!(strings(get(&space, "missing")), ["zzzz"]);
+    let cosines = get(&space, "cosines").dyn_into::<Float32Array>().unwrap().to_vec();
+    assert!((cosines[0] - 1.0).abs() < 1e-5 && (cosines[3] - 1.0).abs() < 1e-5, "{cosines:?}");
+    assert_eq!(Array::from(&Array::from(&get(&space, "neighbours")).get(1)).length(), 3);
+    assert_eq!(Array::from(&get(&space, "analogy")).length(), 3);
+    let vocabulary = Array::from(&get(&get(&space, "projection"), "vocabulary")).length();
+    assert_eq!(
+        vocabulary as f64,
+        get(&loaded.describe().unwrap(), "vocabularySize").as_f64().unwrap() - 5.0
+    );
+    let msg = rejection(loaded.embedding_space(vec!["zzzz".into()], JsValue::UNDEFINED)).await;
+    assert!(
+        msg.starts_with("bert.embeddingSpace: ") && msg.contains("none of the words (zzzz)"),
+        "{msg}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_widgets_feed_forward_and_rnn_across_the_boundary() {
+    let rt = runtime("cpu").await;
+    // x (1, 2) = [1, −1]; W1 = I, b1 = [0, 0.5] → [1, −0.5] → ReLU [1, 0]; W2 = diag(2, 3), b2 = [0.1, 0.2] → [2.1, 0.2].
+    let ffn = JsFuture::from(rt.feed_forward(
+        f32s(&[1.0, -1.0]),
+        f32s(&[1.0, 0.0, 0.0, 1.0]),
+        f32s(&[0.0, 0.5]),
+        f32s(&[2.0, 0.0, 0.0, 3.0]),
+        f32s(&[0.1, 0.2]),
+        opts(&[("dModel", 2.into()), ("hidden", 2.into())]),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(data(&get(&ffn, "preActivation")), [1.0, -0.5]);
+    assert_eq!(data(&get(&ffn, "hidden")), [1.0, 0.0]);
+    let output = data(&get(&ffn, "output"));
+    assert!((output[0] - 2.1).abs() < 1e-6 && (output[1] - 0.2).abs() < 1e-6, "{output:?}");
+    assert_eq!(shape(&get(&ffn, "output")), [1, 2]);
+    let msg = rejection(rt.feed_forward(
+        f32s(&[1.0, -1.0]),
+        f32s(&[1.0, 0.0, 0.0]),
+        f32s(&[0.0, 0.5]),
+        f32s(&[2.0, 0.0, 0.0, 3.0]),
+        f32s(&[0.1, 0.2]),
+        opts(&[("dModel", 2.into()), ("hidden", 2.into())]),
+    ))
+    .await;
+    assert!(msg.starts_with("feedForward: ") && msg.contains("W1"), "{msg}");
+    // The identity RNN: ‖∂L/∂h_t‖ = ρ^(T−1−t).
+    let rnn = glassformer::web::rnn_gradients(opts(&[
+        ("radius", 0.5.into()),
+        ("steps", 5.into()),
+        ("activation", "identity".into()),
+    ]))
+    .unwrap();
+    let norms = get(&rnn, "gradientNorms").dyn_into::<Float32Array>().unwrap().to_vec();
+    for (t, norm) in norms.iter().enumerate() {
+        assert!((norm - 0.5f32.powi(4 - t as i32)).abs() < 1e-5, "{norms:?}");
+    }
+    let error: js_sys::Error = glassformer::web::rnn_gradients(opts(&[("activation", "relu".into())]))
+        .unwrap_err()
+        .dyn_into()
+        .unwrap();
+    let msg = String::from(error.message());
+    assert!(msg.starts_with("rnnGradients: ") && msg.contains("\"relu\""), "{msg}");
 }
