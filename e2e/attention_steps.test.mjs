@@ -74,6 +74,26 @@ test(`gf-attention-steps at ${path}: editing an embedding updates the weights to
     await page.waitForSelector('gf-attention-steps[data-state="ready"]');
 
     await page.screenshot({ path: `${ARTIFACTS}/${shot}`, fullPage: true });
+
+    // In Chinese: the heading changes, the student's numbers and results stay.
+    await page.evaluate(() => document.querySelector("gf-attention-steps").setAttribute("lang", "zh"));
+    await page.waitForFunction(() => document.querySelector("gf-attention-steps").shadowRoot.querySelector("h3").textContent === "“Thinking Machines”上的自注意力");
+    assert.deepEqual((await readTable(page, "weights"))[0].map((c) => c.shown), ["0.9975", "0.0025"]);
+    assert.equal(await page.inputValue('input[data-m="x"][data-r="0"][data-c="0"]'), "3");
+    assert.match(await page.textContent('gf-attention-steps [data-role="copy-link"]'), /复制链接/);
+    await page.locator("gf-attention-steps").screenshot({ path: `${ARTIFACTS}/${shot.replace(".png", "-zh.png")}` });
+
+    // Moved in the page, it keeps its numbers and computes again; removed, it goes quietly.
+    const moved = page.evaluate(() => new Promise((done) => {
+      const widget = document.querySelector("gf-attention-steps");
+      widget.addEventListener("gf-update", () => done(), { once: true });
+      document.querySelector("main").append(widget);
+    }));
+    await moved;
+    assert.deepEqual((await readTable(page, "weights"))[0].map((c) => c.shown), ["0.9975", "0.0025"]);
+    await page.evaluate(() => document.querySelector("gf-attention-steps").remove());
+    await page.waitForTimeout(500);
+    assert.equal(await page.locator("gf-attention-steps").count(), 0);
     assert.deepEqual(errors, [], "no console errors");
   } finally {
     await close();

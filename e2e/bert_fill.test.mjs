@@ -66,6 +66,38 @@ test("gf-bert-fill: fill-mask, masking, attention, directions, fine-tuning", { t
     await widget.screenshot({ path: `${ARTIFACTS}bert-fill.png` });
     await page.setViewportSize({ width: 390, height: 900 });
     await widget.screenshot({ path: `${ARTIFACTS}bert-fill-phone.png` });
+    await page.setViewportSize({ width: 1100, height: 900 });
+
+    // In Chinese: the labels change; the model, the sentences typed and every panel's results stay.
+    const cells2 = await part("heatmap").locator("rect").count();
+    await page.evaluate(() => document.querySelector("gf-bert-fill").setAttribute("lang", "zh"));
+    await page.waitForFunction(`${shadow("h3")}.textContent === "BERT：完形填空"`);
+    assert.equal(await part("fill-text").inputValue(), "she bought a [MASK] of bread.");
+    assert.equal(await part("guesses").locator("figure").count(), 1);
+    assert.equal(await part("heatmap").locator("rect").count(), cells2);
+    assert.match(await part("heatmap-caption").textContent(), /第 \d 层，第 2 个头/);
+    assert.equal(await part("gpt-view").locator(".chip.hidden").count(), (await part("gpt-view").locator(".chip").count()) - 2);
+    assert.match(await part("ft-status").textContent(), new RegExp(`^80 步之后：有预训练的分类器答对 ${pre}%，从零开始的答对 ${scratch}%`));
+    assert.match(await part("classified").textContent(), /^预训练：[好坏]（\d+%） · 从零开始：[好坏]/);
+    assert.equal(await part("ft-chart").locator("path.line").count(), 2);
+    await widget.screenshot({ path: `${ARTIFACTS}bert-fill-zh.png` });
+
+    // Removed while fine-tuning (as soon as the first 10 steps are shown): the loop stops, both
+    // models are freed, nothing goes to the console.
+    const afterRemoval = await page.evaluate(() => new Promise((done) => {
+      const w = document.querySelector("gf-bert-fill");
+      const status = w.shadowRoot.querySelector('[data-role="ft-status"]');
+      let updates = 0;
+      w.addEventListener("gf-update", () => updates++);
+      new MutationObserver((_, observer) => {
+        if (!status.textContent.startsWith("第 10 / 80 步")) return;
+        observer.disconnect();
+        w.remove();
+        setTimeout(() => done({ updates, model: w._model, scratch: w._scratch, status: status.textContent }), 3000);
+      }).observe(status, { childList: true, characterData: true, subtree: true });
+      w.shadowRoot.querySelector('[data-action="finetune"]').click();
+    }));
+    assert.deepEqual(afterRemoval, { updates: 0, model: null, scratch: null, status: "第 10 / 80 步…" });
     assert.deepEqual(errors, []);
   } finally {
     await close();

@@ -65,6 +65,31 @@ test("gf-gpt-sampler: sampling, the distribution chart, streaming, errors, train
     await widget.scrollIntoViewIfNeeded();
     await widget.screenshot({ path: `${ARTIFACTS}gpt-sampler.png` });
     console.log(`greedy "${first}"; generated ${generated.length} characters; trained to step ${history.at(-1).step}, validation ${history.at(-1).valLoss.toFixed(3)}; longest pause ${longestGap.toFixed(0)} ms`);
+
+    // In Chinese: the labels change; the trained model, the prompt, the chart and the curve stay.
+    await page.evaluate(() => document.querySelector("gf-gpt-sampler").setAttribute("lang", "zh"));
+    await page.waitForFunction(`${shadow("h3")}.textContent === "GPT：一次写一个字符"`);
+    assert.equal(await widget.locator('[data-role="chart"] rect.sampled').count(), 12);
+    assert.equal(await widget.locator('[data-role="curve"] polyline').count(), 2);
+    assert.equal(await part("prompt").inputValue(), "JULIET:\n");
+    assert.equal(await part("temperature").inputValue(), "0.8");
+    assert.match(await part("about").textContent(), /（GPT）：4 层/);
+    assert.equal(await widget.locator('[data-action="train"]').textContent(), "在语料上训练");
+    const kept = await page.evaluate(() => document.querySelector("gf-gpt-sampler").lossHistory);
+    assert.deepEqual(kept.slice(0, history.length), history, "the curve's points are kept");
+    await widget.screenshot({ path: `${ARTIFACTS}gpt-sampler-zh.png` });
+
+    // Removed while training in its worker: the loop stops, the worker ends, nothing goes to the console.
+    await widget.locator('[data-action="train"]').click();
+    await page.waitForFunction((n) => document.querySelector("gf-gpt-sampler").lossHistory.length > n, kept.length, { timeout: 60_000 });
+    const updatesAfterRemoval = await page.evaluate(() => new Promise((done) => {
+      const w = document.querySelector("gf-gpt-sampler");
+      let updates = 0;
+      w.addEventListener("gf-update", () => updates++);
+      w.remove();
+      setTimeout(() => done({ updates, worker: w._worker, model: w._model }), 3000);
+    }));
+    assert.deepEqual(updatesAfterRemoval, { updates: 0, worker: null, model: null });
     assert.deepEqual(errors, []);
   } finally {
     await close();

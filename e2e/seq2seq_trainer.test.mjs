@@ -78,6 +78,34 @@ test("gf-seq2seq-trainer: pretrained translation, bad input, training from scrat
     await widget.scrollIntoViewIfNeeded();
     await widget.screenshot({ path: `${ARTIFACTS}seq2seq-trainer.png` });
     console.log(`trained to step ${history.at(-1).step}; loss ${first.toFixed(3)} → ${last.toFixed(3)}; longest pause of the page ${longestGap.toFixed(0)} ms`);
+
+    // In Chinese: the labels change; the trained model, its curve, samples and heatmap stay.
+    await page.waitForFunction(() => !document.querySelector("gf-seq2seq-trainer")._loop); // the last training call has landed
+    const kept = await page.evaluate(() => document.querySelector("gf-seq2seq-trainer").lossHistory);
+    const rects = await widget.locator('[data-role="heatmap"] rect').count();
+    await page.evaluate(() => document.querySelector("gf-seq2seq-trainer").setAttribute("lang", "zh"));
+    await page.waitForFunction(() => document.querySelector("gf-seq2seq-trainer").shadowRoot.querySelector("h3").textContent === "训练一个翻译模型：英语 → 法语");
+    assert.equal(await widget.locator('[data-role="heatmap"] rect').count(), rects);
+    assert.equal(await widget.locator('[data-role="samples"] tr').count(), 5);
+    assert.equal(await widget.locator("svg polyline.curve").count(), 1);
+    assert.match(await part("status").textContent(), /^已暂停/);
+    assert.match(await part("readout").textContent(), /^第 \d[\d,]* \/ 1,000 步 · 损失 \d/);
+    assert.match(await part("alt").textContent(), /第 2 层，第 1 个头/);
+    assert.equal(await part("head").inputValue(), "0", "the picked head is kept");
+    assert.deepEqual(await page.evaluate(() => document.querySelector("gf-seq2seq-trainer").lossHistory), kept);
+    await widget.screenshot({ path: `${ARTIFACTS}seq2seq-trainer-zh.png` });
+
+    // Removed while training: the loop stops, the model is freed, nothing goes to the console.
+    await widget.locator('[data-action="train"]').click();
+    await page.waitForFunction((n) => document.querySelector("gf-seq2seq-trainer").lossHistory.length > n + 2, kept.length);
+    const updatesAfterRemoval = await page.evaluate(() => new Promise((done) => {
+      const w = document.querySelector("gf-seq2seq-trainer");
+      let updates = 0;
+      w.addEventListener("gf-update", () => updates++);
+      w.remove();
+      setTimeout(() => done({ updates, model: w._model }), 1500);
+    }));
+    assert.deepEqual(updatesAfterRemoval, { updates: 0, model: null }, "no training call after the removal, and the model is gone");
     assert.deepEqual(errors, []);
   } finally {
     await close();

@@ -14,11 +14,13 @@
 //   d-k      width of q, k and v (default 4)
 //   seed     if set, start from small random integers drawn from this seed
 //            instead of the course's worked example
+//   lang     "en" | "zh" (default: the page's language)
 //
 // Events: "gf-update" after every recomputation, with the results in
 // event.detail (also readable as element.result).
 
 import { getRuntime, backendLabel } from "../runtime.js";
+import { langOf, escapeHtml, BASE_STYLE, shareFooter, wireShare } from "./common.js";
 
 const WORKED_EXAMPLE = {
   // Two tokens, d_model = d_k = 4; each x picks two rows of every W.
@@ -47,53 +49,131 @@ function seededIntegers(seed) {
   };
 }
 
-const STYLE = `
-  :host { display: block; font: var(--gf-font, 15px/1.45 system-ui, sans-serif); color: var(--gf-fg, #1d2430);
-          --accent: var(--gf-accent, #2f6fdf); --muted: var(--gf-muted, #5b6575); --panel: var(--gf-panel, #f5f7fb);
-          --border: var(--gf-border, #d5dbe6); }
-  .wrap { border: 1px solid var(--border); border-radius: 10px; padding: 14px 16px; background: var(--gf-bg, #fff); }
-  h3 { margin: 0 0 4px; font-size: 1.05em; }
+// Every word the widget shows, in English and in Chinese. Strings that hold
+// numbers are functions; the ones marked (HTML) may contain markup.
+const TEXT = {
+  en: {
+    group: "Self-attention, step by step",
+    title: (phrase) => `Self-attention on “${phrase}”`,
+    note: (dModel, dK) => `Edit any number: every step below is recomputed by the glassformer kernels.
+          Rows are tokens; <i>d</i><sub>model</sub> = ${dModel}, <i>d<sub>k</sub></i> = ${dK}.`, // (HTML)
+    embeddings: "Embeddings x",
+    cell: (caption, row, column) => `${caption} row ${row}, column ${column}`,
+    reset: "Reset",
+    randomise: "Random integers",
+    loading: "Loading the kernels…",
+    step: (n) => `Step ${n}. `,
+    // Step headings (HTML).
+    project: "Project each embedding: q = x·W<sub>Q</sub>, k = x·W<sub>K</sub>, v = x·W<sub>V</sub>",
+    score: "Score every pair: q<sub>i</sub> · k<sub>j</sub>",
+    scale: (dK, root) => `Scale by √d<sub>k</sub> = √${dK} = ${root}`,
+    softmax: "Softmax each row into attention weights",
+    sum: "Weighted sum of the values: z<sub>i</sub> = Σ<sub>j</sub> weight<sub>ij</sub> · v<sub>j</sub>",
+    output: "z (output)",
+    computed: (backend) => `Computed by the ${backend} kernels.`,
+    error: "Could not compute: ",
+    share: (percent, token) => `${percent}% of ${token}'s attention`,
+    dots: (terms, total) => `e.g. q₁·k₁ = ${terms} = ${total}`,
+    weights: (token, percent) => `weight = e^score / Σ e^score along each row: “${token}” gives ${percent}% of its attention to itself.`,
+  },
+  zh: {
+    group: "自注意力，逐步计算",
+    title: (phrase) => `“${phrase}”上的自注意力`,
+    note: (dModel, dK) => `修改任意一个数字，下面的每一步都会由 glassformer 的内核重新计算。
+          每一行是一个词元；<i>d</i><sub>model</sub> = ${dModel}，<i>d<sub>k</sub></i> = ${dK}。`,
+    embeddings: "嵌入向量 x",
+    cell: (caption, row, column) => `${caption}：第 ${row} 行，第 ${column} 列`,
+    reset: "重置",
+    randomise: "随机整数",
+    loading: "正在加载内核…",
+    step: (n) => `第 ${n} 步：`,
+    project: "把每个嵌入向量投影为查询、键和值：q = x·W<sub>Q</sub>，k = x·W<sub>K</sub>，v = x·W<sub>V</sub>",
+    score: "为每一对词元打分：q<sub>i</sub> · k<sub>j</sub>",
+    scale: (dK, root) => `除以 √d<sub>k</sub> = √${dK} = ${root} 进行缩放`,
+    softmax: "对每一行做 softmax，得到注意力权重",
+    sum: "对值向量加权求和：z<sub>i</sub> = Σ<sub>j</sub> 权重<sub>ij</sub> · v<sub>j</sub>",
+    output: "z（输出）",
+    computed: (backend) => `由 ${backend} 内核计算。`,
+    error: "无法计算：",
+    share: (percent, token) => `“${token}”的注意力中有 ${percent}% 落在这里`,
+    dots: (terms, total) => `例如 q₁·k₁ = ${terms} = ${total}`,
+    weights: (token, percent) => `权重 = e^分数 / 该行所有 e^分数之和：“${token}”把 ${percent}% 的注意力给了它自己。`,
+  },
+};
+
+// BASE_STYLE (common.js) comes first; what follows is this widget's own look.
+// The matrices use the class "steps-matrix", not BASE_STYLE's "matrix" (a
+// bordered, monospaced table for read-only numbers): these hold inputs.
+const STYLE = BASE_STYLE + `
   p.note { margin: 2px 0 10px; color: var(--muted); font-size: .92em; }
   .row { display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; }
-  .matrix { background: var(--panel); border-radius: 8px; padding: 8px 10px; }
-  .matrix caption { caption-side: top; text-align: left; font-weight: 600; padding-bottom: 4px; white-space: nowrap; }
-  table { border-collapse: collapse; }
-  th { font-weight: 500; color: var(--muted); padding: 2px 6px; text-align: right; font-size: .9em; white-space: nowrap; }
-  td { padding: 2px 4px; text-align: right; font-variant-numeric: tabular-nums; min-width: 3.2em; }
-  input { width: 3.6em; font: inherit; text-align: right; padding: 2px 3px; border: 1px solid var(--border); border-radius: 4px; }
-  input:focus-visible, button:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
+  .steps-matrix { background: var(--panel); border-radius: 8px; padding: 8px 10px; border-collapse: collapse; }
+  .steps-matrix caption { caption-side: top; text-align: left; font-weight: 600; padding-bottom: 4px; white-space: nowrap; }
+  .steps-matrix th { font-weight: 500; color: var(--muted); padding: 2px 6px; text-align: right; font-size: .9em; white-space: nowrap; }
+  .steps-matrix td { padding: 2px 4px; text-align: right; font-variant-numeric: tabular-nums; min-width: 3.2em; }
+  input[type=number] { width: 3.6em; font: inherit; text-align: right; padding: 2px 3px; border: 1px solid var(--border); border-radius: 4px; background: var(--gf-bg, #fff); }
   input[aria-invalid="true"] { border-color: #c62828; background: #fdecea; }
-  ol.steps { list-style: none; padding: 0; margin: 14px 0 0; counter-reset: step; }
-  ol.steps > li { counter-increment: step; border-top: 1px solid var(--border); padding: 10px 0; }
+  ol.steps { list-style: none; padding: 0; margin: 14px 0 0; }
+  ol.steps > li { border-top: 1px solid var(--border); padding: 10px 0; }
   ol.steps > li > h4 { margin: 0 0 6px; font-size: 1em; }
-  ol.steps > li > h4::before { content: "Step " counter(step) ". "; color: var(--accent); }
+  ol.steps > li > h4 .step { color: var(--accent); }
   td.weight { position: relative; }
   td.weight span.bar { position: absolute; left: 0; bottom: 1px; height: 3px; background: var(--accent); border-radius: 2px; }
   .formula { font-family: var(--gf-mono, ui-monospace, monospace); font-size: .92em; color: var(--muted); margin: 4px 0 0; }
   .controls { display: flex; gap: 8px; margin-top: 10px; align-items: center; flex-wrap: wrap; }
-  button { font: inherit; padding: 4px 10px; border-radius: 6px; border: 1px solid var(--border); background: var(--panel); cursor: pointer; }
   .status { color: var(--muted); font-size: .88em; }
   .error { color: #b71c1c; background: #fdecea; border-radius: 6px; padding: 6px 10px; margin-top: 8px; }
-  .error:empty { display: none; }
 `;
 
 class GfAttentionSteps extends HTMLElement {
-  static observedAttributes = ["tokens", "d-model", "d-k", "seed"];
+  static observedAttributes = ["tokens", "d-model", "d-k", "seed", "lang"];
 
   constructor() {
     super();
     this.attachShadow({ mode: "open" });
     this.result = null;
     this._generation = 0; // drops results of edits that were overtaken
+    this._message = null; // the status line, as (text table) => string, so a change of language can rewrite it
+    this._error = null; // the error line, likewise
   }
 
   connectedCallback() {
+    if (this._values) {
+      // Moved in the page: the student's numbers are kept; draw them again.
+      this._render();
+      this._recompute();
+      return;
+    }
     this.setAttribute("data-state", "loading");
     this._reset();
   }
 
-  attributeChangedCallback() {
-    if (this.isConnected && this._values) this._reset();
+  disconnectedCallback() {
+    // Nothing here holds a model or a timer (the runtime is the page's, shared
+    // by every widget); a computation still in flight is simply dropped.
+    this._generation++;
+  }
+
+  attributeChangedCallback(name, old, value) {
+    if (old === value) return;
+    if (!this.isConnected) {
+      // Changed while away from the page: start from the new attributes when it comes back.
+      if (name !== "lang") this._values = null;
+      return;
+    }
+    if (!this._values) return;
+    if (name === "lang") {
+      // Same numbers, same results; only the words change.
+      this._render();
+      if (this.result) this._show();
+      this._showMessages();
+      return;
+    }
+    this._reset();
+  }
+
+  get _t() {
+    return TEXT[langOf(this)];
   }
 
   get tokens() {
@@ -124,55 +204,62 @@ class GfAttentionSteps extends HTMLElement {
 
   _reset() {
     this._values = this._initialValues();
+    this.result = null;
+    this._message = (t) => t.loading;
+    this._error = null;
     this._render();
     this._recompute();
   }
 
   _render() {
-    const tokens = this.tokens;
+    const lang = langOf(this);
+    const t = TEXT[lang];
+    const tokens = this.tokens.map(escapeHtml); // the phrase is the author's text: escape it before it becomes HTML
     const { dModel, dK } = this._dims();
-    const xLabels = tokens.map((t, i) => `x${sub(i + 1)} ${t}`);
+    const xLabels = tokens.map((w, i) => `x${sub(i + 1)} ${w}`);
     const inLabels = Array.from({ length: dModel }, (_, i) => `${i + 1}`);
     const outLabels = Array.from({ length: dK }, (_, i) => `${i + 1}`);
-    const tokenLabels = (letter) => tokens.map((t, i) => `${letter}${sub(i + 1)} ${t}`);
+    const tokenLabels = (letter) => tokens.map((w, i) => `${letter}${sub(i + 1)} ${w}`);
+    const keys = tokens.map((_, j) => `k${sub(j + 1)}`);
+    const heading = (n, html) => `<h4><span class="step">${t.step(n)}</span>${html}</h4>`;
     this.shadowRoot.innerHTML = `
       <style>${STYLE}</style>
-      <div class="wrap" role="group" aria-label="Self-attention, step by step">
-        <h3>Self-attention on “${tokens.join(" ")}”</h3>
-        <p class="note">Edit any number: every step below is recomputed by the glassformer kernels.
-          Rows are tokens; <i>d</i><sub>model</sub> = ${dModel}, <i>d<sub>k</sub></i> = ${dK}.</p>
+      <div class="wrap" role="group" aria-label="${t.group}">
+        <h3>${t.title(tokens.join(" "))}</h3>
+        <p class="note">${t.note(dModel, dK)}</p>
         <div class="row">
-          ${this._editor("x", "Embeddings x", xLabels, inLabels)}
+          ${this._editor("x", t.embeddings, xLabels, inLabels)}
           ${this._editor("wq", "W_Q", inLabels, outLabels)}
           ${this._editor("wk", "W_K", inLabels, outLabels)}
           ${this._editor("wv", "W_V", inLabels, outLabels)}
         </div>
         <div class="controls">
-          <button type="button" data-action="example">Reset</button>
-          <button type="button" data-action="randomise">Random integers</button>
-          <span class="status" role="status" aria-live="polite">Loading the kernels…</span>
+          <button type="button" data-action="example">${t.reset}</button>
+          <button type="button" data-action="randomise">${t.randomise}</button>
+          <span class="status" role="status" aria-live="polite"></span>
         </div>
         <div class="error" role="alert"></div>
         <ol class="steps">
-          <li><h4>Project each embedding: q = x·W<sub>Q</sub>, k = x·W<sub>K</sub>, v = x·W<sub>V</sub></h4>
+          <li>${heading(1, t.project)}
             <div class="row">${[["q", "q = x·W_Q"], ["k", "k = x·W_K"], ["v", "v = x·W_V"]].map(([l, caption]) => this._output(l, caption, tokenLabels(l), outLabels)).join("")}</div>
           </li>
-          <li><h4>Score every pair: q<sub>i</sub> · k<sub>j</sub></h4>
-            <div class="row">${this._output("dots", "q·k", tokenLabels("q"), tokens.map((t, j) => `k${sub(j + 1)}`))}</div>
+          <li>${heading(2, t.score)}
+            <div class="row">${this._output("dots", "q·k", tokenLabels("q"), keys)}</div>
             <p class="formula" data-explain="dots"></p>
           </li>
-          <li><h4>Scale by √d<sub>k</sub> = √${dK} = ${fmt(Math.sqrt(dK))}</h4>
-            <div class="row">${this._output("scores", "q·k / √d_k", tokenLabels("q"), tokens.map((t, j) => `k${sub(j + 1)}`))}</div>
+          <li>${heading(3, t.scale(dK, fmt(Math.sqrt(dK))))}
+            <div class="row">${this._output("scores", "q·k / √d_k", tokenLabels("q"), keys)}</div>
           </li>
-          <li><h4>Softmax each row into attention weights</h4>
-            <div class="row">${this._output("weights", "softmax", tokenLabels("q"), tokens.map((t, j) => `${t}`), "weight")}</div>
+          <li>${heading(4, t.softmax)}
+            <div class="row">${this._output("weights", "softmax", tokenLabels("q"), tokens, "weight")}</div>
             <p class="formula" data-explain="weights"></p>
           </li>
-          <li><h4>Weighted sum of the values: z<sub>i</sub> = Σ<sub>j</sub> weight<sub>ij</sub> · v<sub>j</sub></h4>
-            <div class="row">${this._output("z", "z (output)", tokens.map((t, i) => `z${sub(i + 1)} ${t}`), outLabels)}</div>
+          <li>${heading(5, t.sum)}
+            <div class="row">${this._output("z", t.output, tokens.map((w, i) => `z${sub(i + 1)} ${w}`), outLabels)}</div>
             <p class="formula" data-explain="z"></p>
           </li>
         </ol>
+        ${shareFooter(lang)}
       </div>`;
     this.shadowRoot.querySelectorAll("input").forEach((input) => input.addEventListener("input", () => this._onEdit(input)));
     this.shadowRoot.querySelector('[data-action="example"]').addEventListener("click", () => {
@@ -183,15 +270,27 @@ class GfAttentionSteps extends HTMLElement {
       const current = parseInt(this.getAttribute("seed") ?? "0", 10) || 0;
       this.setAttribute("seed", String(current + 1)); // attributeChangedCallback resets
     });
+    wireShare(this, this.shadowRoot, lang);
+    this._showMessages();
   }
 
-  /** An editable matrix: one number input per entry. */
+  /** The status and error lines, in the current language. */
+  _showMessages() {
+    const t = this._t;
+    this.shadowRoot.querySelector(".status").textContent = this._message?.(t) ?? "";
+    this.shadowRoot.querySelector(".error").textContent = this._error?.(t) ?? "";
+  }
+
+  /** An editable matrix: one number input per entry (a cleared or invalid entry stays marked). */
   _editor(name, caption, rowLabels, colLabels) {
+    const t = this._t;
     const m = this._values[name];
-    const body = rowLabels.map((rl, r) => `<tr><th scope="row">${rl}</th>${colLabels.map((cl, c) =>
-      `<td><input type="number" step="0.1" data-m="${name}" data-r="${r}" data-c="${c}" value="${m[r][c]}"
-         aria-label="${caption} row ${rl}, column ${cl}"></td>`).join("")}</tr>`).join("");
-    return `<table class="matrix"><caption>${caption.replace(/_(\w)/, "<sub>$1</sub>")}</caption>
+    const body = rowLabels.map((rl, r) => `<tr><th scope="row">${rl}</th>${colLabels.map((cl, c) => {
+      const valid = Number.isFinite(m[r][c]);
+      return `<td><input type="number" step="0.1" data-m="${name}" data-r="${r}" data-c="${c}" value="${valid ? m[r][c] : ""}"
+         aria-invalid="${!valid}" aria-label="${t.cell(caption, rl, cl)}"></td>`; // the labels are already escaped HTML
+    }).join("")}</tr>`).join("");
+    return `<table class="steps-matrix"><caption>${caption.replace(/_(\w)/, "<sub>$1</sub>")}</caption>
       <thead><tr><td></td>${colLabels.map((c) => `<th scope="col">${c}</th>`).join("")}</tr></thead><tbody>${body}</tbody></table>`;
   }
 
@@ -199,7 +298,7 @@ class GfAttentionSteps extends HTMLElement {
   _output(name, caption, rowLabels, colLabels, cellClass = "") {
     const body = rowLabels.map((rl, r) => `<tr><th scope="row">${rl}</th>${colLabels.map((_, c) =>
       `<td class="${cellClass}" data-out="${name}" data-r="${r}" data-c="${c}">…</td>`).join("")}</tr>`).join("");
-    return `<table class="matrix"><caption>${caption.replace(/_(\w)/, "<sub>$1</sub>")}</caption>
+    return `<table class="steps-matrix"><caption>${caption.replace(/_(\w)/, "<sub>$1</sub>")}</caption>
       <thead><tr><td></td>${colLabels.map((c) => `<th scope="col">${c}</th>`).join("")}</tr></thead><tbody>${body}</tbody></table>`;
   }
 
@@ -212,8 +311,6 @@ class GfAttentionSteps extends HTMLElement {
 
   async _recompute() {
     const generation = ++this._generation;
-    const status = this.shadowRoot.querySelector(".status");
-    const errorBox = this.shadowRoot.querySelector(".error");
     const T = this.tokens.length;
     const { dModel, dK } = this._dims();
     const flat = (m) => new Float32Array(m.flat());
@@ -223,22 +320,27 @@ class GfAttentionSteps extends HTMLElement {
       const x = flat(this._values.x);
       const [q, k, v] = await Promise.all(["wq", "wk", "wv"].map((w) => rt.matmul(x, flat(this._values[w]), shape)));
       const att = await rt.attention(q.data, k.data, v.data, { dModel: dK, heads: 1 });
-      if (generation !== this._generation) return; // a newer edit is on its way
+      if (generation !== this._generation) return; // a newer edit (or the widget's removal) overtook this one
       this.result = { q, k, v, dotProducts: att.dotProducts, scores: att.scores, weights: att.weights, output: att.output };
       this._show();
-      errorBox.textContent = "";
-      status.textContent = `Computed by the ${backendLabel(rt)} kernels.`;
+      const backend = backendLabel(rt);
+      this._error = null;
+      this._message = (t) => t.computed(backend);
+      this._showMessages();
       this.setAttribute("data-state", "ready");
       this.dispatchEvent(new CustomEvent("gf-update", { detail: this.result, bubbles: true }));
     } catch (error) {
       if (generation !== this._generation) return;
-      errorBox.textContent = `Could not compute: ${error.message ?? error}`;
-      status.textContent = "";
+      const message = error.message ?? String(error); // the kernel's own words, in English
+      this._error = (t) => t.error + message;
+      this._message = null;
+      this._showMessages();
       this.setAttribute("data-state", "error");
     }
   }
 
   _show() {
+    const t = this._t;
     const { q, k, v, dotProducts, scores, weights, output } = this.result;
     const T = this.tokens.length;
     const tables = { q: q.data, k: k.data, v: v.data, dots: dotProducts.data, scores: scores.data, weights: weights.data, z: output.data };
@@ -253,16 +355,15 @@ class GfAttentionSteps extends HTMLElement {
         bar.className = "bar";
         bar.style.width = `${Math.round(value * 100)}%`;
         cell.append(bar);
-        cell.title = `${(value * 100).toFixed(1)}% of ${this.tokens[cell.dataset.r]}'s attention`;
+        cell.title = t.share((value * 100).toFixed(1), this.tokens[cell.dataset.r]);
       }
     }
     // Spell out the first row, as a student would on paper.
     const w = weights.data, name = this.tokens[0];
     const vTerms = this.tokens.map((_, j) => `${fmt(w[j])}·v${sub(j + 1)}`).join(" + ");
     this.shadowRoot.querySelector('[data-explain="dots"]').textContent =
-      `e.g. q₁·k₁ = ${Array.from(q.data.slice(0, q.data.length / T), (qi, i) => `${fmt(qi)}×${fmt(k.data[i])}`).join(" + ")} = ${fmt(dotProducts.data[0])}`;
-    this.shadowRoot.querySelector('[data-explain="weights"]').textContent =
-      `weight = e^score / Σ e^score along each row: “${name}” gives ${(w[0] * 100).toFixed(1)}% of its attention to itself.`;
+      t.dots(Array.from(q.data.slice(0, q.data.length / T), (qi, i) => `${fmt(qi)}×${fmt(k.data[i])}`).join(" + "), fmt(dotProducts.data[0]));
+    this.shadowRoot.querySelector('[data-explain="weights"]').textContent = t.weights(name, (w[0] * 100).toFixed(1));
     this.shadowRoot.querySelector('[data-explain="z"]').textContent = `z₁ = ${vTerms}`;
   }
 }

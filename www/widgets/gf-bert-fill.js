@@ -19,40 +19,151 @@
 //   checkpoint  URL of a saved BERT (default: www/models/bert.safetensors)
 //   text        the fill-in sentence (default: the course's question)
 //   seed        the masking seed (default 1)
+//   lang        "en" | "zh" (default: the page's language)
+//
+// Removed from the page, the widget stops fine-tuning and frees both of its
+// models; put back, it loads the checkpoint again.
 //
 // Events: "gf-update" when a panel has new results.
 
 import { getRuntime, loadGlassformer } from "../runtime.js";
+import { langOf, escapeHtml, BASE_STYLE, shareFooter, wireShare } from "./common.js";
 
 const DEFAULT_CHECKPOINT = new URL("../models/bert.safetensors", import.meta.url).href;
 const QUESTION = "the man went to the [MASK] to buy a [MASK] of milk.";
-const FATES = {
-  "masked": ["[MASK]", "#2f6fdf"],
-  "random": ["random token", "#d2691e"],
-  "kept": ["kept, still predicted", "#2e7d32"],
-  "not chosen": ["not chosen", "#c9d1de"],
-  "special": ["special", "#8c96a6"],
+/** The colour of each fate a token can have when masking (the words are in TEXT). */
+const FATE_COLORS = {
+  "masked": "#2f6fdf",
+  "random": "#d2691e",
+  "kept": "#2e7d32",
+  "not chosen": "#c9d1de",
+  "special": "#8c96a6",
 };
-const escapeHtml = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+/** The two fine-tuned classifiers: what each starts from, and its colour. */
+const RUNS = [{ key: "pre", scratch: false, color: "#2f6fdf" }, { key: "scratch", scratch: true, color: "#d2691e" }];
 const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
+const percent = (p, digits = 1) => (100 * p).toFixed(digits);
 
-const STYLE = `
-  :host { display: block; font: var(--gf-font, 15px/1.45 system-ui, sans-serif); color: var(--gf-fg, #1d2430);
-          --accent: var(--gf-accent, #2f6fdf); --muted: var(--gf-muted, #5b6575); --panel: var(--gf-panel, #f5f7fb);
-          --border: var(--gf-border, #d5dbe6); --bad: var(--gf-bad, #b71c1c); }
-  .wrap { border: 1px solid var(--border); border-radius: 10px; padding: 14px 16px; background: var(--gf-bg, #fff); }
-  h3 { margin: 0 0 4px; font-size: 1.05em; }
+// Every word the widget shows, in English and in Chinese (strings with
+// numbers are functions; those marked (HTML) may hold markup). The model's
+// tokens and the runtime's error messages are never translated.
+const TEXT = {
+  en: {
+    title: "BERT: fill in the blanks",
+    intro: "A 4-layer BERT pre-trained on everyday stories (errands, shops, food, weather).",
+    about: (d) => `A ${d.layers}-layer BERT (d_model ${d.dModel}, ${d.heads} heads, ${d.parameters.toLocaleString("en")} parameters, a WordPiece vocabulary of ${d.vocabularySize}) pre-trained for ${d.step.toLocaleString("en")} steps on everyday stories: errands, shops, food, weather.`,
+    fillLabel: "sentence with [MASK]",
+    fill: "Fill in",
+    loading: "Loading the model…",
+    ready: "Ready.",
+    loadError: (message) => `Could not load the BERT: ${message}`,
+    filled: (n) => `${n} blank${n === 1 ? "" : "s"} filled.`,
+    guess: (token, p) => `${token}: ${p}%`,
+    maskTitle: "Masking the BERT way",
+    maskNote: "15% of the tokens are chosen for prediction; of those, 80% are replaced by [MASK], 10% by a random token and 10% are left as they are. The model must recover every chosen token.",
+    maskLabel: "sentence to mask",
+    seed: "seed",
+    maskAgain: "Mask again",
+    fates: { "masked": "[MASK]", "random": "random token", "kept": "kept, still predicted", "not chosen": "not chosen", "special": "special" },
+    fatesLabel: "the tokens and their fates",
+    chip: (token, fate) => `${token}: ${fate}`,
+    chosen: (chosen, words, list) => `${chosen} of ${words} tokens chosen: ${list}`,
+    attTitle: "Attention",
+    attLabel: "sentence for attention",
+    layer: "layer", head: "head",
+    show: "Show",
+    heatmap: "attention heatmap",
+    heatmapCaption: "Row: the token that looks; column: the token it looks at; darker = more weight.",
+    heatmapCaptionFor: (layer, head) => `Layer ${layer}, head ${head}. Row: the token that looks; column: the token it looks at; darker = more weight. Every row also sees the tokens after it: there is no causal mask.`,
+    heatmapLabel: (layer, head, links) => `layer ${layer}, head ${head}; strongest link per token: ${links.join(", ")}`,
+    dirTitle: "Both directions (BERT) or one (GPT)",
+    dirNote: "Pick a position (click, or the arrow keys): highlighted tokens are the ones it may attend to.",
+    bertRow: "BERT (bidirectional)", gptRow: "GPT (causal mask)",
+    positions: "positions; arrow keys move",
+    sees: (token, n, seen, after) => `“${token}” sees all ${n} tokens in BERT; in GPT it sees ${seen}` +
+      (after ? `, not “${after}”.` : " (it is the last)."),
+    ftTitle: "Pre-training pays: fine-tuning with few labels",
+    ftNote: `A classifier on [CLS] learns "good" or "bad" from <strong>32 labelled opinions</strong> ("the bread was fresh.") that use half of the opinion words. It is tested on 200 opinions that use only the <em>other</em> half ("the eggs were excellent."). Same architecture, same labels, same steps — once on the pre-trained encoder, once on random weights.`, // (HTML)
+    fineTune: "Fine-tune both",
+    ftChart: "test accuracy while fine-tuning",
+    ftTable: "accuracy on the 200 test opinions",
+    encoder: "encoder", step: "step", accuracy: "test accuracy",
+    runs: { pre: "pre-trained", scratch: "from scratch" },
+    ftStep: (step, total) => `step ${step} of ${total}…`,
+    ftDone: (total, pre, scratch) => `After ${total} steps: ${pre}% right with pre-training, ${scratch}% from scratch.`,
+    ftAxis: "fine-tuning steps",
+    ftChartLabel: (list) => `test accuracy while fine-tuning: ${list}`,
+    notStarted: "not started",
+    classifyLabel: "sentence to classify",
+    classify: "Classify with both",
+    needTune: "Fine-tune both first: the classifiers do not exist yet.",
+    labels: ["bad", "good"],
+    verdict: (label, p) => `${label} (${p}%)`,
+    classified: (pre, scratch) => `pre-trained: ${pre} · from scratch: ${scratch}`,
+  },
+  zh: {
+    title: "BERT：完形填空",
+    intro: "一个在日常小故事（跑腿、商店、食物、天气）上预训练的 4 层 BERT。",
+    about: (d) => `一个 ${d.layers} 层的 BERT（d_model ${d.dModel}，${d.heads} 个注意力头，${d.parameters.toLocaleString("en")} 个参数，WordPiece 词表大小为 ${d.vocabularySize}），在日常小故事（跑腿、商店、食物、天气）上预训练了 ${d.step.toLocaleString("en")} 步。`,
+    fillLabel: "含有 [MASK] 的句子",
+    fill: "填空",
+    loading: "正在加载模型…",
+    ready: "就绪。",
+    loadError: (message) => `无法加载 BERT：${message}`,
+    filled: (n) => `已填好 ${n} 个空。`,
+    guess: (token, p) => `${token}：${p}%`,
+    maskTitle: "BERT 的掩码方式",
+    maskNote: "15% 的词元被选中用于预测；其中 80% 替换为 [MASK]，10% 替换为随机词元，10% 保持不变。模型必须还原每一个被选中的词元。",
+    maskLabel: "要掩码的句子",
+    seed: "随机种子",
+    maskAgain: "重新掩码",
+    fates: { "masked": "[MASK]", "random": "随机词元", "kept": "保持不变，仍要预测", "not chosen": "未被选中", "special": "特殊词元" },
+    fatesLabel: "各个词元及其处理方式",
+    chip: (token, fate) => `${token}：${fate}`,
+    chosen: (chosen, words, list) => `${words} 个词元中选中了 ${chosen} 个：${list}`,
+    attTitle: "注意力",
+    attLabel: "用来查看注意力的句子",
+    layer: "层", head: "头",
+    show: "显示",
+    heatmap: "注意力热力图",
+    heatmapCaption: "行：发出注意力的词元；列：被关注的词元；颜色越深，权重越大。",
+    heatmapCaptionFor: (layer, head) => `第 ${layer} 层，第 ${head} 个头。行：发出注意力的词元；列：被关注的词元；颜色越深，权重越大。每一行也能看到它后面的词元：这里没有因果掩码。`,
+    heatmapLabel: (layer, head, links) => `第 ${layer} 层，第 ${head} 个头；每个词元关注最多的词元：${links.join(", ")}`,
+    dirTitle: "双向（BERT）还是单向（GPT）",
+    dirNote: "选一个位置（点击，或用方向键）：高亮的词元就是它可以关注的词元。",
+    bertRow: "BERT（双向）", gptRow: "GPT（因果掩码）",
+    positions: "各个位置；用方向键移动",
+    sees: (token, n, seen, after) => `在 BERT 中，“${token}”能看到全部 ${n} 个词元；在 GPT 中只能看到 ${seen} 个` +
+      (after ? `，看不到“${after}”。` : "（它是最后一个）。"),
+    ftTitle: "预训练的回报：只用少量标签做微调",
+    ftNote: `一个接在 [CLS] 上的分类器，从 <strong>32 条带标签的评价</strong>（如 “the bread was fresh.”）中学习判断“好”还是“坏”，这些评价只用到一半的评价词。测试用的 200 条评价只用<em>另一半</em>评价词（如 “the eggs were excellent.”）。架构相同、标签相同、步数相同——一次在预训练的编码器上微调，一次从随机权重开始。`,
+    fineTune: "两个都微调",
+    ftChart: "微调过程中的测试准确率",
+    ftTable: "在 200 条测试评价上的准确率",
+    encoder: "编码器", step: "步数", accuracy: "测试准确率",
+    runs: { pre: "预训练", scratch: "从零开始" },
+    ftStep: (step, total) => `第 ${step} / ${total} 步…`,
+    ftDone: (total, pre, scratch) => `${total} 步之后：有预训练的分类器答对 ${pre}%，从零开始的答对 ${scratch}%。`,
+    ftAxis: "微调步数",
+    ftChartLabel: (list) => `微调过程中的测试准确率：${list}`,
+    notStarted: "尚未开始",
+    classifyLabel: "要分类的句子",
+    classify: "用两个分类器分类",
+    needTune: "请先点“两个都微调”：分类器还不存在。",
+    labels: ["坏", "好"],
+    verdict: (label, p) => `${label}（${p}%）`,
+    classified: (pre, scratch) => `预训练：${pre} · 从零开始：${scratch}`,
+  },
+};
+
+// BASE_STYLE (common.js) first, then what this widget adds or changes.
+const STYLE = BASE_STYLE + `
   h4 { margin: 16px 0 4px; font-size: 1em; }
   p.note { margin: 2px 0 8px; color: var(--muted); font-size: .92em; }
   .controls { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; margin: 6px 0; }
   input[type=text] { flex: 1 1 320px; font: 14px/1.4 var(--gf-mono, ui-monospace, monospace); padding: 5px 8px; border: 1px solid var(--border); border-radius: 6px; }
-  button, select, input[type=number] { font: inherit; padding: 4px 10px; border-radius: 6px; border: 1px solid var(--border); background: var(--panel); }
   input[type=number] { width: 4.5em; }
-  button { cursor: pointer; }
   button.primary { background: var(--accent); color: #fff; border-color: var(--accent); }
-  button:disabled { opacity: .55; cursor: default; }
-  :is(button, input, select, .chip[tabindex]):focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
-  .status { color: var(--muted); font-size: .9em; }
   .guesses { display: flex; gap: 16px; flex-wrap: wrap; }
   .guesses figure { margin: 0; background: var(--panel); border-radius: 8px; padding: 8px 10px; min-width: 220px; flex: 1 1 220px; }
   .bar { display: grid; grid-template-columns: 7em 1fr 3.5em; gap: 6px; align-items: center; font-size: .92em; margin: 2px 0; }
@@ -70,7 +181,6 @@ const STYLE = `
   .legend { font-size: .86em; color: var(--muted); }
   .legend span { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin: 0 4px 0 10px; vertical-align: -1px; }
   .row-label { font-size: .88em; color: var(--muted); min-width: 10em; }
-  svg text { font: 11px system-ui, sans-serif; fill: var(--muted); }
   svg text.tok { font: 11px ui-monospace, monospace; fill: var(--gf-fg, #1d2430); }
   svg .line { fill: none; stroke-width: 2; }
   svg .grid-line { stroke: var(--border); }
@@ -80,114 +190,157 @@ const STYLE = `
   .two { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 16px; align-items: start; }
   @media (max-width: 760px) { .two { grid-template-columns: 1fr; } }
   .error { color: var(--bad); background: #fdecea; border-radius: 6px; padding: 6px 10px; margin-top: 6px; }
-  .error:empty { display: none; }
-  .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;
 
+/** The sentences of the panels, before the student types their own. */
+const DEFAULT_INPUTS = {
+  "mask-text": "on saturday morning, the woman walked to the market to buy a bag of apples and then she went back home.",
+  "att-text": "the woman went to the bakery to buy a loaf of bread.",
+  "classify-text": "the cheese at the deli was sweet.",
+};
+
 class GfBertFill extends HTMLElement {
-  static get observedAttributes() { return ["text", "seed", "checkpoint"]; }
+  static get observedAttributes() { return ["text", "seed", "checkpoint", "lang"]; }
 
   constructor() {
     super();
     this.attachShadow({ mode: "open" });
     this._model = null;
+    this._scratch = null;
     this._busy = false;
     this._focus = 0;
+    this._ready = false; // the model is loaded: the buttons work
+    // What the panels show is kept as data, so that a change of language can
+    // draw it all again; messages are kept as functions of the text table.
+    this._messages = {}; // data-role → (t) => string
+    // Each connection to the page gets a number; work started under an
+    // earlier one (the widget was removed meanwhile) stops when it sees it.
+    this._life = 0;
   }
 
   connectedCallback() {
     if (this._built) return;
     this._built = true;
+    this._life++;
+    this._messages = { status: (t) => t.loading };
     this._render();
     this._start();
   }
 
   disconnectedCallback() {
+    // Removed from the page: the fine-tuning loop and every other call check
+    // _life and stop; both models are freed (a call in flight keeps its own
+    // reference to the weights, so freeing now is safe).
     this._built = false;
-    this._stop = true;
-    const models = [this._model, this._scratch];
+    this._life++;
+    this._busy = false;
+    this._ready = false;
+    this._tuned = false;
+    this._model?.free?.();
+    this._scratch?.free?.();
     this._model = this._scratch = null;
-    queueMicrotask(() => models.forEach((m) => m?.free?.()));
+    // What came from the models goes with them; the sentences typed stay in the shadow DOM.
+    this._info = this._filled = this._maskTokens = this._attention = this._directionTokens = this._runs = this._classified = null;
+    this._messages = {};
   }
 
   attributeChangedCallback(name, old, value) {
     if (!this._built || old === value) return;
+    if (name === "lang") { this._render(); } // the same state, in the other language
     if (name === "text") { this._$("fill-text").value = value ?? QUESTION; this._fill(); }
     if (name === "seed") { this._$("seed").value = value ?? 1; this._mask(); }
     if (name === "checkpoint") { this._start(); }
   }
 
+  get _t() {
+    return TEXT[langOf(this)];
+  }
+
   _$(role) { return this.shadowRoot.querySelector(`[data-role="${role}"]`); }
 
+  /**
+   * Build the widget's DOM in the current language. Called on connection and
+   * on every change of `lang`: the sentences typed and the pickers are
+   * carried over, and every panel is drawn again from the kept results.
+   */
   _render() {
-    const legend = Object.entries(FATES).map(([, [label, color]]) => `<span style="background:${color}"></span>${label}`).join("");
+    const lang = langOf(this);
+    const t = TEXT[lang];
+    const kept = {};
+    for (const role of ["fill-text", "mask-text", "seed", "att-text", "classify-text", "layer", "head"]) {
+      const element = this._$(role);
+      if (element) kept[role] = element.value;
+    }
+    const legend = Object.entries(FATE_COLORS).map(([fate, color]) => `<span style="background:${color}"></span>${t.fates[fate]}`).join("");
     this.shadowRoot.innerHTML = `
       <style>${STYLE}</style>
       <div class="wrap">
-        <h3>BERT: fill in the blanks</h3>
-        <p class="note" data-role="about">A 4-layer BERT pre-trained on everyday stories (errands, shops, food, weather).</p>
+        <h3>${t.title}</h3>
+        <p class="note" data-role="about">${t.intro}</p>
         <div class="controls">
-          <label class="sr-only" for="fill-text">sentence with [MASK]</label>
+          <label class="sr-only" for="fill-text">${t.fillLabel}</label>
           <input type="text" id="fill-text" data-role="fill-text" spellcheck="false">
-          <button class="primary" data-action="fill" disabled>Fill in</button>
-          <span class="status" role="status" aria-live="polite" data-role="status">Loading the model…</span>
+          <button class="primary" data-action="fill" disabled>${t.fill}</button>
+          <span class="status" role="status" aria-live="polite" data-role="status"></span>
         </div>
         <div class="guesses" data-role="guesses"></div>
         <div class="error" role="alert" data-role="fill-error"></div>
 
-        <h4>Masking the BERT way</h4>
-        <p class="note">15% of the tokens are chosen for prediction; of those, 80% are replaced by [MASK], 10% by a random token and 10% are left as they are. The model must recover every chosen token.</p>
+        <h4>${t.maskTitle}</h4>
+        <p class="note">${t.maskNote}</p>
         <div class="controls">
-          <label class="sr-only" for="mask-text">sentence to mask</label>
-          <input type="text" id="mask-text" data-role="mask-text" spellcheck="false" value="on saturday morning, the woman walked to the market to buy a bag of apples and then she went back home.">
-          <label>seed <input type="number" min="0" step="1" data-role="seed"></label>
-          <button data-action="mask" disabled>Mask again</button>
+          <label class="sr-only" for="mask-text">${t.maskLabel}</label>
+          <input type="text" id="mask-text" data-role="mask-text" spellcheck="false">
+          <label>${t.seed} <input type="number" min="0" step="1" data-role="seed"></label>
+          <button data-action="mask" disabled>${t.maskAgain}</button>
         </div>
-        <div class="chips" data-role="masked" aria-label="the tokens and their fates"></div>
+        <div class="chips" data-role="masked" aria-label="${t.fatesLabel}"></div>
         <div class="legend">${legend}</div>
 
-        <h4>Attention</h4>
+        <h4>${t.attTitle}</h4>
         <div class="controls">
-          <label class="sr-only" for="att-text">sentence for attention</label>
-          <input type="text" id="att-text" data-role="att-text" spellcheck="false" value="the woman went to the bakery to buy a loaf of bread.">
-          <label>layer <select data-role="layer"></select></label>
-          <label>head <select data-role="head"></select></label>
-          <button data-action="attend" disabled>Show</button>
+          <label class="sr-only" for="att-text">${t.attLabel}</label>
+          <input type="text" id="att-text" data-role="att-text" spellcheck="false">
+          <label>${t.layer} <select data-role="layer"></select></label>
+          <label>${t.head} <select data-role="head"></select></label>
+          <button data-action="attend" disabled>${t.show}</button>
         </div>
         <figure style="margin:0">
-          <svg data-role="heatmap" role="img" width="100%" aria-label="attention heatmap"></svg>
-          <figcaption data-role="heatmap-caption">Row: the token that looks; column: the token it looks at; darker = more weight.</figcaption>
+          <svg data-role="heatmap" role="img" width="100%" aria-label="${t.heatmap}"></svg>
+          <figcaption data-role="heatmap-caption">${t.heatmapCaption}</figcaption>
         </figure>
 
-        <h4>Both directions (BERT) or one (GPT)</h4>
-        <p class="note">Pick a position (click, or the arrow keys): highlighted tokens are the ones it may attend to.</p>
-        <div class="controls"><span class="row-label">BERT (bidirectional)</span><div class="chips" data-role="bert-view" role="listbox" tabindex="0" aria-label="positions; arrow keys move"></div></div>
-        <div class="controls"><span class="row-label">GPT (causal mask)</span><div class="chips" data-role="gpt-view"></div></div>
+        <h4>${t.dirTitle}</h4>
+        <p class="note">${t.dirNote}</p>
+        <div class="controls"><span class="row-label">${t.bertRow}</span><div class="chips" data-role="bert-view" role="listbox" tabindex="0" aria-label="${t.positions}"></div></div>
+        <div class="controls"><span class="row-label">${t.gptRow}</span><div class="chips" data-role="gpt-view"></div></div>
         <p class="status" data-role="direction-caption"></p>
 
-        <h4>Pre-training pays: fine-tuning with few labels</h4>
-        <p class="note">A classifier on [CLS] learns "good" or "bad" from <strong>32 labelled opinions</strong> ("the bread was fresh.") that use half of the opinion words. It is tested on 200 opinions that use only the <em>other</em> half ("the eggs were excellent."). Same architecture, same labels, same steps — once on the pre-trained encoder, once on random weights.</p>
+        <h4>${t.ftTitle}</h4>
+        <p class="note">${t.ftNote}</p>
         <div class="controls">
-          <button class="primary" data-action="finetune" disabled>Fine-tune both</button>
+          <button class="primary" data-action="finetune" disabled>${t.fineTune}</button>
           <span class="status" data-role="ft-status"></span>
         </div>
         <div class="two">
-          <svg data-role="ft-chart" viewBox="0 0 360 180" width="100%" role="img" aria-label="test accuracy while fine-tuning"></svg>
-          <table data-role="ft-table" aria-label="accuracy on the 200 test opinions">
-            <thead><tr><th scope="col">encoder</th><th scope="col">step</th><th scope="col">test accuracy</th></tr></thead>
+          <svg data-role="ft-chart" viewBox="0 0 360 180" width="100%" role="img" aria-label="${t.ftChart}"></svg>
+          <table data-role="ft-table" aria-label="${t.ftTable}">
+            <thead><tr><th scope="col">${t.encoder}</th><th scope="col">${t.step}</th><th scope="col">${t.accuracy}</th></tr></thead>
             <tbody></tbody>
           </table>
         </div>
         <div class="controls">
-          <label class="sr-only" for="classify-text">sentence to classify</label>
-          <input type="text" id="classify-text" data-role="classify-text" spellcheck="false" value="the cheese at the deli was sweet.">
-          <button data-action="classify" disabled>Classify with both</button>
+          <label class="sr-only" for="classify-text">${t.classifyLabel}</label>
+          <input type="text" id="classify-text" data-role="classify-text" spellcheck="false">
+          <button data-action="classify" disabled>${t.classify}</button>
         </div>
         <p class="status" data-role="classified" aria-live="polite"></p>
         <div class="error" role="alert" data-role="error"></div>
+        ${shareFooter(lang)}
       </div>`;
-    this._$("fill-text").value = this.getAttribute("text") ?? QUESTION;
-    this._$("seed").value = this.getAttribute("seed") ?? 1;
+    this._$("fill-text").value = kept["fill-text"] ?? this.getAttribute("text") ?? QUESTION;
+    this._$("seed").value = kept.seed ?? this.getAttribute("seed") ?? 1;
+    for (const [role, text] of Object.entries(DEFAULT_INPUTS)) this._$(role).value = kept[role] ?? text;
     const on = (action, handler) => this.shadowRoot.querySelector(`[data-action="${action}"]`).addEventListener("click", handler);
     on("fill", () => this._fill());
     on("mask", () => { this._$("seed").value = Number(this._$("seed").value) + 1; this._mask(); });
@@ -203,87 +356,162 @@ class GfBertFill extends HTMLElement {
     for (const role of ["layer", "head"]) this._$(role).addEventListener("change", () => this._drawHeatmap());
     this._$("bert-view").addEventListener("keydown", (e) => {
       const step = { ArrowRight: 1, ArrowLeft: -1, Home: -1e9, End: 1e9 }[e.key];
-      if (step === undefined) return;
+      if (step === undefined || !this._directionTokens) return;
       e.preventDefault();
       this._focus = Math.max(0, Math.min(this._directionTokens.length - 1, this._focus + step));
       this._drawDirections();
     });
+    wireShare(this, this.shadowRoot, lang);
+
+    // Draw again every panel that has results.
+    if (this._info) {
+      this._showModel();
+      if (kept.layer !== undefined) this._$("layer").value = kept.layer;
+      if (kept.head !== undefined) this._$("head").value = kept.head;
+    }
+    if (this._ready) this._enableButtons();
+    if (this._filled) this._drawGuesses();
+    if (this._maskTokens) this._drawMask();
+    if (this._attention) this._drawHeatmap();
+    if (this._directionTokens) this._drawDirections();
+    if (this._runs) this._drawFineTune();
+    if (this._classified) this._drawClassified();
+    this._paintMessages();
+  }
+
+  /** Set the text of the element `role` to `message` ((t) => string, or null), now and after each change of language. */
+  _say(role, message) {
+    this._messages[role] = message;
+    this._$(role).textContent = message?.(this._t) ?? "";
+  }
+
+  _paintMessages() {
+    const t = this._t;
+    for (const role of ["status", "fill-error", "error", "ft-status"]) this._$(role).textContent = this._messages[role]?.(t) ?? "";
+  }
+
+  _enableButtons() {
+    this.shadowRoot.querySelectorAll("button[data-action]").forEach((b) => { b.disabled = false; });
   }
 
   async _start() {
-    const status = this._$("status");
+    const life = this._life;
+    const gone = () => life !== this._life;
     try {
-      this._bytes = new Uint8Array(await (await fetch(this.getAttribute("checkpoint") ?? DEFAULT_CHECKPOINT)).arrayBuffer());
+      const bytes = new Uint8Array(await (await fetch(this.getAttribute("checkpoint") ?? DEFAULT_CHECKPOINT)).arrayBuffer());
       const runtime = await getRuntime();
+      if (gone()) return;
+      const model = await runtime.loadBert(bytes);
+      if (gone()) {
+        model.free?.(); // loaded for a widget that has left the page
+        return;
+      }
+      this._bytes = bytes;
       this._model?.free?.();
-      this._model = await runtime.loadBert(this._bytes);
-      const d = await this._model.describe();
-      this._$("about").textContent = `A ${d.layers}-layer BERT (d_model ${d.dModel}, ${d.heads} heads, ${d.parameters.toLocaleString("en")} parameters, a WordPiece vocabulary of ${d.vocabularySize}) pre-trained for ${d.step.toLocaleString("en")} steps on everyday stories: errands, shops, food, weather.`;
-      const options = (n) => Array.from({ length: n }, (_, i) => `<option value="${i}">${i + 1}</option>`).join("");
-      this._$("layer").innerHTML = options(d.layers);
-      this._$("head").innerHTML = options(d.heads);
+      this._model = model;
+      this._tuned = false; // a new encoder has no classifier yet
+      const d = await model.describe();
+      if (gone()) return;
+      this._info = d;
+      this._showModel();
       this._$("layer").value = d.layers - 1;
-      this.shadowRoot.querySelectorAll("button").forEach((b) => { b.disabled = false; });
-      status.textContent = "Ready.";
+      this._ready = true;
+      this._enableButtons();
+      this._say("status", (t) => t.ready);
       await this._fill();
       await this._mask();
       await this._attend();
       await this._directions();
     } catch (error) {
-      status.textContent = "";
-      this._$("error").textContent = `Could not load the BERT: ${error.message ?? error}`;
+      if (gone()) return;
+      const message = error.message ?? String(error);
+      this._say("status", null);
+      this._say("error", (t) => t.loadError(message));
     }
   }
 
-  /** Run `work` unless another call is running; report its error in `errorRole`. */
+  /** The model's description and the layer and head pickers. */
+  _showModel() {
+    const d = this._info;
+    this._$("about").textContent = this._t.about(d);
+    const options = (n) => Array.from({ length: n }, (_, i) => `<option value="${i}">${i + 1}</option>`).join("");
+    this._$("layer").innerHTML = options(d.layers);
+    this._$("head").innerHTML = options(d.heads);
+  }
+
+  /**
+   * Run `work(gone)` unless another call is running; report its error in
+   * `errorRole`. `gone()` turns true once the widget has left the page: the
+   * work checks it after each wait and stops.
+   */
   async _run(errorRole, work) {
     if (!this._model || this._busy) return;
+    const life = this._life;
+    const gone = () => life !== this._life;
     this._busy = true;
-    this._$(errorRole).textContent = "";
+    this._say(errorRole, null);
     try {
-      await work();
-      this.dispatchEvent(new CustomEvent("gf-update", { bubbles: true, composed: true }));
+      await work(gone);
+      if (!gone()) this.dispatchEvent(new CustomEvent("gf-update", { bubbles: true, composed: true }));
     } catch (error) {
-      this._$(errorRole).textContent = error.message ?? String(error);
+      if (gone()) return;
+      // The widget's own messages carry a translation (error.say); the runtime's are shown as they are.
+      const message = error.message ?? String(error);
+      this._say(errorRole, error.say ?? (() => message));
     } finally {
-      this._busy = false;
+      if (!gone()) this._busy = false;
     }
   }
 
   _fill() {
-    return this._run("fill-error", async () => {
-      const text = this._$("fill-text").value;
-      const filled = await this._model.fillMask(text, { topK: 5 });
-      this._$("guesses").innerHTML = filled.map((guesses, i) => `
+    return this._run("fill-error", async (gone) => {
+      const filled = await this._model.fillMask(this._$("fill-text").value, { topK: 5 });
+      if (gone()) return;
+      this._filled = filled;
+      this._drawGuesses();
+      this._say("status", (t) => t.filled(filled.length));
+    });
+  }
+
+  _drawGuesses() {
+    const t = this._t;
+    this._$("guesses").innerHTML = this._filled.map((guesses, i) => `
         <figure>
           <figcaption>[MASK] ${i + 1}</figcaption>
-          ${guesses.map((g) => `<div class="bar" role="img" aria-label="${escapeHtml(g.token)}: ${(100 * g.probability).toFixed(1)}%">
+          ${guesses.map((g) => `<div class="bar" role="img" aria-label="${escapeHtml(t.guess(g.token, percent(g.probability)))}">
             <span class="token">${escapeHtml(g.token)}</span>
-            <span><span class="fill" style="display:block;width:${(100 * g.probability).toFixed(1)}%"></span></span>
-            <span class="p">${(100 * g.probability).toFixed(1)}%</span></div>`).join("")}
+            <span><span class="fill" style="display:block;width:${percent(g.probability)}%"></span></span>
+            <span class="p">${percent(g.probability)}%</span></div>`).join("")}
         </figure>`).join("");
-      this._$("status").textContent = `${filled.length} blank${filled.length === 1 ? "" : "s"} filled.`;
-    });
   }
 
   _mask() {
-    return this._run("error", async () => {
+    return this._run("error", async (gone) => {
       const tokens = await this._model.maskExample(this._$("mask-text").value, { seed: Number(this._$("seed").value) || 0 });
-      this._$("masked").innerHTML = tokens.map((t) => {
-        const [label, color] = FATES[t.fate];
-        const shown = t.fate === "masked" || t.fate === "random" ? `<span class="shown">→ ${escapeHtml(t.shown)}</span>` : "";
-        return `<span class="chip" data-fate="${t.fate}" style="border-color:${color}" title="${escapeHtml(t.token)}: ${label}">${escapeHtml(t.token)}${shown}</span>`;
-      }).join("");
-      const chosen = tokens.filter((t) => !["not chosen", "special"].includes(t.fate)).length;
-      const words = tokens.filter((t) => t.fate !== "special").length;
-      this._$("masked").setAttribute("aria-label", `${chosen} of ${words} tokens chosen: ` +
-        tokens.filter((t) => !["not chosen", "special"].includes(t.fate)).map((t) => `${t.token} (${FATES[t.fate][0]})`).join(", "));
+      if (gone()) return;
+      this._maskTokens = tokens;
+      this._drawMask();
     });
   }
 
+  _drawMask() {
+    const t = this._t;
+    const tokens = this._maskTokens;
+    this._$("masked").innerHTML = tokens.map((token) => {
+      const label = t.fates[token.fate], color = FATE_COLORS[token.fate];
+      const shown = token.fate === "masked" || token.fate === "random" ? `<span class="shown">→ ${escapeHtml(token.shown)}</span>` : "";
+      return `<span class="chip" data-fate="${token.fate}" style="border-color:${color}" title="${escapeHtml(t.chip(token.token, label))}">${escapeHtml(token.token)}${shown}</span>`;
+    }).join("");
+    const chosen = tokens.filter((token) => !["not chosen", "special"].includes(token.fate));
+    const words = tokens.filter((token) => token.fate !== "special").length;
+    this._$("masked").setAttribute("aria-label", t.chosen(chosen.length, words, chosen.map((token) => `${token.token} (${t.fates[token.fate]})`).join(", ")));
+  }
+
   _attend() {
-    return this._run("error", async () => {
-      this._attention = await this._model.attention(this._$("att-text").value);
+    return this._run("error", async (gone) => {
+      const attention = await this._model.attention(this._$("att-text").value);
+      if (gone()) return;
+      this._attention = attention;
       this._drawHeatmap();
     });
   }
@@ -291,6 +519,7 @@ class GfBertFill extends HTMLElement {
   _drawHeatmap() {
     const a = this._attention;
     if (!a) return;
+    const t = this._t;
     const layer = Number(this._$("layer").value), head = Number(this._$("head").value);
     const w = a.layers[layer][head], n = a.tokens.length;
     const cell = Math.max(12, Math.min(26, Math.floor(420 / n))), left = 90, top = 80;
@@ -302,97 +531,120 @@ class GfBertFill extends HTMLElement {
         cells += `<rect x="${left + c * cell}" y="${top + r * cell}" width="${cell}" height="${cell}" fill="rgb(47,111,223)" fill-opacity="${v.toFixed(3)}"><title>${escapeHtml(a.tokens[r])} → ${escapeHtml(a.tokens[c])}: ${v.toFixed(3)}</title></rect>`;
       }
     }
-    const rows = a.tokens.map((t, i) => `<text class="tok" x="${left - 4}" y="${top + i * cell + cell * 0.7}" text-anchor="end">${escapeHtml(t)}</text>`).join("");
-    const cols = a.tokens.map((t, i) => `<text class="tok" transform="translate(${left + i * cell + cell * 0.7},${top - 4}) rotate(-60)">${escapeHtml(t)}</text>`).join("");
+    const rows = a.tokens.map((token, i) => `<text class="tok" x="${left - 4}" y="${top + i * cell + cell * 0.7}" text-anchor="end">${escapeHtml(token)}</text>`).join("");
+    const cols = a.tokens.map((token, i) => `<text class="tok" transform="translate(${left + i * cell + cell * 0.7},${top - 4}) rotate(-60)">${escapeHtml(token)}</text>`).join("");
     const svg = this._$("heatmap");
     svg.setAttribute("viewBox", `0 0 ${size} ${top + n * cell + 10}`);
     svg.style.maxWidth = `${size * 1.4}px`;
     svg.innerHTML = cells + rows + cols;
     // Text alternative: where each token looks most.
-    const strongest = a.tokens.map((t, r) => {
+    const strongest = a.tokens.map((token, r) => {
       let best = 0;
       for (let c = 1; c < n; c++) if (w[r * n + c] > w[r * n + best]) best = c;
-      return `${t} → ${a.tokens[best]}`;
+      return `${token} → ${a.tokens[best]}`;
     });
-    svg.setAttribute("aria-label", `layer ${layer + 1}, head ${head + 1}; strongest link per token: ${strongest.join(", ")}`);
-    this._$("heatmap-caption").textContent = `Layer ${layer + 1}, head ${head + 1}. Row: the token that looks; column: the token it looks at; darker = more weight. Every row also sees the tokens after it: there is no causal mask.`;
+    svg.setAttribute("aria-label", t.heatmapLabel(layer + 1, head + 1, strongest));
+    this._$("heatmap-caption").textContent = t.heatmapCaptionFor(layer + 1, head + 1);
   }
 
   async _directions() {
-    this._directionTokens = await this._model.tokenize("open a bank account");
-    this._focus = Math.min(this._focus, this._directionTokens.length - 1);
+    const model = this._model;
+    const tokens = await model.tokenize("open a bank account");
+    if (model !== this._model) return;
+    this._directionTokens = tokens;
+    this._focus = Math.min(this._focus, tokens.length - 1);
     this._drawDirections();
   }
 
   _drawDirections() {
+    const t = this._t;
     const tokens = this._directionTokens, f = this._focus;
-    const chips = (causal) => tokens.map((t, i) => {
+    const chips = (causal) => tokens.map((token, i) => {
       const seen = !causal || i <= f;
-      return `<span class="chip ${seen ? "seen" : "hidden"} ${i === f ? "focus" : ""}" data-index="${i}" role="option" aria-selected="${i === f}">${escapeHtml(t)}</span>`;
+      return `<span class="chip ${seen ? "seen" : "hidden"} ${i === f ? "focus" : ""}" data-index="${i}" role="option" aria-selected="${i === f}">${escapeHtml(token)}</span>`;
     }).join("");
     this._$("bert-view").innerHTML = chips(false);
     this._$("gpt-view").innerHTML = chips(true);
     for (const chip of this._$("bert-view").querySelectorAll(".chip")) {
       chip.addEventListener("click", () => { this._focus = Number(chip.dataset.index); this._drawDirections(); });
     }
-    const after = tokens.slice(f + 1);
-    this._$("direction-caption").textContent = `“${tokens[f]}” sees all ${tokens.length} tokens in BERT; in GPT it sees ${f + 1}` +
-      (after.length ? `, not “${after.join(" ")}”.` : " (it is the last).");
+    this._$("direction-caption").textContent = t.sees(tokens[f], tokens.length, f + 1, tokens.slice(f + 1).join(" "));
   }
 
   _fineTune() {
-    return this._run("error", async () => {
+    return this._run("error", async (gone) => {
       const { bertOpinionExamples } = await loadGlassformer();
       const train = bertOpinionExamples(0, 32, 1).examples, test = bertOpinionExamples(1, 200, 2).examples;
-      if (!this._scratch) this._scratch = await (await getRuntime()).loadBert(this._bytes);
-      const runs = [{ name: "pre-trained", model: this._model, scratch: false, color: "#2f6fdf", points: [] },
-                    { name: "from scratch", model: this._scratch, scratch: true, color: "#d2691e", points: [] }];
-      const status = this._$("ft-status"), total = 80, chunk = 10;
-      this._stop = false;
-      for (let step = chunk; step <= total && !this._stop; step += chunk) {
+      if (gone()) return;
+      if (!this._scratch) {
+        const scratch = await (await getRuntime()).loadBert(this._bytes);
+        if (gone()) {
+          scratch.free?.();
+          return;
+        }
+        this._scratch = scratch;
+      }
+      const models = { pre: this._model, scratch: this._scratch };
+      const runs = RUNS.map((run) => ({ ...run, points: [] }));
+      this._runs = runs;
+      const total = 80, chunk = 10;
+      for (let step = chunk; step <= total; step += chunk) {
         for (const run of runs) {
-          const r = await run.model.fineTune(train, { steps: chunk, fromScratch: run.scratch, restart: step === chunk, evaluateOn: test, seed: 1 });
+          const r = await models[run.key].fineTune(train, { steps: chunk, fromScratch: run.scratch, restart: step === chunk, evaluateOn: test, seed: 1 });
+          if (gone()) return; // removed from the page: stop fine-tuning
           run.points.push({ step: r.step, accuracy: r.accuracy });
-          status.textContent = `step ${step} of ${total}…`;
-          this._drawFineTune(runs);
+          this._say("ft-status", (t) => t.ftStep(step, total));
+          this._drawFineTune();
           await pause();
+          if (gone()) return;
         }
       }
-      const [pre, scratch] = runs.map((r) => r.points.at(-1).accuracy);
-      status.textContent = `After ${total} steps: ${(100 * pre).toFixed(0)}% right with pre-training, ${(100 * scratch).toFixed(0)}% from scratch.`;
+      const [pre, scratch] = runs.map((r) => percent(r.points.at(-1).accuracy, 0));
+      this._say("ft-status", (t) => t.ftDone(total, pre, scratch));
       this._tuned = true;
     });
   }
 
-  _drawFineTune(runs) {
+  _drawFineTune() {
+    const t = this._t;
+    const runs = this._runs;
     const W = 360, H = 180, L = 36, R = 8, T = 10, B = 26, steps = 80;
     const x = (s) => L + (s / steps) * (W - L - R), y = (a) => T + (1 - a) * (H - T - B);
     let svg = "";
     for (const a of [0, 0.5, 1]) svg += `<line class="grid-line" x1="${L}" x2="${W - R}" y1="${y(a)}" y2="${y(a)}"/><text x="${L - 4}" y="${y(a) + 4}" text-anchor="end">${a * 100}%</text>`;
-    svg += `<text x="${(L + W) / 2}" y="${H - 4}" text-anchor="middle">fine-tuning steps</text>`;
+    svg += `<text x="${(L + W) / 2}" y="${H - 4}" text-anchor="middle">${t.ftAxis}</text>`;
     for (const run of runs) {
       if (!run.points.length) continue;
       const d = [{ step: 0, accuracy: 0.5 }, ...run.points].map((p, i) => `${i ? "L" : "M"}${x(p.step).toFixed(1)},${y(p.accuracy).toFixed(1)}`).join("");
       svg += `<path class="line" d="${d}" stroke="${run.color}"/>`;
       const last = run.points.at(-1);
-      svg += `<text x="${x(last.step) - 4}" y="${y(last.accuracy) - 6}" text-anchor="end" style="fill:${run.color}">${run.name}</text>`;
+      svg += `<text x="${x(last.step) - 4}" y="${y(last.accuracy) - 6}" text-anchor="end" style="fill:${run.color}">${t.runs[run.key]}</text>`;
     }
     this._$("ft-chart").innerHTML = svg;
-    this._$("ft-chart").setAttribute("aria-label", "test accuracy while fine-tuning: " +
-      runs.map((r) => `${r.name} ${r.points.length ? (100 * r.points.at(-1).accuracy).toFixed(0) + "%" : "not started"}`).join(", "));
+    this._$("ft-chart").setAttribute("aria-label", t.ftChartLabel(
+      runs.map((r) => `${t.runs[r.key]} ${r.points.length ? percent(r.points.at(-1).accuracy, 0) + "%" : t.notStarted}`).join(", ")));
     this._$("ft-table").querySelector("tbody").innerHTML = runs.filter((r) => r.points.length)
-      .map((r) => `<tr><td>${r.name}</td><td>${r.points.at(-1).step}</td><td>${(100 * r.points.at(-1).accuracy).toFixed(1)}%</td></tr>`).join("");
+      .map((r) => `<tr><td>${t.runs[r.key]}</td><td>${r.points.at(-1).step}</td><td>${percent(r.points.at(-1).accuracy)}%</td></tr>`).join("");
   }
 
   _classify() {
-    return this._run("error", async () => {
-      if (!this._tuned) throw new Error("Fine-tune both first: the classifiers do not exist yet.");
+    return this._run("error", async (gone) => {
+      if (!this._tuned) throw Object.assign(new Error(TEXT.en.needTune), { say: (t) => t.needTune });
       const text = this._$("classify-text").value;
-      const labels = ["bad", "good"];
-      const [a, b] = [await this._model.classify(text), await this._scratch.classify(text)];
-      const say = (r) => `${labels[r.label]} (${(100 * r.probabilities[r.label]).toFixed(0)}%)`;
-      this._$("classified").textContent = `pre-trained: ${say(a)} · from scratch: ${say(b)}`;
+      const [pre, scratch] = [this._model, this._scratch];
+      const a = await pre.classify(text);
+      if (gone()) return;
+      const b = await scratch.classify(text);
+      if (gone()) return;
+      this._classified = { pre: a, scratch: b };
+      this._drawClassified();
     });
+  }
+
+  _drawClassified() {
+    const t = this._t;
+    const say = (r) => t.verdict(t.labels[r.label], percent(r.probabilities[r.label], 0));
+    this._$("classified").textContent = t.classified(say(this._classified.pre), say(this._classified.scratch));
   }
 }
 

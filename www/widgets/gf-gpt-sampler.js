@@ -18,10 +18,15 @@
 //   corpus      URL of its training text (default: www/data/shakespeare.txt)
 //   prompt      the starting text (default "ROMEO:\n")
 //   seed        the sampling seed (default 1)
+//   lang        "en" | "zh" (default: the page's language)
+//
+// Removed from the page, the widget stops generating and training, ends its
+// worker and frees its model; put back, it loads the model again.
 //
 // Events: "gf-update" after each generated character or training call.
 
 import { getRuntime, backendLabel, startWorkerRuntime } from "../runtime.js";
+import { langOf, escapeHtml, BASE_STYLE, shareFooter, wireShare } from "./common.js";
 
 const DEFAULT_CHECKPOINT = new URL("../models/shakespeare.safetensors", import.meta.url).href;
 const DEFAULT_CORPUS = new URL("../data/shakespeare.txt", import.meta.url).href;
@@ -30,37 +35,110 @@ const CALL_MS = 1500;
 const nextFrame = () => new Promise((resolve) => setTimeout(resolve, 0));
 /** How a character is shown in the chart. */
 const visible = (c) => (c === "\n" ? "⏎" : c === " " ? "␣" : c);
+const fmtInt = (n) => Math.round(n).toLocaleString("en-US");
 
-const STYLE = `
-  :host { display: block; font: var(--gf-font, 15px/1.45 system-ui, sans-serif); color: var(--gf-fg, #1d2430);
-          --accent: var(--gf-accent, #2f6fdf); --muted: var(--gf-muted, #5b6575); --panel: var(--gf-panel, #f5f7fb);
-          --border: var(--gf-border, #d5dbe6); --bad: var(--gf-bad, #b71c1c); }
-  .wrap { border: 1px solid var(--border); border-radius: 10px; padding: 14px 16px; background: var(--gf-bg, #fff); }
-  h3 { margin: 0 0 4px; font-size: 1.05em; }
+// Every word the widget shows, in English and in Chinese (strings with
+// numbers are functions). The generated Shakespeare and the runtime's error
+// messages are never translated.
+const TEXT = {
+  en: {
+    title: "GPT: one character at a time",
+    intro: "A decoder-only Transformer trained on Shakespeare's plays.",
+    about: (i, backend) =>
+      `A decoder-only Transformer (GPT): ${i.layers} layers, d_model ${i.dModel}, ${i.heads} heads, ` +
+      `context ${i.context} characters, ${fmtInt(i.parameters)} parameters, ` +
+      `trained for ${fmtInt(i.step)} steps on Shakespeare's plays; its vocabulary is ` +
+      `${i.vocabulary.length} characters. Running on ${backend}.`,
+    prompt: "prompt", temperature: "temperature", seed: "seed",
+    greedy: "0 (greedy)", off: "off",
+    generate: "Generate", stop: "Stop", step: "Step one character", clear: "Clear",
+    starting: "Starting…",
+    text: "the prompt and the generated text",
+    chart: "next-character distribution",
+    raw: "softmax of the logits", sampled: "after τ, top-k, top-p",
+    top12: "The next character's 12 most probable choices.",
+    drawnFrom: (c) => `The distribution "${c}" was drawn from (outlined).`,
+    chartLabel: (summary) => `Next-character probabilities, before → after the filters: ${summary}`,
+    further: "Train further",
+    train: "Train on the corpus", pauseTraining: "Pause training",
+    noCurve: "loss curve: no training yet",
+    curveSoon: "the curve appears once training starts",
+    curveCaption: "Loss in nats per character (training: solid; validation: dashed) against step.",
+    loading: "Loading the model…",
+    answered: (url, status, text) => `${url} answered ${status} ${text}`,
+    ready: "Ready: press Generate, or step one character at a time.",
+    loadFailed: "Could not load the model.",
+    croppedNext: (n) => `The text is longer than the model's context of ${n} characters: it sees only the last ${n}.`,
+    croppedGenerated: (n) => `The text is longer than the context of ${n} characters: the model saw only the last ${n}.`,
+    generated: (n) => `${n} characters generated.`,
+    startingWorker: "Starting a background worker and loading the corpus (4.8 MB)…",
+    corpusAnswered: (status, text) => `the corpus answered ${status} ${text}`,
+    trainingWorker: "Training in a background worker…",
+    progress: (step, loss, valid, speed) =>
+      `step ${fmtInt(step)} · loss ${loss} · validation ${valid} · ${fmtInt(speed)} characters/s (in a background worker)`,
+    axisStep: (n) => `step ${n}`,
+    curveLabel: (l0, l1, valid, step) => `loss ${l0} → ${l1}, validation ${valid} at step ${step}`,
+  },
+  zh: {
+    title: "GPT：一次写一个字符",
+    intro: "一个只有解码器的 Transformer，在莎士比亚的剧本上训练。",
+    about: (i, backend) =>
+      `一个只有解码器的 Transformer（GPT）：${i.layers} 层，d_model ${i.dModel}，${i.heads} 个注意力头，` +
+      `上下文 ${i.context} 个字符，${fmtInt(i.parameters)} 个参数，` +
+      `在莎士比亚的剧本上训练了 ${fmtInt(i.step)} 步；词表共有 ` +
+      `${i.vocabulary.length} 个字符。运行于 ${backend}。`,
+    prompt: "提示文本", temperature: "温度", seed: "随机种子",
+    greedy: "0（贪心）", off: "关",
+    generate: "生成", stop: "停止", step: "生成一个字符", clear: "清空",
+    starting: "正在启动…",
+    text: "提示文本和生成的文本",
+    chart: "下一个字符的概率分布",
+    raw: "logits 的 softmax", sampled: "经过 τ、top-k、top-p 之后",
+    top12: "下一个字符最可能的 12 个选择。",
+    drawnFrom: (c) => `“${c}”就是从这个分布中抽出来的（已描边）。`,
+    chartLabel: (summary) => `下一个字符的概率，过滤前 → 过滤后：${summary}`,
+    further: "继续训练",
+    train: "在语料上训练", pauseTraining: "暂停训练",
+    noCurve: "损失曲线：尚未开始训练",
+    curveSoon: "开始训练后就会出现曲线",
+    curveCaption: "每个字符的损失（单位：nat；训练为实线，验证为虚线）随步数的变化。",
+    loading: "正在加载模型…",
+    answered: (url, status, text) => `${url} 返回了 ${status} ${text}`,
+    ready: "就绪：按“生成”，或一次生成一个字符。",
+    loadFailed: "无法加载模型。",
+    croppedNext: (n) => `文本超出了模型 ${n} 个字符的上下文：它只能看到最后 ${n} 个字符。`,
+    croppedGenerated: (n) => `文本超出了 ${n} 个字符的上下文：模型只看到了最后 ${n} 个字符。`,
+    generated: (n) => `已生成 ${n} 个字符。`,
+    startingWorker: "正在启动后台 Worker 并加载语料（4.8 MB）…",
+    corpusAnswered: (status, text) => `语料返回了 ${status} ${text}`,
+    trainingWorker: "正在后台 Worker 中训练…",
+    progress: (step, loss, valid, speed) =>
+      `第 ${fmtInt(step)} 步 · 损失 ${loss} · 验证损失 ${valid} · 每秒 ${fmtInt(speed)} 个字符（在后台 Worker 中）`,
+    axisStep: (n) => `第 ${n} 步`,
+    curveLabel: (l0, l1, valid, step) => `损失 ${l0} → ${l1}，第 ${step} 步的验证损失为 ${valid}`,
+  },
+};
+
+// BASE_STYLE (common.js) first, then what this widget adds or changes.
+const STYLE = BASE_STYLE + `
   h4 { margin: 14px 0 6px; font-size: 1em; }
   p.note { margin: 2px 0 10px; color: var(--muted); font-size: .92em; }
   .controls { display: flex; gap: 10px; align-items: center; flex-wrap: wrap; margin: 6px 0; }
-  button, input[type=number] { font: inherit; padding: 4px 10px; border-radius: 6px; border: 1px solid var(--border); background: var(--panel); }
-  button { cursor: pointer; }
   button.primary { background: var(--accent); color: #fff; border-color: var(--accent); }
-  button:disabled { opacity: .55; cursor: default; }
   :is(button, input, textarea):focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
   textarea { width: 100%; box-sizing: border-box; font: 14px/1.4 var(--gf-mono, ui-monospace, monospace); border: 1px solid var(--border);
              border-radius: 6px; padding: 6px 8px; min-height: 3.2em; resize: vertical; }
-  label.slider { display: inline-flex; gap: 6px; align-items: center; font-size: .92em; }
-  label.slider output { font-variant-numeric: tabular-nums; min-width: 3.2em; }
+  label.slider output { min-width: 3.2em; }
   input[type=number] { width: 5em; }
   pre.text { white-space: pre-wrap; font: 14px/1.45 var(--gf-mono, ui-monospace, monospace); background: var(--panel);
              border-radius: 8px; padding: 8px 10px; min-height: 6em; max-height: 22em; overflow: auto; margin: 6px 0; }
   pre.text .prompt { color: var(--muted); }
   pre.text .new { background: color-mix(in srgb, var(--accent) 25%, transparent); }
-  .status { color: var(--muted); font-size: .9em; }
   .grid { display: grid; grid-template-columns: 1fr minmax(240px, 340px); gap: 16px; align-items: start; }
   @media (max-width: 760px) { .grid { grid-template-columns: 1fr; } }
   figure { margin: 0; background: var(--panel); border-radius: 8px; padding: 8px 10px; }
   figure.curve { max-width: 560px; }
   figcaption { font-size: .86em; color: var(--muted); margin-top: 2px; }
-  svg text { font: 11px system-ui, sans-serif; fill: var(--muted); }
   svg text.char { font: 13px ui-monospace, monospace; fill: var(--gf-fg, #1d2430); }
   svg .raw { fill: var(--border); }
   svg .sampled { fill: var(--accent); }
@@ -70,11 +148,11 @@ const STYLE = `
   svg .grid-line { stroke: var(--border); }
   .legend span { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin: 0 4px 0 10px; vertical-align: -1px; }
   .error { color: var(--bad); background: #fdecea; border-radius: 6px; padding: 6px 10px; margin-top: 8px; }
-  .error:empty { display: none; }
-  .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;
 
 class GfGptSampler extends HTMLElement {
+  static observedAttributes = ["lang"];
+
   constructor() {
     super();
     this.attachShadow({ mode: "open" });
@@ -83,23 +161,51 @@ class GfGptSampler extends HTMLElement {
     this._generating = false;
     this._training = false;
     this._losses = [];
+    // Kept so that a change of language can draw everything again: the
+    // messages as functions of the text table, the last chart's data.
+    this._status = null;
+    this._trainStatus = null;
+    this._error = null;
+    this._chart = null; // { next, chosen }
+    this._controls = false; // whether the buttons have been enabled yet in this connection
+    // Each connection to the page gets a number; work started under an
+    // earlier one (the widget was removed meanwhile) stops when it sees it.
+    this._life = 0;
   }
 
   connectedCallback() {
     if (this._built) return;
     this._built = true;
+    this._life++;
+    this._controls = false;
+    this._status = (t) => t.starting;
     this._render();
     this._start();
   }
 
   disconnectedCallback() {
-    this._generating = this._training = false;
-    const model = this._model;
-    this._model = null;
+    // Removed from the page: stop generating and training (both loops check
+    // these flags and _life), end the training worker (its copy of the model
+    // goes with it) and free the page's model. A call in flight holds its own
+    // reference to the weights, so freeing now is safe.
     this._built = false;
-    queueMicrotask(() => model?.free?.());
+    this._life++;
+    this._generating = this._training = this._settling = false;
+    this._model?.free?.();
+    this._model = null;
     this._worker?.terminate();
     this._worker = this._trainer = null;
+    // What came from that model goes with it; the prompt and the text stay.
+    this._info = this._chart = this._trainStatus = this._error = null;
+    this._losses = [];
+  }
+
+  attributeChangedCallback(name, old, value) {
+    if (name === "lang" && this._built && old !== value) this._render(); // the same state, in the other language
+  }
+
+  get _t() {
+    return TEXT[langOf(this)];
   }
 
   /** The loss curve so far: [{ step, loss, valLoss }]. */
@@ -107,43 +213,53 @@ class GfGptSampler extends HTMLElement {
     return this._losses.map((point) => ({ ...point }));
   }
 
+  /**
+   * Build the widget's DOM in the current language. Called on connection and
+   * on every change of `lang`: the prompt and the sliders are carried over,
+   * and the text, the chart and the curve are drawn again from the kept state.
+   */
   _render() {
+    const lang = langOf(this);
+    const t = TEXT[lang];
+    const old = this._els;
+    const kept = old && { prompt: old.prompt.value, temperature: old.temperature.value, topK: old.topK.value, topP: old.topP.value, seed: old.seed.value };
     this.shadowRoot.innerHTML = `
       <style>${STYLE}</style>
       <div class="wrap">
-        <h3>GPT: one character at a time</h3>
-        <p class="note" data-role="about">A decoder-only Transformer trained on Shakespeare's plays.</p>
-        <label class="sr-only" for="prompt">prompt</label>
+        <h3>${t.title}</h3>
+        <p class="note" data-role="about">${t.intro}</p>
+        <label class="sr-only" for="prompt">${t.prompt}</label>
         <textarea id="prompt" data-role="prompt" spellcheck="false"></textarea>
         <div class="controls">
-          <label class="slider">temperature <input type="range" min="0" max="2" step="0.05" value="0.8" data-role="temperature"><output data-out="temperature">0.80</output></label>
-          <label class="slider">top-k <input type="range" min="0" max="40" step="1" value="0" data-role="topK"><output data-out="topK">off</output></label>
-          <label class="slider">top-p <input type="range" min="0.05" max="1" step="0.05" value="1" data-role="topP"><output data-out="topP">off</output></label>
-          <label class="slider">seed <input type="number" min="0" step="1" value="1" data-role="seed"></label>
+          <label class="slider">${t.temperature} <input type="range" min="0" max="2" step="0.05" value="0.8" data-role="temperature"><output data-out="temperature">0.80</output></label>
+          <label class="slider">top-k <input type="range" min="0" max="40" step="1" value="0" data-role="topK"><output data-out="topK">${t.off}</output></label>
+          <label class="slider">top-p <input type="range" min="0.05" max="1" step="0.05" value="1" data-role="topP"><output data-out="topP">${t.off}</output></label>
+          <label class="slider">${t.seed} <input type="number" min="0" step="1" value="1" data-role="seed"></label>
         </div>
         <div class="controls">
-          <button class="primary" data-action="generate" disabled>Generate</button>
-          <button data-action="step" disabled>Step one character</button>
-          <button data-action="clear" disabled>Clear</button>
-          <span class="status" role="status" aria-live="polite" data-role="status">Starting…</span>
+          <button class="primary" data-action="generate" disabled>${t.generate}</button>
+          <button data-action="step" disabled>${t.step}</button>
+          <button data-action="clear" disabled>${t.clear}</button>
+          <span class="status" role="status" aria-live="polite" data-role="status"></span>
         </div>
         <div class="grid">
-          <pre class="text" data-role="text" aria-live="off" aria-label="the prompt and the generated text"></pre>
+          <pre class="text" data-role="text" aria-live="off" aria-label="${t.text}"></pre>
           <figure>
-            <svg viewBox="0 0 320 250" width="100%" role="img" data-role="chart" aria-label="next-character distribution"></svg>
-            <figcaption><span class="legend"><span style="background:var(--border)"></span>softmax of the logits<span style="background:var(--accent)"></span>after τ, top-k, top-p</span><br><span data-role="chart-caption">The next character's 12 most probable choices.</span></figcaption>
+            <svg viewBox="0 0 320 250" width="100%" role="img" data-role="chart" aria-label="${t.chart}"></svg>
+            <figcaption><span class="legend"><span style="background:var(--border)"></span>${t.raw}<span style="background:var(--accent)"></span>${t.sampled}</span><br><span data-role="chart-caption">${t.top12}</span></figcaption>
           </figure>
         </div>
-        <h4>Train further</h4>
+        <h4>${t.further}</h4>
         <div class="controls">
-          <button data-action="train" aria-pressed="false" disabled>Train on the corpus</button>
+          <button data-action="train" aria-pressed="false" disabled>${t.train}</button>
           <span class="status" data-role="train-status"></span>
         </div>
         <figure class="curve">
-          <svg viewBox="0 0 340 150" width="100%" role="img" data-role="curve" aria-label="loss curve: no training yet"><text x="170" y="75" text-anchor="middle">the curve appears once training starts</text></svg>
-          <figcaption>Loss in nats per character (training: solid; validation: dashed) against step.</figcaption>
+          <svg viewBox="0 0 340 150" width="100%" role="img" data-role="curve" aria-label="${t.noCurve}"><text x="170" y="75" text-anchor="middle">${t.curveSoon}</text></svg>
+          <figcaption>${t.curveCaption}</figcaption>
         </figure>
         <div class="error" role="alert" data-role="error"></div>
+        ${shareFooter(lang)}
       </div>`;
     const $ = (s) => this.shadowRoot.querySelector(s);
     this._els = {
@@ -154,8 +270,9 @@ class GfGptSampler extends HTMLElement {
       chartCaption: $('[data-role="chart-caption"]'), curve: $('[data-role="curve"]'), error: $('[data-role="error"]'),
     };
     const e = this._els;
-    e.prompt.value = this.getAttribute("prompt") ?? "ROMEO:\n";
-    e.seed.value = this.getAttribute("seed") ?? "1";
+    e.prompt.value = kept?.prompt ?? this.getAttribute("prompt") ?? "ROMEO:\n";
+    e.seed.value = kept?.seed ?? this.getAttribute("seed") ?? "1";
+    if (kept) for (const name of ["temperature", "topK", "topP"]) e[name].value = kept[name];
     for (const name of ["temperature", "topK", "topP"]) {
       e[name].addEventListener("input", () => {
         this._showSliders();
@@ -176,6 +293,15 @@ class GfGptSampler extends HTMLElement {
       this._chartNext();
     });
     e.train.addEventListener("click", () => (this._training ? this._pauseTraining() : this._train()));
+    wireShare(this, this.shadowRoot, lang);
+
+    // Draw again what is known.
+    if (this._info) this._showAbout();
+    this._showText();
+    if (this._chart) this._drawChart(this._chart.next, this._chart.chosen);
+    this._drawCurve();
+    if (this._controls) this._enable(); // until the model is there, every button stays disabled
+    this._paintMessages();
   }
 
   get _sampling() {
@@ -184,56 +310,95 @@ class GfGptSampler extends HTMLElement {
   }
 
   _showSliders() {
+    const t = this._t;
     const { temperature, topK, topP } = this._sampling;
     const out = (name) => this.shadowRoot.querySelector(`[data-out="${name}"]`);
-    out("temperature").textContent = temperature === 0 ? "0 (greedy)" : temperature.toFixed(2);
-    out("topK").textContent = topK === 0 ? "off" : String(topK);
-    out("topP").textContent = topP >= 1 ? "off" : topP.toFixed(2);
+    out("temperature").textContent = temperature === 0 ? t.greedy : temperature.toFixed(2);
+    out("topK").textContent = topK === 0 ? t.off : String(topK);
+    out("topP").textContent = topP >= 1 ? t.off : topP.toFixed(2);
   }
 
+  /** `message`: a function of the text table, a key of it, or null. */
+  _setStatus(message) {
+    this._status = typeof message === "string" ? (t) => t[message] : message;
+    this._paintMessages();
+  }
+
+  _setTrainStatus(message) {
+    this._trainStatus = typeof message === "string" ? (t) => t[message] : message;
+    this._paintMessages();
+  }
+
+  /** `error`: null, or an Error or string from the runtime (shown as it is). */
   _showError(error) {
-    this._els.error.textContent = error ? String(error.message ?? error) : "";
+    const message = error ? String(error.message ?? error) : null;
+    this._error = message === null ? null : () => message;
+    this._paintMessages();
+  }
+
+  _paintMessages() {
+    const t = this._t;
+    this._els.status.textContent = this._status?.(t) ?? "";
+    this._els.trainStatus.textContent = this._trainStatus?.(t) ?? "";
+    this._els.error.textContent = this._error?.(t) ?? "";
   }
 
   _enable() {
+    const t = this._t;
     const e = this._els;
-    const ready = this._model !== null && !this._busy;
+    // While a paused run's weights are copied back, the model is about to change: wait.
+    const ready = this._model !== null && !this._busy && !this._settling;
+    this._controls = true;
     e.generate.disabled = !ready || this._training;
-    e.generate.textContent = this._generating ? "Stop" : "Generate";
+    e.generate.textContent = this._generating ? t.stop : t.generate;
     e.step.disabled = !ready || this._generating || this._training;
     e.clear.disabled = !ready || this._generating;
     e.train.disabled = !ready || this._generating;
-    e.train.textContent = this._training ? "Pause training" : "Train on the corpus";
+    e.train.textContent = this._training ? t.pauseTraining : t.train;
     e.train.setAttribute("aria-pressed", String(this._training));
   }
 
   async _start() {
+    const life = this._life;
+    const gone = () => life !== this._life;
     try {
       this._runtime = await getRuntime();
-      this._els.status.textContent = "Loading the model…";
+      if (gone()) return;
+      this._setStatus("loading");
       const url = this.getAttribute("checkpoint") || DEFAULT_CHECKPOINT;
       const response = await fetch(url);
-      if (!response.ok) throw new Error(`${url} answered ${response.status} ${response.statusText}`);
-      this._model = await this._runtime.loadGpt(new Uint8Array(await response.arrayBuffer()));
+      if (!response.ok) throw new Error(this._t.answered(url, response.status, response.statusText));
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      if (gone()) return;
+      const model = await this._runtime.loadGpt(bytes);
+      if (gone()) {
+        model.free?.(); // loaded for a widget that has left the page
+        return;
+      }
+      this._model = model;
       await this._describe();
-      this._els.status.textContent = "Ready: press Generate, or step one character at a time.";
+      if (gone()) return;
+      this._setStatus("ready");
       this._enable();
       this._showText();
       await this._chartNext();
     } catch (error) {
-      this._els.status.textContent = "Could not load the model.";
+      if (gone()) return;
+      this._setStatus("loadFailed");
       this._showError(error);
     }
   }
 
   async _describe() {
-    const info = await this._model.describe();
+    const model = this._model;
+    const info = await model.describe();
+    if (model !== this._model) return;
     this._info = info;
-    this._els.about.textContent =
-      `A decoder-only Transformer (GPT): ${info.layers} layers, d_model ${info.dModel}, ${info.heads} heads, ` +
-      `context ${info.context} characters, ${info.parameters.toLocaleString("en-US")} parameters, ` +
-      `trained for ${info.step.toLocaleString("en-US")} steps on Shakespeare's plays; its vocabulary is ` +
-      `${info.vocabulary.length} characters. Running on ${backendLabel(this._runtime)}.`;
+    this._showAbout();
+  }
+
+  _showAbout() {
+    this._els.about.textContent = this._t.about(this._info, backendLabel(this._runtime));
   }
 
   get _text() {
@@ -241,29 +406,34 @@ class GfGptSampler extends HTMLElement {
   }
 
   _showText(fresh = 0) {
-    const escape = (t) => t.replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c]);
     const old = this._generated.slice(0, this._generated.length - fresh);
     const recent = this._generated.slice(this._generated.length - fresh);
-    this._els.text.innerHTML = `<span class="prompt">${escape(this._els.prompt.value)}</span>${escape(old)}<span class="new">${escape(recent)}</span>`;
+    this._els.text.innerHTML = `<span class="prompt">${escapeHtml(this._els.prompt.value)}</span>${escapeHtml(old)}<span class="new">${escapeHtml(recent)}</span>`;
     this._els.text.scrollTop = this._els.text.scrollHeight;
   }
 
   /** Draw the distribution of the character after the current text. */
   async _chartNext(chosen) {
-    if (!this._model || this._training) return;
+    const model = this._model;
+    if (!model || this._training) return;
     try {
-      const next = await this._model.nextToken(this._text, this._sampling);
+      const next = await model.nextToken(this._text, this._sampling);
+      if (model !== this._model) return;
       this._drawChart(next, chosen);
       this._showError(null);
       if (next.cropped > 0) {
-        this._els.status.textContent = `The text is longer than the model's context of ${this._info.context} characters: it sees only the last ${this._info.context}.`;
+        const context = this._info.context;
+        this._setStatus((t) => t.croppedNext(context));
       }
     } catch (error) {
-      this._showError(error);
+      if (model === this._model) this._showError(error);
     }
   }
 
-  _drawChart({ characters, raw, sampled }, chosen) {
+  _drawChart(next, chosen) {
+    this._chart = { next, chosen };
+    const t = this._t;
+    const { characters, raw, sampled } = next;
     const order = Array.from(raw.keys()).sort((a, b) => raw[b] - raw[a]).slice(0, 12);
     // The drawn character is always shown, even when it was not among the 12 likeliest.
     const drawn = chosen === undefined ? -1 : characters.indexOf(chosen);
@@ -274,7 +444,7 @@ class GfGptSampler extends HTMLElement {
     order.forEach((id, row) => {
       const y = 4 + row * rowH;
       const width = (p) => ((W - left - 52) * p) / max;
-      svg += `<text class="char" x="${left - 8}" y="${y + 13}" text-anchor="end">${visible(characters[id]).replace("<", "&lt;").replace("&", "&amp;")}</text>`;
+      svg += `<text class="char" x="${left - 8}" y="${y + 13}" text-anchor="end">${escapeHtml(visible(characters[id]))}</text>`;
       svg += `<rect class="raw" x="${left}" y="${y + 1}" width="${width(raw[id])}" height="7"/>`;
       svg += `<rect class="sampled" x="${left}" y="${y + 9}" width="${width(sampled[id])}" height="7"/>`;
       if (characters[id] === chosen) svg += `<rect class="chosen" x="${left - 26}" y="${y}" width="${W - left + 22}" height="${rowH - 2}" rx="3"/>`;
@@ -282,26 +452,26 @@ class GfGptSampler extends HTMLElement {
     });
     this._els.chart.innerHTML = svg;
     const summary = order.slice(0, 5).map((id) => `${visible(characters[id])} ${(100 * raw[id]).toFixed(1)}% → ${(100 * sampled[id]).toFixed(1)}%`).join(", ");
-    this._els.chart.setAttribute("aria-label", `Next-character probabilities, before → after the filters: ${summary}`);
-    this._els.chartCaption.textContent = chosen === undefined
-      ? "The next character's 12 most probable choices."
-      : `The distribution "${visible(chosen)}" was drawn from (outlined).`;
+    this._els.chart.setAttribute("aria-label", t.chartLabel(summary));
+    this._els.chartCaption.textContent = chosen === undefined ? t.top12 : t.drawnFrom(visible(chosen));
   }
 
   /** Draw up to `count` characters, streaming them to the page. */
   async _generate(count) {
-    if (!this._model || this._generating) return;
+    const model = this._model;
+    if (!model || this._generating) return;
     this._generating = count > 1;
     this._enable();
     this._showError(null);
     const seed = Math.max(0, Math.floor(Number(this._els.seed.value) || 0)) + this._generated.length;
     let fresh = 0;
     try {
-      const result = await this._model.generate(this._text, {
+      const result = await model.generate(this._text, {
         ...this._sampling,
         maxTokens: count,
         seed,
         onToken: async (step) => {
+          if (model !== this._model) return false; // removed from the page: stop at once
           this._generated += step.token;
           fresh++;
           this._showText(Math.min(fresh, 1));
@@ -310,22 +480,25 @@ class GfGptSampler extends HTMLElement {
           return count === 1 || this._generating;
         },
       });
+      if (model !== this._model) return;
       if (count === 1 && result.steps.length) {
         // Show the distribution the character was drawn from.
         const text = this._text.slice(0, -1);
-        const next = await this._model.nextToken(text, this._sampling);
+        const next = await model.nextToken(text, this._sampling);
+        if (model !== this._model) return;
         this._drawChart(next, result.steps[0].token);
       } else {
         await this._chartNext();
       }
-      this._els.status.textContent = result.cropped > 0
-        ? `The text is longer than the context of ${this._info.context} characters: the model saw only the last ${this._info.context}.`
-        : `${this._generated.length} characters generated.`;
+      const context = this._info.context, n = this._generated.length;
+      this._setStatus(result.cropped > 0 ? (t) => t.croppedGenerated(context) : (t) => t.generated(n));
     } catch (error) {
-      this._showError(error);
+      if (model === this._model) this._showError(error);
     } finally {
-      this._generating = false;
-      this._enable();
+      if (model === this._model) {
+        this._generating = false;
+        this._enable();
+      }
     }
   }
 
@@ -336,51 +509,76 @@ class GfGptSampler extends HTMLElement {
 
   async _train() {
     if (!this._model || this._training) return;
+    const life = this._life;
+    const gone = () => life !== this._life;
     this._training = true;
     this._enable();
     this._showError(null);
-    const e = this._els;
     try {
       if (!this._trainer) {
-        e.trainStatus.textContent = "Starting a background worker and loading the corpus (4.8 MB)…";
+        this._setTrainStatus("startingWorker");
         const response = await fetch(this.getAttribute("corpus") || DEFAULT_CORPUS);
-        if (!response.ok) throw new Error(`the corpus answered ${response.status} ${response.statusText}`);
-        const [text, bytes] = [await response.text(), await this._model.save()];
-        this._worker ??= await startWorkerRuntime(1);
-        this._trainer = await this._worker.loadGpt(bytes, text);
+        if (!response.ok) throw new Error(this._t.corpusAnswered(response.status, response.statusText));
+        const text = await response.text();
+        if (gone()) return;
+        const bytes = await this._model.save();
+        if (gone()) return;
+        const worker = this._worker ?? await startWorkerRuntime(1);
+        if (gone()) {
+          worker.terminate(); // started for a widget that has left the page
+          return;
+        }
+        this._worker = worker;
+        const trainer = await worker.loadGpt(bytes, text);
+        if (gone()) return; // the worker, and this copy with it, has been ended
+        this._trainer = trainer;
       }
-      e.trainStatus.textContent = "Training in a background worker…";
+      this._setTrainStatus("trainingWorker");
+      const trainer = this._trainer;
       let chunk = 1;
-      while (this._training && this._trainer) {
+      while (this._training && this._trainer === trainer) {
         const t0 = performance.now();
-        const result = await this._trainer.train({ steps: chunk, validationBatches: 1 });
+        const result = await trainer.train({ steps: chunk, validationBatches: 1 });
+        if (gone()) return;
         const ms = performance.now() - t0;
         chunk = Math.max(1, Math.min(20, Math.round((chunk * CALL_MS) / Math.max(ms, 1))));
         this._losses.push({ step: result.step, loss: result.loss, valLoss: result.valLoss });
-        e.trainStatus.textContent = `step ${result.step.toLocaleString("en-US")} · loss ${result.loss.toFixed(3)} · validation ${result.valLoss.toFixed(3)} · ${Math.round(result.tokensPerSecond).toLocaleString("en-US")} characters/s (in a background worker)`;
+        const loss = result.loss.toFixed(3), valid = result.valLoss.toFixed(3);
+        this._setTrainStatus((t) => t.progress(result.step, loss, valid, result.tokensPerSecond));
         this._drawCurve();
         this.dispatchEvent(new CustomEvent("gf-update", { bubbles: true, composed: true, detail: result }));
       }
       // Paused: sample from the trained weights.
-      const trained = await this._runtime.loadGpt(await this._trainer.save());
+      const bytes = await trainer.save();
+      if (gone()) return;
+      const trained = await this._runtime.loadGpt(bytes);
+      if (gone()) {
+        trained.free?.();
+        return;
+      }
       this._model?.free?.();
       this._model = trained;
+      this._chart = null;
       await this._describe();
     } catch (error) {
-      this._showError(error);
+      if (!gone()) this._showError(error);
     } finally {
-      this._training = false;
-      this._enable();
-      await this._chartNext();
+      if (!gone()) {
+        this._training = this._settling = false;
+        this._enable();
+        await this._chartNext();
+      }
     }
   }
 
   _pauseTraining() {
     this._training = false;
+    this._settling = true; // until the trained weights are back on the page
     this._enable();
   }
 
   _drawCurve() {
+    const t = this._t;
     const points = this._losses;
     if (points.length < 2) return;
     const [W, H, left, right, top, bottom] = [340, 150, 34, 8, 8, 20];
@@ -394,9 +592,9 @@ class GfGptSampler extends HTMLElement {
       `<line class="grid-line" x1="${left}" x2="${W - right}" y1="${y(low)}" y2="${y(low)}"/>` +
       `<text x="${left - 4}" y="${y(high) + 4}" text-anchor="end">${high.toFixed(1)}</text>` +
       `<text x="${left - 4}" y="${y(low) + 4}" text-anchor="end">${low.toFixed(1)}</text>` +
-      `<text x="${left}" y="${H - 4}">step ${first}</text><text x="${W - right}" y="${H - 4}" text-anchor="end">${last}</text>` +
+      `<text x="${left}" y="${H - 4}">${t.axisStep(first)}</text><text x="${W - right}" y="${H - 4}" text-anchor="end">${last}</text>` +
       line("loss", "") + line("valLoss", "valid");
-    this._els.curve.setAttribute("aria-label", `loss ${points[0].loss.toFixed(3)} → ${points.at(-1).loss.toFixed(3)}, validation ${points.at(-1).valLoss.toFixed(3)} at step ${last}`);
+    this._els.curve.setAttribute("aria-label", t.curveLabel(points[0].loss.toFixed(3), points.at(-1).loss.toFixed(3), points.at(-1).valLoss.toFixed(3), last));
   }
 }
 

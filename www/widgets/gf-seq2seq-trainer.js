@@ -28,10 +28,15 @@
 //               training pauses there (default 1000; Train goes on after)
 //   seed        seed of an untrained model (default 1)
 //   sentence    the sentence whose cross-attention is drawn (default: the course's)
+//   lang        "en" | "zh" (default: the page's language)
+//
+// Removed from the page, the widget stops training, frees its model and
+// clears its timers; put back, it loads the model again.
 //
 // Events: "gf-update" after every training call, with { step, loss } in event.detail.
 
 import { getRuntime, backendLabel, loadGlassformer } from "../runtime.js";
+import { langOf, escapeHtml, BASE_STYLE, shareFooter, wireShare } from "./common.js";
 
 const COURSE_SENTENCE = "The agreement on the European Economic Area was signed in August 1992.";
 const DEFAULT_CHECKPOINT = new URL("../models/translator.safetensors", import.meta.url).href;
@@ -46,22 +51,148 @@ const SAMPLE_EVERY = 100;
 const yieldToBrowser = () => new Promise((resolve) => setTimeout(resolve, 0));
 const fmtInt = (n) => Math.round(n).toLocaleString("en-US");
 
-const STYLE = `
-  :host { display: block; font: var(--gf-font, 15px/1.45 system-ui, sans-serif); color: var(--gf-fg, #1d2430);
-          --accent: var(--gf-accent, #2f6fdf); --muted: var(--gf-muted, #5b6575); --panel: var(--gf-panel, #f5f7fb);
-          --border: var(--gf-border, #d5dbe6); --good: var(--gf-good, #2e7d32); --bad: var(--gf-bad, #b71c1c); }
-  .wrap { border: 1px solid var(--border); border-radius: 10px; padding: 14px 16px; background: var(--gf-bg, #fff); }
-  h3 { margin: 0 0 4px; font-size: 1.05em; }
+// Every word the widget shows, in English and in Chinese. Strings with
+// numbers in them are functions; those marked (HTML) may hold markup. The
+// model's French and the runtime's error messages are never translated.
+const TEXT = {
+  en: {
+    title: "Train a translator: English → French",
+    intro: "An encoder–decoder Transformer, trained with teacher forcing on generated sentence pairs.",
+    about: (i, backend) =>
+      `An encoder–decoder Transformer: ${i.layers} encoder and ${i.layers} decoder layers, d_model ${i.dModel}, ` +
+      `${i.heads} heads, FFN ${i.dFF} wide; ${fmtInt(i.parameters)} parameters. It learns from ` +
+      `${fmtInt(i.trainPairs)} generated sentence pairs (${i.sourceVocabulary} English and ${i.targetVocabulary} French words); ` +
+      `the ${fmtInt(i.testPairs)} test sentences combine words in ways training never showed. ` +
+      `Running on ${backend}.`,
+    train: "Train", pause: "Pause",
+    scratch: "Start over, untrained", pretrained: "Load the pretrained model",
+    save: "Save…", saveTip: "download the model as a .safetensors checkpoint",
+    open: "Open…", openTip: "open a checkpoint saved from here",
+    starting: "Starting…",
+    progress: "training progress",
+    noCurve: "Loss curve: no training yet.",
+    curveCaption: (smoothing) => "Training loss against step (log scale): cross-entropy per French word" + (smoothing > 0
+      ? `, measured against label-smoothed targets (${smoothing}% of each target spread over the whole vocabulary), so it levels off above 0.`
+      : "."),
+    scoreAll: "Score the whole test split",
+    samples: "test sentences and the model's translations",
+    english: "English (never trained on)", french: "the model's French", correct: "correct?",
+    crossTitle: "Cross-attention: where the decoder looks while writing each French word",
+    sentence: "English sentence to translate",
+    translate: "Translate", layer: "layer", head: "head", beam: "beam", greedy: "1 (greedy)", average: "average",
+    noRuntime: "Could not start the runtime.",
+    noModel: "No model.",
+    loadingPretrained: "Loading the pretrained translator…",
+    answered: (url, status, text) => `${url} answered ${status} ${text}`,
+    opening: (name) => `Opening ${name}…`,
+    kept: "Kept the current model.",
+    loadFailed: (name, message) => `Could not load ${name ?? "the pretrained translator"}: ${message}`,
+    loadFailedScratch: (name, message) => `Could not load ${name ?? "the pretrained translator"}: ${message}. Starting untrained instead.`,
+    readyPretrained: (steps) => `Pretrained for ${fmtInt(steps)} steps by the project's trainer. Press Train to go on, or start over untrained.`,
+    readyFile: (name, steps) => `Opened ${name}: trained for ${fmtInt(steps)} steps.`,
+    readyScratch: "Untrained: its translations are noise. Press Train and watch the loss fall and the alignment appear.",
+    making: "Making an untrained translator…",
+    saved: (name, mb) => `Saved ${name} (${mb} MB).`,
+    paused: "Paused. Press Train to go on.",
+    training: "Training…",
+    stopped: "Training stopped.",
+    reached: (steps) => `Reached ${fmtInt(steps)} steps. Press Train to go on, or score the whole test split.`,
+    step: (step, target) => `step ${fmtInt(step)}${target === null ? "" : ` of ${fmtInt(target)}`}`,
+    loss: (loss) => `loss ${loss}`,
+    speed: (n) => `${fmtInt(n)} French words/s`,
+    time: (s) => `${s} s of training`,
+    curveLoaded: ["a loaded model has no curve here:", "train it further, or start over, to draw one"],
+    curveScratch: ["the curve appears once training starts"],
+    axisStep: (n) => `step ${fmtInt(n)}`,
+    curveLabel: (l0, s0, l1, s1) => `Loss curve: ${l0} at step ${fmtInt(s0)}, ${l1} at step ${fmtInt(s1)}.`,
+    expected: "expected: ", nothing: "(nothing)", right: "correct", wrong: "wrong",
+    sampleScore: (n, percent, step) => // (HTML)
+      `Exact match on the first ${n} test sentences: <strong>${percent}%</strong> <span class="status">(step ${fmtInt(step)})</span>`,
+    scoring: (done, total) => `Scoring the test split… ${done} / ${total}`,
+    wholeScore: (total, exact, bleu) => // (HTML)
+      `Whole test split (${fmtInt(total)} sentences): exact match <strong>${exact}%</strong>, BLEU <strong>${bleu}</strong>`,
+    scored: "Scored.",
+    unknown: (n) => `(${n} English word${n > 1 ? "s" : ""} not in the vocabulary, read as &lt;unk&gt;)`, // (HTML)
+    allLayers: "all layers", layerN: (n) => `layer ${n}`,
+    allHeads: "average of the heads", headN: (n) => `head ${n}`,
+    which: (layer, head) => `${layer}, ${head}`,
+    heatmap: (which) => `Cross-attention heatmap, ${which}: rows are French words, columns English words; darker means more weight.`,
+    strongest: (which, links) => `Strongest link per French word (${which}): ${links.join(", ")}.`,
+  },
+  zh: {
+    title: "训练一个翻译模型：英语 → 法语",
+    intro: "一个编码器–解码器 Transformer，用教师强制（teacher forcing）在自动生成的句对上训练。",
+    about: (i, backend) =>
+      `一个编码器–解码器 Transformer：编码器和解码器各 ${i.layers} 层，d_model ${i.dModel}，` +
+      `${i.heads} 个注意力头，前馈网络宽 ${i.dFF}；共 ${fmtInt(i.parameters)} 个参数。它从 ` +
+      `${fmtInt(i.trainPairs)} 个自动生成的句对中学习（${i.sourceVocabulary} 个英语词、${i.targetVocabulary} 个法语词）；` +
+      `${fmtInt(i.testPairs)} 个测试句子以训练中从未出现过的方式组合这些词。` +
+      `运行于 ${backend}。`,
+    train: "训练", pause: "暂停",
+    scratch: "从未训练的模型重新开始", pretrained: "加载预训练模型",
+    save: "保存…", saveTip: "把模型下载为 .safetensors 检查点文件",
+    open: "打开…", openTip: "打开在这里保存的检查点",
+    starting: "正在启动…",
+    progress: "训练进度",
+    noCurve: "损失曲线：尚未开始训练。",
+    curveCaption: (smoothing) => "训练损失随步数的变化（对数刻度）：每个法语词的交叉熵" + (smoothing > 0
+      ? `，以标签平滑后的目标计算（每个目标有 ${smoothing}% 分摊到整个词表上），所以它会停在 0 以上。`
+      : "。"),
+    scoreAll: "在整个测试集上评分",
+    samples: "测试句子和模型的译文",
+    english: "英语（训练中从未见过）", french: "模型的法语译文", correct: "是否正确",
+    crossTitle: "交叉注意力：解码器写出每个法语词时在看英语句子的哪里",
+    sentence: "要翻译的英语句子",
+    translate: "翻译", layer: "层", head: "头", beam: "束宽", greedy: "1（贪心）", average: "平均",
+    noRuntime: "无法启动运行时。",
+    noModel: "没有模型。",
+    loadingPretrained: "正在加载预训练的翻译模型…",
+    answered: (url, status, text) => `${url} 返回了 ${status} ${text}`,
+    opening: (name) => `正在打开 ${name}…`,
+    kept: "保留了当前模型。",
+    loadFailed: (name, message) => (name ? `无法加载文件 ${name}：${message}` : `无法加载预训练的翻译模型：${message}`),
+    loadFailedScratch: (name, message) => `${name ? `无法加载文件 ${name}` : "无法加载预训练的翻译模型"}：${message}。改为从一个未训练的模型开始。`,
+    readyPretrained: (steps) => `已由本项目的训练程序预训练 ${fmtInt(steps)} 步。按“训练”继续训练，或从未训练的模型重新开始。`,
+    readyFile: (name, steps) => `已打开 ${name}：已训练 ${fmtInt(steps)} 步。`,
+    readyScratch: "未训练：它的译文只是噪声。按“训练”，看损失下降、对齐逐渐出现。",
+    making: "正在创建一个未训练的翻译模型…",
+    saved: (name, mb) => `已保存 ${name}（${mb} MB）。`,
+    paused: "已暂停。按“训练”继续。",
+    training: "训练中…",
+    stopped: "训练已停止。",
+    reached: (steps) => `已训练到 ${fmtInt(steps)} 步。按“训练”继续，或在整个测试集上评分。`,
+    step: (step, target) => (target === null ? `第 ${fmtInt(step)} 步` : `第 ${fmtInt(step)} / ${fmtInt(target)} 步`),
+    loss: (loss) => `损失 ${loss}`,
+    speed: (n) => `每秒 ${fmtInt(n)} 个法语词`,
+    time: (s) => `已训练 ${s} 秒`,
+    curveLoaded: ["加载的模型在这里没有曲线：", "继续训练或重新开始，就会画出一条"],
+    curveScratch: ["开始训练后就会出现曲线"],
+    axisStep: (n) => `第 ${fmtInt(n)} 步`,
+    curveLabel: (l0, s0, l1, s1) => `损失曲线：第 ${fmtInt(s0)} 步为 ${l0}，第 ${fmtInt(s1)} 步为 ${l1}。`,
+    expected: "正确答案：", nothing: "（空）", right: "正确", wrong: "错误",
+    sampleScore: (n, percent, step) =>
+      `前 ${n} 个测试句子的完全匹配率：<strong>${percent}%</strong> <span class="status">（第 ${fmtInt(step)} 步）</span>`,
+    scoring: (done, total) => `正在为测试集评分… ${done} / ${total}`,
+    wholeScore: (total, exact, bleu) =>
+      `整个测试集（${fmtInt(total)} 个句子）：完全匹配 <strong>${exact}%</strong>，BLEU <strong>${bleu}</strong>`,
+    scored: "评分完成。",
+    unknown: (n) => `（${n} 个英语词不在词表中，被读作 &lt;unk&gt;）`,
+    allLayers: "所有层的平均", layerN: (n) => `第 ${n} 层`,
+    allHeads: "各个头的平均", headN: (n) => `第 ${n} 个头`,
+    which: (layer, head) => `${layer}，${head}`,
+    heatmap: (which) => `交叉注意力热力图（${which}）：行是法语词，列是英语词；颜色越深，权重越大。`,
+    strongest: (which, links) => `每个法语词关联最强的英语词（${which}）：${links.join(", ")}。`,
+  },
+};
+
+// BASE_STYLE (common.js) first, then what this widget adds or changes.
+const STYLE = BASE_STYLE + `
+  :host { --good: var(--gf-good, #2e7d32); }
   h4 { margin: 14px 0 6px; font-size: 1em; }
   p.note { margin: 2px 0 10px; color: var(--muted); font-size: .92em; }
   .controls { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
-  button, select, input[type=text] { font: inherit; padding: 4px 10px; border-radius: 6px; border: 1px solid var(--border); background: var(--panel); }
-  button { cursor: pointer; }
   button.primary { background: var(--accent); color: #fff; border-color: var(--accent); min-width: 6.5em; }
-  button:disabled { opacity: .55; cursor: default; }
-  button:focus-visible, select:focus-visible, input:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
   input[type=text] { background: #fff; flex: 1 1 20em; min-width: 12em; }
-  .status { color: var(--muted); font-size: .9em; }
   .progress { display: flex; gap: 10px; align-items: center; margin: 10px 0 4px; flex-wrap: wrap; }
   progress { width: 200px; height: 10px; accent-color: var(--accent); }
   .readout { font-variant-numeric: tabular-nums; font-size: .92em; }
@@ -69,7 +200,6 @@ const STYLE = `
   @media (max-width: 720px) { .grid { grid-template-columns: 1fr; } }
   figure { margin: 0; background: var(--panel); border-radius: 8px; padding: 8px 10px; }
   figcaption { font-size: .88em; color: var(--muted); margin-top: 2px; }
-  svg text { font: 11px system-ui, sans-serif; fill: var(--muted); }
   svg .curve { fill: none; stroke: var(--accent); stroke-width: 1.6; }
   svg .grid-line { stroke: var(--border); stroke-width: 1; }
   .score { font-size: .92em; margin-top: 8px; }
@@ -87,12 +217,10 @@ const STYLE = `
   .heatmap svg text.token.unk { fill: var(--bad); }
   .alt { font-size: .86em; color: var(--muted); }
   .error { color: var(--bad); background: #fdecea; border-radius: 6px; padding: 6px 10px; margin-top: 8px; }
-  .error:empty { display: none; }
-  .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;
 
 class GfSeq2seqTrainer extends HTMLElement {
-  static observedAttributes = ["sentence"];
+  static observedAttributes = ["sentence", "lang"];
 
   constructor() {
     super();
@@ -105,29 +233,64 @@ class GfSeq2seqTrainer extends HTMLElement {
     this._trainMs = 0;
     this._lastSampleStep = -Infinity;
     this._translation = null;
+    // What the widget shows is kept as state, so that a change of language
+    // can draw it again in the other one. Messages are kept as functions of
+    // the text table: (t) => string.
+    this._status = null;
+    this._error = null;
+    this._score = null; // the score line (HTML)
+    this._sample = null; // the last sample translations
+    this._readout = null; // [step, loss, tokensPerSecond]
+    // Each connection to the page gets a number; work started under an
+    // earlier number (the widget was removed meanwhile) stops when it sees it.
+    this._life = 0;
+    this._timers = new Map(); // timer → the download URL it will revoke
+    this._controls = false; // whether the buttons have been enabled yet in this connection
   }
 
   connectedCallback() {
     if (this._built) return;
     this._built = true;
+    this._life++;
+    this._controls = false;
+    this._status = (t) => t.starting;
     this._render();
     this._start();
   }
 
   disconnectedCallback() {
-    // Removed from the page: stop training and let the model go.
-    this._running = false;
-    const model = this._model;
-    this._model = null;
+    // Removed from the page: stop training and every other loop (they check
+    // _life), let the model go and clear the timers. A call still running
+    // keeps its own reference to the weights, so freeing now is safe.
     this._built = false;
-    queueMicrotask(() => model?.free?.());
+    this._life++;
+    this._running = false;
+    this._busy = false;
+    this._model?.free?.();
+    this._model = null;
+    for (const [timer, url] of this._timers) {
+      clearTimeout(timer);
+      URL.revokeObjectURL(url);
+    }
+    this._timers.clear();
+    // Everything drawn from that model goes with it; the inputs stay in the shadow DOM.
+    this._info = this._translation = this._sample = this._score = this._readout = this._error = null;
+    this._losses = [];
+    this._trainMs = 0;
   }
 
-  attributeChangedCallback(name) {
-    if (name === "sentence" && this._built) {
+  attributeChangedCallback(name, old, value) {
+    if (!this._built || old === value) return;
+    if (name === "lang") {
+      this._render(); // the same state, in the other language
+    } else if (name === "sentence") {
       this._els.sentence.value = this.getAttribute("sentence") || COURSE_SENTENCE;
       this._translate();
     }
+  }
+
+  get _t() {
+    return TEXT[langOf(this)];
   }
 
   /** The run so far: [{ step, loss }], one entry per training call. */
@@ -140,55 +303,65 @@ class GfSeq2seqTrainer extends HTMLElement {
     return Number.isFinite(n) && n >= 10 && n <= 100_000 ? n : 1000;
   }
 
+  /**
+   * Build the widget's DOM in the current language. Called on connection and
+   * on every change of `lang`: what the student typed or picked is carried
+   * over, and everything computed is drawn again from the kept state.
+   */
   _render() {
+    const lang = langOf(this);
+    const t = TEXT[lang];
+    const old = this._els;
+    const kept = old && { sentence: old.sentence.value, layer: old.layer.value, head: old.head.value, beam: old.beam.value };
     const root = this.shadowRoot;
     root.innerHTML = `
       <style>${STYLE}</style>
       <div class="wrap">
-        <h3>Train a translator: English → French</h3>
-        <p class="note" data-role="about">An encoder–decoder Transformer, trained with teacher forcing on generated sentence pairs.</p>
+        <h3>${t.title}</h3>
+        <p class="note" data-role="about">${t.intro}</p>
         <div class="controls">
-          <button class="primary" data-action="train" aria-pressed="false" disabled>Train</button>
-          <button data-action="scratch" disabled>Start over, untrained</button>
-          <button data-action="pretrained" disabled>Load the pretrained model</button>
-          <button data-action="save" disabled title="download the model as a .safetensors checkpoint">Save…</button>
-          <button data-action="open" disabled title="open a checkpoint saved from here">Open…</button>
+          <button class="primary" data-action="train" aria-pressed="false" disabled>${t.train}</button>
+          <button data-action="scratch" disabled>${t.scratch}</button>
+          <button data-action="pretrained" disabled>${t.pretrained}</button>
+          <button data-action="save" disabled title="${t.saveTip}">${t.save}</button>
+          <button data-action="open" disabled title="${t.openTip}">${t.open}</button>
           <input type="file" accept=".safetensors,application/octet-stream" data-role="file" hidden>
-          <span class="status" role="status" aria-live="polite" data-role="status">Starting…</span>
+          <span class="status" role="status" aria-live="polite" data-role="status"></span>
         </div>
         <div class="progress">
-          <progress max="1000" value="0" data-role="bar" aria-label="training progress"></progress>
+          <progress max="1000" value="0" data-role="bar" aria-label="${t.progress}"></progress>
           <span class="readout" data-role="readout"></span>
         </div>
         <div class="grid">
           <div>
             <figure>
-              <svg viewBox="0 0 340 170" width="100%" role="img" data-role="curve" aria-label="Loss curve: no training yet."></svg>
-              <figcaption data-role="curve-caption">Training loss against step (log scale): cross-entropy per French word.</figcaption>
+              <svg viewBox="0 0 340 170" width="100%" role="img" data-role="curve" aria-label="${t.noCurve}"></svg>
+              <figcaption data-role="curve-caption">${t.curveCaption(0)}</figcaption>
             </figure>
             <div class="score" data-role="score" aria-live="polite"></div>
-            <button data-action="score" disabled>Score the whole test split</button>
+            <button data-action="score" disabled>${t.scoreAll}</button>
           </div>
           <div>
-            <table class="samples" aria-label="test sentences and the model's translations">
-              <thead><tr><th scope="col">English (never trained on)</th><th scope="col">the model's French</th><th scope="col"><span class="sr-only">correct?</span></th></tr></thead>
+            <table class="samples" aria-label="${t.samples}">
+              <thead><tr><th scope="col">${t.english}</th><th scope="col">${t.french}</th><th scope="col"><span class="sr-only">${t.correct}</span></th></tr></thead>
               <tbody data-role="samples"></tbody>
             </table>
           </div>
         </div>
-        <h4>Cross-attention: where the decoder looks while writing each French word</h4>
+        <h4>${t.crossTitle}</h4>
         <form class="controls" data-role="form">
-          <label class="sr-only" for="sentence">English sentence to translate</label>
+          <label class="sr-only" for="sentence">${t.sentence}</label>
           <input type="text" id="sentence" data-role="sentence" spellcheck="false" autocomplete="off">
-          <button type="submit" data-action="translate" disabled>Translate</button>
-          <label>layer <select data-role="layer"></select></label>
-          <label>head <select data-role="head"></select></label>
-          <label>beam <select data-role="beam"><option value="1">1 (greedy)</option><option value="4">4</option></select></label>
+          <button type="submit" data-action="translate" disabled>${t.translate}</button>
+          <label>${t.layer} <select data-role="layer"></select></label>
+          <label>${t.head} <select data-role="head"></select></label>
+          <label>${t.beam} <select data-role="beam"><option value="1">${t.greedy}</option><option value="4">4</option></select></label>
         </form>
         <div class="output" data-role="output" aria-live="polite"></div>
         <div class="heatmap" data-role="heatmap"></div>
         <p class="alt" data-role="alt"></p>
         <div class="error" role="alert" data-role="error"></div>
+        ${shareFooter(lang)}
       </div>`;
     const $ = (selector) => root.querySelector(selector);
     this._els = {
@@ -219,7 +392,8 @@ class GfSeq2seqTrainer extends HTMLElement {
       error: $('[data-role="error"]'),
     };
     const e = this._els;
-    e.sentence.value = this.getAttribute("sentence") || COURSE_SENTENCE;
+    e.sentence.value = kept?.sentence ?? (this.getAttribute("sentence") || COURSE_SENTENCE);
+    e.beam.value = kept?.beam ?? "1";
     e.train.addEventListener("click", () => (this._running ? this._pause() : this._train()));
     e.scratch.addEventListener("click", () => this._swap("scratch"));
     e.pretrained.addEventListener("click", () => this._swap("pretrained"));
@@ -238,19 +412,57 @@ class GfSeq2seqTrainer extends HTMLElement {
     e.layer.addEventListener("change", () => this._drawHeatmap());
     e.head.addEventListener("change", () => this._drawHeatmap());
     e.beam.addEventListener("change", () => this._translate());
+    wireShare(this, root, lang);
+
+    // Draw again what is known: the model's description and pickers, the
+    // readout, the curve, the samples, the score, the translation.
+    if (this._info) {
+      this._describeModel();
+      if (kept) {
+        e.layer.value = kept.layer;
+        e.head.value = kept.head;
+      }
+      this._drawCurve();
+    }
+    if (this._readout) this._updateReadout(...this._readout);
+    if (this._sample) this._drawSamples(this._sample);
+    e.scoreText.innerHTML = this._score?.(t) ?? "";
+    if (this._translation) this._showTranslation();
+    if (this._controls) this._enable(); // until the runtime is there, every button stays disabled
+    this._paintMessages();
   }
 
-  _setStatus(text) {
-    this._els.status.textContent = text;
+  /** `message`: a function of the text table, a key of it, or null. */
+  _setStatus(message) {
+    this._status = typeof message === "string" ? (t) => t[message] : message;
+    this._paintMessages();
   }
 
+  /**
+   * `error`: null, an Error or string from the runtime (shown as it is), or
+   * a function of the text table (the widget's own message).
+   */
   _showError(error) {
-    this._els.error.textContent = error ? String(error.message ?? error) : "";
+    if (!error) this._error = null;
+    else if (typeof error === "function") this._error = error;
+    else {
+      const message = String(error.message ?? error);
+      this._error = () => message;
+    }
+    this._paintMessages();
+  }
+
+  _paintMessages() {
+    const t = this._t;
+    this._els.status.textContent = this._status?.(t) ?? "";
+    this._els.error.textContent = this._error?.(t) ?? "";
   }
 
   _enable() {
     const e = this._els;
+    const t = this._t;
     const ready = this._model !== null && !this._busy;
+    this._controls = true;
     e.train.disabled = !ready;
     e.scratch.disabled = this._busy;
     e.pretrained.disabled = this._busy;
@@ -258,76 +470,95 @@ class GfSeq2seqTrainer extends HTMLElement {
     e.save.disabled = !ready;
     e.score.disabled = !ready || this._running;
     e.translate.disabled = !ready;
-    e.train.textContent = this._running ? "Pause" : "Train";
+    e.train.textContent = this._running ? t.pause : t.train;
     e.train.setAttribute("aria-pressed", String(this._running));
   }
 
   async _start() {
+    const life = this._life;
     try {
       this._runtime = await getRuntime();
     } catch (error) {
-      this._setStatus("Could not start the runtime.");
+      if (life !== this._life) return;
+      this._setStatus("noRuntime");
       this._showError(error);
       return;
     }
+    if (life !== this._life) return;
     await this._swap(this.getAttribute("pretrained") === "false" ? "scratch" : "pretrained");
   }
 
   /** Replace the model: "pretrained" (the checkpoint) or "scratch" (untrained). */
   async _swap(kind, file) {
+    const life = this._life;
     try {
       await this._swapModel(kind, file);
     } catch (error) {
+      if (life !== this._life) return; // removed meanwhile: nothing to report
       this._busy = false;
       this._enable();
-      this._setStatus("No model.");
+      this._setStatus("noModel");
       this._showError(error);
     }
   }
 
   async _swapModel(kind, file) {
+    const life = this._life;
+    const gone = () => life !== this._life;
     this._running = false;
     this._busy = true;
     this._enable();
     this._showError(null);
     while (this._loop) await this._loop; // let a running call finish first
+    if (gone()) return;
     let model = null;
     let origin = kind;
     try {
       if (kind === "pretrained") {
         const url = this.getAttribute("checkpoint") || DEFAULT_CHECKPOINT;
-        this._setStatus("Loading the pretrained translator…");
+        this._setStatus("loadingPretrained");
         const response = await fetch(url);
-        if (!response.ok) throw new Error(`${url} answered ${response.status} ${response.statusText}`);
-        model = await this._runtime.loadSeq2seq(new Uint8Array(await response.arrayBuffer()));
+        if (!response.ok) throw new Error(this._t.answered(url, response.status, response.statusText));
+        const bytes = new Uint8Array(await response.arrayBuffer());
+        if (gone()) return;
+        model = await this._runtime.loadSeq2seq(bytes);
       } else if (kind === "file") {
-        this._setStatus(`Opening ${file.name}…`);
+        this._setStatus((t) => t.opening(file.name));
         model = await this._runtime.loadSeq2seq(new Uint8Array(await file.arrayBuffer()));
       } else {
         model = await this._untrained();
       }
     } catch (error) {
-      const what = kind === "file" ? file.name : "the pretrained translator";
+      if (gone()) return;
+      const name = kind === "file" ? file.name : null;
+      const message = error.message ?? String(error);
       if (this._model) {
         // A broken or foreign file changes nothing: the current model stays.
         this._busy = false;
         this._enable();
-        this._setStatus("Kept the current model.");
-        this._showError(`Could not load ${what}: ${error.message ?? error}`);
+        this._setStatus("kept");
+        this._showError((t) => t.loadFailed(name, message));
         return;
       }
-      this._showError(`Could not load ${what}: ${error.message ?? error}. Starting untrained instead.`);
+      this._showError((t) => t.loadFailedScratch(name, message));
       model = await this._untrained();
       origin = "scratch";
+    }
+    if (gone()) {
+      model.free?.(); // made for a widget that has left the page
+      return;
     }
     this._model?.free?.();
     this._origin = origin;
     this._fileName = file?.name;
     this._model = model;
-    this._info = await model.describe();
+    const info = await model.describe();
+    if (gone()) return;
+    this._info = info;
     this._losses = [];
     this._trainMs = 0;
     this._lastSampleStep = -Infinity;
+    this._score = null;
     this._els.scoreText.textContent = "";
     this._describeModel();
     this._busy = false;
@@ -336,16 +567,18 @@ class GfSeq2seqTrainer extends HTMLElement {
     this._drawCurve();
     await this._refreshViews();
     await this._scoreSample();
+    if (gone() || model !== this._model) return;
+    const { step } = this._info, name = this._fileName;
     this._setStatus({
-      pretrained: `Pretrained for ${fmtInt(this._info.step)} steps by the project's trainer. Press Train to go on, or start over untrained.`,
-      file: `Opened ${this._fileName}: trained for ${fmtInt(this._info.step)} steps.`,
-      scratch: "Untrained: its translations are noise. Press Train and watch the loss fall and the alignment appear.",
+      pretrained: (t) => t.readyPretrained(step),
+      file: (t) => t.readyFile(name, step),
+      scratch: "readyScratch",
     }[this._origin]);
   }
 
   /** A fresh, untrained translator from the `seed` attribute. */
   _untrained() {
-    this._setStatus("Making an untrained translator…");
+    this._setStatus("making");
     const seed = parseInt(this.getAttribute("seed") ?? "1", 10);
     return this._runtime.seq2seq({ seed: Number.isFinite(seed) && seed >= 0 ? seed : 1 });
   }
@@ -357,41 +590,42 @@ class GfSeq2seqTrainer extends HTMLElement {
     try {
       const bytes = await model.save();
       const { step } = await model.describe();
+      if (model !== this._model) return; // removed or replaced meanwhile
       const link = document.createElement("a");
       link.href = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
       link.download = `translator-step-${step}.safetensors`;
       this.shadowRoot.append(link);
       link.click();
       link.remove();
-      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-      this._setStatus(`Saved ${link.download} (${(bytes.length / 1e6).toFixed(2)} MB).`);
+      // Free the download's memory a little later (or at once if the widget is removed first).
+      const timer = setTimeout(() => {
+        URL.revokeObjectURL(link.href);
+        this._timers.delete(timer);
+      }, 10_000);
+      this._timers.set(timer, link.href);
+      const name = link.download, mb = (bytes.length / 1e6).toFixed(2);
+      this._setStatus((t) => t.saved(name, mb));
     } catch (error) {
-      this._showError(error);
+      if (model === this._model) this._showError(error);
     }
   }
 
   _describeModel() {
+    const t = this._t;
     const i = this._info;
-    this._els.about.textContent =
-      `An encoder–decoder Transformer: ${i.layers} encoder and ${i.layers} decoder layers, d_model ${i.dModel}, ` +
-      `${i.heads} heads, FFN ${i.dFF} wide; ${fmtInt(i.parameters)} parameters. It learns from ` +
-      `${fmtInt(i.trainPairs)} generated sentence pairs (${i.sourceVocabulary} English and ${i.targetVocabulary} French words); ` +
-      `the ${fmtInt(i.testPairs)} test sentences combine words in ways training never showed. ` +
-      `Running on ${backendLabel(this._runtime)}.`;
-    this._els.curveCaption.textContent = "Training loss against step (log scale): cross-entropy per French word" + (i.labelSmoothing > 0
-      ? `, measured against label-smoothed targets (${Math.round(i.labelSmoothing * 100)}% of each target spread over the whole vocabulary), so it levels off above 0.`
-      : ".");
+    this._els.about.textContent = t.about(i, backendLabel(this._runtime));
+    this._els.curveCaption.textContent = t.curveCaption(i.labelSmoothing > 0 ? Math.round(i.labelSmoothing * 100) : 0);
     const layerOptions = Array.from({ length: i.layers }, (_, l) => `<option value="${l}">${l + 1}</option>`).join("");
-    this._els.layer.innerHTML = `${layerOptions}<option value="all">average</option>`;
+    this._els.layer.innerHTML = `${layerOptions}<option value="all">${t.average}</option>`;
     this._els.layer.value = String(i.layers - 1);
     const headOptions = Array.from({ length: i.heads }, (_, h) => `<option value="${h}">${h + 1}</option>`).join("");
-    this._els.head.innerHTML = `<option value="all">average</option>${headOptions}`;
+    this._els.head.innerHTML = `<option value="all">${t.average}</option>${headOptions}`;
   }
 
   _pause() {
     this._running = false;
     this._enable();
-    this._setStatus("Paused. Press Train to go on.");
+    this._setStatus("paused");
   }
 
   _train() {
@@ -399,7 +633,7 @@ class GfSeq2seqTrainer extends HTMLElement {
     this._running = true;
     this._showError(null);
     this._enable();
-    this._setStatus("Training…");
+    this._setStatus("training");
     this._loop = this._trainLoop().finally(() => {
       this._loop = null;
       this._enable();
@@ -416,11 +650,13 @@ class GfSeq2seqTrainer extends HTMLElement {
       try {
         result = await model.train({ steps: chunk });
       } catch (error) {
+        if (this._model !== model) return;
         this._running = false;
-        this._setStatus("Training stopped.");
+        this._setStatus("stopped");
         this._showError(error);
         return;
       }
+      if (this._model !== model) return; // removed from the page, or another model loaded
       const ms = performance.now() - t0;
       this._trainMs += ms;
       // Size the next call so that it takes about CALL_MS.
@@ -436,10 +672,13 @@ class GfSeq2seqTrainer extends HTMLElement {
         await this._refreshViews();
         lastRedraw = performance.now();
       }
+      if (this._model !== model) return;
       if (this._origin === "scratch" && result.step >= this.targetSteps && result.step - chunk < this.targetSteps) {
         this._running = false;
         await this._refreshViews();
-        this._setStatus(`Reached ${fmtInt(result.step)} steps. Press Train to go on, or score the whole test split.`);
+        if (this._model !== model) return;
+        const step = result.step;
+        this._setStatus((t) => t.reached(step));
         return;
       }
       await yieldToBrowser();
@@ -448,28 +687,29 @@ class GfSeq2seqTrainer extends HTMLElement {
   }
 
   _updateReadout(step, loss, tokensPerSecond) {
+    this._readout = [step, loss, tokensPerSecond];
+    const t = this._t;
     const e = this._els;
     const target = Math.max(this.targetSteps, step);
     e.bar.max = target;
     e.bar.value = step;
-    const parts = [`step ${fmtInt(step)}${this._origin === "scratch" ? ` of ${fmtInt(target)}` : ""}`];
-    if (loss !== null) parts.push(`loss ${loss.toFixed(3)}`);
-    if (tokensPerSecond !== null) parts.push(`${fmtInt(tokensPerSecond)} French words/s`);
-    if (this._trainMs > 0) parts.push(`${(this._trainMs / 1000).toFixed(1)} s of training`);
+    const parts = [t.step(step, this._origin === "scratch" ? target : null)];
+    if (loss !== null) parts.push(t.loss(loss.toFixed(3)));
+    if (tokensPerSecond !== null) parts.push(t.speed(tokensPerSecond));
+    if (this._trainMs > 0) parts.push(t.time((this._trainMs / 1000).toFixed(1)));
     e.readout.textContent = parts.join(" · ");
   }
 
   /** The loss curve as SVG, log-scaled: the loss falls by orders of magnitude. */
   _drawCurve() {
+    const t = this._t;
     const svg = this._els.curve;
     const points = this._losses.filter((p) => p.loss > 0 && Number.isFinite(p.loss));
     const [W, H, left, right, top, bottom] = [340, 170, 38, 8, 8, 22];
     if (points.length < 2) {
-      const lines = this._origin !== "scratch"
-        ? ["a loaded model has no curve here:", "train it further, or start over, to draw one"]
-        : ["the curve appears once training starts"];
+      const lines = this._origin !== "scratch" ? t.curveLoaded : t.curveScratch;
       svg.innerHTML = lines.map((line, i) => `<text x="${W / 2}" y="${H / 2 + 16 * i}" text-anchor="middle">${line}</text>`).join("");
-      svg.setAttribute("aria-label", "Loss curve: no training yet.");
+      svg.setAttribute("aria-label", t.noCurve);
       return;
     }
     const first = points[0].step, last = points.at(-1).step;
@@ -484,14 +724,13 @@ class GfSeq2seqTrainer extends HTMLElement {
       grid += `<text x="${left - 4}" y="${y(p) + 4}" text-anchor="end">${10 ** p >= 1 ? 10 ** p : (10 ** p).toFixed(-p)}</text>`;
     }
     grid += `<text x="${left}" y="${H - 6}">${fmtInt(Math.min(first, 0))}</text>`;
-    grid += `<text x="${W - right}" y="${H - 6}" text-anchor="end">step ${fmtInt(xMax)}</text>`;
+    grid += `<text x="${W - right}" y="${H - 6}" text-anchor="end">${t.axisStep(xMax)}</text>`;
     // At most ~400 points on screen: thin a long run evenly.
     const every = Math.ceil(points.length / 400);
     const path = points.filter((_, i) => i % every === 0 || i === points.length - 1)
       .map((p) => `${x(p.step).toFixed(1)},${y(Math.log10(p.loss)).toFixed(1)}`).join(" ");
     svg.innerHTML = `${grid}<polyline class="curve" points="${path}"/>`;
-    svg.setAttribute("aria-label",
-      `Loss curve: ${points[0].loss.toFixed(3)} at step ${fmtInt(first)}, ${points.at(-1).loss.toFixed(3)} at step ${fmtInt(last)}.`);
+    svg.setAttribute("aria-label", t.curveLabel(points[0].loss.toFixed(3), first, points.at(-1).loss.toFixed(3), last));
   }
 
   /** Redraw what depends on the weights: the sample translations and the heatmap. */
@@ -501,23 +740,25 @@ class GfSeq2seqTrainer extends HTMLElement {
     try {
       const sample = await model.evaluate("test", { limit: 5 });
       if (model !== this._model) return;
+      this._sample = sample;
       this._drawSamples(sample);
       await yieldToBrowser(); // wasm work resolves as microtasks: let the page breathe between calls
       await this._translate();
     } catch (error) {
-      this._showError(error);
+      if (model === this._model) this._showError(error);
     }
   }
 
   _drawSamples({ sources, hypotheses, references }) {
+    const t = this._t;
     const rows = sources.map((source, i) => {
       const said = hypotheses[i].split(" ");
       const wanted = references[i].split(" ");
       const right = hypotheses[i] === references[i];
       const words = said.map((w, j) => `<span class="${w === wanted[j] ? "w-ok" : "w-bad"}">${escapeHtml(w)}</span>`).join(" ");
-      const expected = right ? "" : `<br><span class="status">expected: ${escapeHtml(references[i])}</span>`;
-      return `<tr><td>${escapeHtml(source)}</td><td>${words || "<em>(nothing)</em>"}${expected}</td>` +
-        `<td class="mark ${right ? "w-ok" : "w-bad"}" aria-label="${right ? "correct" : "wrong"}">${right ? "✓" : "✗"}</td></tr>`;
+      const expected = right ? "" : `<br><span class="status">${t.expected}${escapeHtml(references[i])}</span>`;
+      return `<tr><td>${escapeHtml(source)}</td><td>${words || `<em>${t.nothing}</em>`}${expected}</td>` +
+        `<td class="mark ${right ? "w-ok" : "w-bad"}" aria-label="${right ? t.right : t.wrong}">${right ? "✓" : "✗"}</td></tr>`;
     });
     this._els.samples.innerHTML = rows.join("");
   }
@@ -534,15 +775,17 @@ class GfSeq2seqTrainer extends HTMLElement {
       exact += (part.exactMatch * part.sentences) / 100;
       await yieldToBrowser();
     }
-    this._els.scoreText.innerHTML =
-      `Exact match on the first ${SAMPLE} test sentences: <strong>${((100 * exact) / SAMPLE).toFixed(0)}%</strong> ` +
-      `<span class="status">(step ${fmtInt(this._lastSampleStep)})</span>`;
+    if (model !== this._model) return;
+    const percent = ((100 * exact) / SAMPLE).toFixed(0), step = this._lastSampleStep;
+    this._score = (t) => t.sampleScore(SAMPLE, percent, step);
+    this._els.scoreText.innerHTML = this._score(this._t);
   }
 
   /** Exact match and BLEU on every test sentence, in slices, with progress. */
   async _scoreWholeSplit() {
     const model = this._model;
     if (!model || this._running) return;
+    const life = this._life;
     this._busy = true;
     this._enable();
     const total = this._info.testPairs;
@@ -550,23 +793,27 @@ class GfSeq2seqTrainer extends HTMLElement {
     let exact = 0;
     try {
       for (let offset = 0; offset < total; offset += 20) {
-        this._setStatus(`Scoring the test split… ${offset} / ${total}`);
+        this._setStatus((t) => t.scoring(offset, total));
         const part = await model.evaluate("test", { offset, limit: 20 });
+        if (model !== this._model) return; // removed from the page: stop scoring
         exact += (part.exactMatch * part.sentences) / 100;
         hypotheses.push(...part.hypotheses);
         references.push(...part.references);
         await yieldToBrowser();
       }
       const { score } = (await loadGlassformer()).bleu(hypotheses, references);
-      this._els.scoreText.innerHTML =
-        `Whole test split (${fmtInt(total)} sentences): exact match <strong>${((100 * exact) / total).toFixed(1)}%</strong>, ` +
-        `BLEU <strong>${score.toFixed(1)}</strong>`;
-      this._setStatus("Scored.");
+      if (model !== this._model) return;
+      const percent = ((100 * exact) / total).toFixed(1), bleu = score.toFixed(1);
+      this._score = (t) => t.wholeScore(total, percent, bleu);
+      this._els.scoreText.innerHTML = this._score(this._t);
+      this._setStatus("scored");
     } catch (error) {
-      this._showError(error);
+      if (model === this._model) this._showError(error);
     } finally {
-      this._busy = false;
-      this._enable();
+      if (life === this._life) {
+        this._busy = false;
+        this._enable();
+      }
     }
   }
 
@@ -579,19 +826,27 @@ class GfSeq2seqTrainer extends HTMLElement {
       if (model !== this._model) return;
       this._translation = translation;
       this._showErrorIfTranslateFailed(null);
-      const words = translation.targetTokens.filter((w) => w !== "<eos>")
-        .map((w) => (w === "<unk>" ? `<span class="unk">${escapeHtml(w)}</span>` : escapeHtml(w)));
-      const unknown = translation.sourceTokens.filter((w) => w === "<unk>").length;
-      this._els.output.innerHTML = `→ <strong>${words.join(" ")}</strong>` +
-        (unknown ? ` <span class="status">(${unknown} English word${unknown > 1 ? "s" : ""} not in the vocabulary, read as &lt;unk&gt;)</span>` : "");
-      this._drawHeatmap();
+      this._showTranslation();
     } catch (error) {
-      this._showErrorIfTranslateFailed(error);
+      if (model === this._model) this._showErrorIfTranslateFailed(error);
     }
+  }
+
+  /** The kept translation: the French words, then its cross-attention. */
+  _showTranslation() {
+    const t = this._t;
+    const translation = this._translation;
+    const words = translation.targetTokens.filter((w) => w !== "<eos>")
+      .map((w) => (w === "<unk>" ? `<span class="unk">${escapeHtml(w)}</span>` : escapeHtml(w)));
+    const unknown = translation.sourceTokens.filter((w) => w === "<unk>").length;
+    this._els.output.innerHTML = `→ <strong>${words.join(" ")}</strong>` +
+      (unknown ? ` <span class="status">${t.unknown(unknown)}</span>` : "");
+    this._drawHeatmap();
   }
 
   _showErrorIfTranslateFailed(error) {
     if (error) {
+      this._translation = null;
       this._els.output.textContent = "";
       this._els.heatmap.innerHTML = "";
       this._els.alt.textContent = "";
@@ -623,6 +878,7 @@ class GfSeq2seqTrainer extends HTMLElement {
 
   _drawHeatmap() {
     if (!this._translation) return;
+    const text = this._t;
     const { targetTokens, sourceTokens } = this._translation;
     const matrix = this._attentionMatrix();
     const [T, S] = [targetTokens.length, sourceTokens.length];
@@ -643,22 +899,19 @@ class GfSeq2seqTrainer extends HTMLElement {
           `<title>${escapeHtml(w)} ← ${escapeHtml(sourceTokens[s])}: ${weight.toFixed(3)}</title></rect>`;
       }
     });
-    const which = `${this._els.layer.value === "all" ? "all layers" : `layer ${Number(this._els.layer.value) + 1}`}, ` +
-      `${this._els.head.value === "all" ? "average of the heads" : `head ${Number(this._els.head.value) + 1}`}`;
+    const layer = this._els.layer.value, head = this._els.head.value;
+    const which = text.which(layer === "all" ? text.allLayers : text.layerN(Number(layer) + 1),
+      head === "all" ? text.allHeads : text.headN(Number(head) + 1));
     this._els.heatmap.innerHTML =
-      `<svg width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="Cross-attention heatmap, ${which}: rows are French words, columns English words; darker means more weight.">${svg}</svg>`;
+      `<svg width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(text.heatmap(which))}">${svg}</svg>`;
     // The text alternative: each French word with the English word it looked at most.
     const strongest = targetTokens.map((w, t) => {
       let best = 0;
       for (let s = 1; s < S; s++) if (matrix[t][s] > matrix[t][best]) best = s;
       return `${w} ← ${sourceTokens[best]} (${matrix[t][best].toFixed(2)})`;
     });
-    this._els.alt.textContent = `Strongest link per French word (${which}): ${strongest.join(", ")}.`;
+    this._els.alt.textContent = text.strongest(which, strongest);
   }
-}
-
-function escapeHtml(text) {
-  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 
 if (!customElements.get("gf-seq2seq-trainer")) customElements.define("gf-seq2seq-trainer", GfSeq2seqTrainer);
