@@ -241,3 +241,23 @@ test("example-notes.html reads like a chapter: every widget in it renders, in Ch
     await close();
   }
 });
+
+test("every snippet copied from widgets.html works in a blank page next to the package", { timeout: 300_000 }, async () => {
+  const { page, errors, close, url } = await openCoursePage("/widgets.html?backend=cpu&threads=1");
+  try {
+    // What an author copies: the loader line and each widget's snippet, as the page shows them.
+    const loader = (await page.locator("#loader-snippet").textContent()).split("\n")[0];
+    const snippets = await page.locator("section[id^='gf-'] pre.snippet").allTextContents();
+    assert.equal(snippets.length, Object.keys(rendered).length);
+    const blank = `<!doctype html>\n<html>\n<head><meta charset="utf-8"><title>my notes</title>\n${loader}\n</head>\n<body>\n` +
+      snippets.map((s) => `<p>Some prose.</p>\n${s}\n`).join("") + "</body>\n</html>\n";
+    // Served at the package's side, as an author's own file would be.
+    const origin = new URL(url).origin;
+    await page.route(`${origin}/my-notes.html`, (route) => route.fulfill({ contentType: "text/html; charset=utf-8", body: blank }));
+    await page.goto(`${origin}/my-notes.html`);
+    for (const tag of Object.keys(rendered)) await waitInside(page, tag, 0, rendered[tag]);
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
+  }
+});
