@@ -69,7 +69,7 @@ test(`gf-attention-steps at ${path}: editing an embedding updates the weights to
     // A bad value reaches the student as the kernel's own message, not a crash.
     await page.fill('input[data-m="wq"][data-r="1"][data-c="1"]', "");
     await page.waitForSelector('gf-attention-steps[data-state="error"]');
-    assert.match(await page.textContent(".error"), /matmul: B contains a non-finite value/);
+    assert.match(await page.locator("gf-attention-steps .error").textContent(), /matmul: B contains a non-finite value/);
     await page.fill('input[data-m="wq"][data-r="1"][data-c="1"]', "1");
     await page.waitForSelector('gf-attention-steps[data-state="ready"]');
 
@@ -117,7 +117,7 @@ test("a lost GPU device: the widget keeps working on the CPU and the page says s
     const weights = await readTable(page, "weights");
     assert.deepEqual(weights[0].map((c) => c.shown), ["0.9975", "0.0025"]);
     assert.match(await page.textContent("#backend"), /Switched to the CPU .*lost/);
-    assert.match(await page.textContent(".status"), /CPU \(WebAssembly\) kernels/);
+    assert.match(await page.locator("gf-attention-steps .status").textContent(), /CPU \(WebAssembly\) kernels/);
     // Chromium logs the destroyed device itself; nothing else may be in the console.
     assert.deepEqual(errors.filter((e) => !/destroy|lost/i.test(e)), []);
   } finally {
