@@ -7,8 +7,8 @@ import { CATALOGUE, exampleSnippet } from "./widgets/catalogue.js";
 import { escapeHtml } from "./widgets/common.js";
 
 const LABELS = {
-  en: { attribute: "attribute", default: "default", meaning: "meaning", copy: "Copy", copied: "Copied", also: "All widgets also take lang=\"en\" | \"zh\"." },
-  zh: { attribute: "属性", default: "默认值", meaning: "含义", copy: "复制", copied: "已复制", also: "所有组件都接受 lang=\"en\" | \"zh\"。" },
+  en: { attribute: "attribute", default: "default", meaning: "meaning", copy: "Copy", copied: "Copied", also: "All widgets also take lang=\"en\" | \"zh\", and backend=\"auto\" | \"webgpu\" | \"cpu\" (used by the first widget that starts the page's shared runtime)." },
+  zh: { attribute: "属性", default: "默认值", meaning: "含义", copy: "复制", copied: "已复制", also: "所有组件都接受 lang=\"en\" | \"zh\"，以及 backend=\"auto\" | \"webgpu\" | \"cpu\"（由页面上第一个启动共享运行时的组件决定）。" },
 };
 
 /** Both languages of a text, one shown at a time by the page's CSS. */

@@ -19,6 +19,16 @@ export function langOf(element) {
   return lang.startsWith("zh") ? "zh" : "en";
 }
 
+/**
+ * The page's shared runtime. A widget's `backend` attribute ("auto" |
+ * "webgpu" | "cpu") chooses the backend when this widget is the first on the
+ * page to start the runtime; after that every widget shares the one already
+ * running (one wasm instance, one GPU device per page).
+ */
+export function runtimeOf(element) {
+  return getRuntime(element.getAttribute("backend") ?? undefined);
+}
+
 /** Text for HTML: `&`, `<`, `>`, `"` escaped. */
 export const escapeHtml = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 

@@ -19,8 +19,8 @@
 // Events: "gf-update" after every recomputation, with the results in
 // event.detail (also readable as element.result).
 
-import { getRuntime, backendLabel } from "../runtime.js";
-import { langOf, escapeHtml, BASE_STYLE, shareFooter, wireShare } from "./common.js";
+import { backendLabel } from "../runtime.js";
+import { langOf, escapeHtml, BASE_STYLE, shareFooter, wireShare, runtimeOf } from "./common.js";
 
 const WORKED_EXAMPLE = {
   // Two tokens, d_model = d_k = 4; each x picks two rows of every W.
@@ -315,7 +315,7 @@ class GfAttentionSteps extends HTMLElement {
     const { dModel, dK } = this._dims();
     const flat = (m) => new Float32Array(m.flat());
     try {
-      const rt = await getRuntime();
+      const rt = await runtimeOf(this);
       const shape = { m: T, k: dModel, n: dK };
       const x = flat(this._values.x);
       const [q, k, v] = await Promise.all(["wq", "wk", "wv"].map((w) => rt.matmul(x, flat(this._values[w]), shape)));

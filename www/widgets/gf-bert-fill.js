@@ -26,8 +26,8 @@
 //
 // Events: "gf-update" when a panel has new results.
 
-import { getRuntime, loadGlassformer } from "../runtime.js";
-import { langOf, escapeHtml, BASE_STYLE, shareFooter, wireShare } from "./common.js";
+import { loadGlassformer } from "../runtime.js";
+import { langOf, escapeHtml, BASE_STYLE, shareFooter, wireShare, runtimeOf } from "./common.js";
 
 const DEFAULT_CHECKPOINT = new URL("../models/bert.safetensors", import.meta.url).href;
 const QUESTION = "the man went to the [MASK] to buy a [MASK] of milk.";
@@ -399,7 +399,7 @@ class GfBertFill extends HTMLElement {
     const gone = () => life !== this._life;
     try {
       const bytes = new Uint8Array(await (await fetch(this.getAttribute("checkpoint") ?? DEFAULT_CHECKPOINT)).arrayBuffer());
-      const runtime = await getRuntime();
+      const runtime = await runtimeOf(this);
       if (gone()) return;
       const model = await runtime.loadBert(bytes);
       if (gone()) {
@@ -577,7 +577,7 @@ class GfBertFill extends HTMLElement {
       const train = bertOpinionExamples(0, 32, 1).examples, test = bertOpinionExamples(1, 200, 2).examples;
       if (gone()) return;
       if (!this._scratch) {
-        const scratch = await (await getRuntime()).loadBert(this._bytes);
+        const scratch = await (await runtimeOf(this)).loadBert(this._bytes);
         if (gone()) {
           scratch.free?.();
           return;

@@ -15,8 +15,7 @@
 // word's index; default: the last word but one), lang ("en" | "zh").
 // Events: "gf-update" after each redraw.
 
-import { getRuntime } from "../runtime.js";
-import { BASE_STYLE, langOf, escapeHtml, numberAttribute, matrixTable, shareFooter, wireShare } from "./common.js";
+import { BASE_STYLE, langOf, escapeHtml, numberAttribute, matrixTable, shareFooter, wireShare, runtimeOf } from "./common.js";
 
 const TEXT = {
   en: {
@@ -134,7 +133,7 @@ class GfBidirectional extends HTMLElement {
     const words = this._words, n = words.length;
     try {
       if (n === 0) throw new Error("the text is empty: give the widget a sentence (text=\"…\").");
-      const runtime = await getRuntime();
+      const runtime = await runtimeOf(this);
       // Zero queries and keys: equal scores, so the weights show the mask alone.
       const zeros = new Float32Array(n);
       const values = Float32Array.from({ length: n }, (_, i) => i);

@@ -13,8 +13,7 @@
 // lang ("en" | "zh", default: the page's language).
 // Events: "gf-update" after each redraw.
 
-import { getRuntime } from "../runtime.js";
-import { BASE_STYLE, langOf, fixed, seeded, matrixTable, shareFooter, wireShare } from "./common.js";
+import { BASE_STYLE, langOf, fixed, seeded, matrixTable, shareFooter, wireShare, runtimeOf } from "./common.js";
 
 const TEXT = {
   en: {
@@ -99,7 +98,7 @@ class GfCausalMask extends HTMLElement {
     const seed = Number(this.getAttribute("seed") ?? 1) || 0;
     try {
       if (words.length === 0) throw new Error("the text is empty: give the widget a sentence (text=\"…\").");
-      const runtime = await getRuntime();
+      const runtime = await runtimeOf(this);
       const n = words.length * d;
       const [q, k, v] = [seeded(n, seed), seeded(n, seed + 101), seeded(n, seed + 202)];
       const options = { dModel: d, heads: 1 };

@@ -14,8 +14,7 @@
 // index, 0), lang ("en" | "zh").
 // Events: "gf-update" after each redraw.
 
-import { getRuntime } from "../runtime.js";
-import { BASE_STYLE, langOf, escapeHtml, fixed, seeded, numberAttribute, diverging, matrixTable, shareFooter, wireShare } from "./common.js";
+import { BASE_STYLE, langOf, escapeHtml, fixed, seeded, numberAttribute, diverging, matrixTable, shareFooter, wireShare, runtimeOf } from "./common.js";
 
 const TEXT = {
   en: {
@@ -165,7 +164,7 @@ class GfFfn extends HTMLElement {
     const seed = numberAttribute(this, "seed", 1);
     try {
       if (words.length === 0) throw new Error("the text is empty: give the widget a sentence (text=\"…\").");
-      const runtime = await getRuntime();
+      const runtime = await runtimeOf(this);
       const p = inputs(words, d, f, seed);
       const result = await runtime.feedForward(p.x, p.w1, p.b1, p.w2, p.b2, { dModel: d, hidden: f });
       if (!this.isConnected) return;

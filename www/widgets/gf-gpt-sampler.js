@@ -25,8 +25,8 @@
 //
 // Events: "gf-update" after each generated character or training call.
 
-import { getRuntime, backendLabel, startWorkerRuntime } from "../runtime.js";
-import { langOf, escapeHtml, BASE_STYLE, shareFooter, wireShare } from "./common.js";
+import { backendLabel, startWorkerRuntime } from "../runtime.js";
+import { langOf, escapeHtml, BASE_STYLE, shareFooter, wireShare, runtimeOf } from "./common.js";
 
 const DEFAULT_CHECKPOINT = new URL("../models/shakespeare.safetensors", import.meta.url).href;
 const DEFAULT_CORPUS = new URL("../data/shakespeare.txt", import.meta.url).href;
@@ -362,7 +362,7 @@ class GfGptSampler extends HTMLElement {
     const life = this._life;
     const gone = () => life !== this._life;
     try {
-      this._runtime = await getRuntime();
+      this._runtime = await runtimeOf(this);
       if (gone()) return;
       this._setStatus("loading");
       const url = this.getAttribute("checkpoint") || DEFAULT_CHECKPOINT;

@@ -16,8 +16,7 @@
 // heads (2), seed (1), lang ("en" | "zh").
 // Events: "gf-update" after each redraw.
 
-import { getRuntime } from "../runtime.js";
-import { BASE_STYLE, langOf, fixed, seeded, numberAttribute, diverging, matrixTable, shareFooter, wireShare } from "./common.js";
+import { BASE_STYLE, langOf, fixed, seeded, numberAttribute, diverging, matrixTable, shareFooter, wireShare, runtimeOf } from "./common.js";
 
 const TEXT = {
   en: {
@@ -127,7 +126,7 @@ class GfMultihead extends HTMLElement {
     const seed = numberAttribute(this, "seed", 1);
     try {
       if (n === 0) throw new Error("the text is empty: give the widget a sentence (text=\"…\").");
-      const runtime = await getRuntime();
+      const runtime = await runtimeOf(this);
       const x = seeded(n * d, seed); // (T, d) the word vectors
       const weight = (offset) => seeded(d * d, seed + offset).map((v) => v * Math.sqrt(3 / d)); // (d, d)
       const [wq, wk, wv, wo] = [weight(1), weight(2), weight(3), weight(4)];

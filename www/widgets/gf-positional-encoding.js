@@ -14,8 +14,7 @@
 // dimension (4), lang ("en" | "zh", default: the page's language).
 // Events: "gf-update" after each redraw.
 
-import { getRuntime } from "../runtime.js";
-import { BASE_STYLE, langOf, shareFooter, wireShare } from "./common.js";
+import { BASE_STYLE, langOf, shareFooter, wireShare, runtimeOf } from "./common.js";
 
 const TEXT = {
   en: {
@@ -112,7 +111,7 @@ class GfPositionalEncoding extends HTMLElement {
     const key = `${length}×${dModel}`;
     try {
       if (this._key !== key) {
-        const runtime = await getRuntime();
+        const runtime = await runtimeOf(this);
         const { data } = await runtime.positionalEncoding(length, dModel);
         this._table = { data, length, dModel };
         this._key = key;

@@ -35,8 +35,8 @@
 //
 // Events: "gf-update" after every training call, with { step, loss } in event.detail.
 
-import { getRuntime, backendLabel, loadGlassformer } from "../runtime.js";
-import { langOf, escapeHtml, BASE_STYLE, shareFooter, wireShare } from "./common.js";
+import { backendLabel, loadGlassformer } from "../runtime.js";
+import { langOf, escapeHtml, BASE_STYLE, shareFooter, wireShare, runtimeOf } from "./common.js";
 
 const COURSE_SENTENCE = "The agreement on the European Economic Area was signed in August 1992.";
 const DEFAULT_CHECKPOINT = new URL("../models/translator.safetensors", import.meta.url).href;
@@ -477,7 +477,7 @@ class GfSeq2seqTrainer extends HTMLElement {
   async _start() {
     const life = this._life;
     try {
-      this._runtime = await getRuntime();
+      this._runtime = await runtimeOf(this);
     } catch (error) {
       if (life !== this._life) return;
       this._setStatus("noRuntime");
