@@ -19,7 +19,7 @@
 // none), lang ("en" | "zh").
 // Events: "gf-update" after each redraw.
 
-import { BASE_STYLE, langOf, escapeHtml, numberAttribute, acquireModel, releaseModel, shareFooter, wireShare } from "./common.js";
+import { BASE_STYLE, GfModelWidget, escapeHtml, numberAttribute, onArrowKeys } from "./common.js";
 
 const DEFAULT_TEXT = "the woman bought a cake for her mother and it was delicious .";
 
@@ -57,46 +57,15 @@ const STYLE = BASE_STYLE + `
   input[type=text] { width: min(22em, 62vw); }
 `;
 
-class GfAttentionMap extends HTMLElement {
+class GfAttentionMap extends GfModelWidget {
+  static TEXT = TEXT;
+  static STYLE = STYLE;
   static get observedAttributes() { return ["text", "model", "layer", "head", "word", "lang"]; }
-
-  constructor() {
-    super();
-    this.attachShadow({ mode: "open" });
-    this._model = null;
-    this._modelName = null;
-  }
-
-  connectedCallback() {
-    this._render();
-    this._load();
-  }
-
-  disconnectedCallback() {
-    if (this._modelName) releaseModel(this._modelName);
-    this._model = this._modelName = this._result = null;
-  }
-
-  attributeChangedCallback(name, old, value) {
-    if (!this.isConnected || !this.shadowRoot.firstChild || old === value) return; // before the first render: connectedCallback reads every attribute
-    if (name === "lang") { this._render(); this._draw(); return; }
-    if (name === "model") { this.disconnectedCallback(); this._load(); return; }
-    if (name === "text") { this._$("text").value = this._text; this._compute(); return; }
-    this._syncInputs();
-    this._draw();
-  }
-
-  _$(role) { return this.shadowRoot.querySelector(`[data-role="${role}"]`); }
 
   get _text() { return this.getAttribute("text") ?? DEFAULT_TEXT; }
 
-  _render() {
-    const t = TEXT[langOf(this)];
-    this.shadowRoot.innerHTML = `
-      <style>${STYLE}</style>
-      <div class="wrap">
-        <h3>${t.title}</h3>
-        <p class="note">${t.note}</p>
+  _body(t) {
+    return `
         <div class="controls">
           <label>${t.sentence} <input type="text" data-role="text"></label>
           <label>${t.layer} <select data-role="layer"></select></label>
@@ -107,10 +76,10 @@ class GfAttentionMap extends HTMLElement {
           <figure><figcaption>${t.heatmap}</figcaption><svg data-role="heatmap" role="img"></svg></figure>
           <figure><figcaption>${t.lines}</figcaption><svg data-role="lines" role="img" tabindex="0"></svg></figure>
         </div>
-        <p class="sr-only" data-role="summary"></p>
-        <p class="error" role="alert" data-role="error"></p>
-        ${shareFooter(langOf(this))}
-      </div>`;
+        <p class="sr-only" data-role="summary"></p>`;
+  }
+
+  _wire() {
     this._$("text").value = this._text;
     this._$("text").addEventListener("change", (event) => this.setAttribute("text", event.target.value));
     this._$("layer").addEventListener("change", (event) => this.setAttribute("layer", event.target.value));
@@ -124,16 +93,31 @@ class GfAttentionMap extends HTMLElement {
     this._$("lines").addEventListener("click", choose);
     this._$("heatmap").addEventListener("click", choose);
     this._$("lines").addEventListener("keydown", (event) => {
-      const step = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 }[event.key];
+      if (event.key === "Escape") this.removeAttribute("word");
+    });
+    onArrowKeys(this._$("lines"), (step) => {
       if (!this._result) return;
-      if (event.key === "Escape") { this.removeAttribute("word"); return; }
-      if (!step) return;
-      event.preventDefault();
       const n = this._result.tokens.length;
       const now = this._word ?? (step > 0 ? -1 : n);
       this.setAttribute("word", String((now + step + n) % n));
     });
-    wireShare(this, this.shadowRoot, langOf(this));
+  }
+
+  _redraw() {
+    if (!this._result) return;
+    this._$("status").textContent = this._t.tokens(this._result.tokens.join(" "));
+    this._syncInputs();
+    this._draw();
+  }
+
+  _attributeChanged(name) {
+    if (name === "text") {
+      this._$("text").value = this._text;
+      this._compute();
+    } else {
+      this._syncInputs();
+      this._draw();
+    }
   }
 
   get _layer() { return Math.round(numberAttribute(this, "layer", 0, 0, (this._result?.layers.length ?? 1) - 1)); }
@@ -150,7 +134,7 @@ class GfAttentionMap extends HTMLElement {
 
   _syncInputs() {
     if (!this._result) return;
-    const t = TEXT[langOf(this)];
+    const t = this._t;
     const layers = this._result.layers.length, heads = this._result.layers[0].length;
     const layer = this._$("layer"), head = this._$("head");
     if (layer.options.length !== layers) layer.innerHTML = Array.from({ length: layers }, (_, i) => `<option value="${i}">${i + 1}</option>`).join("");
@@ -159,33 +143,16 @@ class GfAttentionMap extends HTMLElement {
     head.value = String(this._head);
   }
 
-  async _load() {
-    const name = this.getAttribute("model") ?? "bert";
-    this._$("status").textContent = TEXT[langOf(this)].loading;
-    try {
-      if (name !== "bert") throw new Error(`model="${name}" has no self-attention to show here; use model="bert".`);
-      this._modelName = name;
-      this._model = await acquireModel(name);
-      if (!this.isConnected) return;
-      await this._compute();
-    } catch (error) {
-      this._$("status").textContent = "";
-      this._$("error").textContent = TEXT[langOf(this)].error + (error.message ?? error);
-    }
-  }
-
   async _compute() {
     if (!this._model) return;
     try {
       const result = await this._model.attention(this._text);
       if (!this.isConnected) return;
       this._result = result;
-      this._$("error").textContent = "";
-      this._$("status").textContent = TEXT[langOf(this)].tokens(result.tokens.join(" "));
-      this._syncInputs();
-      this._draw();
+      this._clearError();
+      this._redraw();
     } catch (error) {
-      this._$("error").textContent = TEXT[langOf(this)].error + (error.message ?? error);
+      this._showError(error);
     }
   }
 
@@ -202,7 +169,7 @@ class GfAttentionMap extends HTMLElement {
 
   _draw() {
     if (!this._result) return;
-    const t = TEXT[langOf(this)];
+    const t = this._t;
     const tokens = this._result.tokens, n = tokens.length, w = this.weights, chosen = this._word;
     // Heatmap: one square per (row, column).
     const cell = 22, pad = 90;
@@ -245,7 +212,7 @@ class GfAttentionMap extends HTMLElement {
     });
     lines.setAttribute("aria-label", t.strongest(strongest.join(", ")));
     this._$("summary").textContent = t.strongest(strongest.join(", "));
-    this.dispatchEvent(new CustomEvent("gf-update", { bubbles: true, composed: true }));
+    this._updated();
   }
 }
 

@@ -15,7 +15,7 @@
 // word's index; default: the last word but one), lang ("en" | "zh").
 // Events: "gf-update" after each redraw.
 
-import { BASE_STYLE, langOf, escapeHtml, numberAttribute, matrixTable, shareFooter, wireShare, runtimeOf } from "./common.js";
+import { BASE_STYLE, GfWidget, escapeHtml, numberAttribute, matrixTable, onArrowKeys, runtimeOf } from "./common.js";
 
 const TEXT = {
   en: {
@@ -56,32 +56,10 @@ const STYLE = BASE_STYLE + `
   input[type=text] { width: min(16em, 62vw); }
 `;
 
-class GfBidirectional extends HTMLElement {
+class GfBidirectional extends GfWidget {
+  static TEXT = TEXT;
+  static STYLE = STYLE;
   static get observedAttributes() { return ["text", "position", "lang"]; }
-
-  constructor() {
-    super();
-    this.attachShadow({ mode: "open" });
-  }
-
-  connectedCallback() {
-    this._render();
-    this._compute();
-  }
-
-  disconnectedCallback() {
-    this._result = null;
-  }
-
-  attributeChangedCallback(name, old, value) {
-    if (!this.isConnected || !this.shadowRoot.firstChild || old === value) return; // before the first render: connectedCallback reads every attribute
-    if (name === "lang") { this._render(); this._draw(); return; }
-    if (name === "position") { this._draw(); return; }
-    this._$("text").value = this._words.join(" ");
-    this._compute();
-  }
-
-  _$(role) { return this.shadowRoot.querySelector(`[data-role="${role}"]`); }
 
   get _words() { return (this.getAttribute("text") ?? "open a bank account").split(/\s+/).filter(Boolean).slice(0, 16); }
 
@@ -91,13 +69,8 @@ class GfBidirectional extends HTMLElement {
     return Math.round(numberAttribute(this, "position", Math.max(0, n - 2), 0, Math.max(0, n - 1)));
   }
 
-  _render() {
-    const t = TEXT[langOf(this)];
-    this.shadowRoot.innerHTML = `
-      <style>${STYLE}</style>
-      <div class="wrap">
-        <h3>${t.title}</h3>
-        <p class="note">${t.note}</p>
+  _body(t) {
+    return `
         <div class="controls"><label>${t.sentence} <input type="text" data-role="text"></label></div>
         <div class="row"><span class="row-label">${t.bert}</span><div class="chips" data-role="bert" role="listbox" tabindex="0" aria-label="${t.pick}"></div></div>
         <div class="row"><span class="row-label">${t.gpt}</span><div class="chips" data-role="gpt"></div></div>
@@ -107,10 +80,10 @@ class GfBidirectional extends HTMLElement {
         <div class="two">
           <figure><figcaption>${t.bert}</figcaption><div data-role="bert-matrix"></div></figure>
           <figure><figcaption>${t.gpt}</figcaption><div data-role="gpt-matrix"></div></figure>
-        </div>
-        <p class="error" role="alert" data-role="error"></p>
-        ${shareFooter(langOf(this))}
-      </div>`;
+        </div>`;
+  }
+
+  _wire() {
     this._$("text").value = this._words.join(" ");
     this._$("text").addEventListener("change", (event) => this.setAttribute("text", event.target.value));
     for (const role of ["bert", "gpt"]) {
@@ -119,14 +92,21 @@ class GfBidirectional extends HTMLElement {
         if (i !== undefined) this.setAttribute("position", i);
       });
     }
-    this._$("bert").addEventListener("keydown", (event) => {
-      const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
-      if (!step || !this._result) return;
-      event.preventDefault();
+    onArrowKeys(this._$("bert"), (step) => {
+      if (!this._result) return;
       const n = this._result.words.length;
       this.setAttribute("position", String(Math.max(0, Math.min(n - 1, this.position + step))));
     });
-    wireShare(this, this.shadowRoot, langOf(this));
+  }
+
+  _start() { this._compute(); }
+  _stop() { this._result = null; }
+  _redraw() { this._draw(); }
+
+  _changed(name) {
+    if (name === "position") return this._draw();
+    this._$("text").value = this._words.join(" ");
+    this._compute();
   }
 
   async _compute() {
@@ -144,10 +124,10 @@ class GfBidirectional extends HTMLElement {
       ]);
       if (!this.isConnected) return;
       this._result = { words, bert: bert.weights.data, gpt: gpt.weights.data };
-      this._$("error").textContent = "";
+      this._clearError();
       this._draw();
     } catch (error) {
-      this._$("error").textContent = TEXT[langOf(this)].error + (error.message ?? error);
+      this._showError(error);
     }
   }
 
@@ -160,7 +140,7 @@ class GfBidirectional extends HTMLElement {
 
   _draw() {
     if (!this._result) return;
-    const t = TEXT[langOf(this)];
+    const t = this._t;
     const { words } = this._result;
     const n = words.length, p = this.position;
     for (const model of ["bert", "gpt"]) {
@@ -175,7 +155,7 @@ class GfBidirectional extends HTMLElement {
     }
     this._$("caption").textContent = t.caption(words[p], n, this.seen("gpt").length);
     this._$("seen").textContent = `${t.seesBert(words[p], this.seen("bert").join(" "))} ${t.seesGpt(words[p], this.seen("gpt").join(" "))}`;
-    this.dispatchEvent(new CustomEvent("gf-update", { bubbles: true, composed: true }));
+    this._updated();
   }
 }
 

@@ -13,7 +13,7 @@
 // lang ("en" | "zh", default: the page's language).
 // Events: "gf-update" after each redraw.
 
-import { BASE_STYLE, langOf, fixed, seeded, matrixTable, shareFooter, wireShare, runtimeOf } from "./common.js";
+import { BASE_STYLE, GfWidget, fixed, seeded, matrixTable, runtimeOf } from "./common.js";
 
 const TEXT = {
   en: {
@@ -43,40 +43,13 @@ const STYLE = BASE_STYLE + `
   label { margin: 8px 0; }
 `;
 
-class GfCausalMask extends HTMLElement {
+class GfCausalMask extends GfWidget {
+  static TEXT = TEXT;
+  static STYLE = STYLE;
   static get observedAttributes() { return ["text", "seed", "d-model", "lang"]; }
 
-  constructor() {
-    super();
-    this.attachShadow({ mode: "open" });
-  }
-
-  connectedCallback() {
-    this._render();
-    this._compute();
-  }
-
-  disconnectedCallback() {
-    this._result = null;
-  }
-
-  attributeChangedCallback(name, old, value) {
-    if (!this.isConnected || !this.shadowRoot.firstChild || old === value) return; // before the first render: connectedCallback reads every attribute
-    if (name === "lang") this._render();
-    this._compute();
-  }
-
-  get _lang() { return langOf(this); }
-
-  _$(role) { return this.shadowRoot.querySelector(`[data-role="${role}"]`); }
-
-  _render() {
-    const t = TEXT[this._lang];
-    this.shadowRoot.innerHTML = `
-      <style>${STYLE}</style>
-      <div class="wrap">
-        <h3>${t.title}</h3>
-        <p class="note">${t.note}</p>
+  _body(t) {
+    return `
         <div class="grid">
           <figure><figcaption>${t.scores}</figcaption><div data-role="scores"></div></figure>
           <figure><figcaption>${t.masked}</figcaption><div data-role="masked"></div></figure>
@@ -84,13 +57,13 @@ class GfCausalMask extends HTMLElement {
         </div>
         <label><input type="checkbox" data-role="peek"> ${t.peek}</label>
         <p class="status" data-role="explain" aria-live="polite"></p>
-        <p class="status sr-only" data-role="rows"></p>
-        <p class="error" role="alert" data-role="error"></p>
-        ${shareFooter(this._lang)}
-      </div>`;
-    this._$("peek").addEventListener("change", () => this._draw());
-    wireShare(this, this.shadowRoot, this._lang);
+        <p class="status sr-only" data-role="rows"></p>`;
   }
+
+  _wire() { this._$("peek").addEventListener("change", () => this._draw()); }
+  _start() { this._compute(); }
+  _stop() { this._result = null; }
+  _redraw() { this._draw(); }
 
   async _compute() {
     const words = (this.getAttribute("text") ?? "the cat sat on the mat").split(/\s+/).filter(Boolean).slice(0, 12);
@@ -106,11 +79,12 @@ class GfCausalMask extends HTMLElement {
         runtime.attention(q, k, v, { ...options, causal: true }),
         runtime.attention(q, k, v, options),
       ]);
+      if (!this.isConnected) return;
       this._result = { words, causal, open };
-      this._$("error").textContent = "";
+      this._clearError();
       this._draw();
     } catch (error) {
-      this._$("error").textContent = TEXT[this._lang].error + (error.message ?? error);
+      this._showError(error);
     }
   }
 
@@ -126,7 +100,7 @@ class GfCausalMask extends HTMLElement {
 
   _draw() {
     if (!this._result) return;
-    const t = TEXT[this._lang];
+    const t = this._t;
     const { words, causal, open } = this._result;
     const n = words.length;
     const peek = this._$("peek").checked;
@@ -144,7 +118,7 @@ class GfCausalMask extends HTMLElement {
     });
     this._$("explain").textContent = peek ? t.peeking(changed) : t.masked_note;
     this._$("rows").textContent = words.map((w, r) => t.row(w, words.filter((_, c) => shown[r * n + c] > 0).join(" "))).join("; ");
-    this.dispatchEvent(new CustomEvent("gf-update", { bubbles: true, composed: true }));
+    this._updated();
   }
 }
 

@@ -19,7 +19,7 @@
 // neighbours (5), model ("bert"), lang ("en" | "zh").
 // Events: "gf-update" after each redraw.
 
-import { BASE_STYLE, langOf, escapeHtml, fixed, numberAttribute, diverging, matrixTable, acquireModel, releaseModel, shareFooter, wireShare } from "./common.js";
+import { BASE_STYLE, GfModelWidget, escapeHtml, fixed, numberAttribute, diverging, matrixTable } from "./common.js";
 
 const DEFAULT_WORDS = "man woman boy girl father mother milk bread";
 const DEFAULT_ANALOGY = "man woman father";
@@ -65,46 +65,16 @@ const STYLE = BASE_STYLE + `
   .answer { font-weight: 500; }
 `;
 
-class GfEmbeddingSpace extends HTMLElement {
+class GfEmbeddingSpace extends GfModelWidget {
+  static TEXT = TEXT;
+  static STYLE = STYLE;
   static get observedAttributes() { return ["words", "analogy", "neighbours", "model", "lang"]; }
-
-  constructor() {
-    super();
-    this.attachShadow({ mode: "open" });
-    this._model = null;
-    this._modelName = null;
-  }
-
-  connectedCallback() {
-    this._render();
-    this._load();
-  }
-
-  disconnectedCallback() {
-    if (this._modelName) releaseModel(this._modelName);
-    this._model = this._modelName = this._result = null;
-  }
-
-  attributeChangedCallback(name, old, value) {
-    if (!this.isConnected || !this.shadowRoot.firstChild || old === value) return; // before the first render: connectedCallback reads every attribute
-    if (name === "lang") { this._render(); this._draw(); return; }
-    if (name === "model") { this.disconnectedCallback(); this._load(); return; }
-    this._syncInputs();
-    this._compute();
-  }
-
-  _$(role) { return this.shadowRoot.querySelector(`[data-role="${role}"]`); }
 
   get _words() { return (this.getAttribute("words") ?? DEFAULT_WORDS).split(/[\s,]+/).filter(Boolean).slice(0, 12); }
   get _analogy() { return (this.getAttribute("analogy") ?? DEFAULT_ANALOGY).split(/[\s,]+/).filter(Boolean); }
 
-  _render() {
-    const t = TEXT[langOf(this)];
-    this.shadowRoot.innerHTML = `
-      <style>${STYLE}</style>
-      <div class="wrap">
-        <h3>${t.title}</h3>
-        <p class="note">${t.note}</p>
+  _body(t) {
+    return `
         <div class="controls">
           <label>${t.words} <input type="text" data-role="words"></label>
           <label>${t.analogy} <input type="text" data-role="analogy" placeholder="a b c"></label>
@@ -119,15 +89,31 @@ class GfEmbeddingSpace extends HTMLElement {
           <figure><figcaption>${t.nearest}</figcaption><ul class="near" data-role="neighbours-list"></ul>
             <p class="answer" data-role="analogy-answer"></p></figure>
           <figure><figcaption data-role="pca-caption"></figcaption><svg class="pca" data-role="pca" viewBox="0 0 520 360" role="img"></svg></figure>
-        </div>
-        <p class="error" role="alert" data-role="error"></p>
-        ${shareFooter(langOf(this))}
-      </div>`;
+        </div>`;
+  }
+
+  _wire() {
     this._syncInputs();
     this._$("words").addEventListener("change", (event) => this.setAttribute("words", event.target.value.trim()));
     this._$("analogy").addEventListener("change", (event) => this.setAttribute("analogy", event.target.value.trim()));
     this._$("neighbours").addEventListener("change", (event) => this.setAttribute("neighbours", event.target.value));
-    wireShare(this, this.shadowRoot, langOf(this));
+  }
+
+  _redraw() {
+    if (!this._result) return;
+    this._showMissing();
+    this._draw();
+  }
+
+  _attributeChanged() {
+    this._syncInputs();
+    this._compute();
+  }
+
+  /** Say which words the vocabulary lacks. */
+  _showMissing() {
+    const missing = this._result.missing;
+    this._$("status").textContent = missing.length ? this._t.missing(missing.join(", ")) : "";
   }
 
   _syncInputs() {
@@ -136,25 +122,8 @@ class GfEmbeddingSpace extends HTMLElement {
     this._$("neighbours").value = Math.round(numberAttribute(this, "neighbours", 5, 1, 20));
   }
 
-  async _load() {
-    const name = this.getAttribute("model") ?? "bert";
-    this._$("status").textContent = TEXT[langOf(this)].loading;
-    try {
-      if (name !== "bert") throw new Error(`model="${name}" is not available to this widget; use model="bert".`);
-      this._modelName = name;
-      this._model = await acquireModel(name);
-      if (!this.isConnected) return;
-      this._$("status").textContent = "";
-      await this._compute();
-    } catch (error) {
-      this._$("status").textContent = "";
-      this._$("error").textContent = TEXT[langOf(this)].error + (error.message ?? error);
-    }
-  }
-
   async _compute() {
     if (!this._model) return;
-    const t = TEXT[langOf(this)];
     try {
       const analogy = this._analogy;
       if (analogy.length !== 0 && analogy.length !== 3) throw new Error(`analogy needs three words "a b c" (a is to b as c is to ?), got ${analogy.length}.`);
@@ -164,17 +133,16 @@ class GfEmbeddingSpace extends HTMLElement {
       });
       if (!this.isConnected) return;
       this._result = result;
-      this._$("error").textContent = "";
-      this._$("status").textContent = result.missing.length ? t.missing(result.missing.join(", ")) : "";
-      this._draw();
+      this._clearError();
+      this._redraw();
     } catch (error) {
-      this._$("error").textContent = t.error + (error.message ?? error);
+      this._showError(error);
     }
   }
 
   _draw() {
     if (!this._result) return;
-    const t = TEXT[langOf(this)];
+    const t = this._t;
     const { words, cosines, dots, neighbours, projection, analogy: answer } = this._result;
     const maxDot = Math.max(1e-6, ...Array.from(dots).map(Math.abs));
     this._$("cosines").innerHTML = matrixTable(cosines, words, words, (x) => `<td style="background:${diverging(x)}">${fixed(x)}</td>`);
@@ -184,11 +152,11 @@ class GfEmbeddingSpace extends HTMLElement {
     const a = this._analogy;
     this._$("analogy-answer").textContent = answer ? t.analogyAnswer(a[0], a[1], a[2], answer.slice(0, 3).map((n) => `${n.token} (${fixed(n.cosine)})`).join(", ")) : "";
     this._drawProjection(projection, words);
-    this.dispatchEvent(new CustomEvent("gf-update", { bubbles: true, composed: true }));
+    this._updated();
   }
 
   _drawProjection(projection, words) {
-    const t = TEXT[langOf(this)];
+    const t = this._t;
     const all = [...projection.vocabulary, ...projection.words];
     const xs = all.map((p) => p[0]), ys = all.map((p) => p[1]);
     const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];

@@ -14,7 +14,7 @@
 // index, 0), lang ("en" | "zh").
 // Events: "gf-update" after each redraw.
 
-import { BASE_STYLE, langOf, escapeHtml, fixed, seeded, numberAttribute, diverging, matrixTable, shareFooter, wireShare, runtimeOf } from "./common.js";
+import { BASE_STYLE, GfWidget, escapeHtml, fixed, seeded, numberAttribute, diverging, matrixTable, onArrowKeys, runtimeOf } from "./common.js";
 
 const TEXT = {
   en: {
@@ -74,44 +74,17 @@ function inputs(words, d, f, seed) {
   };
 }
 
-class GfFfn extends HTMLElement {
+class GfFfn extends GfWidget {
+  static TEXT = TEXT;
+  static STYLE = STYLE;
   static get observedAttributes() { return ["text", "d-model", "hidden", "seed", "word", "lang"]; }
-
-  constructor() {
-    super();
-    this.attachShadow({ mode: "open" });
-  }
-
-  connectedCallback() {
-    this._render();
-    this._compute();
-  }
-
-  disconnectedCallback() {
-    this._result = this._previous = null;
-  }
-
-  attributeChangedCallback(name, old, value) {
-    if (!this.isConnected || !this.shadowRoot.firstChild || old === value) return; // before the first render: connectedCallback reads every attribute
-    if (name === "lang") { this._render(); this._draw(); return; }
-    if (name === "word") { this._draw(); return; }
-    this._syncInputs();
-    this._compute();
-  }
-
-  _$(role) { return this.shadowRoot.querySelector(`[data-role="${role}"]`); }
 
   get _words() { return (this.getAttribute("text") ?? "thinking machines").split(/\s+/).filter(Boolean).slice(0, 10); }
   get _d() { return Math.round(numberAttribute(this, "d-model", 4, 1, 16)); }
   get _f() { return Math.round(numberAttribute(this, "hidden", 8, 1, 32)); }
 
-  _render() {
-    const t = TEXT[langOf(this)];
-    this.shadowRoot.innerHTML = `
-      <style>${STYLE}</style>
-      <div class="wrap">
-        <h3>${t.title}</h3>
-        <p class="note">${t.note}</p>
+  _body(t) {
+    return `
         <div class="controls">
           <label>${t.sentence} <input type="text" data-role="text"></label>
           <label>${t.dModel} <input type="number" min="1" max="16" data-role="d-model"></label>
@@ -125,10 +98,10 @@ class GfFfn extends HTMLElement {
         <h4 data-role="chosen-title"></h4>
         <div class="chips" role="listbox" tabindex="0" aria-label="${t.pick}" data-role="chips"></div>
         <svg class="bars" data-role="bars" role="img"></svg>
-        <p class="status" data-role="explain" aria-live="polite"></p>
-        <p class="error" role="alert" data-role="error"></p>
-        ${shareFooter(langOf(this))}
-      </div>`;
+        <p class="status" data-role="explain" aria-live="polite"></p>`;
+  }
+
+  _wire() {
     this._syncInputs();
     const commit = (name) => (event) => this.setAttribute(name, event.target.value);
     this._$("text").addEventListener("change", commit("text"));
@@ -138,14 +111,21 @@ class GfFfn extends HTMLElement {
       const i = event.target.closest("[data-index]")?.dataset.index;
       if (i !== undefined) this.setAttribute("word", i);
     });
-    this._$("chips").addEventListener("keydown", (event) => {
-      const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
-      if (!step || !this._result) return;
-      event.preventDefault();
+    onArrowKeys(this._$("chips"), (step) => {
+      if (!this._result) return;
       const n = this._result.words.length;
       this.setAttribute("word", String((this._word + step + n) % n));
     });
-    wireShare(this, this.shadowRoot, langOf(this));
+  }
+
+  _start() { this._compute(); }
+  _stop() { this._result = this._previous = null; }
+  _redraw() { this._draw(); }
+
+  _changed(name) {
+    if (name === "word") return this._draw();
+    this._syncInputs();
+    this._compute();
   }
 
   _syncInputs() {
@@ -170,10 +150,10 @@ class GfFfn extends HTMLElement {
       if (!this.isConnected) return;
       this._previous = this._result && this._result.d === d && this._result.f === f ? this._result : null;
       this._result = { words, d, f, ...p, pre: result.preActivation.data, hidden: result.hidden.data, output: result.output.data };
-      this._$("error").textContent = "";
+      this._clearError();
       this._draw();
     } catch (error) {
-      this._$("error").textContent = TEXT[langOf(this)].error + (error.message ?? error);
+      this._showError(error);
     }
   }
 
@@ -188,7 +168,7 @@ class GfFfn extends HTMLElement {
 
   _draw() {
     if (!this._result) return;
-    const t = TEXT[langOf(this)];
+    const t = this._t;
     const { words, d, f, pre, hidden, output } = this._result;
     const cols = (n, prefix) => Array.from({ length: n }, (_, j) => `${prefix}${j}`);
     const shade = (x) => `style="background:${diverging(x / 2)}"`;
@@ -206,7 +186,7 @@ class GfFfn extends HTMLElement {
     const zeroed = hidden.slice(w * f, w * f + f).filter((x) => x === 0).length;
     const changedWords = [...changed].map((i) => `“${words[i]}”`).join(", ");
     this._$("explain").textContent = t.zeroed(zeroed, f) + (changed.size > 0 && changed.size < words.length ? " " + t.changed(changedWords) : "");
-    this.dispatchEvent(new CustomEvent("gf-update", { bubbles: true, composed: true }));
+    this._updated();
   }
 
   /** The chosen word's x, x·W1 + b1 (the ReLU's cuts dashed), the hidden values and the output, as bars. */

@@ -16,13 +16,13 @@
 // heads (2), seed (1), lang ("en" | "zh").
 // Events: "gf-update" after each redraw.
 
-import { BASE_STYLE, langOf, fixed, seeded, numberAttribute, diverging, matrixTable, shareFooter, wireShare, runtimeOf } from "./common.js";
+import { BASE_STYLE, GfWidget, fixed, seeded, numberAttribute, diverging, matrixTable, runtimeOf } from "./common.js";
 
 const TEXT = {
   en: {
     title: "Multi-head attention",
     note: "Q, K and V are split into heads; each head attends on its own slice, the outputs are concatenated and mixed by W_O.",
-    heads: "heads h", dModel: "d_model",
+    heads: "heads h", dModel: "d_model", sentence: "sentence",
     split: (h, dk) => `${h} head${h === 1 ? "" : "s"} of d_k = ${dk} columns each`,
     head: (i, from, to) => `head ${i + 1}: softmax(Q${i + 1}·K${i + 1}ᵀ/√d_k), columns ${from}–${to}`,
     concat: "Concat(head₁ … head_h): each head's columns in its colour",
@@ -33,7 +33,7 @@ const TEXT = {
   zh: {
     title: "多头注意力",
     note: "Q、K、V 被切分成多个头；每个头在自己的那一段上做注意力，输出拼接起来，再由 W_O 混合。",
-    heads: "头数 h", dModel: "d_model",
+    heads: "头数 h", dModel: "d_model", sentence: "句子",
     split: (h, dk) => `${h} 个头，每个头 d_k = ${dk} 列`,
     head: (i, from, to) => `第 ${i + 1} 个头：softmax(Q${i + 1}·K${i + 1}ᵀ/√d_k)，第 ${from}–${to} 列`,
     concat: "Concat(head₁ … head_h)：每个头的列用它的颜色标出",
@@ -55,31 +55,10 @@ const STYLE = BASE_STYLE + `
 /** The divisors of d: the head counts that split d_model evenly. */
 const divisors = (d) => Array.from({ length: d }, (_, i) => i + 1).filter((h) => d % h === 0);
 
-class GfMultihead extends HTMLElement {
+class GfMultihead extends GfWidget {
+  static TEXT = TEXT;
+  static STYLE = STYLE;
   static get observedAttributes() { return ["text", "d-model", "heads", "seed", "lang"]; }
-
-  constructor() {
-    super();
-    this.attachShadow({ mode: "open" });
-  }
-
-  connectedCallback() {
-    this._render();
-    this._compute();
-  }
-
-  disconnectedCallback() {
-    this._result = null;
-  }
-
-  attributeChangedCallback(name, old, value) {
-    if (!this.isConnected || !this.shadowRoot.firstChild || old === value) return; // before the first render: connectedCallback reads every attribute
-    if (name === "lang" || name === "d-model") this._render();
-    this._syncInputs();
-    this._compute();
-  }
-
-  _$(role) { return this.shadowRoot.querySelector(`[data-role="${role}"]`); }
 
   get _words() { return (this.getAttribute("text") ?? "the law will never be perfect").split(/\s+/).filter(Boolean).slice(0, 10); }
   get _d() { return Math.round(numberAttribute(this, "d-model", 8, 1, 32)); }
@@ -89,15 +68,10 @@ class GfMultihead extends HTMLElement {
     return divisors(this._d).reduce((best, h) => (Math.abs(h - asked) < Math.abs(best - asked) ? h : best), 1);
   }
 
-  _render() {
-    const t = TEXT[langOf(this)];
-    this.shadowRoot.innerHTML = `
-      <style>${STYLE}</style>
-      <div class="wrap">
-        <h3>${t.title}</h3>
-        <p class="note">${t.note}</p>
+  _body(t) {
+    return `
         <div class="controls">
-          <input type="text" data-role="text" aria-label="sentence">
+          <label>${t.sentence} <input type="text" data-role="text"></label>
           <label>${t.heads} <select data-role="heads">${divisors(this._d).map((h) => `<option value="${h}">${h}</option>`).join("")}</select></label>
           <span class="status" data-role="split"></span>
         </div>
@@ -106,14 +80,23 @@ class GfMultihead extends HTMLElement {
           <figure><figcaption>${t.concat}</figcaption><div data-role="concat"></div></figure>
           <figure><figcaption>${t.output}</figcaption><div data-role="output"></div></figure>
         </div>
-        <p class="sr-only" data-role="summary"></p>
-        <p class="error" role="alert" data-role="error"></p>
-        ${shareFooter(langOf(this))}
-      </div>`;
+        <p class="sr-only" data-role="summary"></p>`;
+  }
+
+  _wire() {
     this._syncInputs();
     this._$("heads").addEventListener("change", (event) => this.setAttribute("heads", event.target.value));
     this._$("text").addEventListener("change", (event) => this.setAttribute("text", event.target.value));
-    wireShare(this, this.shadowRoot, langOf(this));
+  }
+
+  _start() { this._compute(); }
+  _stop() { this._result = null; }
+  _redraw() { this._draw(); }
+
+  _changed(name) {
+    if (name === "d-model") this._render(); // the head counts on offer change
+    this._syncInputs();
+    this._compute();
   }
 
   _syncInputs() {
@@ -138,10 +121,10 @@ class GfMultihead extends HTMLElement {
       const output = await runtime.matmul(attention.output.data, wo, shape);
       if (!this.isConnected) return;
       this._result = { words, d, h, q: q.data, k: k.data, weights: attention.weights.data, concat: attention.output.data, output: output.data };
-      this._$("error").textContent = "";
+      this._clearError();
       this._draw();
     } catch (error) {
-      this._$("error").textContent = TEXT[langOf(this)].error + (error.message ?? error);
+      this._showError(error);
     }
   }
 
@@ -154,7 +137,7 @@ class GfMultihead extends HTMLElement {
 
   _draw() {
     if (!this._result) return;
-    const t = TEXT[langOf(this)];
+    const t = this._t;
     const { words, d, h, concat, output } = this._result;
     const n = words.length, dk = d / h;
     this._$("split").textContent = t.split(h, dk);
@@ -174,7 +157,7 @@ class GfMultihead extends HTMLElement {
       `<td style="background:${diverging(x)}; box-shadow: inset 0 -3px 0 ${HEAD_COLOURS[Math.floor(c / dk) % HEAD_COLOURS.length]}">${fixed(x)}</td>`);
     this._$("output").innerHTML = matrixTable(output, words, columns, (x) => `<td style="background:${diverging(x)}">${fixed(x)}</td>`);
     this._$("summary").textContent = summary.join(". ");
-    this.dispatchEvent(new CustomEvent("gf-update", { bubbles: true, composed: true }));
+    this._updated();
   }
 }
 

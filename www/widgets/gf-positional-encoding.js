@@ -14,7 +14,7 @@
 // dimension (4), lang ("en" | "zh", default: the page's language).
 // Events: "gf-update" after each redraw.
 
-import { BASE_STYLE, langOf, shareFooter, wireShare, runtimeOf } from "./common.js";
+import { BASE_STYLE, GfWidget, numberAttribute, runtimeOf } from "./common.js";
 
 const TEXT = {
   en: {
@@ -46,47 +46,19 @@ const STYLE = BASE_STYLE + `
   svg circle { fill: var(--accent); }
 `;
 
-class GfPositionalEncoding extends HTMLElement {
+class GfPositionalEncoding extends GfWidget {
+  static TEXT = TEXT;
+  static STYLE = STYLE;
   static get observedAttributes() { return ["d-model", "length", "position", "dimension", "lang"]; }
 
-  constructor() {
-    super();
-    this.attachShadow({ mode: "open" });
-  }
-
-  connectedCallback() {
-    this._render();
-    this._compute();
-  }
-
-  disconnectedCallback() {
-    this._table = null;
-    this._key = null; // put back, it computes the table again
-  }
-
-  attributeChangedCallback(name, old, value) {
-    if (!this.isConnected || !this.shadowRoot.firstChild || old === value) return; // before the first render: connectedCallback reads every attribute
-    if (name === "lang") this._render();
-    this._compute();
-  }
-
-  get _lang() { return langOf(this); }
-
+  /** A whole-number attribute clamped to [min, max]. */
   _number(name, fallback, min, max) {
-    const n = Number(this.getAttribute(name) ?? fallback);
-    return Number.isFinite(n) ? Math.max(min, Math.min(max, Math.round(n))) : fallback;
+    return Math.round(numberAttribute(this, name, fallback, min, max));
   }
 
-  _$(role) { return this.shadowRoot.querySelector(`[data-role="${role}"]`); }
-
-  _render() {
-    const t = TEXT[this._lang];
-    this.shadowRoot.innerHTML = `
-      <style>${STYLE}</style>
-      <div class="wrap">
-        <h3>${t.title}</h3>
-        <p class="note">${t.note}</p>
-        <figure style="margin:0">
+  _body(t) {
+    return `
+        <figure>
           <canvas data-role="heatmap" role="img"></canvas>
           <figcaption data-role="heatmap-caption"></figcaption>
         </figure>
@@ -96,14 +68,21 @@ class GfPositionalEncoding extends HTMLElement {
         </div>
         <p class="formula" data-role="formula" aria-live="polite"></p>
         <svg data-role="similarity" viewBox="0 0 640 170" role="img"></svg>
-        <figcaption data-role="similarity-caption"></figcaption>
-        <p class="error" role="alert" data-role="error"></p>
-        ${shareFooter(this._lang)}
-      </div>`;
+        <figcaption data-role="similarity-caption"></figcaption>`;
+  }
+
+  _wire() {
     for (const role of ["position", "dimension"]) {
       this._$(role).addEventListener("input", (e) => this.setAttribute(role, e.target.value));
     }
-    wireShare(this, this.shadowRoot, this._lang);
+  }
+
+  _start() { this._compute(); }
+  _redraw() { this._draw(); }
+
+  _stop() {
+    this._table = null;
+    this._key = null; // put back, it computes the table again
   }
 
   async _compute() {
@@ -116,10 +95,10 @@ class GfPositionalEncoding extends HTMLElement {
         this._table = { data, length, dModel };
         this._key = key;
       }
-      this._$("error").textContent = "";
+      this._clearError();
       this._draw();
     } catch (error) {
-      this._$("error").textContent = TEXT[this._lang].error + (error.message ?? error);
+      this._showError(error);
     }
   }
 
@@ -131,7 +110,7 @@ class GfPositionalEncoding extends HTMLElement {
 
   _draw() {
     if (!this._table || !this.shadowRoot.querySelector("canvas")) return;
-    const t = TEXT[this._lang];
+    const t = this._t;
     const { data, length, dModel } = this._table;
     const pos = this._number("position", 10, 0, length - 1), dim = this._number("dimension", 4, 0, dModel - 1);
     for (const [role, value, max] of [["position", pos, length - 1], ["dimension", dim, dModel - 1]]) {
@@ -179,7 +158,7 @@ class GfPositionalEncoding extends HTMLElement {
       `<path d="${path}"/><circle cx="${x(pos)}" cy="${y(dots[pos])}" r="4"/>`;
     this._$("similarity").setAttribute("aria-label", t.similarity(pos));
     this._$("similarity-caption").textContent = t.similarity(pos);
-    this.dispatchEvent(new CustomEvent("gf-update", { bubbles: true, composed: true }));
+    this._updated();
   }
 }
 

@@ -18,7 +18,7 @@
 // Events: "gf-update" after each redraw.
 
 import { loadGlassformer } from "../runtime.js";
-import { BASE_STYLE, langOf, numberAttribute, shareFooter, wireShare } from "./common.js";
+import { BASE_STYLE, GfWidget, numberAttribute } from "./common.js";
 
 const TEXT = {
   en: {
@@ -68,48 +68,22 @@ const STYLE = BASE_STYLE + `
   .verdict { font-weight: 500; }
 `;
 
-class GfRnnVsAttention extends HTMLElement {
+class GfRnnVsAttention extends GfWidget {
+  static TEXT = TEXT;
+  static STYLE = STYLE;
   static get observedAttributes() { return ["radius", "steps", "hidden", "activation", "seed", "lang"]; }
 
   constructor() {
     super();
-    this.attachShadow({ mode: "open" });
-    this._timer = null;
+    this._timer = null; // the Play animation
   }
-
-  connectedCallback() {
-    this._render();
-    this._compute();
-  }
-
-  disconnectedCallback() {
-    clearInterval(this._timer);
-    this._timer = null;
-    this._result = null;
-  }
-
-  attributeChangedCallback(name, old, value) {
-    if (!this.isConnected || !this.shadowRoot.firstChild || old === value) return; // before the first render: connectedCallback reads every attribute
-    if (name === "lang") this._render();
-    else this._syncInputs();
-    this._compute();
-  }
-
-  _$(role) { return this.shadowRoot.querySelector(`[data-role="${role}"]`); }
 
   get _radius() { return numberAttribute(this, "radius", 0.9, 0, 2); }
   get _steps() { return Math.round(numberAttribute(this, "steps", 30, 2, 100)); }
   get _activation() { return this.getAttribute("activation") === "identity" ? "identity" : "tanh"; }
 
-  _render() {
-    const t = TEXT[langOf(this)];
-    clearInterval(this._timer);
-    this._timer = null;
-    this.shadowRoot.innerHTML = `
-      <style>${STYLE}</style>
-      <div class="wrap">
-        <h3>${t.title}</h3>
-        <p class="note">${t.note}</p>
+  _body(t) {
+    return `
         <div class="controls">
           <label>${t.radius} <input type="range" min="0.5" max="1.5" step="0.05" data-role="radius"> <output data-role="radius-value"></output></label>
           <label>${t.activation} <select data-role="activation"><option value="tanh">tanh</option><option value="identity">identity</option></select></label>
@@ -123,16 +97,38 @@ class GfRnnVsAttention extends HTMLElement {
         <div class="cells" data-role="rnn-cells"></div>
         <p class="status" data-role="attn-steps"></p>
         <div class="cells" data-role="attn-cells"></div>
-        <button type="button" data-role="play">${t.play}</button>
-        <p class="error" role="alert" data-role="error"></p>
-        ${shareFooter(langOf(this))}
-      </div>`;
+        <button type="button" data-role="play">${t.play}</button>`;
+  }
+
+  _render() {
+    this._stopPlaying(); // its cells are about to be replaced
+    super._render();
+  }
+
+  _wire() {
     this._syncInputs();
     this._$("radius").addEventListener("input", (event) => this.setAttribute("radius", event.target.value));
     this._$("activation").addEventListener("change", (event) => this.setAttribute("activation", event.target.value));
     this._$("steps").addEventListener("change", (event) => this.setAttribute("steps", event.target.value));
     this._$("play").addEventListener("click", () => this._play());
-    wireShare(this, this.shadowRoot, langOf(this));
+  }
+
+  _start() { this._compute(); }
+  _redraw() { this._draw(); }
+
+  _stop() {
+    this._stopPlaying();
+    this._result = null;
+  }
+
+  _changed() {
+    this._syncInputs();
+    this._compute();
+  }
+
+  _stopPlaying() {
+    clearInterval(this._timer);
+    this._timer = null;
   }
 
   _syncInputs() {
@@ -154,10 +150,10 @@ class GfRnnVsAttention extends HTMLElement {
       });
       if (!this.isConnected) return;
       this._result = { norms: Array.from(measured.gradientNorms), steps: this._steps, radius: this._radius };
-      this._$("error").textContent = "";
+      this._clearError();
       this._draw();
     } catch (error) {
-      this._$("error").textContent = TEXT[langOf(this)].error + (error.message ?? error);
+      this._showError(error);
     }
   }
 
@@ -168,7 +164,7 @@ class GfRnnVsAttention extends HTMLElement {
 
   _draw() {
     if (!this._result) return;
-    const t = TEXT[langOf(this)];
+    const t = this._t;
     const byDistance = this.gradientByDistance;
     const T = byDistance.length;
     const logs = byDistance.map((g) => Math.log10(Math.max(g, 1e-30)));
@@ -194,13 +190,13 @@ class GfRnnVsAttention extends HTMLElement {
     const cells = `<span class="cell"></span>`.repeat(T);
     this._$("rnn-cells").innerHTML = cells;
     this._$("attn-cells").innerHTML = cells;
-    this.dispatchEvent(new CustomEvent("gf-update", { bubbles: true, composed: true }));
+    this._updated();
   }
 
   /** Light the RNN's cells one per tick, the attention's all in the first tick. */
   _play() {
     if (!this._result || this._timer) return;
-    const t = TEXT[langOf(this)];
+    const t = this._t;
     const rnn = [...this._$("rnn-cells").children], attn = [...this._$("attn-cells").children];
     [...rnn, ...attn].forEach((c) => c.classList.remove("on"));
     const button = this._$("play");
@@ -212,8 +208,7 @@ class GfRnnVsAttention extends HTMLElement {
       rnn[tick]?.classList.add("on");
       tick++;
       if (tick >= rnn.length) {
-        clearInterval(this._timer);
-        this._timer = null;
+        this._stopPlaying();
         button.textContent = t.play;
         button.disabled = false;
       }
