@@ -28,6 +28,7 @@ test("gf-causal-mask: masked scores, softmax rows, peeking, attributes, two lang
     assert.equal(await part("masked").locator("td.hidden").count(), (n * (n - 1)) / 2);
     // Peeking: the cells above the diagonal become positive and are outlined.
     await part("peek").check();
+    assert.equal(await widget.evaluate((w) => w.hasAttribute("peek")), true, "the checkbox sets the peek attribute (kept by Copy snippet/link)");
     assert.equal(await part("weights").locator("td.changed").count(), (n * (n - 1)) / 2);
     assert.equal(await part("masked").locator("td.hidden").count(), 0);
     const open = await widget.evaluate((w) => w.weights);

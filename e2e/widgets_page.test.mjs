@@ -22,6 +22,22 @@ async function waitInside(page, tag, index, ready, timeout = 90_000) {
   }, { tag, index, ready: ready.toString() }, { timeout });
 }
 
+/** Each widget's heading in English. */
+const HEADINGS = {
+  "gf-attention-steps": "Self-attention on “Thinking Machines”",
+  "gf-multihead": "Multi-head attention",
+  "gf-positional-encoding": "Positional encoding",
+  "gf-causal-mask": "The causal mask",
+  "gf-ffn": "The feed-forward network",
+  "gf-embedding-space": "The embedding space of a trained model",
+  "gf-rnn-vs-attention": "RNN or attention: how far a gradient travels",
+  "gf-bidirectional": "Both directions (BERT) or one (GPT)",
+  "gf-attention-map": "Attention map of a trained model",
+  "gf-seq2seq-trainer": "Train a translator: English → French",
+  "gf-gpt-sampler": "GPT: one character at a time",
+  "gf-bert-fill": "BERT: fill in the blanks",
+};
+
 const rendered = {
   "gf-attention-steps": (root) => root.querySelectorAll("table, svg").length > 0,
   "gf-multihead": (root) => root.querySelectorAll('[data-role="heads-view"] table').length > 0,
@@ -53,6 +69,7 @@ test("widgets.html: every widget twice and one more, numbers, attributes, input,
       for (const index of [0, 1]) await waitInside(page, tag, index, rendered[tag]);
       const title = await page.evaluate((tag) => document.querySelector(tag).shadowRoot.querySelector("h3, h2")?.textContent ?? "", tag);
       assert.ok(title.trim().length > 0, `${tag} has a heading`);
+      assert.ok(title.includes(HEADINGS[tag]), `${tag}: heading "${title}"`);
     }
     // One inserted later, into a paragraph, as an author's page would.
     await page.evaluate(() => {

@@ -60,6 +60,7 @@ export const CATALOGUE = [
       ["text", "the cat sat on the mat", { en: "the sentence (at most 12 words)", zh: "句子（最多 12 个词）" }],
       ["seed", "1", { en: "seed of the queries and keys", zh: "查询和键的随机种子" }],
       ["d-model", "8", { en: "width of the queries and keys", zh: "查询和键的维度" }],
+      ["peek", "", { en: "present: the mask is removed (“peeking”)", zh: "出现时去掉掩码（“偷看”）" }],
     ],
     example: {},
   },

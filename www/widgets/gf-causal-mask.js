@@ -10,7 +10,8 @@
 // learn to rely on and could never have when generating.
 //
 // Attributes: text (default "the cat sat on the mat"), seed (1), d-model (8),
-// lang ("en" | "zh", default: the page's language).
+// peek (present: the mask removed), lang ("en" | "zh", default: the page's
+// language).
 // Events: "gf-update" after each redraw.
 
 import { BASE_STYLE, GfWidget, fixed, seeded, matrixTable, runtimeOf } from "./common.js";
@@ -46,7 +47,7 @@ const STYLE = BASE_STYLE + `
 class GfCausalMask extends GfWidget {
   static TEXT = TEXT;
   static STYLE = STYLE;
-  static get observedAttributes() { return ["text", "seed", "d-model", "lang"]; }
+  static get observedAttributes() { return ["text", "seed", "d-model", "peek", "lang"]; }
 
   _body(t) {
     return `
@@ -60,7 +61,22 @@ class GfCausalMask extends GfWidget {
         <p class="status sr-only" data-role="rows"></p>`;
   }
 
-  _wire() { this._$("peek").addEventListener("change", () => this._draw()); }
+  _wire() {
+    // The checkbox mirrors the `peek` attribute, so a copied snippet or link keeps it.
+    this._$("peek").checked = this._peeking;
+    this._$("peek").addEventListener("change", (event) => this.toggleAttribute("peek", event.target.checked));
+  }
+
+  get _peeking() { return this.hasAttribute("peek"); }
+
+  _changed(name) {
+    if (name === "peek") {
+      this._$("peek").checked = this._peeking;
+      this._draw();
+    } else {
+      this._compute();
+    }
+  }
   _start() { this._compute(); }
   _stop() { this._result = null; }
   _redraw() { this._draw(); }
@@ -91,7 +107,7 @@ class GfCausalMask extends GfWidget {
   /** The weights shown: causal, or without the mask when peeking. */
   get weights() {
     if (!this._result) return null;
-    return Array.from((this._$("peek").checked ? this._result.open : this._result.causal).weights.data);
+    return Array.from((this._peeking ? this._result.open : this._result.causal).weights.data);
   }
 
   _table(values, cell) {
@@ -103,7 +119,7 @@ class GfCausalMask extends GfWidget {
     const t = this._t;
     const { words, causal, open } = this._result;
     const n = words.length;
-    const peek = this._$("peek").checked;
+    const peek = this._peeking;
     const scores = causal.scores.data;
     this._$("scores").innerHTML = this._table(scores, (x) => `<td>${fixed(x)}</td>`);
     this._$("masked").innerHTML = this._table(scores, (x, r, c) => (c > r && !peek ? `<td class="hidden">−∞</td>` : `<td>${fixed(x)}</td>`));
