@@ -54,12 +54,14 @@ fi
 
 [ "$mode" = test ] || exit 0
 
-# 4. A browser and its driver for the in-browser and end-to-end tests, and
-#    Mesa's CPU Vulkan driver for native GPU tests.
+# 4. A browser and its driver for the in-browser and end-to-end tests,
+#    Mesa's CPU Vulkan driver for native GPU tests, and a Chinese font so
+#    the screenshots of the widgets in Chinese show characters, not boxes.
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 dpkg -s mesa-vulkan-drivers >/dev/null 2>&1 || ! command -v dpkg >/dev/null 2>&1 || missing+=(mesa-vulkan-drivers)
+dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || ! command -v dpkg >/dev/null 2>&1 || missing+=(fonts-wqy-microhei)
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     sudo=""

@@ -35,6 +35,9 @@ export const escapeHtml = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&a
 /** Two decimals (or `digits`), without a "−0.00". */
 export const fixed = (x, digits = 2) => (Math.abs(x) < 0.5 * 10 ** -digits ? 0 : x).toFixed(digits);
 
+/** A whole number with thousands separators: 932999 → "932,999". */
+export const formatInteger = (n) => Math.round(n).toLocaleString("en-US");
+
 /** Seeded values in [−1, 1): the same `seed` gives the same numbers on every machine. */
 export function seeded(n, seed) {
   let a = (seed * 2654435761) >>> 0;

@@ -28,6 +28,7 @@
 
 import { loadGlassformer } from "../runtime.js";
 import { langOf, escapeHtml, BASE_STYLE, shareFooter, wireShare, runtimeOf } from "./common.js";
+import { TEXT } from "./text/gf-bert-fill.js";
 
 const DEFAULT_CHECKPOINT = new URL("../models/bert.safetensors", import.meta.url).href;
 const QUESTION = "the man went to the [MASK] to buy a [MASK] of milk.";
@@ -44,117 +45,6 @@ const RUNS = [{ key: "pre", scratch: false, color: "#2f6fdf" }, { key: "scratch"
 const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
 const percent = (p, digits = 1) => (100 * p).toFixed(digits);
 
-// Every word the widget shows, in English and in Chinese (strings with
-// numbers are functions; those marked (HTML) may hold markup). The model's
-// tokens and the runtime's error messages are never translated.
-const TEXT = {
-  en: {
-    title: "BERT: fill in the blanks",
-    intro: "A 4-layer BERT pre-trained on everyday stories (errands, shops, food, weather).",
-    about: (d) => `A ${d.layers}-layer BERT (d_model ${d.dModel}, ${d.heads} heads, ${d.parameters.toLocaleString("en")} parameters, a WordPiece vocabulary of ${d.vocabularySize}) pre-trained for ${d.step.toLocaleString("en")} steps on everyday stories: errands, shops, food, weather.`,
-    fillLabel: "sentence with [MASK]",
-    fill: "Fill in",
-    loading: "Loading the model…",
-    ready: "Ready.",
-    loadError: (message) => `Could not load the BERT: ${message}`,
-    filled: (n) => `${n} blank${n === 1 ? "" : "s"} filled.`,
-    guess: (token, p) => `${token}: ${p}%`,
-    maskTitle: "Masking the BERT way",
-    maskNote: "15% of the tokens are chosen for prediction; of those, 80% are replaced by [MASK], 10% by a random token and 10% are left as they are. The model must recover every chosen token.",
-    maskLabel: "sentence to mask",
-    seed: "seed",
-    maskAgain: "Mask again",
-    fates: { "masked": "[MASK]", "random": "random token", "kept": "kept, still predicted", "not chosen": "not chosen", "special": "special" },
-    fatesLabel: "the tokens and their fates",
-    chip: (token, fate) => `${token}: ${fate}`,
-    chosen: (chosen, words, list) => `${chosen} of ${words} tokens chosen: ${list}`,
-    attTitle: "Attention",
-    attLabel: "sentence for attention",
-    layer: "layer", head: "head",
-    show: "Show",
-    heatmap: "attention heatmap",
-    heatmapCaption: "Row: the token that looks; column: the token it looks at; darker = more weight.",
-    heatmapCaptionFor: (layer, head) => `Layer ${layer}, head ${head}. Row: the token that looks; column: the token it looks at; darker = more weight. Every row also sees the tokens after it: there is no causal mask.`,
-    heatmapLabel: (layer, head, links) => `layer ${layer}, head ${head}; strongest link per token: ${links.join(", ")}`,
-    dirTitle: "Both directions (BERT) or one (GPT)",
-    dirNote: "Pick a position (click, or the arrow keys): highlighted tokens are the ones it may attend to.",
-    bertRow: "BERT (bidirectional)", gptRow: "GPT (causal mask)",
-    positions: "positions; arrow keys move",
-    sees: (token, n, seen, after) => `“${token}” sees all ${n} tokens in BERT; in GPT it sees ${seen}` +
-      (after ? `, not “${after}”.` : " (it is the last)."),
-    ftTitle: "Pre-training pays: fine-tuning with few labels",
-    ftNote: `A classifier on [CLS] learns "good" or "bad" from <strong>32 labelled opinions</strong> ("the bread was fresh.") that use half of the opinion words. It is tested on 200 opinions that use only the <em>other</em> half ("the eggs were excellent."). Same architecture, same labels, same steps — once on the pre-trained encoder, once on random weights.`, // (HTML)
-    fineTune: "Fine-tune both",
-    ftChart: "test accuracy while fine-tuning",
-    ftTable: "accuracy on the 200 test opinions",
-    encoder: "encoder", step: "step", accuracy: "test accuracy",
-    runs: { pre: "pre-trained", scratch: "from scratch" },
-    ftStep: (step, total) => `step ${step} of ${total}…`,
-    ftDone: (total, pre, scratch) => `After ${total} steps: ${pre}% right with pre-training, ${scratch}% from scratch.`,
-    ftAxis: "fine-tuning steps",
-    ftChartLabel: (list) => `test accuracy while fine-tuning: ${list}`,
-    notStarted: "not started",
-    classifyLabel: "sentence to classify",
-    classify: "Classify with both",
-    needTune: "Fine-tune both first: the classifiers do not exist yet.",
-    labels: ["bad", "good"],
-    verdict: (label, p) => `${label} (${p}%)`,
-    classified: (pre, scratch) => `pre-trained: ${pre} · from scratch: ${scratch}`,
-  },
-  zh: {
-    title: "BERT：完形填空",
-    intro: "一个在日常小故事（跑腿、商店、食物、天气）上预训练的 4 层 BERT。",
-    about: (d) => `一个 ${d.layers} 层的 BERT（d_model ${d.dModel}，${d.heads} 个注意力头，${d.parameters.toLocaleString("en")} 个参数，WordPiece 词表大小为 ${d.vocabularySize}），在日常小故事（跑腿、商店、食物、天气）上预训练了 ${d.step.toLocaleString("en")} 步。`,
-    fillLabel: "含有 [MASK] 的句子",
-    fill: "填空",
-    loading: "正在加载模型…",
-    ready: "就绪。",
-    loadError: (message) => `无法加载 BERT：${message}`,
-    filled: (n) => `已填好 ${n} 个空。`,
-    guess: (token, p) => `${token}：${p}%`,
-    maskTitle: "BERT 的掩码方式",
-    maskNote: "15% 的词元被选中用于预测；其中 80% 替换为 [MASK]，10% 替换为随机词元，10% 保持不变。模型必须还原每一个被选中的词元。",
-    maskLabel: "要掩码的句子",
-    seed: "随机种子",
-    maskAgain: "重新掩码",
-    fates: { "masked": "[MASK]", "random": "随机词元", "kept": "保持不变，仍要预测", "not chosen": "未被选中", "special": "特殊词元" },
-    fatesLabel: "各个词元及其处理方式",
-    chip: (token, fate) => `${token}：${fate}`,
-    chosen: (chosen, words, list) => `${words} 个词元中选中了 ${chosen} 个：${list}`,
-    attTitle: "注意力",
-    attLabel: "用来查看注意力的句子",
-    layer: "层", head: "头",
-    show: "显示",
-    heatmap: "注意力热力图",
-    heatmapCaption: "行：发出注意力的词元；列：被关注的词元；颜色越深，权重越大。",
-    heatmapCaptionFor: (layer, head) => `第 ${layer} 层，第 ${head} 个头。行：发出注意力的词元；列：被关注的词元；颜色越深，权重越大。每一行也能看到它后面的词元：这里没有因果掩码。`,
-    heatmapLabel: (layer, head, links) => `第 ${layer} 层，第 ${head} 个头；每个词元关注最多的词元：${links.join(", ")}`,
-    dirTitle: "双向（BERT）还是单向（GPT）",
-    dirNote: "选一个位置（点击，或用方向键）：高亮的词元就是它可以关注的词元。",
-    bertRow: "BERT（双向）", gptRow: "GPT（因果掩码）",
-    positions: "各个位置；用方向键移动",
-    sees: (token, n, seen, after) => `在 BERT 中，“${token}”能看到全部 ${n} 个词元；在 GPT 中只能看到 ${seen} 个` +
-      (after ? `，看不到“${after}”。` : "（它是最后一个）。"),
-    ftTitle: "预训练的回报：只用少量标签做微调",
-    ftNote: `一个接在 [CLS] 上的分类器，从 <strong>32 条带标签的评价</strong>（如 “the bread was fresh.”）中学习判断“好”还是“坏”，这些评价只用到一半的评价词。测试用的 200 条评价只用<em>另一半</em>评价词（如 “the eggs were excellent.”）。架构相同、标签相同、步数相同——一次在预训练的编码器上微调，一次从随机权重开始。`,
-    fineTune: "两个都微调",
-    ftChart: "微调过程中的测试准确率",
-    ftTable: "在 200 条测试评价上的准确率",
-    encoder: "编码器", step: "步数", accuracy: "测试准确率",
-    runs: { pre: "预训练", scratch: "从零开始" },
-    ftStep: (step, total) => `第 ${step} / ${total} 步…`,
-    ftDone: (total, pre, scratch) => `${total} 步之后：有预训练的分类器答对 ${pre}%，从零开始的答对 ${scratch}%。`,
-    ftAxis: "微调步数",
-    ftChartLabel: (list) => `微调过程中的测试准确率：${list}`,
-    notStarted: "尚未开始",
-    classifyLabel: "要分类的句子",
-    classify: "用两个分类器分类",
-    needTune: "请先点“两个都微调”：分类器还不存在。",
-    labels: ["坏", "好"],
-    verdict: (label, p) => `${label}（${p}%）`,
-    classified: (pre, scratch) => `预训练：${pre} · 从零开始：${scratch}`,
-  },
-};
 
 // BASE_STYLE (common.js) first, then what this widget adds or changes.
 const STYLE = BASE_STYLE + `
