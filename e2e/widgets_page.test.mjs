@@ -185,6 +185,11 @@ test("widgets.html: every widget twice and one more, numbers, attributes, input,
     await page.waitForFunction(() => document.querySelector("gf-rnn-vs-attention")._result?.radius === 0.6);
     assert.match(await rnn.locator('[data-role="verdict"]').textContent(), /vanishes/);
 
+    // A model the widget cannot show is a readable message, not a crash.
+    await page.evaluate(() => document.querySelector("#later").insertAdjacentHTML("beforeend", '<gf-attention-map model="gpt"></gf-attention-map>'));
+    await page.waitForFunction(() => /model="gpt" is not one this widget can show; use model="bert"/.test(document.querySelector('#later gf-attention-map').shadowRoot.querySelector('[data-role="error"]').textContent));
+    await page.evaluate(() => document.querySelector('#later gf-attention-map').remove());
+
     // ---- sharing: the snippet, and a link that reopens the same widget ----
     await mhWidget.locator('[data-role="copy-snippet"]').click();
     assert.equal(await mhWidget.evaluate((w) => w.dataset.lastCopied), '<gf-multihead heads="1"></gf-multihead>');

@@ -1,7 +1,8 @@
 // What every widget shares: the language it speaks, escaping, a base style
 // themable with CSS custom properties, seeded numbers, the models that
-// several widgets on a page can share, and the "Share" footer that copies a
-// widget's state as a snippet or a link.
+// several widgets on a page can share, the "Share" footer that copies a
+// widget's state as a snippet or a link, and (at the end) the base classes
+// GfWidget and GfModelWidget that give the concept widgets their life cycle.
 //
 // Theming: set any of these on the page (or on one widget) and every widget
 // follows:
@@ -169,7 +170,6 @@ export function wireShare(element, root, lang) {
 
 const MODELS = {
   bert: { url: new URL("../models/bert.safetensors", import.meta.url).href, load: (runtime, bytes) => runtime.loadBert(bytes) },
-  translator: { url: new URL("../models/translator.safetensors", import.meta.url).href, load: (runtime, bytes) => runtime.loadSeq2seq(bytes) },
 };
 const shared = new Map(); // key → { promise, users }
 
@@ -177,7 +177,7 @@ const shared = new Map(); // key → { promise, users }
 export const sharedModelNames = Object.keys(MODELS);
 
 /**
- * The page's copy of model `name` ("bert" | "translator"), loading it on the
+ * The page's copy of model `name` (one of `sharedModelNames`), loading it on the
  * first call. Pair each call with `releaseModel(name)`.
  */
 export function acquireModel(name) {
@@ -193,7 +193,8 @@ export function acquireModel(name) {
         return spec.load(await getRuntime(), new Uint8Array(await response.arrayBuffer()));
       })(),
     };
-    entry.promise.catch(() => shared.delete(name)); // a failed load can be retried
+    // A failed load is forgotten, so that the next widget tries again.
+    entry.promise.catch(() => { if (shared.get(name) === entry) shared.delete(name); });
     shared.set(name, entry);
   }
   entry.users++;
@@ -211,7 +212,7 @@ export function releaseModel(name) {
   }
 }
 
-/** How many widgets hold each shared model (for tests and the docs page). */
+/** How many widgets hold each shared model, by name (what the tests check). */
 export function sharedModelUsers() {
   return Object.fromEntries([...shared].map(([name, entry]) => [name, entry.users]));
 }
@@ -330,7 +331,7 @@ export class GfModelWidget extends GfWidget {
     const name = this.getAttribute("model") ?? "bert";
     this._$("status").textContent = this._t.loading;
     try {
-      if (name !== "bert") throw new Error(`model="${name}" is not one this widget can show; use model="bert".`);
+      if (!sharedModelNames.includes(name)) throw new Error(`model="${name}" is not one this widget can show; use ${sharedModelNames.map((n) => `model="${n}"`).join(" or ")}.`);
       this._modelName = name;
       this._model = await acquireModel(name);
       if (!this.isConnected) return;
