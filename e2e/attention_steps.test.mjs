@@ -81,6 +81,11 @@ test(`gf-attention-steps at ${path}: editing an embedding updates the weights to
     assert.deepEqual((await readTable(page, "weights"))[0].map((c) => c.shown), ["0.9975", "0.0025"]);
     assert.equal(await page.inputValue('input[data-m="x"][data-r="0"][data-c="0"]'), "3");
     assert.match(await page.textContent('gf-attention-steps [data-role="copy-link"]'), /复制链接/);
+    // The edit lives in the x attribute, so the copied link reproduces it.
+    assert.equal(await page.evaluate(() => document.querySelector("gf-attention-steps").getAttribute("x")), "3 0 1 0; 0 1 0 1");
+    await page.click('gf-attention-steps [data-role="copy-link"]');
+    const link = await page.evaluate(() => document.querySelector("gf-attention-steps").dataset.lastCopied);
+    assert.match(link, /share\.html\?widget=gf-attention-steps&.*x=3/);
     await page.locator("gf-attention-steps").screenshot({ path: `${ARTIFACTS}/${shot.replace(".png", "-zh.png")}` });
 
     // Moved in the page, it keeps its numbers and computes again; removed, it goes quietly.
@@ -94,6 +99,10 @@ test(`gf-attention-steps at ${path}: editing an embedding updates the weights to
     await page.evaluate(() => document.querySelector("gf-attention-steps").remove());
     await page.waitForTimeout(500);
     assert.equal(await page.locator("gf-attention-steps").count(), 0);
+    // The shared link opens the widget alone, with the student's 3 in place.
+    await page.goto(link + (path.includes("backend=cpu") ? "&backend=cpu" : ""));
+    await page.waitForSelector('gf-attention-steps[data-state="ready"]', { timeout: 30_000 });
+    assert.deepEqual((await readTable(page, "weights"))[0].map((c) => c.shown), ["0.9975", "0.0025"]);
     assert.deepEqual(errors, [], "no console errors");
   } finally {
     await close();

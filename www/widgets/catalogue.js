@@ -16,6 +16,7 @@ export const CATALOGUE = [
       ["d-model", "4", { en: "width of the embeddings", zh: "词向量的维度" }],
       ["d-k", "4", { en: "width of q, k and v", zh: "q、k、v 的维度" }],
       ["seed", "", { en: "start from seeded random numbers instead of the course's example", zh: "用随机种子生成的数代替课程中的例子" }],
+      ["x, wq, wk, wv", "", { en: "the numbers themselves, rows separated by “;” (x=\"1 0 1 0; 0 1 0 1\"); a student's edits are written here", zh: "矩阵本身的数，行之间用“;”分隔（x=\"1 0 1 0; 0 1 0 1\"）；学生修改的数会写回这里" }],
     ],
     example: {},
   },

@@ -14,6 +14,10 @@
 //   d-k      width of q, k and v (default 4)
 //   seed     if set, start from small random integers drawn from this seed
 //            instead of the course's worked example
+//   x, wq, wk, wv
+//            the numbers themselves, rows separated by ";" (x="1 0 1 0; 0 1 0 1");
+//            a student's edits are written back here, so "Copy snippet" and
+//            "Copy link" keep them
 //   lang     "en" | "zh" (default: the page's language)
 //
 // Events: "gf-update" after every recomputation, with the results in
@@ -125,8 +129,21 @@ const STYLE = BASE_STYLE + `
   .error { color: #b71c1c; background: #fdecea; border-radius: 6px; padding: 6px 10px; margin-top: 8px; }
 `;
 
+/** The editable matrices, each also an attribute. */
+const MATRICES = ["x", "wq", "wk", "wv"];
+
+/** A matrix as an attribute value: numbers separated by spaces, rows by ";". */
+const spell = (m) => m.map((row) => row.join(" ")).join("; ");
+
+/** The matrix an attribute value spells, if it holds rows × cols finite numbers; else null. */
+function parseMatrix(text, rows, cols) {
+  if (text === null) return null;
+  const m = text.split(";").map((row) => row.trim().split(/[\s,]+/).filter(Boolean).map(Number));
+  return m.length === rows && m.every((row) => row.length === cols && row.every(Number.isFinite)) ? m : null;
+}
+
 class GfAttentionSteps extends HTMLElement {
-  static observedAttributes = ["tokens", "d-model", "d-k", "seed", "lang"];
+  static observedAttributes = ["tokens", "d-model", "d-k", "seed", ...MATRICES, "lang"];
 
   constructor() {
     super();
@@ -155,7 +172,7 @@ class GfAttentionSteps extends HTMLElement {
   }
 
   attributeChangedCallback(name, old, value) {
-    if (old === value) return;
+    if (old === value || this._writingBack) return;
     if (!this.isConnected) {
       // Changed while away from the page: start from the new attributes when it comes back.
       if (name !== "lang") this._values = null;
@@ -169,7 +186,16 @@ class GfAttentionSteps extends HTMLElement {
       this._showMessages();
       return;
     }
+    // New tokens, sizes or seed: the numbers written for the old ones no longer apply.
+    if (!MATRICES.includes(name)) this._forgetNumbers();
     this._reset();
+  }
+
+  /** Remove the x/wq/wk/wv attributes (without reacting to our own change). */
+  _forgetNumbers() {
+    this._writingBack = true;
+    MATRICES.forEach((m) => this.removeAttribute(m));
+    this._writingBack = false;
   }
 
   get _t() {
@@ -202,8 +228,21 @@ class GfAttentionSteps extends HTMLElement {
     return { x: matrix(T, dModel), wq: matrix(dModel, dK), wk: matrix(dModel, dK), wv: matrix(dModel, dK) };
   }
 
+  /** The starting values with any matrix given as an attribute (of the right shape) in place. */
+  _startingValues() {
+    const values = this._initialValues();
+    const T = this.tokens.length;
+    const { dModel, dK } = this._dims();
+    const shapes = { x: [T, dModel], wq: [dModel, dK], wk: [dModel, dK], wv: [dModel, dK] };
+    for (const name of MATRICES) {
+      const given = parseMatrix(this.getAttribute(name), ...shapes[name]);
+      if (given) values[name] = given;
+    }
+    return values;
+  }
+
   _reset() {
-    this._values = this._initialValues();
+    this._values = this._startingValues();
     this.result = null;
     this._message = (t) => t.loading;
     this._error = null;
@@ -263,10 +302,12 @@ class GfAttentionSteps extends HTMLElement {
       </div>`;
     this.shadowRoot.querySelectorAll("input").forEach((input) => input.addEventListener("input", () => this._onEdit(input)));
     this.shadowRoot.querySelector('[data-action="example"]').addEventListener("click", () => {
+      this._forgetNumbers();
       this.removeAttribute("seed");
       this._reset();
     });
     this.shadowRoot.querySelector('[data-action="randomise"]').addEventListener("click", () => {
+      this._forgetNumbers();
       const current = parseInt(this.getAttribute("seed") ?? "0", 10) || 0;
       this.setAttribute("seed", String(current + 1)); // attributeChangedCallback resets
     });
@@ -305,7 +346,14 @@ class GfAttentionSteps extends HTMLElement {
   _onEdit(input) {
     const value = input.value.trim() === "" ? NaN : Number(input.value);
     input.setAttribute("aria-invalid", String(!Number.isFinite(value)));
-    this._values[input.dataset.m][input.dataset.r][input.dataset.c] = value;
+    const name = input.dataset.m;
+    this._values[name][input.dataset.r][input.dataset.c] = value;
+    // Write the edit back into the attribute (once the matrix is all numbers), so a copied snippet or link keeps it.
+    if (this._values[name].every((row) => row.every(Number.isFinite))) {
+      this._writingBack = true;
+      this.setAttribute(name, spell(this._values[name]));
+      this._writingBack = false;
+    }
     this._recompute();
   }
 
