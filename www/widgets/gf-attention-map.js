@@ -20,6 +20,7 @@
 // Events: "gf-update" after each redraw.
 
 import { BASE_STYLE, GfModelWidget, escapeHtml, numberAttribute, onArrowKeys } from "./common.js";
+import { heatmap, strongest } from "./heatmap.js";
 
 const DEFAULT_TEXT = "the woman bought a cake for her mother and it was delicious .";
 
@@ -171,23 +172,15 @@ class GfAttentionMap extends GfModelWidget {
     if (!this._result) return;
     const t = this._t;
     const tokens = this._result.tokens, n = tokens.length, w = this.weights, chosen = this._word;
-    // Heatmap: one square per (row, column).
-    const cell = 22, pad = 90;
-    const heat = this._$("heatmap");
-    heat.setAttribute("viewBox", `0 0 ${pad + n * cell + 4} ${pad + n * cell + 4}`);
-    let svg = "";
-    tokens.forEach((tok, i) => {
-      svg += `<text class="tok ${chosen === i ? "chosen" : ""}" data-index="${i}" x="${pad - 4}" y="${pad + i * cell + 15}" text-anchor="end">${escapeHtml(tok)}</text>`;
-      svg += `<text class="tok" x="${pad + i * cell + 15}" y="${pad - 4}" transform="rotate(-60 ${pad + i * cell + 15} ${pad - 4})">${escapeHtml(tok)}</text>`;
+    // Heatmap: one square per (row, column); the chosen word's row stands out.
+    const map = heatmap({
+      rows: tokens, columns: tokens, weight: (r, c) => w[r * n + c], cell: [22, 22], span: n * 22,
+      opacity: (v, r) => Math.sqrt(v) * (chosen !== null && chosen !== r ? 0.25 : 1),
+      rowClass: (r) => (chosen === r ? "tok chosen" : "tok"),
     });
-    for (let r = 0; r < n; r++) {
-      for (let c = 0; c < n; c++) {
-        const v = w[r * n + c];
-        const dim = chosen !== null && chosen !== r ? 0.25 : 1;
-        svg += `<rect data-index="${r}" x="${pad + c * cell}" y="${pad + r * cell}" width="${cell - 1}" height="${cell - 1}" fill="rgb(47,111,223)" fill-opacity="${(Math.sqrt(v) * dim).toFixed(3)}" stroke="#eef1f6"><title>${escapeHtml(tokens[r])} → ${escapeHtml(tokens[c])}: ${v.toFixed(3)}</title></rect>`;
-      }
-    }
-    heat.innerHTML = svg;
+    const heat = this._$("heatmap");
+    heat.setAttribute("viewBox", `0 0 ${map.width} ${map.height}`);
+    heat.innerHTML = map.content;
     heat.setAttribute("aria-label", t.heatmap);
     // Lines: token i on the left to token j on the right, width ∝ weight.
     const rowH = 22, width = 360, x0 = 110, x1 = width - 110;
@@ -206,12 +199,9 @@ class GfAttentionMap extends GfModelWidget {
       `<text class="tok ${chosen === i ? "chosen" : ""}" data-index="${i}" x="${x0 - 6}" y="${i * rowH + 19}" text-anchor="end">${escapeHtml(tok)}</text>` +
       `<text class="tok" x="${x1 + 6}" y="${i * rowH + 19}">${escapeHtml(tok)}</text>`).join("");
     lines.innerHTML = links + labels;
-    const strongest = tokens.map((tok, r) => {
-      const row = w.slice(r * n, r * n + n);
-      return `${tok} → ${tokens[row.indexOf(Math.max(...row))]}`;
-    });
-    lines.setAttribute("aria-label", t.strongest(strongest.join(", ")));
-    this._$("summary").textContent = t.strongest(strongest.join(", "));
+    const summary = t.strongest(strongest(tokens, tokens, (r, c) => w[r * n + c]).map((c, r) => `${tokens[r]} → ${tokens[c]}`).join(", "));
+    lines.setAttribute("aria-label", summary);
+    this._$("summary").textContent = summary;
     this._updated();
   }
 }

@@ -29,6 +29,7 @@
 import { loadGlassformer } from "../runtime.js";
 import { langOf, escapeHtml, BASE_STYLE, shareFooter, wireShare, runtimeOf } from "./common.js";
 import { TEXT } from "./text/gf-bert-fill.js";
+import { heatmap, strongest } from "./heatmap.js";
 
 const DEFAULT_CHECKPOINT = new URL("../models/bert.safetensors", import.meta.url).href;
 const QUESTION = "the man went to the [MASK] to buy a [MASK] of milk.";
@@ -412,28 +413,15 @@ class GfBertFill extends HTMLElement {
     const t = this._t;
     const layer = Number(this._$("layer").value), head = Number(this._$("head").value);
     const w = a.layers[layer][head], n = a.tokens.length;
-    const cell = Math.max(12, Math.min(26, Math.floor(420 / n))), left = 90, top = 80;
-    const size = left + n * cell + 10;
-    let cells = "";
-    for (let r = 0; r < n; r++) {
-      for (let c = 0; c < n; c++) {
-        const v = w[r * n + c];
-        cells += `<rect x="${left + c * cell}" y="${top + r * cell}" width="${cell}" height="${cell}" fill="rgb(47,111,223)" fill-opacity="${v.toFixed(3)}"><title>${escapeHtml(a.tokens[r])} → ${escapeHtml(a.tokens[c])}: ${v.toFixed(3)}</title></rect>`;
-      }
-    }
-    const rows = a.tokens.map((token, i) => `<text class="tok" x="${left - 4}" y="${top + i * cell + cell * 0.7}" text-anchor="end">${escapeHtml(token)}</text>`).join("");
-    const cols = a.tokens.map((token, i) => `<text class="tok" transform="translate(${left + i * cell + cell * 0.7},${top - 4}) rotate(-60)">${escapeHtml(token)}</text>`).join("");
+    const weight = (r, c) => w[r * n + c];
+    const map = heatmap({ rows: a.tokens, columns: a.tokens, weight });
     const svg = this._$("heatmap");
-    svg.setAttribute("viewBox", `0 0 ${size} ${top + n * cell + 10}`);
-    svg.style.maxWidth = `${size * 1.4}px`;
-    svg.innerHTML = cells + rows + cols;
+    svg.setAttribute("viewBox", `0 0 ${map.width} ${map.height}`);
+    svg.style.maxWidth = `${map.width * 1.4}px`;
+    svg.innerHTML = map.content;
     // Text alternative: where each token looks most.
-    const strongest = a.tokens.map((token, r) => {
-      let best = 0;
-      for (let c = 1; c < n; c++) if (w[r * n + c] > w[r * n + best]) best = c;
-      return `${token} → ${a.tokens[best]}`;
-    });
-    svg.setAttribute("aria-label", t.heatmapLabel(layer + 1, head + 1, strongest));
+    const links = strongest(a.tokens, a.tokens, weight).map((c, r) => `${a.tokens[r]} → ${a.tokens[c]}`);
+    svg.setAttribute("aria-label", t.heatmapLabel(layer + 1, head + 1, links));
     this._$("heatmap-caption").textContent = t.heatmapCaptionFor(layer + 1, head + 1);
   }
 

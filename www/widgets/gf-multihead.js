@@ -17,6 +17,7 @@
 // Events: "gf-update" after each redraw.
 
 import { BASE_STYLE, GfWidget, fixed, seeded, numberAttribute, diverging, matrixTable, runtimeOf } from "./common.js";
+import { strongest } from "./heatmap.js";
 
 const TEXT = {
   en: {
@@ -146,10 +147,8 @@ class GfMultihead extends GfWidget {
       const w = this.headWeights(i);
       const table = matrixTable(w, words, words, (x) => `<td style="background: rgba(47,111,223,${x.toFixed(3)}); color: ${x > 0.55 ? "#fff" : "inherit"}">${fixed(x)}</td>`);
       // For the text alternative: each word's strongest link in this head.
-      summary.push(t.strongest(i, words.map((word, r) => {
-        const row = w.slice(r * n, r * n + n);
-        return `${word} → ${words[row.indexOf(Math.max(...row))]}`;
-      }).join(", ")));
+      const links = strongest(words, words, (r, c) => w[r * n + c]);
+      summary.push(t.strongest(i, links.map((c, r) => `${words[r]} → ${words[c]}`).join(", ")));
       return `<figure style="--head: ${HEAD_COLOURS[i % HEAD_COLOURS.length]}"><figcaption>${t.head(i, i * dk, (i + 1) * dk - 1)}</figcaption>${table}</figure>`;
     }).join("");
     const columns = Array.from({ length: d }, (_, j) => String(j));

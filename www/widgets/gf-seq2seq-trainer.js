@@ -38,6 +38,7 @@
 import { backendLabel, loadGlassformer } from "../runtime.js";
 import { langOf, escapeHtml, BASE_STYLE, shareFooter, wireShare, runtimeOf, formatInteger } from "./common.js";
 import { TEXT } from "./text/gf-seq2seq-trainer.js";
+import { heatmap, strongest } from "./heatmap.js";
 
 const COURSE_SENTENCE = "The agreement on the European Economic Area was signed in August 1992.";
 const DEFAULT_CHECKPOINT = new URL("../models/translator.safetensors", import.meta.url).href;
@@ -747,36 +748,22 @@ class GfSeq2seqTrainer extends HTMLElement {
     const text = this._t;
     const { targetTokens, sourceTokens } = this._translation;
     const matrix = this._attentionMatrix();
-    const [T, S] = [targetTokens.length, sourceTokens.length];
-    const cell = Math.max(16, Math.min(30, Math.floor(520 / S)));
-    const labelW = 92, labelH = 84;
-    const W = labelW + S * cell + 4, H = labelH + T * cell + 4;
-    let svg = "";
-    sourceTokens.forEach((w, s) => {
-      const cx = labelW + s * cell + cell / 2;
-      svg += `<text class="token${w === "<unk>" ? " unk" : ""}" transform="translate(${cx + 4},${labelH - 6}) rotate(-50)">${escapeHtml(w)}</text>`;
-    });
-    targetTokens.forEach((w, t) => {
-      svg += `<text class="token" x="${labelW - 6}" y="${labelH + t * cell + cell / 2 + 4}" text-anchor="end">${escapeHtml(w)}</text>`;
-      for (let s = 0; s < S; s++) {
-        const weight = matrix[t][s];
-        svg += `<rect x="${labelW + s * cell}" y="${labelH + t * cell}" width="${cell - 1}" height="${cell - 1}" ` +
-          `fill="var(--accent)" fill-opacity="${(0.04 + 0.96 * weight).toFixed(3)}">` +
-          `<title>${escapeHtml(w)} ← ${escapeHtml(sourceTokens[s])}: ${weight.toFixed(3)}</title></rect>`;
-      }
+    // Rows: the French words written; columns: the English words they looked at.
+    const weight = (t, s) => matrix[t][s];
+    const map = heatmap({
+      rows: targetTokens, columns: sourceTokens, weight, arrow: "←",
+      opacity: (v) => 0.04 + 0.96 * v, cell: [16, 30], span: 520, margin: [92, 84],
+      rowClass: () => "token", columnClass: (s) => (sourceTokens[s] === "<unk>" ? "token unk" : "token"),
     });
     const layer = this._els.layer.value, head = this._els.head.value;
     const which = text.which(layer === "all" ? text.allLayers : text.layerN(Number(layer) + 1),
       head === "all" ? text.allHeads : text.headN(Number(head) + 1));
     this._els.heatmap.innerHTML =
-      `<svg width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(text.heatmap(which))}">${svg}</svg>`;
+      `<svg width="${map.width}" height="${map.height}" viewBox="0 0 ${map.width} ${map.height}" role="img" aria-label="${escapeHtml(text.heatmap(which))}">${map.content}</svg>`;
     // The text alternative: each French word with the English word it looked at most.
-    const strongest = targetTokens.map((w, t) => {
-      let best = 0;
-      for (let s = 1; s < S; s++) if (matrix[t][s] > matrix[t][best]) best = s;
-      return `${w} ← ${sourceTokens[best]} (${matrix[t][best].toFixed(2)})`;
-    });
-    this._els.alt.textContent = text.strongest(which, strongest);
+    const links = strongest(targetTokens, sourceTokens, weight);
+    const strongestLinks = targetTokens.map((w, t) => `${w} ← ${sourceTokens[links[t]]} (${matrix[t][links[t]].toFixed(2)})`);
+    this._els.alt.textContent = text.strongest(which, strongestLinks);
   }
 }
 
