@@ -215,6 +215,9 @@ test("widgets.html: every widget twice and one more, numbers, attributes, input,
     }
     await waitInside(page, "gf-embedding-space", 0, rendered["gf-embedding-space"]);
     await page.locator("gf-multihead").first().screenshot({ path: `${SHOTS}gf-multihead-zh.png` });
+    // The widgets' own messages are in Chinese too.
+    await page.evaluate(() => document.querySelector("gf-ffn").setAttribute("text", " "));
+    await page.waitForFunction(() => /无法计算前馈网络：文本是空的/.test(document.querySelector("gf-ffn").shadowRoot.querySelector('[data-role="error"]').textContent));
 
     // ---- removal: the BERT widgets release the shared model ----
     const users = () => page.evaluate(async () => (await import("./widgets/common.js")).sharedModelUsers());

@@ -218,6 +218,19 @@ export function sharedModelUsers() {
 }
 
 // ---------------------------------------------------------------------------
+// Messages several widgets give, in both languages.
+const COMMON_TEXT = {
+  en: {
+    emptyText: 'the text is empty: give the widget a sentence (text="…").',
+    unknownModel: (name, names) => `model="${name}" is not one this widget can show; use ${names}.`,
+  },
+  zh: {
+    emptyText: "文本是空的：请给组件一个句子（text=\"…\"）。",
+    unknownModel: (name, names) => `这个组件不能显示 model="${name}"；请使用 ${names}。`,
+  },
+};
+
+// ---------------------------------------------------------------------------
 // The life of a widget, shared by the concept widgets: each subclass gives
 // its TEXT (per language: at least title, note, error) and STYLE, the body
 // of its panel, and what to do when it starts, changes and stops.
@@ -235,6 +248,9 @@ export class GfWidget extends HTMLElement {
 
   /** This widget's words in its language. */
   get _t() { return this.constructor.TEXT[this._lang]; }
+
+  /** The messages every widget shares, in its language. */
+  get _common() { return COMMON_TEXT[this._lang]; }
 
   connectedCallback() {
     this._render();
@@ -331,7 +347,7 @@ export class GfModelWidget extends GfWidget {
     const name = this.getAttribute("model") ?? "bert";
     this._$("status").textContent = this._t.loading;
     try {
-      if (!sharedModelNames.includes(name)) throw new Error(`model="${name}" is not one this widget can show; use ${sharedModelNames.map((n) => `model="${n}"`).join(" or ")}.`);
+      if (!sharedModelNames.includes(name)) throw new Error(this._common.unknownModel(name, sharedModelNames.map((n) => `model="${n}"`).join(" | ")));
       this._modelName = name;
       this._model = await acquireModel(name);
       if (!this.isConnected) return;

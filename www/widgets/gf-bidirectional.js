@@ -112,7 +112,7 @@ class GfBidirectional extends GfWidget {
   async _compute() {
     const words = this._words, n = words.length;
     try {
-      if (n === 0) throw new Error("the text is empty: give the widget a sentence (text=\"…\").");
+      if (n === 0) throw new Error(this._common.emptyText);
       const runtime = await runtimeOf(this);
       // Zero queries and keys: equal scores, so the weights show the mask alone.
       const zeros = new Float32Array(n);

@@ -86,7 +86,7 @@ class GfCausalMask extends GfWidget {
     const d = Math.max(1, Math.min(64, Number(this.getAttribute("d-model") ?? 8) || 8));
     const seed = Number(this.getAttribute("seed") ?? 1) || 0;
     try {
-      if (words.length === 0) throw new Error("the text is empty: give the widget a sentence (text=\"…\").");
+      if (words.length === 0) throw new Error(this._common.emptyText);
       const runtime = await runtimeOf(this);
       const n = words.length * d;
       const [q, k, v] = [seeded(n, seed), seeded(n, seed + 101), seeded(n, seed + 202)];

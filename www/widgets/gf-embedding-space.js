@@ -34,6 +34,7 @@ const TEXT = {
     analogyAnswer: (a, b, c, answer) => `${a} is to ${b} as ${c} is to … ${answer}`,
     pca: (e1, e2) => `Every token on the vocabulary's two main directions (PCA: ${e1}% and ${e2}% of the variance); the chosen words in colour.`,
     missing: (words) => `Not in this model's vocabulary: ${words}.`,
+    analogyCount: (n) => `the analogy needs three words "a b c" (a is to b as c is to ?), got ${n}.`,
     loading: "Loading the pre-trained BERT (1.9 MB)…",
     error: "Could not look at the embeddings: ",
   },
@@ -46,6 +47,7 @@ const TEXT = {
     analogyAnswer: (a, b, c, answer) => `${a} 之于 ${b}，正如 ${c} 之于 … ${answer}`,
     pca: (e1, e2) => `所有词元投影到词表变化最大的两个方向上（PCA：解释 ${e1}% 和 ${e2}% 的方差）；选中的词用颜色标出。`,
     missing: (words) => `这个模型的词表里没有：${words}。`,
+    analogyCount: (n) => `类比需要三个词“a b c”（a 之于 b，正如 c 之于 ?），现在有 ${n} 个。`,
     loading: "正在加载预训练的 BERT（1.9 MB）…",
     error: "无法查看词向量：",
   },
@@ -126,7 +128,7 @@ class GfEmbeddingSpace extends GfModelWidget {
     if (!this._model) return;
     try {
       const analogy = this._analogy;
-      if (analogy.length !== 0 && analogy.length !== 3) throw new Error(`analogy needs three words "a b c" (a is to b as c is to ?), got ${analogy.length}.`);
+      if (analogy.length !== 0 && analogy.length !== 3) throw new Error(this._t.analogyCount(analogy.length));
       const result = await this._model.embeddingSpace(this._words, {
         neighbours: Math.round(numberAttribute(this, "neighbours", 5, 1, 20)),
         ...(analogy.length === 3 ? { analogy } : {}),

@@ -143,7 +143,7 @@ class GfFfn extends GfWidget {
     const words = this._words, d = this._d, f = this._f;
     const seed = numberAttribute(this, "seed", 1);
     try {
-      if (words.length === 0) throw new Error("the text is empty: give the widget a sentence (text=\"…\").");
+      if (words.length === 0) throw new Error(this._common.emptyText);
       const runtime = await runtimeOf(this);
       const p = inputs(words, d, f, seed);
       const result = await runtime.feedForward(p.x, p.w1, p.b1, p.w2, p.b2, { dModel: d, hidden: f });

@@ -109,7 +109,7 @@ class GfMultihead extends GfWidget {
     const words = this._words, d = this._d, h = this._heads, n = words.length;
     const seed = numberAttribute(this, "seed", 1);
     try {
-      if (n === 0) throw new Error("the text is empty: give the widget a sentence (text=\"…\").");
+      if (n === 0) throw new Error(this._common.emptyText);
       const runtime = await runtimeOf(this);
       const x = seeded(n * d, seed); // (T, d) the word vectors
       const weight = (offset) => seeded(d * d, seed + offset).map((v) => v * Math.sqrt(3 / d)); // (d, d)
