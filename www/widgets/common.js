@@ -55,6 +55,11 @@ export function numberAttribute(element, name, fallback, min = -Infinity, max = 
   return Math.max(min, Math.min(max, Number.isFinite(value) ? value : fallback));
 }
 
+/** The words of a text attribute (split on white space), `fallback` when absent, at most `max`. */
+export function wordsAttribute(element, name, fallback, max) {
+  return (element.getAttribute(name) ?? fallback).split(/\s+/).filter(Boolean).slice(0, max);
+}
+
 /** A colour for a value in [−1, 1]: blue for positive, red for negative, white at 0. */
 export function diverging(x) {
   const t = Math.max(-1, Math.min(1, x));
@@ -295,6 +300,23 @@ export class GfWidget extends HTMLElement {
 
   _clearError() {
     this._$("error").textContent = "";
+  }
+
+  /**
+   * Run `compute` (async, → the widget's new results); if the widget is still
+   * on the page, keep them as `_result` and redraw; a failure goes to the
+   * error line.
+   */
+  async _keep(compute) {
+    try {
+      const result = await compute();
+      if (!this.isConnected) return;
+      this._result = result;
+      this._clearError();
+      this._redraw();
+    } catch (error) {
+      this._showError(error);
+    }
   }
 
   /** Tell the page the widget has new results. */

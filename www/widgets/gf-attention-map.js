@@ -146,15 +146,7 @@ class GfAttentionMap extends GfModelWidget {
 
   async _compute() {
     if (!this._model) return;
-    try {
-      const result = await this._model.attention(this._text);
-      if (!this.isConnected) return;
-      this._result = result;
-      this._clearError();
-      this._redraw();
-    } catch (error) {
-      this._showError(error);
-    }
+    await this._keep(() => this._model.attention(this._text));
   }
 
   /** The (T, T) weights shown: one head's, or the mean of the layer's heads. */

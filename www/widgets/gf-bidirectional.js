@@ -15,7 +15,7 @@
 // word's index; default: the last word but one), lang ("en" | "zh").
 // Events: "gf-update" after each redraw.
 
-import { BASE_STYLE, GfWidget, escapeHtml, numberAttribute, matrixTable, onArrowKeys, runtimeOf } from "./common.js";
+import { BASE_STYLE, GfWidget, escapeHtml, numberAttribute, wordsAttribute, matrixTable, onArrowKeys, runtimeOf } from "./common.js";
 
 const TEXT = {
   en: {
@@ -61,7 +61,7 @@ class GfBidirectional extends GfWidget {
   static STYLE = STYLE;
   static get observedAttributes() { return ["text", "position", "lang"]; }
 
-  get _words() { return (this.getAttribute("text") ?? "open a bank account").split(/\s+/).filter(Boolean).slice(0, 16); }
+  get _words() { return wordsAttribute(this, "text", "open a bank account", 16); }
 
   /** The chosen word's index. */
   get position() {
@@ -111,7 +111,7 @@ class GfBidirectional extends GfWidget {
 
   async _compute() {
     const words = this._words, n = words.length;
-    try {
+    await this._keep(async () => {
       if (n === 0) throw new Error(this._common.emptyText);
       const runtime = await runtimeOf(this);
       // Zero queries and keys: equal scores, so the weights show the mask alone.
@@ -122,13 +122,8 @@ class GfBidirectional extends GfWidget {
         runtime.attention(zeros, zeros, values, options),
         runtime.attention(zeros, zeros, values, { ...options, causal: true }),
       ]);
-      if (!this.isConnected) return;
-      this._result = { words, bert: bert.weights.data, gpt: gpt.weights.data };
-      this._clearError();
-      this._draw();
-    } catch (error) {
-      this._showError(error);
-    }
+      return { words, bert: bert.weights.data, gpt: gpt.weights.data };
+    });
   }
 
   /** Which words position `p` sees in `model` ("bert" | "gpt"): the columns of its row with weight > 0. */

@@ -14,7 +14,7 @@
 // language).
 // Events: "gf-update" after each redraw.
 
-import { BASE_STYLE, GfWidget, fixed, seeded, matrixTable, runtimeOf } from "./common.js";
+import { BASE_STYLE, GfWidget, fixed, seeded, wordsAttribute, matrixTable, runtimeOf } from "./common.js";
 
 const TEXT = {
   en: {
@@ -82,10 +82,10 @@ class GfCausalMask extends GfWidget {
   _redraw() { this._draw(); }
 
   async _compute() {
-    const words = (this.getAttribute("text") ?? "the cat sat on the mat").split(/\s+/).filter(Boolean).slice(0, 12);
+    const words = wordsAttribute(this, "text", "the cat sat on the mat", 12);
     const d = Math.max(1, Math.min(64, Number(this.getAttribute("d-model") ?? 8) || 8));
     const seed = Number(this.getAttribute("seed") ?? 1) || 0;
-    try {
+    await this._keep(async () => {
       if (words.length === 0) throw new Error(this._common.emptyText);
       const runtime = await runtimeOf(this);
       const n = words.length * d;
@@ -95,13 +95,8 @@ class GfCausalMask extends GfWidget {
         runtime.attention(q, k, v, { ...options, causal: true }),
         runtime.attention(q, k, v, options),
       ]);
-      if (!this.isConnected) return;
-      this._result = { words, causal, open };
-      this._clearError();
-      this._draw();
-    } catch (error) {
-      this._showError(error);
-    }
+      return { words, causal, open };
+    });
   }
 
   /** The weights shown: causal, or without the mask when peeking. */

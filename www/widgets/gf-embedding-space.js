@@ -126,20 +126,14 @@ class GfEmbeddingSpace extends GfModelWidget {
 
   async _compute() {
     if (!this._model) return;
-    try {
+    await this._keep(async () => {
       const analogy = this._analogy;
       if (analogy.length !== 0 && analogy.length !== 3) throw new Error(this._t.analogyCount(analogy.length));
-      const result = await this._model.embeddingSpace(this._words, {
+      return this._model.embeddingSpace(this._words, {
         neighbours: Math.round(numberAttribute(this, "neighbours", 5, 1, 20)),
         ...(analogy.length === 3 ? { analogy } : {}),
       });
-      if (!this.isConnected) return;
-      this._result = result;
-      this._clearError();
-      this._redraw();
-    } catch (error) {
-      this._showError(error);
-    }
+    });
   }
 
   _draw() {

@@ -14,7 +14,7 @@
 // index, 0), lang ("en" | "zh").
 // Events: "gf-update" after each redraw.
 
-import { BASE_STYLE, GfWidget, escapeHtml, fixed, seeded, numberAttribute, diverging, matrixTable, onArrowKeys, runtimeOf } from "./common.js";
+import { BASE_STYLE, GfWidget, escapeHtml, fixed, seeded, numberAttribute, wordsAttribute, diverging, matrixTable, onArrowKeys, runtimeOf } from "./common.js";
 
 const TEXT = {
   en: {
@@ -79,7 +79,7 @@ class GfFfn extends GfWidget {
   static STYLE = STYLE;
   static get observedAttributes() { return ["text", "d-model", "hidden", "seed", "word", "lang"]; }
 
-  get _words() { return (this.getAttribute("text") ?? "thinking machines").split(/\s+/).filter(Boolean).slice(0, 10); }
+  get _words() { return wordsAttribute(this, "text", "thinking machines", 10); }
   get _d() { return Math.round(numberAttribute(this, "d-model", 4, 1, 16)); }
   get _f() { return Math.round(numberAttribute(this, "hidden", 8, 1, 32)); }
 
@@ -142,19 +142,15 @@ class GfFfn extends GfWidget {
   async _compute() {
     const words = this._words, d = this._d, f = this._f;
     const seed = numberAttribute(this, "seed", 1);
-    try {
+    await this._keep(async () => {
       if (words.length === 0) throw new Error(this._common.emptyText);
       const runtime = await runtimeOf(this);
       const p = inputs(words, d, f, seed);
       const result = await runtime.feedForward(p.x, p.w1, p.b1, p.w2, p.b2, { dModel: d, hidden: f });
-      if (!this.isConnected) return;
+      // What the rows are compared with, to mark the ones that changed.
       this._previous = this._result && this._result.d === d && this._result.f === f ? this._result : null;
-      this._result = { words, d, f, ...p, pre: result.preActivation.data, hidden: result.hidden.data, output: result.output.data };
-      this._clearError();
-      this._draw();
-    } catch (error) {
-      this._showError(error);
-    }
+      return { words, d, f, ...p, pre: result.preActivation.data, hidden: result.hidden.data, output: result.output.data };
+    });
   }
 
   /** Rows whose output differs from the previous computation's (a new row counts as changed). */

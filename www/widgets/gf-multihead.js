@@ -16,7 +16,7 @@
 // heads (2), seed (1), lang ("en" | "zh").
 // Events: "gf-update" after each redraw.
 
-import { BASE_STYLE, GfWidget, fixed, seeded, numberAttribute, diverging, matrixTable, runtimeOf } from "./common.js";
+import { BASE_STYLE, GfWidget, fixed, seeded, numberAttribute, wordsAttribute, diverging, matrixTable, runtimeOf } from "./common.js";
 import { strongest } from "./heatmap.js";
 
 const TEXT = {
@@ -61,7 +61,7 @@ class GfMultihead extends GfWidget {
   static STYLE = STYLE;
   static get observedAttributes() { return ["text", "d-model", "heads", "seed", "lang"]; }
 
-  get _words() { return (this.getAttribute("text") ?? "the law will never be perfect").split(/\s+/).filter(Boolean).slice(0, 10); }
+  get _words() { return wordsAttribute(this, "text", "the law will never be perfect", 10); }
   get _d() { return Math.round(numberAttribute(this, "d-model", 8, 1, 32)); }
   /** The heads asked for, or the nearest count that divides d_model. */
   get _heads() {
@@ -108,7 +108,7 @@ class GfMultihead extends GfWidget {
   async _compute() {
     const words = this._words, d = this._d, h = this._heads, n = words.length;
     const seed = numberAttribute(this, "seed", 1);
-    try {
+    await this._keep(async () => {
       if (n === 0) throw new Error(this._common.emptyText);
       const runtime = await runtimeOf(this);
       const x = seeded(n * d, seed); // (T, d) the word vectors
@@ -120,13 +120,8 @@ class GfMultihead extends GfWidget {
       // All heads in one call: the kernel splits the d columns into h heads.
       const attention = await runtime.attention(q.data, k.data, v.data, { dModel: d, heads: h });
       const output = await runtime.matmul(attention.output.data, wo, shape);
-      if (!this.isConnected) return;
-      this._result = { words, d, h, q: q.data, k: k.data, weights: attention.weights.data, concat: attention.output.data, output: output.data };
-      this._clearError();
-      this._draw();
-    } catch (error) {
-      this._showError(error);
-    }
+      return { words, d, h, q: q.data, k: k.data, weights: attention.weights.data, concat: attention.output.data, output: output.data };
+    });
   }
 
   /** Head `i`'s (T, T) weights. */

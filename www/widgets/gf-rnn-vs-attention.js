@@ -139,7 +139,7 @@ class GfRnnVsAttention extends GfWidget {
   }
 
   async _compute() {
-    try {
+    await this._keep(async () => {
       const { rnnGradients } = await loadGlassformer();
       const measured = rnnGradients({
         radius: this._radius,
@@ -148,13 +148,8 @@ class GfRnnVsAttention extends GfWidget {
         activation: this._activation,
         seed: Math.round(numberAttribute(this, "seed", 1, 0)),
       });
-      if (!this.isConnected) return;
-      this._result = { norms: Array.from(measured.gradientNorms), steps: this._steps, radius: this._radius };
-      this._clearError();
-      this._draw();
-    } catch (error) {
-      this._showError(error);
-    }
+      return { norms: Array.from(measured.gradientNorms), steps: this._steps, radius: this._radius };
+    });
   }
 
   /** ‖∂L/∂h_t‖ by distance T−1−t (index 0 = the last step). */
