@@ -3,7 +3,7 @@
 
 mod common;
 use common::{assert_close, ready};
-use glassformer::checkpoint::{load, load_gpt, save, save_gpt};
+use glassformer::checkpoint::{load_gpt, load_translator, save_gpt, save_translator};
 use glassformer::models::gpt::{Gpt, GptConfig};
 use glassformer::train::chars::CharVocab;
 use glassformer::train::data::DataConfig;
@@ -26,6 +26,18 @@ fn trained() -> Translator {
         translator.train_step().unwrap();
     }
     translator
+}
+
+/// The translator as checkpoint bytes, its parameters read back from its device.
+async fn save(t: &Translator) -> glassformer::Result<Vec<u8>> {
+    let values = t.model.params.values.to_host(&t.model.device).await?;
+    save_translator(&t.cfg, t.step(), &t.source_vocab, &t.target_vocab, &t.model.params, &values)
+}
+
+/// A translator again from checkpoint bytes, as the page loads one.
+fn load(bytes: &[u8], device: &Device) -> glassformer::Result<Translator> {
+    let c = load_translator(bytes)?;
+    Translator::resume(c.cfg, c.step, c.source_vocab, c.target_vocab, c.model, device)
 }
 
 fn error(bytes: &[u8]) -> String {
@@ -59,6 +71,23 @@ gf_test! {
         let mut tampered = bytes.clone();
         tampered[8 + header..8 + header + 4].copy_from_slice(&f32::NAN.to_le_bytes());
         assert!(error(&tampered).contains("holds a non-finite value"), "{}", error(&tampered));
+    }
+
+    fn a_checkpoint_whose_vocabulary_its_data_does_not_give_is_refused() {
+        let t = trained();
+        let values = t.model.params.values.host().unwrap().to_vec();
+        // Two words swapped: same sizes, so the file itself loads, but ids would mean other words.
+        let mut words = t.target_vocab.words().to_vec();
+        words.swap(5, 6);
+        let swapped = glassformer::train::tokenizer::Vocab::from_words(words);
+        let bytes = save_translator(&t.cfg, t.step(), &t.source_vocab, &swapped, &t.model.params, &values).unwrap();
+        let c = load_translator(&bytes).unwrap();
+        assert_eq!(c.target_vocab, swapped);
+        let msg = error(&bytes);
+        assert!(msg.starts_with("checkpoint: its target_vocab differs from the one its data configuration gives"), "{msg}");
+        // Too few values for the model is refused when saving.
+        let msg = save_translator(&t.cfg, t.step(), &t.source_vocab, &t.target_vocab, &t.model.params, &values[1..]).unwrap_err();
+        assert!(msg.to_string().contains(&format!("got {} values for a model of {}", values.len() - 1, values.len())), "{msg}");
     }
 
     fn a_gpt_round_trips_and_is_not_taken_for_a_translator() {

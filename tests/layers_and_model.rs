@@ -178,7 +178,7 @@ gf_test! {
         assert_eq!(ready(Device::pick(Preference::parse("auto").unwrap(), false)).unwrap(), Device::Cpu);
         assert_eq!(ready(Device::pick(Preference::parse("CPU").unwrap(), true)).unwrap(), Device::Cpu);
         let text = ready(Device::pick(Preference::WebGpu, false)).unwrap_err().to_string();
-        assert!(text.contains("WebGPU is unavailable in this browser"), "{text}");
+        assert!(text.contains("WebGPU is unavailable here"), "{text}");
         let text = Preference::parse("tpu").unwrap_err().to_string();
         assert!(text.contains("use \"auto\", \"webgpu\" or \"cpu\""), "{text}");
     }

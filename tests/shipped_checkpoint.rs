@@ -4,8 +4,9 @@
 //! BLEU ≥ 95 on the whole test split. Native only: it is the same file either way.
 #![cfg(not(target_arch = "wasm32"))]
 
-use glassformer::checkpoint::load;
+use glassformer::checkpoint::load_translator;
 use glassformer::train::data::seed_pair;
+use glassformer::train::translation::Translator;
 use glassformer::Device;
 
 const SHIPPED: &[u8] = include_bytes!("../www/models/translator.safetensors");
@@ -17,7 +18,8 @@ fn the_shipped_translator_translates_the_seed_sentence_and_scores_bleu_95() {
         "the checkpoint should load fast: {} bytes",
         SHIPPED.len()
     );
-    let translator = load(SHIPPED, &Device::Cpu).unwrap();
+    let c = load_translator(SHIPPED).unwrap();
+    let translator = Translator::resume(c.cfg, c.step, c.source_vocab, c.target_vocab, c.model, &Device::Cpu).unwrap();
     let seed = seed_pair();
     let words = translator.target_vocab.decode(&translator.translate(&seed.english).unwrap().tokens);
     assert_eq!(words, seed.french);

@@ -27,7 +27,15 @@ fn the_shipped_gpt_has_its_validation_loss_and_samples_consistently() {
     let checkpoint = load_gpt(SHIPPED, &Device::Cpu).unwrap();
     assert_eq!(checkpoint.vocab.len(), 75);
     let recorded = checkpoint.valid_loss.expect("the trainer records the validation loss");
-    let trainer = LanguageModelTrainer::resume(Some(CORPUS), checkpoint, LanguageModelConfig::default(), &Device::Cpu).unwrap();
+    let trainer = LanguageModelTrainer::resume(
+        Some(CORPUS),
+        checkpoint.gpt,
+        checkpoint.vocab,
+        checkpoint.step,
+        LanguageModelConfig::default(),
+        &Device::Cpu,
+    )
+    .unwrap();
     // Fewer windows than the trainer's 20 (the same first ones): close to its figure.
     let measured = trainer.valid_loss(&trainer.gpt, 4).unwrap();
     assert!(

@@ -517,7 +517,7 @@ async fn bert_fills_masks_masks_attends_fine_tunes_and_rejects_bad_input() {
     assert_eq!(first(&x), first(&y));
     // Bad input: readable errors naming the op; unknown characters become [UNK], not errors.
     let msg = rejection(bert.fill_mask("no mask here".into(), JsValue::UNDEFINED)).await;
-    assert!(msg.starts_with("bert.fillMask: ") && msg.contains("no [MASK]"), "{msg}");
+    assert!(msg.starts_with("fill_mask: ") && msg.contains("no [MASK]"), "{msg}");
     let msg = rejection(bert.fill_mask(format!("{} [MASK]", "milk ".repeat(60)), JsValue::UNDEFINED)).await;
     assert!(msg.contains("more than the model's 48"), "{msg}");
     assert!(Array::from(&bert.tokenize("the ☃ store".into()).unwrap())

@@ -1,8 +1,11 @@
 //! Where the arithmetic runs.
 //!
-//! - [`Device::Cpu`]: plain scalar Rust on the host (in the browser, one wasm
-//!   thread). Every op in `src/ops/` runs here on host slices; these loops are
-//!   the specification that faster paths are tested against.
+//! - [`Device::Cpu`]: the host's processor. Every op in `src/ops/` runs here
+//!   on host slices, through its SIMD twin (`*_simd.rs`: wasm SIMD128 in the
+//!   browser, portable 4-lane code natively) and, with the `threads` feature,
+//!   on a rayon thread pool (Web Workers sharing the wasm memory in the
+//!   threaded build). The plain scalar loops beside each twin (`*_cpu`) are
+//!   the specification those faster paths are tested against.
 //! - [`Device::Gpu`]: WebGPU through `wgpu` ([`gpu`]). GPU kernels work on
 //!   buffers that live on the GPU ([`gpu::GpuBuffer`]), through each op's
 //!   `*_gpu` launcher; an op given host slices on a GPU device says so.
@@ -29,12 +32,6 @@ pub enum Device {
     Gpu(Rc<Gpu>),
 }
 
-/// The devices that compute on host slices (see [`Device::host`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Host {
-    Cpu,
-}
-
 /// What the user asked for when creating a runtime.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Preference {
@@ -54,9 +51,20 @@ impl Preference {
             "webgpu" | "gpu" => Ok(Preference::WebGpu),
             "cpu" => Ok(Preference::Cpu),
             other => Err(crate::error::invalid(
-                "Runtime.create",
+                "backend",
                 format!("unknown backend preference {other:?}; use \"auto\", \"webgpu\" or \"cpu\"."),
             )),
+        }
+    }
+}
+
+impl Preference {
+    /// The word the preference is written as: `"auto"`, `"webgpu"` or `"cpu"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Preference::Auto => "auto",
+            Preference::WebGpu => "webgpu",
+            Preference::Cpu => "cpu",
         }
     }
 }
@@ -73,7 +81,7 @@ impl PartialEq for Device {
 
 impl Device {
     /// Choose a device for a preference. `gpu_present` says whether the host
-    /// exposes a GPU API at all (in the browser: `navigator.gpu` exists).
+    /// exposes a GPU API at all (the caller knows how to ask its platform).
     /// `Auto` falls back to the CPU when no adapter answers; `WebGpu` fails
     /// with a message that says how to get one.
     pub async fn pick(preference: Preference, gpu_present: bool) -> Result<Device> {
@@ -82,16 +90,14 @@ impl Device {
             Preference::Auto if !gpu_present => Ok(Device::Cpu),
             Preference::Auto => Ok(Gpu::new().await.map(|gpu| Device::Gpu(Rc::new(gpu))).unwrap_or(Device::Cpu)),
             Preference::WebGpu if !gpu_present => Err(Error::Backend(
-                "Runtime.create(\"webgpu\"): WebGPU is unavailable in this browser (navigator.gpu is missing). \
+                "WebGPU is unavailable here: this platform exposes no GPU API. \
                  Use a browser with WebGPU enabled (Chrome/Edge 113+, or start Chromium with --enable-unsafe-webgpu), \
                  or ask for \"auto\" or \"cpu\"."
                     .to_string(),
             )),
             Preference::WebGpu => match Gpu::new().await {
                 Ok(gpu) => Ok(Device::Gpu(Rc::new(gpu))),
-                Err(e) => Err(Error::Backend(format!(
-                    "Runtime.create(\"webgpu\"): {e} Ask for \"auto\" or \"cpu\" to run on the CPU."
-                ))),
+                Err(e) => Err(Error::Backend(format!("{e} Ask for \"auto\" or \"cpu\" to run on the CPU."))),
             },
         }
     }
@@ -104,11 +110,12 @@ impl Device {
         }
     }
 
-    /// The host device that runs an op on host slices; a GPU device refuses,
-    /// naming the op, because its kernels need the data in GPU buffers.
-    pub fn host(&self, op: &'static str) -> Result<Host> {
+    /// Check that `op`, given host slices, may run here: the CPU computes on
+    /// host slices; a GPU device refuses, naming the op, because its kernels
+    /// need the data in GPU buffers (each op's `*_gpu` launcher).
+    pub fn ensure_cpu(&self, op: &'static str) -> Result<()> {
         match self {
-            Device::Cpu => Ok(Host::Cpu),
+            Device::Cpu => Ok(()),
             Device::Gpu(_) => Err(Error::Backend(format!(
                 "{op}: this call passes host arrays, which the CPU computes; on a GPU device use the op's GPU launcher with GPU buffers."
             ))),

@@ -9,7 +9,6 @@
 use crate::device::gpu::{GpuBuffer, GpuSlice};
 use crate::device::Device;
 use crate::error::{Error, Result};
-use crate::nn::params::ParamRange;
 
 /// A flat `f32` buffer on the CPU or the GPU.
 #[derive(Debug, Clone)]
@@ -148,11 +147,6 @@ impl Tensor {
     /// The whole GPU buffer as a slice.
     pub fn gpu_all(&self) -> Result<GpuSlice<'_>> {
         Ok(self.gpu()?.all())
-    }
-
-    /// One parameter tensor inside a flat GPU buffer.
-    pub fn gpu_range(&self, range: ParamRange) -> Result<GpuSlice<'_>> {
-        Ok(self.gpu()?.range(range.offset, range.len))
     }
 
     /// Set every value to zero (on the GPU: recorded, runs with the step).

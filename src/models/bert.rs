@@ -418,7 +418,7 @@ impl Bert {
         match dev {
             Device::Cpu => embedding::token_forward(dev, out.host_mut()?, segments, self.segments.of(p.host()?), 2, c),
             Device::Gpu(gpu) => {
-                let (out, table) = (out.gpu_all()?, p.gpu_range(self.segments)?);
+                let (out, table) = (out.gpu_all()?, self.segments.gpu_slice(p)?);
                 gpu.record(|e| embedding::token_forward_gpu(gpu, e, out, segments, table, 2, c))
             }
         }
@@ -439,7 +439,7 @@ fn segment_backward(dev: &Device, table: ParamRange, g: &mut Tensor, dout: &Tens
     match dev {
         Device::Cpu => embedding::token_backward(dev, table.of_mut(g.host_mut()?), dout.host()?, segments, 2, c),
         Device::Gpu(gpu) => {
-            let (dtable, dout) = (g.gpu_range(table)?, dout.gpu()?);
+            let (dtable, dout) = (table.gpu_slice(g)?, dout.gpu()?);
             gpu.record(|e| embedding::token_backward_gpu(gpu, e, dtable, dout, segments, 2, c))
         }
     }

@@ -244,7 +244,7 @@ impl<'a> Generator<'a> {
     /// context keeps its last `context` tokens.
     pub fn new(gpt: &'a Gpt, prompt: &[u32]) -> Result<Generator<'a>> {
         if prompt.is_empty() {
-            return Err(invalid("gpt.generate", "the prompt is empty; give it at least one character."));
+            return Err(invalid("generate", "the prompt is empty; give it at least one character."));
         }
         let cropped = prompt.len().saturating_sub(gpt.cfg.context);
         let mut generator = Generator {

@@ -38,7 +38,17 @@ use crate::nn::linear::Linear;
 use crate::nn::params::Params;
 use crate::ops::attention::Mask;
 use crate::ops::cross_entropy::{self, GpuTargets, IGNORE_INDEX};
-use crate::train::tokenizer::{BOS, EOS, PAD};
+
+/// The ids the model itself gives meaning to, whatever the vocabulary: every
+/// word vocabulary of a translator numbers its words after these (see
+/// `train::tokenizer`, which adds `<unk>` = 3).
+///
+/// `PAD` fills short rows of a batch (masked out of attention and ignored by
+/// the loss); `BOS` is the decoder's first input; `EOS` is its last target,
+/// where decoding stops.
+pub const PAD: u32 = 0;
+pub const BOS: u32 = 1;
+pub const EOS: u32 = 2;
 
 /// Sizes of a `Seq2Seq`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -20,11 +20,10 @@
 //! round trip per word), and the CPU keeps the cross-attention weights that
 //! the page draws as the alignment between the two sentences.
 
-use super::seq2seq::{Batch, Seq2Seq, Seq2SeqActs};
+use super::seq2seq::{Batch, Seq2Seq, Seq2SeqActs, BOS, EOS, PAD};
 use crate::device::Device;
 use crate::error::{invalid, Result};
 use crate::ops::cross_entropy::IGNORE_INDEX;
-use crate::train::tokenizer::{BOS, EOS, PAD};
 
 /// A translation and the attention that produced it.
 #[derive(Debug, Clone, PartialEq)]

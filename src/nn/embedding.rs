@@ -81,9 +81,9 @@ impl Embedding {
                         sinusoid = gpu.upload(&positional::table_cpu(t, c));
                         sinusoid.all()
                     }
-                    Positions::Learned { table, .. } => p.gpu_range(table)?,
+                    Positions::Learned { table, .. } => table.gpu_slice(p)?,
                 };
-                let (out, wte) = (out.gpu_all()?, p.gpu_range(self.tokens)?);
+                let (out, wte) = (out.gpu_all()?, self.tokens.gpu_slice(p)?);
                 gpu.record(|e| {
                     embedding::token_forward_gpu(gpu, e, out, tokens, wte, v, c)?;
                     embedding::position_forward_gpu(gpu, e, out, positions, b, t, c)
@@ -106,12 +106,12 @@ impl Embedding {
                 }
             }
             Device::Gpu(gpu) => {
-                let (dwte, dout) = (g.gpu_range(self.tokens)?, dout.gpu()?);
+                let (dwte, dout) = (self.tokens.gpu_slice(g)?, dout.gpu()?);
                 gpu.record(|e| embedding::token_backward_gpu(gpu, e, dwte, dout, tokens, v, c))?;
                 match self.positions {
                     Positions::Sinusoidal => Ok(()),
                     Positions::Learned { table, .. } => {
-                        let dwpe = g.gpu_range(table)?;
+                        let dwpe = table.gpu_slice(g)?;
                         gpu.record(|e| embedding::position_backward_gpu(gpu, e, dwpe, dout, b, t, c))
                     }
                 }

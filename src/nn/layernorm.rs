@@ -57,7 +57,7 @@ impl LayerNorm {
                 )
             }
             Device::Gpu(gpu) => {
-                let (out, x, gamma, beta) = (out.gpu_all()?, x.gpu_all()?, p.gpu_range(self.gamma)?, p.gpu_range(self.beta)?);
+                let (out, x, gamma, beta) = (out.gpu_all()?, x.gpu_all()?, self.gamma.gpu_slice(p)?, self.beta.gpu_slice(p)?);
                 let (mean, rstd) = (acts.mean.gpu()?, acts.rstd.gpu()?);
                 gpu.record(|e| layernorm::forward_gpu(gpu, e, out, mean, rstd, x, gamma, beta, n, self.c))
             }
@@ -95,11 +95,11 @@ impl LayerNorm {
                 )
             }
             Device::Gpu(gpu) => {
-                let (dx, dgamma, dbeta) = (dx.gpu_all()?, g.gpu_range(self.gamma)?, g.gpu_range(self.beta)?);
+                let (dx, dgamma, dbeta) = (dx.gpu_all()?, self.gamma.gpu_slice(g)?, self.beta.gpu_slice(g)?);
                 let (dout, x, gamma, mean, rstd) = (
                     dout.gpu_all()?,
                     x.gpu_all()?,
-                    p.gpu_range(self.gamma)?,
+                    self.gamma.gpu_slice(p)?,
                     acts.mean.gpu()?,
                     acts.rstd.gpu()?,
                 );

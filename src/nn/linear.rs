@@ -61,8 +61,8 @@ impl Linear {
             Device::Gpu(gpu) => {
                 // One tiled matmul with W read transposed and the bias added on the way out.
                 let shape = MatmulShape::linear_forward(n, c, oc);
-                let bias = self.bias.map(|b| p.gpu_range(b)).transpose()?;
-                let (out, x, w) = (out.gpu_all()?, x.gpu_all()?, p.gpu_range(self.weight)?);
+                let bias = self.bias.map(|b| b.gpu_slice(p)).transpose()?;
+                let (out, x, w) = (out.gpu_all()?, x.gpu_all()?, self.weight.gpu_slice(p)?);
                 gpu.record(|e| matmul::matmul_gpu(gpu, e, out, x, w, bias, shape, false))
             }
         }
@@ -99,8 +99,8 @@ impl Linear {
                     dx.gpu_all()?,
                     dout.gpu_all()?,
                     x.gpu_all()?,
-                    p.gpu_range(self.weight)?,
-                    g.gpu_range(self.weight)?,
+                    self.weight.gpu_slice(p)?,
+                    self.weight.gpu_slice(g)?,
                 );
                 gpu.record(|e| {
                     // dx(N, C) += dout(N, OC) · W(OC, C)
@@ -111,7 +111,7 @@ impl Linear {
                 if let Some(b) = self.bias {
                     // db(1, OC) += 1ᵀ(1, N) · dout(N, OC): a column sum as a matmul with ones.
                     let ones = gpu.upload(&vec![1.0; n]);
-                    let db = g.gpu_range(b)?;
+                    let db = b.gpu_slice(g)?;
                     gpu.record(|e| matmul::matmul_gpu(gpu, e, db, ones.all(), dout, None, MatmulShape::plain(1, n, oc), true))?;
                 }
                 Ok(())

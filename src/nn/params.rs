@@ -6,6 +6,7 @@
 //! buffer plus a table of names, shapes and offsets, and a layer is nothing but
 //! the ranges it owns.
 
+use crate::device::gpu::GpuSlice;
 use crate::device::tensor::Tensor;
 use crate::device::Device;
 use crate::error::Result;
@@ -29,6 +30,11 @@ impl ParamRange {
     /// This tensor's values inside a flat buffer, mutably.
     pub fn of_mut<'a>(&self, buf: &'a mut [f32]) -> &'a mut [f32] {
         &mut buf[self.offset..self.offset + self.len]
+    }
+
+    /// This tensor inside a flat buffer that lives on the GPU.
+    pub fn gpu_slice<'a>(&self, buf: &'a Tensor) -> Result<GpuSlice<'a>> {
+        Ok(buf.gpu()?.range(self.offset, self.len))
     }
 }
 

@@ -24,7 +24,7 @@
 //! `θ = 1 − 0.1·(0.5/0.5 + 0.01) = 0.899`.
 
 use crate::device::gpu::{grid_1d, Gpu, GpuBuffer, Kernel};
-use crate::device::{Device, Host};
+use crate::device::Device;
 use crate::error::{check_len, invalid, Result};
 
 /// Hyper-parameters of one AdamW step.
@@ -54,9 +54,8 @@ impl Default for AdamWConfig {
 
 /// `‖g‖ = √(Σ g²)`, accumulated in f64 so millions of terms lose no precision.
 pub fn global_norm(dev: &Device, grads: &[f32]) -> Result<f32> {
-    match dev.host("adamw")? {
-        Host::Cpu => Ok(grads.iter().map(|&g| (g as f64) * (g as f64)).sum::<f64>().sqrt() as f32),
-    }
+    dev.ensure_cpu("adamw")?;
+    Ok(grads.iter().map(|&g| (g as f64) * (g as f64)).sum::<f64>().sqrt() as f32)
 }
 
 /// The factor that clipping multiplies every gradient by (1 when not clipping).
@@ -80,10 +79,9 @@ pub fn step(
     grad_scale: f32,
 ) -> Result<()> {
     check_step(params.len(), grads.len(), m.len(), v.len(), step)?;
-    match dev.host("adamw")? {
-        // The SIMD twin of `step_cpu`, equal to it bit for bit.
-        Host::Cpu => super::adamw_simd::step_simd(params, grads, m, v, step, cfg, grad_scale),
-    }
+    dev.ensure_cpu("adamw")?;
+    // The SIMD twin of `step_cpu`, equal to it bit for bit.
+    super::adamw_simd::step_simd(params, grads, m, v, step, cfg, grad_scale);
     Ok(())
 }
 

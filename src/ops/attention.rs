@@ -37,7 +37,7 @@
 //! ```
 //! Masked entries have weight 0, so their gradient is 0 with no extra code.
 
-use crate::device::{Device, Host};
+use crate::device::Device;
 use crate::error::{check_len, check_nonzero, invalid, Result};
 use crate::ops::softmax::{softmax_row, softmax_row_backward};
 
@@ -198,10 +198,9 @@ pub fn forward(
     check_forward(shape, mask, q, k, v, out)?;
     check_matrix("scores", scores.len(), shape)?;
     check_matrix("weights", weights.len(), shape)?;
-    match dev.host("attention")? {
-        // The SIMD twin of `forward_cpu`, equal to it within rounding.
-        Host::Cpu => super::attention_simd::forward_simd(out, scores, weights, q, k, v, shape, mask),
-    }
+    dev.ensure_cpu("attention")?;
+    // The SIMD twin of `forward_cpu`, equal to it within rounding.
+    super::attention_simd::forward_simd(out, scores, weights, q, k, v, shape, mask);
     Ok(())
 }
 
@@ -221,9 +220,8 @@ pub fn forward_weights(
 ) -> Result<()> {
     check_forward(shape, mask, q, k, v, out)?;
     check_matrix("weights", weights.len(), shape)?;
-    match dev.host("attention")? {
-        Host::Cpu => super::attention_simd::forward_weights(out, weights, q, k, v, shape, mask),
-    }
+    dev.ensure_cpu("attention")?;
+    super::attention_simd::forward_weights(out, weights, q, k, v, shape, mask);
     Ok(())
 }
 
@@ -231,9 +229,8 @@ pub fn forward_weights(
 /// `(B, NH, T, S)` matrices (see [`attention_simd::forward_fused`](super::attention_simd::forward_fused)).
 pub fn forward_output(dev: &Device, out: &mut [f32], q: &[f32], k: &[f32], v: &[f32], shape: AttentionShape, mask: Mask) -> Result<()> {
     check_forward(shape, mask, q, k, v, out)?;
-    match dev.host("attention")? {
-        Host::Cpu => super::attention_simd::forward_fused(out, q, k, v, shape, mask),
-    }
+    dev.ensure_cpu("attention")?;
+    super::attention_simd::forward_fused(out, q, k, v, shape, mask);
     Ok(())
 }
 
@@ -315,10 +312,9 @@ pub fn backward(
     check_len(OP, "q", q.len(), &[("B", b), ("T", t), ("C", c)])?;
     check_len(OP, "k", k.len(), &[("B", b), ("S", s), ("C", c)])?;
     check_len(OP, "v", v.len(), &[("B", b), ("S", s), ("C", c)])?;
-    match dev.host("attention")? {
-        // The SIMD twin of `backward_cpu`, equal to it within rounding.
-        Host::Cpu => super::attention_simd_backward::backward_simd(dq, dk, dv, dout, weights, q, k, v, shape),
-    }
+    dev.ensure_cpu("attention")?;
+    // The SIMD twin of `backward_cpu`, equal to it within rounding.
+    super::attention_simd_backward::backward_simd(dq, dk, dv, dout, weights, q, k, v, shape);
     Ok(())
 }
 

@@ -23,7 +23,7 @@
 //! finite even when `p[y]` underflows.
 
 use crate::device::gpu::{grid_1d, Gpu, GpuBuffer, GpuSlice, Kernel};
-use crate::device::{Device, Host};
+use crate::device::Device;
 use crate::error::{check_len, check_nonzero, invalid, Result};
 use crate::ops::softmax::softmax_row;
 
@@ -47,22 +47,19 @@ pub fn forward(
     check_len("cross_entropy", "logits", logits.len(), &[("N", n), ("V", v)])?;
     check_len("cross_entropy", "probs", probs.len(), &[("N", n), ("V", v)])?;
     check_targets(targets, v, ignore_index)?;
-    match dev.host("cross_entropy")? {
-        // The vector softmax also gives the log-sum-exp the loss needs.
-        Host::Cpu => {
-            let (mut total, mut count) = (0.0f64, 0usize);
-            for ((p, z), &y) in probs.chunks_exact_mut(v).zip(logits.chunks_exact(v)).zip(targets) {
-                p.copy_from_slice(z);
-                let log_sum = super::softmax_simd::softmax_in_place_with_log_sum(p);
-                if y != ignore_index {
-                    let mean_z = if smoothing == 0.0 { 0.0 } else { z.iter().sum::<f32>() / v as f32 };
-                    total += (log_sum - (1.0 - smoothing) * z[y as usize] - smoothing * mean_z) as f64;
-                    count += 1;
-                }
-            }
-            Ok((if count == 0 { 0.0 } else { (total / count as f64) as f32 }, count))
+    dev.ensure_cpu("cross_entropy")?;
+    // The vector softmax also gives the log-sum-exp the loss needs.
+    let (mut total, mut count) = (0.0f64, 0usize);
+    for ((p, z), &y) in probs.chunks_exact_mut(v).zip(logits.chunks_exact(v)).zip(targets) {
+        p.copy_from_slice(z);
+        let log_sum = super::softmax_simd::softmax_in_place_with_log_sum(p);
+        if y != ignore_index {
+            let mean_z = if smoothing == 0.0 { 0.0 } else { z.iter().sum::<f32>() / v as f32 };
+            total += (log_sum - (1.0 - smoothing) * z[y as usize] - smoothing * mean_z) as f64;
+            count += 1;
         }
     }
+    Ok((if count == 0 { 0.0 } else { (total / count as f64) as f32 }, count))
 }
 
 fn check_smoothing(smoothing: f32) -> Result<()> {
@@ -134,17 +131,14 @@ pub fn backward(
     }
     let scale = 1.0 / count as f32;
     let (hit, spread) = (1.0 - smoothing, smoothing / v as f32);
-    match dev.host("cross_entropy")? {
-        Host::Cpu => {
-            for (row, &y) in targets.iter().enumerate() {
-                if y == ignore_index {
-                    continue;
-                }
-                for j in 0..v {
-                    let q = if j == y as usize { hit + spread } else { spread };
-                    dlogits[row * v + j] += (probs[row * v + j] - q) * scale;
-                }
-            }
+    dev.ensure_cpu("cross_entropy")?;
+    for (row, &y) in targets.iter().enumerate() {
+        if y == ignore_index {
+            continue;
+        }
+        for j in 0..v {
+            let q = if j == y as usize { hit + spread } else { spread };
+            dlogits[row * v + j] += (probs[row * v + j] - q) * scale;
         }
     }
     Ok(())

@@ -13,7 +13,7 @@
 //! value) for the backward pass.
 
 use crate::device::gpu::{grid_1d, Gpu, GpuSlice, Kernel};
-use crate::device::{Device, Host};
+use crate::device::Device;
 use crate::error::{check_len, invalid, Result};
 
 const KERNEL_FORWARD: Kernel = Kernel {
@@ -57,23 +57,20 @@ pub fn forward(dev: &Device, out: &mut [f32], mask: &mut [f32], x: &[f32], p: f3
     check_p(p)?;
     check_len("dropout", "output", out.len(), &[("N", x.len())])?;
     check_len("dropout", "mask", mask.len(), &[("N", x.len())])?;
-    match dev.host("dropout")? {
-        Host::Cpu => {
-            let keep_scale = 1.0 / (1.0 - p);
-            for (i, m) in mask.iter_mut().enumerate() {
-                let dropped = training && uniform_hash(seed, i as u32) < p;
-                *m = if dropped {
-                    0.0
-                } else if training {
-                    keep_scale
-                } else {
-                    1.0
-                };
-            }
-            for ((o, &v), &m) in out.iter_mut().zip(x).zip(mask.iter()) {
-                *o = v * m;
-            }
-        }
+    dev.ensure_cpu("dropout")?;
+    let keep_scale = 1.0 / (1.0 - p);
+    for (i, m) in mask.iter_mut().enumerate() {
+        let dropped = training && uniform_hash(seed, i as u32) < p;
+        *m = if dropped {
+            0.0
+        } else if training {
+            keep_scale
+        } else {
+            1.0
+        };
+    }
+    for ((o, &v), &m) in out.iter_mut().zip(x).zip(mask.iter()) {
+        *o = v * m;
     }
     Ok(())
 }
@@ -82,12 +79,9 @@ pub fn forward(dev: &Device, out: &mut [f32], mask: &mut [f32], x: &[f32], p: f3
 pub fn backward(dev: &Device, dx: &mut [f32], dout: &[f32], mask: &[f32]) -> Result<()> {
     check_len("dropout backward", "mask", mask.len(), &[("N", dout.len())])?;
     check_len("dropout backward", "dx", dx.len(), &[("N", dout.len())])?;
-    match dev.host("dropout")? {
-        Host::Cpu => {
-            for ((d, g), m) in dx.iter_mut().zip(dout).zip(mask) {
-                *d += g * m;
-            }
-        }
+    dev.ensure_cpu("dropout")?;
+    for ((d, g), m) in dx.iter_mut().zip(dout).zip(mask) {
+        *d += g * m;
     }
     Ok(())
 }

@@ -19,7 +19,7 @@
 //! ```
 
 use crate::device::gpu::{grid_1d, Gpu, GpuBuffer, GpuSlice, Kernel};
-use crate::device::{Device, Host};
+use crate::device::Device;
 use crate::error::{check_len, invalid, Result};
 
 /// Look up `tokens (N)` in `wte (V, C)`, writing `out (N, C)`.
@@ -27,9 +27,8 @@ pub fn token_forward(dev: &Device, out: &mut [f32], tokens: &[u32], wte: &[f32],
     check_len("embedding", "table", wte.len(), &[("V", v), ("C", c)])?;
     check_len("embedding", "output", out.len(), &[("N", tokens.len()), ("C", c)])?;
     check_tokens(tokens, v)?;
-    match dev.host("embedding")? {
-        Host::Cpu => token_forward_cpu(out, tokens, wte, c),
-    }
+    dev.ensure_cpu("embedding")?;
+    token_forward_cpu(out, tokens, wte, c);
     Ok(())
 }
 
@@ -46,9 +45,8 @@ pub fn token_backward(dev: &Device, dwte: &mut [f32], dout: &[f32], tokens: &[u3
     check_len("embedding backward", "dtable", dwte.len(), &[("V", v), ("C", c)])?;
     check_len("embedding backward", "dout", dout.len(), &[("N", tokens.len()), ("C", c)])?;
     check_tokens(tokens, v)?;
-    match dev.host("embedding")? {
-        Host::Cpu => token_backward_cpu(dwte, dout, tokens, c),
-    }
+    dev.ensure_cpu("embedding")?;
+    token_backward_cpu(dwte, dout, tokens, c);
     Ok(())
 }
 
@@ -66,13 +64,10 @@ pub fn token_backward_cpu(dwte: &mut [f32], dout: &[f32], tokens: &[u32], c: usi
 pub fn position_forward(dev: &Device, out: &mut [f32], wpe: &[f32], b: usize, t: usize, c: usize) -> Result<()> {
     check_len("position embedding", "activations", out.len(), &[("B", b), ("T", t), ("C", c)])?;
     check_positions(wpe.len(), t, c)?;
-    match dev.host("embedding")? {
-        Host::Cpu => {
-            for seq in out.chunks_exact_mut(t * c) {
-                for (o, p) in seq.iter_mut().zip(&wpe[..t * c]) {
-                    *o += p;
-                }
-            }
+    dev.ensure_cpu("embedding")?;
+    for seq in out.chunks_exact_mut(t * c) {
+        for (o, p) in seq.iter_mut().zip(&wpe[..t * c]) {
+            *o += p;
         }
     }
     Ok(())
@@ -82,13 +77,10 @@ pub fn position_forward(dev: &Device, out: &mut [f32], wpe: &[f32], b: usize, t:
 pub fn position_backward(dev: &Device, dwpe: &mut [f32], dout: &[f32], b: usize, t: usize, c: usize) -> Result<()> {
     check_len("position embedding backward", "dout", dout.len(), &[("B", b), ("T", t), ("C", c)])?;
     check_positions(dwpe.len(), t, c)?;
-    match dev.host("embedding")? {
-        Host::Cpu => {
-            for seq in dout.chunks_exact(t * c) {
-                for (d, g) in dwpe[..t * c].iter_mut().zip(seq) {
-                    *d += g;
-                }
-            }
+    dev.ensure_cpu("embedding")?;
+    for seq in dout.chunks_exact(t * c) {
+        for (d, g) in dwpe[..t * c].iter_mut().zip(seq) {
+            *d += g;
         }
     }
     Ok(())

@@ -11,7 +11,7 @@
 //! ```
 
 use crate::device::gpu::{Gpu, GpuSlice, Kernel};
-use crate::device::{Device, Host};
+use crate::device::Device;
 use crate::error::{check_len, Result};
 
 const KERNEL_FORWARD: Kernel = Kernel {
@@ -31,10 +31,9 @@ pub(super) const CUBIC: f32 = 0.044715;
 /// `out = GELU(x)`, elementwise.
 pub fn forward(dev: &Device, out: &mut [f32], x: &[f32]) -> Result<()> {
     check_len("gelu", "output", out.len(), &[("N", x.len())])?;
-    match dev.host("gelu")? {
-        // The SIMD twin of `forward_cpu`, equal to it within rounding.
-        Host::Cpu => super::gelu_simd::forward_simd(out, x),
-    }
+    dev.ensure_cpu("gelu")?;
+    // The SIMD twin of `forward_cpu`, equal to it within rounding.
+    super::gelu_simd::forward_simd(out, x);
     Ok(())
 }
 
@@ -42,9 +41,8 @@ pub fn forward(dev: &Device, out: &mut [f32], x: &[f32]) -> Result<()> {
 pub fn backward(dev: &Device, dx: &mut [f32], dout: &[f32], x: &[f32]) -> Result<()> {
     check_len("gelu backward", "dout", dout.len(), &[("N", x.len())])?;
     check_len("gelu backward", "dx", dx.len(), &[("N", x.len())])?;
-    match dev.host("gelu")? {
-        Host::Cpu => super::gelu_simd::backward_simd(dx, dout, x),
-    }
+    dev.ensure_cpu("gelu")?;
+    super::gelu_simd::backward_simd(dx, dout, x);
     Ok(())
 }
 

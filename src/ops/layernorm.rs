@@ -18,7 +18,7 @@
 //! `σ²`: shifting or scaling a whole row changes nothing after normalising.
 
 use crate::device::gpu::{grid_1d, Gpu, GpuBuffer, GpuSlice, Kernel};
-use crate::device::{Device, Host};
+use crate::device::Device;
 use crate::error::{check_len, invalid, Result};
 
 /// The kernels, after the workgroup reductions they use.
@@ -60,10 +60,9 @@ pub fn forward(
     check_len("layernorm", "beta", beta.len(), &[("C", c)])?;
     check_len("layernorm", "mean cache", mean.len(), &[("N", n)])?;
     check_len("layernorm", "rstd cache", rstd.len(), &[("N", n)])?;
-    match dev.host("layernorm")? {
-        // The SIMD twin of `forward_cpu`, equal to it within rounding.
-        Host::Cpu => super::layernorm_simd::forward_simd(out, mean, rstd, x, gamma, beta, c),
-    }
+    dev.ensure_cpu("layernorm")?;
+    // The SIMD twin of `forward_cpu`, equal to it within rounding.
+    super::layernorm_simd::forward_simd(out, mean, rstd, x, gamma, beta, c);
     Ok(())
 }
 
@@ -101,9 +100,8 @@ pub fn backward(
     check_len("layernorm backward", "dgamma", dgamma.len(), &[("C", c)])?;
     check_len("layernorm backward", "dbeta", dbeta.len(), &[("C", c)])?;
     check_len("layernorm backward", "mean cache", mean.len(), &[("N", n)])?;
-    match dev.host("layernorm")? {
-        Host::Cpu => super::layernorm_simd::backward_simd(dx, dgamma, dbeta, dout, x, mean, rstd, gamma, c),
-    }
+    dev.ensure_cpu("layernorm")?;
+    super::layernorm_simd::backward_simd(dx, dgamma, dbeta, dout, x, mean, rstd, gamma, c);
     Ok(())
 }
 

@@ -23,7 +23,7 @@
 //! lets a buffer used twice (tied weights) collect both parts.
 
 use crate::device::gpu::{Gpu, GpuSlice, Kernel};
-use crate::device::{Device, Host};
+use crate::device::Device;
 use crate::error::{check_len, Result};
 
 /// The tiled WGSL kernel (see `matmul.wgsl`).
@@ -95,10 +95,9 @@ pub fn matmul(dev: &Device, c: &mut [f32], a: &[f32], b: &[f32], s: MatmulShape,
     check_len("matmul", "A", a.len(), &[(a_rows, dim(a_rows)), (a_cols, dim(a_cols))])?;
     check_len("matmul", "B", b.len(), &[(b_rows, dim(b_rows)), (b_cols, dim(b_cols))])?;
     check_len("matmul", "C", c.len(), &[("M", s.m), ("N", s.n)])?;
-    match dev.host("matmul")? {
-        // The packed SIMD kernel: equal to `matmul_cpu` bit for bit, many times faster.
-        Host::Cpu => super::matmul_simd::matmul_simd(c, a, b, s, accumulate),
-    }
+    dev.ensure_cpu("matmul")?;
+    // The packed SIMD kernel: equal to `matmul_cpu` bit for bit, many times faster.
+    super::matmul_simd::matmul_simd(c, a, b, s, accumulate);
     Ok(())
 }
 

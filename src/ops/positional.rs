@@ -20,16 +20,15 @@
 //! There are no parameters, and adding a constant does not change gradients:
 //! the backward of `x + PE` passes `dout` through unchanged.
 
-use crate::device::{Device, Host};
+use crate::device::Device;
 use crate::error::{check_len, check_nonzero, Result};
 
 /// The table `PE: (T, d_model)`, row `pos`, column `j`.
 pub fn table(dev: &Device, length: usize, d_model: usize) -> Result<Vec<f32>> {
     check_nonzero("positional encoding", "length", length)?;
     check_nonzero("positional encoding", "d_model", d_model)?;
-    match dev.host("positional")? {
-        Host::Cpu => Ok(table_cpu(length, d_model)),
-    }
+    dev.ensure_cpu("positional")?;
+    Ok(table_cpu(length, d_model))
 }
 
 /// Reference: the formula above, computed in f64 and rounded once.

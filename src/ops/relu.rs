@@ -7,7 +7,7 @@
 //! ```
 
 use crate::device::gpu::{Gpu, GpuSlice, Kernel};
-use crate::device::{Device, Host};
+use crate::device::Device;
 use crate::error::{check_len, Result};
 
 const KERNEL_FORWARD: Kernel = Kernel {
@@ -24,12 +24,9 @@ const KERNEL_BACKWARD: Kernel = Kernel {
 /// `out = max(0, x)`, elementwise.
 pub fn forward(dev: &Device, out: &mut [f32], x: &[f32]) -> Result<()> {
     check_len("relu", "output", out.len(), &[("N", x.len())])?;
-    match dev.host("relu")? {
-        Host::Cpu => {
-            for (o, &v) in out.iter_mut().zip(x) {
-                *o = v.max(0.0);
-            }
-        }
+    dev.ensure_cpu("relu")?;
+    for (o, &v) in out.iter_mut().zip(x) {
+        *o = v.max(0.0);
     }
     Ok(())
 }
@@ -38,13 +35,10 @@ pub fn forward(dev: &Device, out: &mut [f32], x: &[f32]) -> Result<()> {
 pub fn backward(dev: &Device, dx: &mut [f32], dout: &[f32], x: &[f32]) -> Result<()> {
     check_len("relu backward", "dout", dout.len(), &[("N", x.len())])?;
     check_len("relu backward", "dx", dx.len(), &[("N", x.len())])?;
-    match dev.host("relu")? {
-        Host::Cpu => {
-            for ((d, &g), &v) in dx.iter_mut().zip(dout).zip(x) {
-                if v > 0.0 {
-                    *d += g;
-                }
-            }
+    dev.ensure_cpu("relu")?;
+    for ((d, &g), &v) in dx.iter_mut().zip(dout).zip(x) {
+        if v > 0.0 {
+            *d += g;
         }
     }
     Ok(())

@@ -9,7 +9,7 @@
 //! ```
 
 use crate::device::gpu::{grid_1d, Gpu, GpuSlice, Kernel};
-use crate::device::{Device, Host};
+use crate::device::Device;
 use crate::error::{check_len, Result};
 
 const KERNEL_FORWARD: Kernel = Kernel {
@@ -27,12 +27,9 @@ const KERNEL_BACKWARD: Kernel = Kernel {
 pub fn forward(dev: &Device, out: &mut [f32], a: &[f32], b: &[f32]) -> Result<()> {
     check_len("residual", "b", b.len(), &[("N", a.len())])?;
     check_len("residual", "output", out.len(), &[("N", a.len())])?;
-    match dev.host("residual")? {
-        Host::Cpu => {
-            for ((o, x), y) in out.iter_mut().zip(a).zip(b) {
-                *o = x + y;
-            }
-        }
+    dev.ensure_cpu("residual")?;
+    for ((o, x), y) in out.iter_mut().zip(a).zip(b) {
+        *o = x + y;
     }
     Ok(())
 }
@@ -41,13 +38,10 @@ pub fn forward(dev: &Device, out: &mut [f32], a: &[f32], b: &[f32]) -> Result<()
 pub fn backward(dev: &Device, da: &mut [f32], db: &mut [f32], dout: &[f32]) -> Result<()> {
     check_len("residual backward", "da", da.len(), &[("N", dout.len())])?;
     check_len("residual backward", "db", db.len(), &[("N", dout.len())])?;
-    match dev.host("residual")? {
-        Host::Cpu => {
-            for ((x, y), g) in da.iter_mut().zip(db.iter_mut()).zip(dout) {
-                *x += g;
-                *y += g;
-            }
-        }
+    dev.ensure_cpu("residual")?;
+    for ((x, y), g) in da.iter_mut().zip(db.iter_mut()).zip(dout) {
+        *x += g;
+        *y += g;
     }
     Ok(())
 }

@@ -13,7 +13,7 @@
 //! ```
 
 use crate::device::gpu::{grid_1d, Gpu, GpuSlice, Kernel};
-use crate::device::{Device, Host};
+use crate::device::Device;
 use crate::error::{check_len, check_nonzero, Result};
 
 /// The kernels, after the workgroup reductions they use.
@@ -34,13 +34,10 @@ pub fn forward(dev: &Device, out: &mut [f32], x: &[f32], rows: usize, cols: usiz
     check_nonzero("softmax", "cols", cols)?;
     check_len("softmax", "input", x.len(), &[("rows", rows), ("cols", cols)])?;
     check_len("softmax", "output", out.len(), &[("rows", rows), ("cols", cols)])?;
-    match dev.host("softmax")? {
-        // The SIMD twin of `softmax_row`, equal to it within rounding.
-        Host::Cpu => {
-            for (x_row, y_row) in x.chunks_exact(cols).zip(out.chunks_exact_mut(cols)) {
-                super::softmax_simd::softmax_row_simd(y_row, x_row);
-            }
-        }
+    dev.ensure_cpu("softmax")?;
+    // The SIMD twin of `softmax_row`, equal to it within rounding.
+    for (x_row, y_row) in x.chunks_exact(cols).zip(out.chunks_exact_mut(cols)) {
+        super::softmax_simd::softmax_row_simd(y_row, x_row);
     }
     Ok(())
 }
@@ -68,12 +65,9 @@ pub fn backward(dev: &Device, dx: &mut [f32], dout: &[f32], y: &[f32], rows: usi
     check_len("softmax backward", "dout", dout.len(), &[("rows", rows), ("cols", cols)])?;
     check_len("softmax backward", "y", y.len(), &[("rows", rows), ("cols", cols)])?;
     check_len("softmax backward", "dx", dx.len(), &[("rows", rows), ("cols", cols)])?;
-    match dev.host("softmax")? {
-        Host::Cpu => {
-            for ((dx_row, dy_row), y_row) in dx.chunks_exact_mut(cols).zip(dout.chunks_exact(cols)).zip(y.chunks_exact(cols)) {
-                softmax_row_backward(dx_row, dy_row, y_row);
-            }
-        }
+    dev.ensure_cpu("softmax")?;
+    for ((dx_row, dy_row), y_row) in dx.chunks_exact_mut(cols).zip(dout.chunks_exact(cols)).zip(y.chunks_exact(cols)) {
+        softmax_row_backward(dx_row, dy_row, y_row);
     }
     Ok(())
 }

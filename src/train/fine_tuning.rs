@@ -29,7 +29,7 @@ pub struct Labelled {
 
 /// Tokenize `(text, label)` pairs, checking lengths and labels.
 pub fn labelled(vocab: &WordPiece, examples: &[(String, u32)], classes: usize, max_len: usize) -> Result<Vec<Labelled>> {
-    const OP: &str = "bert.fineTune";
+    const OP: &str = "fine_tune";
     if examples.is_empty() {
         return Err(invalid(OP, "no examples: give at least one { text, label }."));
     }

@@ -10,7 +10,6 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::checkpoint::GptCheckpoint;
 use crate::device::Device;
 use crate::error::{invalid, Result};
 use crate::models::gpt::{Gpt, GptConfig};
@@ -114,17 +113,20 @@ impl LanguageModelTrainer {
         })
     }
 
-    /// Go on from a checkpoint: its model (moved to `device`) and step count,
+    /// Go on from what a checkpoint holds (see `checkpoint::load_gpt`): a
+    /// model on the CPU (moved to `device`), its characters and step count,
     /// training on `text` if given (it must use only the model's characters),
     /// at a constant tenth of `cfg.peak_lr`.
     /// Without text the model can sample but not train.
     pub fn resume(
         text: Option<&str>,
-        checkpoint: GptCheckpoint,
+        gpt: Gpt,
+        vocab: CharVocab,
+        step: u32,
         cfg: LanguageModelConfig,
         device: &Device,
     ) -> Result<LanguageModelTrainer> {
-        let model = checkpoint.gpt.cfg;
+        let model = gpt.cfg;
         let cfg = LanguageModelConfig {
             context: model.context,
             layers: model.layers,
@@ -133,17 +135,17 @@ impl LanguageModelTrainer {
             ..cfg
         };
         let splits = match text {
-            Some(text) => TextSplits::new(checkpoint.vocab.encode(text)?, cfg.valid_fraction),
+            Some(text) => TextSplits::new(vocab.encode(text)?, cfg.valid_fraction),
             None => TextSplits {
                 train: Vec::new(),
                 valid: Vec::new(),
             },
         };
-        let mut gpt = checkpoint.gpt;
+        let mut gpt = gpt;
         let values = gpt.lm.params.values.host()?.to_vec();
         gpt.lm.move_to(device, values)?;
         let mut opt = optimizer(&cfg, &gpt, device);
-        opt.step = checkpoint.step;
+        opt.step = step;
         // Go on at the schedule's final rate, a tenth of the peak: AdamW's
         // moments start again from zero, and a large rate would first undo
         // some of what the model learned.
@@ -155,12 +157,12 @@ impl LanguageModelTrainer {
         };
         Ok(LanguageModelTrainer {
             cfg,
-            vocab: checkpoint.vocab,
+            vocab,
             splits,
             gpt,
             opt,
             schedule,
-            rng: ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x6e7 ^ u64::from(checkpoint.step)),
+            rng: ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x6e7 ^ u64::from(step)),
         })
     }
 
@@ -176,7 +178,7 @@ impl LanguageModelTrainer {
     fn check_text(&self) -> Result<()> {
         if !self.has_text() {
             return Err(invalid(
-                "gpt.train",
+                "language_model",
                 format!(
                     "this model has no text to train on (or too little: each split needs more than {} characters); give it the corpus when loading.",
                     self.cfg.context

@@ -209,7 +209,7 @@ impl Pretrainer {
 /// The `top_k` best fillers for each `[MASK]` of `text`, left to right. The
 /// model must be on the CPU and have its masked-LM head.
 pub fn fill_mask(bert: &Bert, vocab: &WordPiece, text: &str, top_k: usize) -> Result<Vec<Guesses>> {
-    const OP: &str = "bert.fillMask";
+    const OP: &str = "fill_mask";
     let ids = vocab.encode(text);
     if !ids.contains(&vocab.mask) {
         return Err(invalid(OP, "the text has no [MASK]; put [MASK] where a word should be guessed."));

@@ -14,9 +14,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-pub const PAD: u32 = 0;
-pub const BOS: u32 = 1;
-pub const EOS: u32 = 2;
+/// The model's own special ids (0–2), and the vocabulary's unknown word.
+pub use crate::models::seq2seq::{BOS, EOS, PAD};
 pub const UNK: u32 = 3;
 pub const SPECIALS: [&str; 4] = ["<pad>", "<bos>", "<eos>", "<unk>"];
 

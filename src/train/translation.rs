@@ -100,37 +100,104 @@ pub struct Translator {
     cursor: usize,
 }
 
-impl Translator {
-    pub fn new(cfg: TranslatorConfig, device: &Device) -> Result<Translator> {
-        if cfg.batch_size == 0 || cfg.max_source == 0 || cfg.max_target == 0 {
+impl TranslatorConfig {
+    /// Refuse settings no translator can train with.
+    pub fn check(&self) -> Result<()> {
+        if self.batch_size == 0 || self.max_source == 0 || self.max_target == 0 {
             return Err(invalid("translator", "batch_size, max_source and max_target must be at least 1."));
         }
-        if !(0.0..1.0).contains(&cfg.dropout) || !(0.0..1.0).contains(&cfg.label_smoothing) {
+        if !(0.0..1.0).contains(&self.dropout) || !(0.0..1.0).contains(&self.label_smoothing) {
             return Err(invalid(
                 "translator",
                 format!(
                     "dropout {} and label smoothing {} must be in [0, 1) (0.1 is the paper's; 0 turns them off).",
-                    cfg.dropout, cfg.label_smoothing
+                    self.dropout, self.label_smoothing
                 ),
             ));
         }
+        Ok(())
+    }
+
+    /// The model's sizes for vocabularies of these sizes.
+    pub fn model_config(&self, source_vocab: usize, target_vocab: usize) -> Seq2SeqConfig {
+        Seq2SeqConfig {
+            source_vocab,
+            target_vocab,
+            layers: self.layers,
+            block: BlockConfig {
+                c: self.d_model,
+                heads: self.heads,
+                ffn_hidden: self.d_ff,
+                activation: Activation::Relu,
+                norm: self.norm,
+            },
+            tie_output_embedding: self.tie_output_embedding,
+        }
+    }
+}
+
+impl Translator {
+    /// A new, untrained translator: its data generated from `cfg.data`, its
+    /// vocabularies built from the training split.
+    pub fn new(cfg: TranslatorConfig, device: &Device) -> Result<Translator> {
+        cfg.check()?;
         let data = generate(cfg.data);
         let source_vocab = Vocab::build(data.train.iter().map(|p| p.english.as_slice()));
         let target_vocab = Vocab::build(data.train.iter().map(|p| p.french.as_slice()));
-        let model_cfg = Seq2SeqConfig {
-            source_vocab: source_vocab.len(),
-            target_vocab: target_vocab.len(),
-            layers: cfg.layers,
-            block: BlockConfig {
-                c: cfg.d_model,
-                heads: cfg.heads,
-                ffn_hidden: cfg.d_ff,
-                activation: Activation::Relu,
-                norm: cfg.norm,
-            },
-            tie_output_embedding: cfg.tie_output_embedding,
-        };
-        let model = Seq2Seq::new(model_cfg, cfg.seed, device)?;
+        let model = Seq2Seq::new(cfg.model_config(source_vocab.len(), target_vocab.len()), cfg.seed, device)?;
+        Ok(Translator::assemble(cfg, data, source_vocab, target_vocab, model, device))
+    }
+
+    /// Go on training, on `device`, from what a checkpoint holds (see
+    /// `checkpoint::load_translator`): the model on the CPU, its
+    /// configuration, step and vocabularies. The data generated again from
+    /// the configuration must give those vocabularies (else the checkpoint
+    /// was made by another version of the data, and ids would mean other
+    /// words). AdamW's moments start at zero.
+    pub fn resume(
+        cfg: TranslatorConfig,
+        step: u32,
+        source_vocab: Vocab,
+        target_vocab: Vocab,
+        model: Seq2Seq,
+        device: &Device,
+    ) -> Result<Translator> {
+        cfg.check()?;
+        let data = generate(cfg.data);
+        for (key, vocab, split_side) in [
+            (
+                "source_vocab",
+                &source_vocab,
+                Vocab::build(data.train.iter().map(|p| p.english.as_slice())),
+            ),
+            (
+                "target_vocab",
+                &target_vocab,
+                Vocab::build(data.train.iter().map(|p| p.french.as_slice())),
+            ),
+        ] {
+            if vocab.words() != split_side.words() {
+                return Err(invalid(
+                    "checkpoint",
+                    format!("its {key} differs from the one its data configuration gives; it was made by another version."),
+                ));
+            }
+        }
+        let values = model.params.values.host()?.to_vec();
+        let mut translator = Translator::assemble(cfg, data, source_vocab, target_vocab, model, &Device::Cpu);
+        translator.opt.step = step;
+        translator.move_to(device, values, Vec::new(), Vec::new());
+        Ok(translator)
+    }
+
+    fn assemble(
+        cfg: TranslatorConfig,
+        data: Dataset,
+        source_vocab: Vocab,
+        target_vocab: Vocab,
+        model: Seq2Seq,
+        device: &Device,
+    ) -> Translator {
         let opt = AdamW::new(
             AdamWConfig {
                 weight_decay: 0.0,
@@ -147,7 +214,7 @@ impl Translator {
             scale: cfg.lr_scale,
         };
         let order = (0..data.train.len()).collect();
-        Ok(Translator {
+        Translator {
             cfg,
             data,
             source_vocab,
@@ -158,7 +225,7 @@ impl Translator {
             rng: ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x5eed),
             order,
             cursor: usize::MAX, // shuffle before the first batch
-        })
+        }
     }
 
     /// Continue on `device` from host copies of the parameters and AdamW's

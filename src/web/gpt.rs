@@ -137,8 +137,15 @@ impl Runtime {
     #[wasm_bindgen(js_name = loadGpt)]
     pub fn load_gpt(&self, bytes: &[u8], text: Option<String>) -> std::result::Result<GptModel, JsValue> {
         let checkpoint = load_gpt(bytes, &Device::Cpu).map_err(js_error)?;
-        let trainer = LanguageModelTrainer::resume(text.as_deref(), checkpoint, LanguageModelConfig::default(), &self.current_device())
-            .map_err(js_error)?;
+        let trainer = LanguageModelTrainer::resume(
+            text.as_deref(),
+            checkpoint.gpt,
+            checkpoint.vocab,
+            checkpoint.step,
+            LanguageModelConfig::default(),
+            &self.current_device(),
+        )
+        .map_err(js_error)?;
         Ok(GptModel {
             trainer: Rc::new(RefCell::new(trainer)),
         })

@@ -176,8 +176,12 @@ impl Runtime {
 impl Runtime {
     /// `Runtime.create("auto" | "webgpu" | "cpu")` → Promise<Runtime>.
     pub async fn create(preference: Option<String>) -> std::result::Result<Runtime, JsError> {
-        let preference = Preference::parse(preference.as_deref().unwrap_or("auto"))?;
-        let device = Device::pick(preference, webgpu_present()).await?;
+        let preference =
+            Preference::parse(preference.as_deref().unwrap_or("auto")).map_err(|e| JsError::new(&format!("Runtime.create: {e}")))?;
+        let device = Device::pick(preference, webgpu_present()).await.map_err(|e| {
+            let missing = if webgpu_present() { "" } else { " (navigator.gpu is missing)" };
+            JsError::new(&format!("Runtime.create({:?}){missing}: {e}", preference.name()))
+        })?;
         Ok(Runtime {
             state: Rc::new(RefCell::new(State {
                 device,

@@ -24,6 +24,7 @@ use wasm_bindgen_futures::future_to_promise;
 use super::bench::now_ms;
 use super::convert::{js_error, options, set, tensor};
 use super::runtime::{Runtime, State};
+use crate::checkpoint::{load_translator, save_translator};
 use crate::device::Device;
 use crate::error::{invalid, Result};
 use crate::models::translate::beam;
@@ -165,7 +166,8 @@ impl Runtime {
     /// wrong (and no model is made).
     #[wasm_bindgen(js_name = loadSeq2seq)]
     pub fn load_seq2seq(&self, bytes: &[u8]) -> std::result::Result<Seq2seqModel, JsValue> {
-        let translator = crate::checkpoint::load(bytes, &Device::Cpu).map_err(js_error)?;
+        let c = load_translator(bytes).map_err(js_error)?;
+        let translator = Translator::resume(c.cfg, c.step, c.source_vocab, c.target_vocab, c.model, &Device::Cpu).map_err(js_error)?;
         Seq2seqModel::new(translator, self).map_err(js_error)
     }
 }
@@ -246,7 +248,7 @@ impl Seq2seqModel {
             let values = model.params.values.to_host(&model.device).await.map_err(js_error)?;
             let bytes = {
                 let t = translator.borrow();
-                crate::checkpoint::save_values(&t, &values).map_err(js_error)?
+                save_translator(&t.cfg, t.step(), &t.source_vocab, &t.target_vocab, &t.model.params, &values).map_err(js_error)?
             };
             Ok(js_sys::Uint8Array::from(bytes.as_slice()).into())
         })

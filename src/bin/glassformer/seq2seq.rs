@@ -99,7 +99,9 @@ pub fn run(flags: Flags) -> Result<(), String> {
         "the course's sentence is translated {}",
         if words == seed.french { "exactly" } else { "WRONGLY" }
     );
-    let bytes = checkpoint::save_values(&translator, translator.model.params.values.host().map_err(|e| e.to_string())?)
+    let values = translator.model.params.values.host().map_err(|e| e.to_string())?;
+    let t = &translator;
+    let bytes = checkpoint::save_translator(&t.cfg, t.step(), &t.source_vocab, &t.target_vocab, &t.model.params, values)
         .map_err(|e| e.to_string())?;
     if let Some(dir) = std::path::Path::new(&options.out).parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("could not create {}: {e}", dir.display()))?;
