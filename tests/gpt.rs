@@ -40,7 +40,7 @@ gf_test! {
             assert_close(&format!("position {t}"), &step, &full[t * v..(t + 1) * v], 1e-5, 1e-4);
         }
         assert_eq!(cache.len, tokens.len());
-        assert_eq!(cache.keys[0].len(), tokens.len() * gpt.cfg.d_model);
+        assert_eq!(cache.layers[0].keys.len(), tokens.len() * gpt.cfg.d_model);
     }
 
     fn later_tokens_never_change_earlier_logits() {

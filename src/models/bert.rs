@@ -36,9 +36,10 @@ use crate::nn::feed_forward::Activation;
 use crate::nn::gather::{gather_rows, gather_rows_backward};
 use crate::nn::layernorm::{LayerNorm, LayerNormActs};
 use crate::nn::linear::Linear;
+use crate::nn::loss::CrossEntropy;
 use crate::nn::params::{Init, ParamRange, Params};
 use crate::ops::attention::Mask;
-use crate::ops::cross_entropy::{self, GpuTargets, IGNORE_INDEX};
+use crate::ops::cross_entropy::{GpuTargets, IGNORE_INDEX};
 use crate::ops::embedding;
 
 /// Sizes of a BERT.
@@ -345,26 +346,14 @@ impl Bert {
             activate(dev, Activation::Gelu, &mut a.mlm_act, &a.mlm_pre)?;
             head.ln.forward(dev, p, &mut a.mlm_ln, &mut a.mlm_norm, &a.mlm_act, m)?;
             head.decoder.forward(dev, p, &mut a.mlm_logits, &a.mlm_norm, m)?;
-            a.mlm_targets_gpu = cross_entropy_forward(
-                dev,
-                &mut a.mlm_loss,
-                &mut a.mlm_probs,
-                &a.mlm_logits,
-                &batch.mlm_targets,
-                self.cfg.vocab,
-            )?;
+            let loss = CrossEntropy::new(self.cfg.vocab);
+            a.mlm_targets_gpu = loss.forward(dev, &mut a.mlm_loss, &mut a.mlm_probs, &a.mlm_logits, &batch.mlm_targets)?;
         }
         // Classifier on the [CLS] rows.
         gather_rows(dev, &mut a.cls_in, top, &batch.cls_rows(), n, c)?;
         self.classifier.forward(dev, p, &mut a.cls_logits, &a.cls_in, b)?;
-        a.cls_targets_gpu = cross_entropy_forward(
-            dev,
-            &mut a.cls_loss,
-            &mut a.cls_probs,
-            &a.cls_logits,
-            &batch.labels,
-            self.cfg.classes,
-        )?;
+        let loss = CrossEntropy::new(self.cfg.classes);
+        a.cls_targets_gpu = loss.forward(dev, &mut a.cls_loss, &mut a.cls_probs, &a.cls_logits, &batch.labels)?;
         Ok(())
     }
 
@@ -377,14 +366,15 @@ impl Bert {
         let (p, g) = (&self.params.values, &mut self.params.grads);
         let mut dtop = Tensor::zeros(dev, n * c); // gradient at the top block's output
                                                   // Classifier: logits = x_cls W_cᵀ + b_c, x_cls = top[cls rows]
-        let dlogits = cross_entropy_backward(dev, &a.cls_probs, &batch.labels, self.cfg.classes, a.cls_targets_gpu.as_ref())?;
+        let dlogits = CrossEntropy::new(self.cfg.classes).backward(dev, &a.cls_probs, &batch.labels, a.cls_targets_gpu.as_ref())?;
         let mut dcls = Tensor::zeros(dev, b * c);
         self.classifier.backward(dev, p, g, &mut dcls, &dlogits, &a.cls_in, b)?;
         gather_rows_backward(dev, &mut dtop, &dcls, &batch.cls_rows(), n, c)?;
         // Masked-LM head, last step first.
         if let (Some(head), false) = (&self.mlm, batch.mlm_rows.is_empty()) {
             let m = batch.mlm_rows.len();
-            let dlogits = cross_entropy_backward(dev, &a.mlm_probs, &batch.mlm_targets, self.cfg.vocab, a.mlm_targets_gpu.as_ref())?;
+            let loss = CrossEntropy::new(self.cfg.vocab);
+            let dlogits = loss.backward(dev, &a.mlm_probs, &batch.mlm_targets, a.mlm_targets_gpu.as_ref())?;
             let (mut dnorm, mut dact, mut dpre, mut din) = (
                 Tensor::zeros(dev, m * c),
                 Tensor::zeros(dev, m * c),
@@ -443,42 +433,4 @@ fn segment_backward(dev: &Device, table: ParamRange, g: &mut Tensor, dout: &Tens
             gpu.record(|e| embedding::token_backward_gpu(gpu, e, dtable, dout, segments, 2, c))
         }
     }
-}
-
-/// Mean cross-entropy of `logits (rows, k)` against `targets`; the GPU keeps its targets for backward.
-fn cross_entropy_forward(
-    dev: &Device,
-    loss: &mut Tensor,
-    probs: &mut Tensor,
-    logits: &Tensor,
-    targets: &[i32],
-    k: usize,
-) -> Result<Option<GpuTargets>> {
-    match dev {
-        Device::Cpu => {
-            let (mean, _) = cross_entropy::forward(dev, probs.host_mut()?, logits.host()?, targets, k, IGNORE_INDEX, 0.0)?;
-            loss.host_mut()?[0] = mean;
-            Ok(None)
-        }
-        Device::Gpu(gpu) => {
-            let gpu_targets = GpuTargets::new(gpu, targets, k, IGNORE_INDEX, 0.0)?;
-            let (loss, probs, logits) = (loss.gpu()?, probs.gpu()?, logits.gpu_all()?);
-            gpu.record(|e| cross_entropy::forward_gpu(gpu, e, loss, probs, logits, &gpu_targets, k))?;
-            Ok(Some(gpu_targets))
-        }
-    }
-}
-
-/// `dlogits` of the mean cross-entropy.
-fn cross_entropy_backward(dev: &Device, probs: &Tensor, targets: &[i32], k: usize, gpu_targets: Option<&GpuTargets>) -> Result<Tensor> {
-    let mut dlogits = Tensor::zeros(dev, probs.len());
-    match dev {
-        Device::Cpu => cross_entropy::backward(dev, dlogits.host_mut()?, probs.host()?, targets, k, IGNORE_INDEX, 0.0)?,
-        Device::Gpu(gpu) => {
-            let targets = gpu_targets.ok_or_else(|| Error::Backend("bert.backward: call forward first.".into()))?;
-            let (dl, probs) = (dlogits.gpu()?, probs.gpu()?);
-            gpu.record(|e| cross_entropy::backward_gpu(gpu, e, dl, probs, targets, k))?;
-        }
-    }
-    Ok(dlogits)
 }

@@ -25,11 +25,11 @@ use crate::device::tensor::Tensor;
 use crate::device::Device;
 use crate::error::{invalid, Result};
 use crate::models::tiny_lm::{TinyLm, TinyLmConfig};
+use crate::nn::attention::LayerCache;
 use crate::nn::block::{BlockConfig, NormPlacement};
 use crate::nn::embedding::Positions;
 use crate::nn::feed_forward::{Activation, FeedForwardActs};
 use crate::nn::layernorm::LayerNormActs;
-use crate::nn::linear::Linear;
 
 /// Sizes of a GPT.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,11 +70,10 @@ pub struct Gpt {
     pub lm: TinyLm,
 }
 
-/// Keys and values of every position fed so far, per layer: `(T, C)` each.
+/// Keys and values of every position fed so far, one [`LayerCache`] per layer.
 #[derive(Debug, Clone)]
 pub struct KvCache {
-    pub keys: Vec<Vec<f32>>,
-    pub values: Vec<Vec<f32>>,
+    pub layers: Vec<LayerCache>,
     /// Positions fed so far.
     pub len: usize,
 }
@@ -93,8 +92,7 @@ impl Gpt {
     /// An empty cache for this model.
     pub fn cache(&self) -> KvCache {
         KvCache {
-            keys: vec![Vec::new(); self.cfg.layers],
-            values: vec![Vec::new(); self.cfg.layers],
+            layers: vec![LayerCache::default(); self.cfg.layers],
             len: 0,
         }
     }
@@ -144,49 +142,13 @@ impl Gpt {
         }
         let row = |data: Vec<f32>| Tensor::Host(data);
         for (l, block) in lm.blocks.iter().enumerate() {
-            // h = LN₁(x); q, k, v = projections of h
+            // h = LN₁(x)
             let mut h = row(vec![0.0; c]);
             block
                 .ln1
                 .forward(&dev, p, &mut LayerNormActs::new(&dev, 1), &mut h, &row(x.clone()), 1)?;
-            let project = |linear: &Linear| -> Result<Vec<f32>> {
-                let mut out = row(vec![0.0; c]);
-                linear.forward(&dev, p, &mut out, &h, 1)?;
-                Ok(out.host()?.to_vec())
-            };
-            let (q, k, val) = (project(&block.attn.query)?, project(&block.attn.key)?, project(&block.attn.value)?);
-            cache.keys[l].extend_from_slice(&k);
-            cache.values[l].extend_from_slice(&val);
-            // Each head: weights = softmax(q·kⱼ/√hs) over positions j ≤ pos; ctx = Σ weightⱼ vⱼ.
-            let (heads, seen) = (block.attn.heads, pos + 1);
-            let hs = c / heads;
-            let scale = 1.0 / (hs as f32).sqrt();
-            let mut ctx = vec![0.0f32; c];
-            let mut scores = vec![0.0f32; seen];
-            for head in 0..heads {
-                let range = head * hs..(head + 1) * hs;
-                for (j, score) in scores.iter_mut().enumerate() {
-                    let key = &cache.keys[l][j * c..][range.clone()];
-                    *score = q[range.clone()].iter().zip(key).map(|(a, b)| a * b).sum::<f32>() * scale;
-                }
-                let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-                let total: f32 = scores
-                    .iter_mut()
-                    .map(|s| {
-                        *s = (*s - max).exp();
-                        *s
-                    })
-                    .sum();
-                for (j, weight) in scores.iter().enumerate() {
-                    let value = &cache.values[l][j * c..][range.clone()];
-                    for (out, vj) in ctx[range.clone()].iter_mut().zip(value) {
-                        *out += weight / total * vj;
-                    }
-                }
-            }
-            // x += ctx W_Oᵀ + b_O
-            let mut attn_out = row(vec![0.0; c]);
-            block.attn.output.forward(&dev, p, &mut attn_out, &row(ctx), 1)?;
+            // x += Attn(h): its query against this layer's cached keys and values, and its own
+            let attn_out = block.attn.forward_cached(p, &mut cache.layers[l], &h)?;
             for (xi, a) in x.iter_mut().zip(attn_out.host()?) {
                 *xi += a;
             }

@@ -28,16 +28,17 @@
 
 use crate::device::tensor::Tensor;
 use crate::device::Device;
-use crate::error::{invalid, Error, Result};
+use crate::error::{invalid, Result};
 use crate::nn::block::{Block, BlockActs, BlockConfig, NormPlacement};
 use crate::nn::decoder_block::{DecoderActs, DecoderBlock};
 use crate::nn::dropout::{Dropout, DropoutActs};
 use crate::nn::embedding::Embedding;
 use crate::nn::layernorm::{LayerNorm, LayerNormActs};
 use crate::nn::linear::Linear;
+use crate::nn::loss::CrossEntropy;
 use crate::nn::params::Params;
 use crate::ops::attention::Mask;
-use crate::ops::cross_entropy::{self, GpuTargets, IGNORE_INDEX};
+use crate::ops::cross_entropy::{GpuTargets, IGNORE_INDEX};
 
 /// The ids the model itself gives meaning to, whatever the vocabulary: every
 /// word vocabulary of a translator numbers its words after these (see
@@ -310,26 +311,8 @@ impl Seq2Seq {
         };
         let v = self.cfg.target_vocab;
         self.head.forward(dev, p, &mut a.logits, head_in, b * t)?;
-        match dev {
-            Device::Cpu => {
-                let (loss, _) = cross_entropy::forward(
-                    dev,
-                    a.probs.host_mut()?,
-                    a.logits.host()?,
-                    &batch.targets,
-                    v,
-                    IGNORE_INDEX,
-                    smoothing,
-                )?;
-                a.loss.host_mut()?[0] = loss;
-            }
-            Device::Gpu(gpu) => {
-                let targets = GpuTargets::new(gpu, &batch.targets, v, IGNORE_INDEX, smoothing)?;
-                let (loss, probs, logits) = (a.loss.gpu()?, a.probs.gpu()?, a.logits.gpu_all()?);
-                gpu.record(|e| cross_entropy::forward_gpu(gpu, e, loss, probs, logits, &targets, v))?;
-                a.targets_gpu = Some(targets);
-            }
-        }
+        let loss = CrossEntropy { classes: v, smoothing };
+        a.targets_gpu = loss.forward(dev, &mut a.loss, &mut a.probs, &a.logits, &batch.targets)?;
         Ok(())
     }
 
@@ -354,29 +337,11 @@ impl Seq2Seq {
         let dev = &self.device;
         let (p, g) = (&self.params.values, &mut self.params.grads);
         // loss = CE(logits, targets)
-        let mut dlogits = Tensor::zeros(dev, a.logits.len());
-        match dev {
-            Device::Cpu => {
-                let smoothing = a.regularization.label_smoothing;
-                cross_entropy::backward(
-                    dev,
-                    dlogits.host_mut()?,
-                    a.probs.host()?,
-                    &batch.targets,
-                    v,
-                    IGNORE_INDEX,
-                    smoothing,
-                )?
-            }
-            Device::Gpu(gpu) => {
-                let targets = a
-                    .targets_gpu
-                    .as_ref()
-                    .ok_or_else(|| Error::Backend("seq2seq backward: call forward first.".into()))?;
-                let (dlogits, probs) = (dlogits.gpu()?, a.probs.gpu()?);
-                gpu.record(|e| cross_entropy::backward_gpu(gpu, e, dlogits, probs, targets, v))?;
-            }
-        }
+        let loss = CrossEntropy {
+            classes: v,
+            smoothing: a.regularization.label_smoothing,
+        };
+        let dlogits = loss.backward(dev, &a.probs, &batch.targets, a.targets_gpu.as_ref())?;
         // logits = head(LN(decoder top))
         let top = a.decoder_outs.last().expect("at least one layer");
         let mut dtop = Tensor::zeros(dev, b * t * c);

@@ -15,14 +15,15 @@
 
 use crate::device::tensor::Tensor;
 use crate::device::Device;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::nn::block::{Block, BlockActs, BlockConfig, NormPlacement};
 use crate::nn::embedding::Embedding;
 use crate::nn::layernorm::{LayerNorm, LayerNormActs};
 use crate::nn::linear::Linear;
+use crate::nn::loss::CrossEntropy;
 use crate::nn::params::Params;
 use crate::ops::attention::Mask;
-use crate::ops::cross_entropy::{self, GpuTargets, IGNORE_INDEX};
+use crate::ops::cross_entropy::GpuTargets;
 
 /// Sizes and choices of a `TinyLm`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,18 +156,7 @@ impl TinyLm {
             None => top,
         };
         self.head.forward(dev, p, &mut a.logits, head_in, n)?;
-        match dev {
-            Device::Cpu => {
-                let (loss, _) = cross_entropy::forward(dev, a.probs.host_mut()?, a.logits.host()?, targets, v, IGNORE_INDEX, 0.0)?;
-                a.loss.host_mut()?[0] = loss;
-            }
-            Device::Gpu(gpu) => {
-                let targets = GpuTargets::new(gpu, targets, v, IGNORE_INDEX, 0.0)?;
-                let (loss, probs, logits) = (a.loss.gpu()?, a.probs.gpu()?, a.logits.gpu_all()?);
-                gpu.record(|e| cross_entropy::forward_gpu(gpu, e, loss, probs, logits, &targets, v))?;
-                a.targets_gpu = Some(targets);
-            }
-        }
+        a.targets_gpu = CrossEntropy::new(v).forward(dev, &mut a.loss, &mut a.probs, &a.logits, targets)?;
         Ok(())
     }
 
@@ -181,18 +171,7 @@ impl TinyLm {
         let (dev, mask) = (&self.device, self.mask());
         let (p, g) = (&self.params.values, &mut self.params.grads);
         // loss = CE(logits, targets)
-        let mut dlogits = Tensor::zeros(dev, a.logits.len());
-        match dev {
-            Device::Cpu => cross_entropy::backward(dev, dlogits.host_mut()?, a.probs.host()?, targets, v, IGNORE_INDEX, 0.0)?,
-            Device::Gpu(gpu) => {
-                let targets = a
-                    .targets_gpu
-                    .as_ref()
-                    .ok_or_else(|| Error::Backend("TinyLm.backward: call forward first.".into()))?;
-                let (dlogits, probs) = (dlogits.gpu()?, a.probs.gpu()?);
-                gpu.record(|e| cross_entropy::backward_gpu(gpu, e, dlogits, probs, targets, v))?;
-            }
-        }
+        let dlogits = CrossEntropy::new(v).backward(dev, &a.probs, targets, a.targets_gpu.as_ref())?;
         // logits = head(LN_final(top))
         let top = a.block_outs.last().unwrap_or(&a.embedded);
         let mut dtop = Tensor::zeros(dev, n * c);

@@ -13,6 +13,15 @@
 //! backward pass reads them, a widget can show them); on the GPU it keeps
 //! only one log-sum-exp per query row and rebuilds weights when needed
 //! (flash style).
+//!
+//! **Generating with a key/value cache** ([`MultiHeadAttention::forward_cached`]):
+//! under a causal mask nothing later flows into an earlier position, so the
+//! keys and values of positions already fed never change. A generator keeps
+//! them ([`LayerCache`]) and feeds one new position at a time: its query meets
+//! the cached keys and values plus its own — the same attention op with
+//! `T = 1` and `S` = the positions so far, no mask needed, since the newest
+//! position may see all of them. The output equals that row of the full
+//! causal pass, at a cost that grows with `S` instead of `S²`.
 
 use crate::device::tensor::Tensor;
 use crate::device::Device;
@@ -59,6 +68,20 @@ impl AttentionActs {
             lse: Tensor::zeros(dev, rows),
             ctx: Tensor::zeros(dev, b * t * c),
         }
+    }
+}
+
+/// One layer's keys and values of every position fed so far: `(S, C)` each.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LayerCache {
+    pub keys: Vec<f32>,
+    pub values: Vec<f32>,
+}
+
+impl LayerCache {
+    /// Positions held.
+    pub fn len(&self, c: usize) -> usize {
+        self.keys.len() / c
     }
 }
 
@@ -183,5 +206,29 @@ impl MultiHeadAttention {
                 self.value.backward(dev, p, g, dx_q, &dv, x_q, nk)
             }
         }
+    }
+
+    /// Self-attention of one new position `x (1, C)` over every position in
+    /// `cache` and itself, on the CPU: its key and value join the cache, and
+    /// the output `(1, C)` is returned. The model must be on the CPU.
+    pub fn forward_cached(&self, p: &Tensor, cache: &mut LayerCache, x: &Tensor) -> Result<Tensor> {
+        let (dev, c) = (Device::Cpu, self.c);
+        // q, k, v = x W_Qᵀ + b_Q, x W_Kᵀ + b_K, x W_Vᵀ + b_V        (1, C) each
+        let project = |linear: &Linear| -> Result<Tensor> {
+            let mut out = Tensor::zeros(&dev, c);
+            linear.forward(&dev, p, &mut out, x, 1)?;
+            Ok(out)
+        };
+        let (q, k, v) = (project(&self.query)?, project(&self.key)?, project(&self.value)?);
+        cache.keys.extend_from_slice(k.host()?);
+        cache.values.extend_from_slice(v.host()?);
+        // ctx = softmax(q Kᵀ/√HS) V per head, over the S cached positions    (1, C)
+        let shape = self.shape(1, 1, cache.len(c));
+        let mut ctx = Tensor::zeros(&dev, c);
+        attention::forward_output(&dev, ctx.host_mut()?, q.host()?, &cache.keys, &cache.values, shape, Mask::none())?;
+        // out = ctx W_Oᵀ + b_O
+        let mut out = Tensor::zeros(&dev, c);
+        self.output.forward(&dev, p, &mut out, &ctx, 1)?;
+        Ok(out)
     }
 }

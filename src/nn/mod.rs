@@ -13,7 +13,7 @@
 //!
 //! Reading order: `params` → `linear` → `layernorm` → `embedding` →
 //! `elementwise` → `dropout` → `feed_forward` → `attention` → `block` →
-//! `decoder_block`.
+//! `decoder_block` → `loss`.
 
 pub mod attention;
 pub mod block;
@@ -25,4 +25,5 @@ pub mod feed_forward;
 pub mod gather;
 pub mod layernorm;
 pub mod linear;
+pub mod loss;
 pub mod params;
