@@ -4,16 +4,22 @@
 //! backward pass beside it, so that the numbers a student sees in the browser
 //! are the numbers the model really computes.
 //!
-//! Layers, from the bottom up (data flows up, dependencies point down):
+//! Layers, from the bottom up (data flows up, dependencies point down: a
+//! module imports only from the ones listed before it):
 //!
 //! - [`error`]: the error type; every message names the op and the shapes.
-//! - [`device`]: where the arithmetic runs.
+//! - [`device`]: where the arithmetic runs: the CPU (SIMD twins, optionally
+//!   a thread pool) or WebGPU.
 //! - [`ops`]: one op per file: CPU reference forward and backward, the SIMD
 //!   twin the CPU runs, and the WGSL kernels beside it.
-//! - [`nn`]: layers built from ops, parameters in one flat buffer.
-//! - [`models`]: whole models.
-//! - [`train`]: optimizer state, learning-rate schedule, the translation data
-//!   and tokenizer, BLEU, and the translator's training loop.
+//! - [`nn`]: layers built from ops, parameters in one flat buffer, the loss.
+//! - [`models`]: whole models: the translator's encoder–decoder, a GPT,
+//!   BERT, sampling, the embedding space, an RNN for comparison.
+//! - [`train`]: optimizer state, schedules, data sets and tokenizers, and
+//!   the training loops of the translator, the GPT and BERT (pre-training
+//!   and fine-tuning).
+//! - [`checkpoint`]: models saved and loaded as safetensors (configuration,
+//!   parameters, vocabulary).
 //! - `web` (wasm only): the JS API, the only code that knows about JS.
 // Ops take every dimension explicitly, and reference loops index like the
 // formulas they implement; both are deliberate in teaching code.

@@ -8,7 +8,7 @@ use glassformer::device::tensor::Tensor;
 use glassformer::models::tiny_lm::{TinyLm, TinyLmConfig};
 use glassformer::nn::attention::{AttentionActs, MultiHeadAttention};
 use glassformer::nn::block::{Block, BlockActs, BlockConfig, NormPlacement};
-use glassformer::nn::feed_forward::Activation;
+use glassformer::nn::feed_forward::{Activation, FeedForward, FeedForwardActs};
 use glassformer::nn::params::Params;
 use glassformer::ops::adamw::AdamWConfig;
 use glassformer::ops::attention::Mask;
@@ -142,6 +142,24 @@ fn overfit(norm: NormPlacement, steps: usize, seed: u64) -> Vec<f32> {
 }
 
 gf_test! {
+    fn a_feed_forward_from_the_papers_matrices_computes_by_hand() {
+        // x (1, 2) = [1, 2]; W1 (2, 3) = [[1, 2, 3], [4, 5, 6]] → x W1 = [9, 12, 15];
+        // + b1 [−10, 0, 1] → [−1, 12, 16]; ReLU → [0, 12, 16];
+        // W2 (3, 2) = [[1, 0], [0, 1], [1, −1]] → [16, −4]; + b2 [0.5, 0.5] → [16.5, −3.5].
+        let (w1, b1) = ([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [-10.0, 0.0, 1.0]);
+        let (w2, b2) = ([1.0, 0.0, 0.0, 1.0, 1.0, -1.0], [0.5, 0.5]);
+        let (ffn, params) = FeedForward::from_matrices(&w1, &b1, &w2, &b2, 2, 3, Activation::Relu).unwrap();
+        let dev = Device::Cpu;
+        let mut acts = FeedForwardActs::new(&dev, 1, 3);
+        let mut out = Tensor::zeros(&dev, 2);
+        ffn.forward(&dev, &params.values, &mut acts, &mut out, &Tensor::from_host(&dev, vec![1.0, 2.0]), 1).unwrap();
+        assert_eq!(acts.pre.host().unwrap(), [-1.0, 12.0, 16.0]);
+        assert_eq!(acts.hidden.host().unwrap(), [0.0, 12.0, 16.0]);
+        assert_eq!(out.host().unwrap(), [16.5, -3.5]);
+        let msg = FeedForward::from_matrices(&w1[..5], &b1, &w2, &b2, 2, 3, Activation::Relu).unwrap_err().to_string();
+        assert!(msg.starts_with("feed_forward: W1 has shape 5 values, expected (C=2, F=3) = 6 values"), "{msg}");
+    }
+
     fn cross_attention_layer_gradients() {
         // 2 decoder positions attend over 3 encoder positions: gradients must
         // reach both the queries' input and the keys'/values' input.

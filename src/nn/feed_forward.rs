@@ -9,7 +9,7 @@
 
 use crate::device::tensor::Tensor;
 use crate::device::Device;
-use crate::error::Result;
+use crate::error::{check_len, Result};
 use crate::nn::elementwise::{activate, activate_backward};
 use crate::nn::linear::Linear;
 use crate::nn::params::Params;
@@ -52,6 +52,41 @@ impl FeedForward {
             fc2: Linear::new(params, &format!("{name}.fc2"), f, c, true),
             activation,
         }
+    }
+
+    /// A stand-alone FFN with given weights, written the way the paper
+    /// writes them: `W1 (C, F)`, `b1 (F)`, `W2 (F, C)`, `b2 (C)`, so that
+    /// `FFN(x) = act(x W1 + b1) W2 + b2`. The layer stores each weight as
+    /// `(out, in)` (it computes `x Wᵀ`), so both matrices are transposed into
+    /// a fresh parameter buffer on the CPU. Lengths must match the sizes.
+    pub fn from_matrices(
+        w1: &[f32],
+        b1: &[f32],
+        w2: &[f32],
+        b2: &[f32],
+        c: usize,
+        f: usize,
+        activation: Activation,
+    ) -> Result<(FeedForward, Params)> {
+        const OP: &str = "feed_forward";
+        check_len(OP, "W1", w1.len(), &[("C", c), ("F", f)])?;
+        check_len(OP, "b1", b1.len(), &[("F", f)])?;
+        check_len(OP, "W2", w2.len(), &[("F", f), ("C", c)])?;
+        check_len(OP, "b2", b2.len(), &[("C", c)])?;
+        let mut params = Params::new(0);
+        let ffn = FeedForward::new(&mut params, "ffn", c, f, activation);
+        let mut values = params.values.host()?.to_vec();
+        let transpose =
+            |m: &[f32], rows: usize, cols: usize| -> Vec<f32> { (0..cols * rows).map(|i| m[(i % rows) * cols + i / rows]).collect() };
+        ffn.fc1.weight.of_mut(&mut values).copy_from_slice(&transpose(w1, c, f)); // (F, C) = W1ᵀ
+        ffn.fc2.weight.of_mut(&mut values).copy_from_slice(&transpose(w2, f, c)); // (C, F) = W2ᵀ
+        for (linear, bias) in [(&ffn.fc1, b1), (&ffn.fc2, b2)] {
+            if let Some(range) = linear.bias {
+                range.of_mut(&mut values).copy_from_slice(bias);
+            }
+        }
+        params.move_to(&Device::Cpu, values);
+        Ok((ffn, params))
     }
 
     /// Hidden width `F`.

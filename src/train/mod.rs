@@ -1,7 +1,21 @@
 //! Training: what turns gradients into learning, and what it learns from and
-//! is scored by: the optimizer state, the learning-rate schedule, the
-//! translation data (grammar and splits), the word tokenizer, the translator's
-//! training loop, and BLEU.
+//! is scored by.
+//!
+//! - Shared by every model: `optimizer` (AdamW's state across steps) and
+//!   `schedule` (warm-up, then 1/√step or cosine decay).
+//! - The translator: `data` (the English→French grammar and its splits),
+//!   `tokenizer` (words and their vocabulary), `bleu`, and `translation`
+//!   (its training loop and evaluation).
+//! - The GPT: `chars` (characters as tokens, text splits, random windows)
+//!   and `language_model` (its training loop and validation loss).
+//! - BERT: `wordpiece` (its tokenizer and vocabulary trainer), `errands`
+//!   (the stories and opinions it learns from), `masked_lm` (80/10/10
+//!   masking, next-sentence pairs), `pretraining` (the pre-training loop and
+//!   fill-mask) and `fine_tuning` (a classifier from the pre-trained encoder
+//!   or from scratch).
+//!
+//! Trainers start fresh (`new`) or from what a checkpoint holds (`resume`);
+//! they never save themselves: `crate::checkpoint` sits above them.
 
 pub mod bleu;
 pub mod chars;

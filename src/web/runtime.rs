@@ -21,13 +21,14 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::convert::{f32_vec, js_error, options, set, tensor};
 use crate::device::gpu::Gpu;
+use crate::device::tensor::Tensor;
 use crate::device::{Device, Preference};
 use crate::error::{check_len, check_nonzero, invalid, Error, Result};
+use crate::nn::feed_forward::{Activation, FeedForward, FeedForwardActs};
 use crate::ops::attention::{self, AttentionShape, Mask};
 use crate::ops::attention_gpu;
 use crate::ops::matmul::{self, MatmulShape};
 use crate::ops::positional;
-use crate::ops::relu;
 
 /// The entry point of the JS API.
 #[wasm_bindgen]
@@ -372,15 +373,13 @@ impl Runtime {
             check_len(OP, "b1", b1.len(), &[("hidden", f)])?;
             check_len(OP, "W2", w2.len(), &[("hidden", f), ("dModel", c)])?;
             check_len(OP, "b2", b2.len(), &[("dModel", c)])?;
+            // The same layer the models use, with these weights and ReLU.
             let cpu = Device::Cpu;
-            let mut pre = vec![0.0; n * f]; // (N, F) = x W1
-            matmul::matmul(&cpu, &mut pre, &x, &w1, MatmulShape::plain(n, c, f), false)?;
-            add_row(&mut pre, &b1); // + b1 on every row
-            let mut hidden = vec![0.0; n * f]; // (N, F) = max(0, ·)
-            relu::forward(&cpu, &mut hidden, &pre)?;
-            let mut out = vec![0.0; n * c]; // (N, C) = hidden W2
-            matmul::matmul(&cpu, &mut out, &hidden, &w2, MatmulShape::plain(n, f, c), false)?;
-            add_row(&mut out, &b2);
+            let (ffn, params) = FeedForward::from_matrices(&w1, &b1, &w2, &b2, c, f, Activation::Relu)?;
+            let mut acts = FeedForwardActs::new(&cpu, n, f); // pre = x W1 + b1, hidden = max(0, pre): (N, F)
+            let mut out = Tensor::zeros(&cpu, n * c); // (N, C) = hidden W2 + b2
+            ffn.forward(&cpu, &params.values, &mut acts, &mut out, &Tensor::from_host(&cpu, x), n)?;
+            let (pre, hidden, out) = (acts.pre.host()?, acts.hidden.host()?, out.host()?);
             let result = Object::new();
             set(&result, "preActivation", &tensor(&pre, &[n, f]));
             set(&result, "hidden", &tensor(&hidden, &[n, f]));
@@ -413,13 +412,6 @@ impl Runtime {
             Ok(value) => Promise::resolve(&value),
             Err(e) => Promise::reject(&js_error(e)),
         }
-    }
-}
-
-/// `rows (N, len) += bias (len)` on every row.
-fn add_row(rows: &mut [f32], bias: &[f32]) {
-    for row in rows.chunks_exact_mut(bias.len()) {
-        row.iter_mut().zip(bias).for_each(|(r, b)| *r += b);
     }
 }
 
