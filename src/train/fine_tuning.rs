@@ -12,12 +12,15 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::device::tensor::Tensor;
 use crate::device::Device;
 use crate::error::{invalid, Result};
-use crate::models::bert::Bert;
+use crate::models::bert::{Bert, BertActs, BertBatch};
+use crate::nn::params::Params;
 use crate::ops::adamw::AdamWConfig;
 use crate::train::masked_lm::sentence_batch;
 use crate::train::optimizer::AdamW;
+use crate::train::trainer::Trainer;
 use crate::train::wordpiece::WordPiece;
 
 /// A labelled sentence, tokenized.
@@ -66,7 +69,18 @@ pub struct FineTuner {
     pub bert: Bert,
     pub opt: AdamW,
     pub from_scratch: bool,
+    /// What it trains on (see [`FineTuner::set_examples`]).
+    data: Option<Examples>,
     rng: ChaCha8Rng,
+}
+
+/// The labelled sentences, their vocabulary, and where the shuffled epoch is.
+struct Examples {
+    vocab: WordPiece,
+    examples: Vec<Labelled>,
+    batch_size: usize,
+    order: Vec<usize>,
+    cursor: usize,
 }
 
 impl FineTuner {
@@ -99,44 +113,110 @@ impl FineTuner {
             bert,
             opt,
             from_scratch,
+            data: None,
             rng: ChaCha8Rng::seed_from_u64(seed),
         })
     }
 
+    /// Train from now on on `examples`, `batch_size` at a time, in shuffled epochs.
+    pub fn set_examples(&mut self, vocab: &WordPiece, examples: Vec<Labelled>, batch_size: usize) -> Result<()> {
+        if examples.is_empty() || batch_size == 0 {
+            return Err(invalid("fine_tune", "give at least one example and a batch size of at least 1."));
+        }
+        self.data = Some(Examples {
+            vocab: vocab.clone(),
+            order: (0..examples.len()).collect(),
+            cursor: examples.len(), // shuffle before the first batch
+            examples,
+            batch_size,
+        });
+        Ok(())
+    }
+
+    /// One step on the next batch of the examples (see [`FineTuner::set_examples`]).
+    pub fn train_step(&mut self) -> Result<(BertBatch, BertActs)> {
+        let data = self
+            .data
+            .as_mut()
+            .ok_or_else(|| invalid("fine_tune", "no examples to train on: give some first."))?;
+        let mut picked = Vec::with_capacity(data.batch_size);
+        while picked.len() < data.batch_size.min(data.examples.len()) {
+            if data.cursor == data.order.len() {
+                data.order.shuffle(&mut self.rng);
+                data.cursor = 0;
+            }
+            picked.push(&data.examples[data.order[data.cursor]]);
+            data.cursor += 1;
+        }
+        let texts: Vec<Vec<u32>> = picked.iter().map(|e| e.ids.clone()).collect();
+        let labels: Vec<i32> = picked.iter().map(|e| e.label as i32).collect();
+        let batch = classifier_batch(&data.vocab, &texts, &labels);
+        let dev = self.bert.device.clone();
+        let mut acts = self.bert.acts(&batch);
+        self.bert.forward(&mut acts, &batch)?;
+        self.bert.params.zero_grads(&dev)?;
+        self.bert.backward(&acts, &batch)?;
+        self.opt.update(&dev, &mut self.bert.params)?;
+        Ok((batch, acts))
+    }
+
     /// `steps` steps on shuffled batches of `examples`; returns the mean loss of the last step.
     pub async fn train(&mut self, vocab: &WordPiece, examples: &[Labelled], steps: usize, batch_size: usize) -> Result<f32> {
-        let dev = self.bert.device.clone();
-        let mut order: Vec<usize> = (0..examples.len()).collect();
+        self.set_examples(vocab, examples.to_vec(), batch_size)?;
         let mut loss = f32::NAN;
-        let mut cursor = order.len();
         for _ in 0..steps {
-            let mut picked = Vec::with_capacity(batch_size);
-            while picked.len() < batch_size.min(examples.len()) {
-                if cursor == order.len() {
-                    order.shuffle(&mut self.rng);
-                    cursor = 0;
-                }
-                picked.push(&examples[order[cursor]]);
-                cursor += 1;
-            }
-            let texts: Vec<Vec<u32>> = picked.iter().map(|e| e.ids.clone()).collect();
-            let labels: Vec<i32> = picked.iter().map(|e| e.label as i32).collect();
-            let batch = classifier_batch(vocab, &texts, &labels);
-            let mut acts = self.bert.acts(&batch);
-            self.bert.forward(&mut acts, &batch)?;
-            self.bert.params.zero_grads(&dev)?;
-            self.bert.backward(&acts, &batch)?;
-            self.opt.update(&dev, &mut self.bert.params)?;
+            let (_, acts) = self.train_step()?;
             loss = self.bert.losses(&acts).await?.1;
         }
         Ok(loss)
     }
 }
 
+impl Trainer for FineTuner {
+    type Step = (BertBatch, BertActs);
+
+    fn device(&self) -> Device {
+        self.bert.device.clone()
+    }
+
+    fn step(&self) -> u32 {
+        self.opt.step
+    }
+
+    fn train_step(&mut self) -> Result<Self::Step> {
+        FineTuner::train_step(self)
+    }
+
+    fn tokens((batch, _): &Self::Step) -> usize {
+        batch.lengths.iter().sum()
+    }
+
+    /// The classifier's loss.
+    fn losses((_, acts): &Self::Step) -> Vec<Tensor> {
+        vec![acts.cls_loss.clone()]
+    }
+
+    fn params(&self) -> &Params {
+        &self.bert.params
+    }
+
+    fn optimizer(&self) -> &AdamW {
+        &self.opt
+    }
+
+    fn optimizer_mut(&mut self) -> &mut AdamW {
+        &mut self.opt
+    }
+
+    fn place_model(&mut self, device: &Device, values: Vec<f32>) -> Result<()> {
+        self.bert.move_to(device, values)
+    }
+}
+
 /// `[CLS] text [SEP]` sentences for the classifier alone: a `[MASK]` typed in
 /// a sentence is read as a token, not sent to a masked-LM head (a
 /// fine-tuned model has none).
-fn classifier_batch(vocab: &WordPiece, texts: &[Vec<u32>], labels: &[i32]) -> crate::models::bert::BertBatch {
+fn classifier_batch(vocab: &WordPiece, texts: &[Vec<u32>], labels: &[i32]) -> BertBatch {
     let mut batch = sentence_batch(vocab, texts, labels);
     batch.mlm_rows.clear();
     batch.mlm_targets.clear();

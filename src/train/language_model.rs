@@ -10,14 +10,17 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::device::tensor::Tensor;
 use crate::device::Device;
 use crate::error::{invalid, Result};
 use crate::models::gpt::{Gpt, GptConfig};
 use crate::models::tiny_lm::TinyLmActs;
+use crate::nn::params::Params;
 use crate::ops::adamw::AdamWConfig;
 use crate::train::chars::{random_windows, CharVocab, TextSplits};
 use crate::train::optimizer::AdamW;
 use crate::train::schedule::CosineSchedule;
+use crate::train::trainer::Trainer;
 
 /// Everything that decides a training run (the vocabulary comes from the text).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -230,4 +233,44 @@ fn optimizer(cfg: &LanguageModelConfig, gpt: &Gpt, device: &Device) -> AdamW {
         ..AdamWConfig::default()
     };
     AdamW::new(adamw, &gpt.lm.params, device)
+}
+
+impl Trainer for LanguageModelTrainer {
+    type Step = TinyLmActs;
+
+    fn device(&self) -> Device {
+        self.gpt.lm.device.clone()
+    }
+
+    fn step(&self) -> u32 {
+        self.opt.step
+    }
+
+    fn train_step(&mut self) -> Result<TinyLmActs> {
+        LanguageModelTrainer::train_step(self)
+    }
+
+    fn tokens(acts: &TinyLmActs) -> usize {
+        acts.b * acts.t
+    }
+
+    fn losses(acts: &TinyLmActs) -> Vec<Tensor> {
+        vec![acts.loss.clone()]
+    }
+
+    fn params(&self) -> &Params {
+        &self.gpt.lm.params
+    }
+
+    fn optimizer(&self) -> &AdamW {
+        &self.opt
+    }
+
+    fn optimizer_mut(&mut self) -> &mut AdamW {
+        &mut self.opt
+    }
+
+    fn place_model(&mut self, device: &Device, values: Vec<f32>) -> Result<()> {
+        self.gpt.lm.move_to(device, values)
+    }
 }

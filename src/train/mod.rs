@@ -1,8 +1,9 @@
 //! Training: what turns gradients into learning, and what it learns from and
 //! is scored by.
 //!
-//! - Shared by every model: `optimizer` (AdamW's state across steps) and
-//!   `schedule` (warm-up, then 1/√step or cosine decay).
+//! - Shared by every model: `optimizer` (AdamW's state across steps),
+//!   `schedule` (warm-up, then 1/√step or cosine decay) and `trainer` (what
+//!   every training loop is, and training that outlives a lost GPU).
 //! - The translator: `data` (the English→French grammar and its splits),
 //!   `tokenizer` (words and their vocabulary), `bleu`, and `translation`
 //!   (its training loop and evaluation).
@@ -28,5 +29,6 @@ pub mod optimizer;
 pub mod pretraining;
 pub mod schedule;
 pub mod tokenizer;
+pub mod trainer;
 pub mod translation;
 pub mod wordpiece;

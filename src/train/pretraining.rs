@@ -10,15 +10,18 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::device::tensor::Tensor;
 use crate::device::Device;
 use crate::error::{invalid, Result};
 use crate::models::bert::{Bert, BertActs, BertBatch, BertConfig};
+use crate::nn::params::Params;
 use crate::ops::adamw::AdamWConfig;
 use crate::ops::cross_entropy::IGNORE_INDEX;
 use crate::train::errands::Corpus;
 use crate::train::masked_lm::{pretraining_batch, sentence_batch};
 use crate::train::optimizer::AdamW;
 use crate::train::schedule::CosineSchedule;
+use crate::train::trainer::Trainer;
 use crate::train::wordpiece::WordPiece;
 
 /// Sizes, data and schedule of a pre-training run.
@@ -250,4 +253,45 @@ pub fn fill_mask(bert: &Bert, vocab: &WordPiece, text: &str, top_k: usize) -> Re
 
 fn argmax(x: &[f32]) -> usize {
     x.iter().enumerate().fold(0, |best, (i, &v)| if v > x[best] { i } else { best })
+}
+
+impl Trainer for Pretrainer {
+    type Step = (BertBatch, BertActs);
+
+    fn device(&self) -> Device {
+        self.bert.device.clone()
+    }
+
+    fn step(&self) -> u32 {
+        self.opt.step
+    }
+
+    fn train_step(&mut self) -> Result<Self::Step> {
+        Pretrainer::train_step(self)
+    }
+
+    fn tokens((batch, _): &Self::Step) -> usize {
+        batch.lengths.iter().sum()
+    }
+
+    /// The masked-LM loss, then the next-sentence loss.
+    fn losses((_, acts): &Self::Step) -> Vec<Tensor> {
+        vec![acts.mlm_loss.clone(), acts.cls_loss.clone()]
+    }
+
+    fn params(&self) -> &Params {
+        &self.bert.params
+    }
+
+    fn optimizer(&self) -> &AdamW {
+        &self.opt
+    }
+
+    fn optimizer_mut(&mut self) -> &mut AdamW {
+        &mut self.opt
+    }
+
+    fn place_model(&mut self, device: &Device, values: Vec<f32>) -> Result<()> {
+        self.bert.move_to(device, values)
+    }
 }

@@ -9,13 +9,16 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::device::tensor::Tensor;
 use crate::device::Device;
 use crate::error::{invalid, Result};
+use crate::models::seq2seq::Seq2SeqActs;
 use crate::models::seq2seq::{Batch, Regularization, Seq2Seq, Seq2SeqConfig};
 use crate::models::translate::{greedy, Translation};
 use crate::nn::block::{BlockConfig, NormPlacement};
 use crate::nn::dropout::Dropout;
 use crate::nn::feed_forward::Activation;
+use crate::nn::params::Params;
 use crate::ops::adamw::AdamWConfig;
 use crate::train::bleu::{corpus_bleu, Bleu};
 use crate::train::data::grammar::SentencePair;
@@ -23,6 +26,7 @@ use crate::train::data::{generate, DataConfig, Dataset};
 use crate::train::optimizer::AdamW;
 use crate::train::schedule::InverseSqrtSchedule;
 use crate::train::tokenizer::Vocab;
+use crate::train::trainer::Trainer;
 
 /// Everything that decides a training run.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -260,7 +264,7 @@ impl Translator {
 
     /// One step: forward, backward, AdamW at the scheduled rate. Returns the
     /// buffers, whose loss can be read with `model.loss`.
-    pub fn train_step(&mut self) -> Result<crate::models::seq2seq::Seq2SeqActs> {
+    pub fn train_step(&mut self) -> Result<Seq2SeqActs> {
         let batch = self.next_batch()?;
         let dev = self.model.device.clone();
         let mut acts = self.model.acts(batch.b, batch.s, batch.t);
@@ -309,5 +313,48 @@ impl Translator {
             sentences: pairs.len(),
             hypotheses,
         })
+    }
+}
+
+impl Trainer for Translator {
+    type Step = Seq2SeqActs;
+
+    fn device(&self) -> Device {
+        self.model.device.clone()
+    }
+
+    fn step(&self) -> u32 {
+        self.opt.step
+    }
+
+    fn train_step(&mut self) -> Result<Seq2SeqActs> {
+        Translator::train_step(self)
+    }
+
+    /// Target tokens.
+    fn tokens(acts: &Seq2SeqActs) -> usize {
+        acts.b * acts.t
+    }
+
+    fn losses(acts: &Seq2SeqActs) -> Vec<Tensor> {
+        vec![acts.loss.clone()]
+    }
+
+    fn params(&self) -> &Params {
+        &self.model.params
+    }
+
+    fn optimizer(&self) -> &AdamW {
+        &self.opt
+    }
+
+    fn optimizer_mut(&mut self) -> &mut AdamW {
+        &mut self.opt
+    }
+
+    fn place_model(&mut self, device: &Device, values: Vec<f32>) -> Result<()> {
+        self.model.params.move_to(device, values);
+        self.model.device = device.clone();
+        Ok(())
     }
 }
