@@ -312,6 +312,97 @@ async fn a_translator_on_a_lost_gpu_keeps_training_on_the_cpu() {
     assert!(js_sys::Uint8Array::from(bytes).length() > 1000);
 }
 
+/// The same for a GPT: a lost GPU mid-training, and the call finishes on the
+/// CPU from the last snapshot; sampling and saving still work.
+#[wasm_bindgen_test]
+async fn a_gpt_on_a_lost_gpu_keeps_training_on_the_cpu() {
+    let rt = runtime("webgpu").await;
+    let text = "to be, or not to be, that is the question.\n".repeat(30);
+    let gpt = rt
+        .gpt(opts(&[
+            ("text", text.into()),
+            ("context", 16.into()),
+            ("layers", 1.into()),
+            ("dModel", 16.into()),
+            ("heads", 2.into()),
+            ("batchSize", 4.into()),
+        ]))
+        .map_err(|_| "gpt")
+        .unwrap();
+    let quick = |steps: u32| opts(&[("steps", steps.into()), ("validationBatches", 0.into())]);
+    let first = JsFuture::from(gpt.train(quick(3))).await.unwrap();
+    assert_eq!(get(&first, "step").as_f64(), Some(3.0));
+    rt.lose_device();
+    // Back to the step-0 snapshot, then 2 steps on the CPU.
+    let after = JsFuture::from(gpt.train(opts(&[("steps", 2.into()), ("validationBatches", 1.into())])))
+        .await
+        .unwrap();
+    assert_eq!(get(&after, "step").as_f64(), Some(2.0));
+    assert!(get(&after, "loss").as_f64().unwrap().is_finite() && get(&after, "valLoss").as_f64().unwrap().is_finite());
+    assert_eq!(rt.backend(), "cpu");
+    assert!(rt.fallback_reason().is_some_and(|r| r.contains("Continuing on the CPU")));
+    let sample = JsFuture::from(gpt.generate("to be".into(), opts(&[("maxTokens", 5.into())])))
+        .await
+        .unwrap();
+    assert_eq!(get(&sample, "text").as_string().unwrap().chars().count(), 5);
+    let bytes = JsFuture::from(gpt.save()).await.unwrap();
+    assert!(js_sys::Uint8Array::from(bytes).length() > 1000);
+}
+
+/// And for BERT: pre-training and its fine-tuned classifier both go on on
+/// the CPU after the GPU is lost, each from its own snapshot.
+#[wasm_bindgen_test]
+async fn a_bert_on_a_lost_gpu_keeps_pre_training_and_fine_tuning_on_the_cpu() {
+    let rt = runtime("webgpu").await;
+    let bert = rt
+        .bert(opts(&[
+            ("documents", 60.into()),
+            ("layers", 1.into()),
+            ("dModel", 16.into()),
+            ("heads", 2.into()),
+            ("batchSize", 4.into()),
+            ("vocabSize", 200.into()),
+        ]))
+        .map_err(|_| "bert")
+        .unwrap();
+    let first = JsFuture::from(bert.train(opts(&[("steps", 3.into())]))).await.unwrap();
+    assert_eq!(get(&first, "step").as_f64(), Some(3.0));
+    let examples = || {
+        get(
+            &glassformer::web::bert_opinion_examples(0, 8, 1).map_err(|_| "examples").unwrap(),
+            "examples",
+        )
+    };
+    let tuned = JsFuture::from(bert.fine_tune(examples(), opts(&[("steps", 2.into())])))
+        .await
+        .unwrap();
+    assert_eq!(get(&tuned, "step").as_f64(), Some(2.0));
+    rt.lose_device();
+    let after = JsFuture::from(bert.train(opts(&[("steps", 2.into())]))).await.unwrap();
+    assert_eq!(
+        get(&after, "step").as_f64(),
+        Some(2.0),
+        "pre-training: the step-0 snapshot, then 2 steps"
+    );
+    assert!(get(&after, "mlmLoss").as_f64().unwrap().is_finite() && get(&after, "nspLoss").as_f64().unwrap().is_finite());
+    assert_eq!(rt.backend(), "cpu");
+    let tuned = JsFuture::from(bert.fine_tune(examples(), opts(&[("steps", 1.into())])))
+        .await
+        .unwrap();
+    assert_eq!(
+        get(&tuned, "step").as_f64(),
+        Some(1.0),
+        "the classifier: its step-0 snapshot, then 1 step"
+    );
+    let classified = JsFuture::from(bert.classify("the bread was stale.".into())).await.unwrap();
+    let probs = Float32Array::from(get(&classified, "probabilities")).to_vec();
+    assert!((probs.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+    let filled = JsFuture::from(bert.fill_mask("a [MASK] of milk".into(), JsValue::UNDEFINED))
+        .await
+        .unwrap();
+    assert_eq!(Array::from(&filled).length(), 1);
+}
+
 /// The paper's training options through the JS API, and their limits.
 #[wasm_bindgen_test]
 async fn seq2seq_takes_dropout_smoothing_tied_embeddings_and_length_limits() {

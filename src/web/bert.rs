@@ -29,6 +29,7 @@ use wasm_bindgen_futures::future_to_promise;
 use super::bench::now_ms;
 use super::convert::{js_error, options, set};
 use super::runtime::Runtime;
+use super::training::Training;
 use crate::checkpoint::{load_bert, save_bert};
 use crate::device::Device;
 use crate::error::{invalid, Result};
@@ -107,15 +108,17 @@ struct FineTuneOptions {
 /// The most steps one call trains.
 const MAX_STEPS: u32 = 10_000;
 
+/// The pre-training and, once `fineTune` made one, the classifier, each
+/// with its snapshots for a lost GPU (see `train::trainer`).
 struct State {
-    pre: Pretrainer,
-    fine: Option<FineTuner>,
+    pre: Training<Pretrainer>,
+    fine: RefCell<Option<Training<FineTuner>>>,
 }
 
 /// A BERT (returned by `runtime.bert` and `runtime.loadBert`).
 #[wasm_bindgen]
 pub struct BertModel {
-    state: Rc<RefCell<State>>,
+    state: Rc<State>,
 }
 
 #[wasm_bindgen]
@@ -142,8 +145,8 @@ impl Runtime {
                 "layers ≤ 24, dModel ≤ 1024, documents ≤ 200000 and vocabSize ≤ 30000 in the browser.",
             )));
         }
-        let pre = Pretrainer::new(cfg, &self.current_device()).map_err(js_error)?;
-        Ok(BertModel::from(pre))
+        let pre = Pretrainer::new(cfg, &Device::Cpu).map_err(js_error)?;
+        BertModel::new(pre, self).map_err(js_error)
     }
 
     /// A BERT from `bert.save()` bytes (or the trainer's file); `vocabTxt`, if
@@ -153,7 +156,7 @@ impl Runtime {
     /// Error saying what is wrong.
     #[wasm_bindgen(js_name = loadBert)]
     pub fn load_bert(&self, bytes: &[u8], vocab_txt: Option<String>) -> std::result::Result<BertModel, JsValue> {
-        let mut checkpoint = load_bert(bytes, &self.current_device()).map_err(js_error)?;
+        let mut checkpoint = load_bert(bytes, &Device::Cpu).map_err(js_error)?;
         if let Some(text) = vocab_txt {
             let vocab = WordPiece::from_vocab_txt(&text).map_err(js_error)?;
             if vocab.len() != checkpoint.bert.cfg.vocab {
@@ -182,8 +185,8 @@ impl Runtime {
             max_len: checkpoint.bert.cfg.max_len,
             ..d
         };
-        let pre = Pretrainer::resume(cfg, checkpoint.vocab, checkpoint.bert, checkpoint.step, &self.current_device());
-        Ok(BertModel::from(pre))
+        let pre = Pretrainer::resume(cfg, checkpoint.vocab, checkpoint.bert, checkpoint.step, &Device::Cpu);
+        BertModel::new(pre, self).map_err(js_error)
     }
 }
 
@@ -216,11 +219,15 @@ pub fn bert_opinion_examples(split: usize, count: usize, seed: u32) -> std::resu
     Ok(result.into())
 }
 
-impl From<Pretrainer> for BertModel {
-    fn from(pre: Pretrainer) -> BertModel {
-        BertModel {
-            state: Rc::new(RefCell::new(State { pre, fine: None })),
-        }
+impl BertModel {
+    /// A pre-trainer made on the CPU, moved to the runtime's device.
+    fn new(pre: Pretrainer, runtime: &Runtime) -> Result<BertModel> {
+        Ok(BertModel {
+            state: Rc::new(State {
+                pre: Training::new(pre, runtime)?,
+                fine: RefCell::new(None),
+            }),
+        })
     }
 }
 
@@ -228,12 +235,12 @@ impl From<Pretrainer> for BertModel {
 impl BertModel {
     /// → { step, parameters, layers, dModel, heads, maxLength, vocabularySize, fineTuned }.
     pub fn describe(&self) -> std::result::Result<JsValue, JsValue> {
-        let s = self.state.try_borrow().map_err(|_| busy("bert.describe"))?;
-        let cfg = s.pre.bert.cfg;
+        let s = self.state.pre.trainer().try_borrow().map_err(|_| busy("bert.describe"))?;
+        let cfg = s.bert.cfg;
         let result = Object::new();
         for (key, value) in [
-            ("step", s.pre.step() as usize),
-            ("parameters", s.pre.bert.params.len()),
+            ("step", s.step() as usize),
+            ("parameters", s.bert.params.len()),
             ("layers", cfg.layers),
             ("dModel", cfg.c),
             ("heads", cfg.heads),
@@ -242,14 +249,14 @@ impl BertModel {
         ] {
             set(&result, key, &(value as f64).into());
         }
-        set(&result, "fineTuned", &s.fine.is_some().into());
+        set(&result, "fineTuned", &self.state.fine.borrow().is_some().into());
         Ok(result.into())
     }
 
     /// The WordPiece pieces of `text` (what the model reads).
     pub fn tokenize(&self, text: String) -> std::result::Result<Array, JsValue> {
-        let s = self.state.try_borrow().map_err(|_| busy("bert.tokenize"))?;
-        Ok(s.pre.vocab.pieces(&text).into_iter().map(JsValue::from).collect())
+        let s = self.state.pre.trainer().try_borrow().map_err(|_| busy("bert.tokenize"))?;
+        Ok(s.vocab.pieces(&text).into_iter().map(JsValue::from).collect())
     }
 
     /// For each [MASK] in `text`, the topK (default 5) most probable fillers
@@ -264,8 +271,8 @@ impl BertModel {
                 return Err(js_error(invalid("bert.fillMask", "topK must be between 1 and 100.")));
             }
             let bert = cpu_copy(&state).await?;
-            let s = state.borrow();
-            let filled = fill_mask(&bert, &s.pre.vocab, &text, top_k).map_err(js_error)?;
+            let s = state.pre.trainer().borrow();
+            let filled = fill_mask(&bert, &s.vocab, &text, top_k).map_err(js_error)?;
             Ok(filled
                 .into_iter()
                 .map(|guesses| {
@@ -292,8 +299,8 @@ impl BertModel {
             .map_err(js_error)?
             .seed
             .unwrap_or(0);
-        let s = self.state.try_borrow().map_err(|_| busy("bert.maskExample"))?;
-        let vocab = &s.pre.vocab;
+        let s = self.state.pre.trainer().try_borrow().map_err(|_| busy("bert.maskExample"))?;
+        let vocab = &s.vocab;
         let words = vocab.encode(&text);
         if words.is_empty() {
             return Err(js_error(invalid("bert.maskExample", "the text is empty; type a sentence.")));
@@ -329,8 +336,8 @@ impl BertModel {
         let state = Rc::clone(&self.state);
         future_to_promise(async move {
             let bert = cpu_copy(&state).await?;
-            let s = state.borrow();
-            let vocab = &s.pre.vocab;
+            let s = state.pre.trainer().borrow();
+            let vocab = &s.vocab;
             let ids = vocab.encode(&text);
             check_text("bert.attention", ids.len(), bert.cfg.max_len)?;
             let batch = sentence_batch(vocab, std::slice::from_ref(&ids), &[IGNORE_INDEX]);
@@ -377,8 +384,8 @@ impl BertModel {
                 return Err(js_error(invalid(OP, "neighbours must be between 1 and 50.")));
             }
             let bert = cpu_copy(&state).await?;
-            let s = state.borrow();
-            let vocab = &s.pre.vocab;
+            let s = state.pre.trainer().borrow();
+            let vocab = &s.vocab;
             let table = bert.embed.tokens.of(bert.params.values.host().map_err(js_error)?).to_vec(); // (V, C)
             let tokens: Vec<String> = (0..vocab.len() as u32).map(|id| vocab.token(id).to_string()).collect();
             let space = EmbeddingSpace::new(tokens, table, bert.cfg.c).map_err(js_error)?;
@@ -469,18 +476,10 @@ impl BertModel {
                 return Err(js_error(invalid("bert.train", format!("steps must be between 1 and {MAX_STEPS}."))));
             }
             let start = now_ms();
-            let (mut tokens, mut last) = (0usize, None);
-            for _ in 0..steps {
-                let mut s = state.try_borrow_mut().map_err(|_| busy("bert.train"))?;
-                let (batch, acts) = s.pre.train_step().map_err(js_error)?;
-                tokens += batch.lengths.iter().sum::<usize>();
-                last = Some(acts);
-            }
-            let acts = last.expect("at least one step");
-            let bert = state.borrow().pre.bert.clone();
-            let (mlm, nsp) = bert.losses(&acts).await.map_err(js_error)?;
+            let trained = state.pre.train(steps, "bert.train").await.map_err(js_error)?;
+            let (tokens, mlm, nsp) = (trained.tokens, trained.losses[0], trained.losses[1]);
             let result = Object::new();
-            set(&result, "step", &state.borrow().pre.step().into());
+            set(&result, "step", &state.pre.trainer().borrow().step().into());
             set(&result, "mlmLoss", &mlm.into());
             set(&result, "nspLoss", &nsp.into());
             set(
@@ -522,28 +521,26 @@ impl BertModel {
                 )));
             }
             let pairs: Vec<(String, u32)> = examples.into_iter().map(|e| (e.text, e.label)).collect();
+            state.pre.recover("bert.fineTune").map_err(js_error)?;
             let (pretrained, device, max_len) = {
-                let s = state.try_borrow().map_err(|_| busy("bert.fineTune"))?;
-                (s.pre.bert.clone(), s.pre.bert.device.clone(), s.pre.bert.cfg.max_len)
+                let s = state.pre.trainer().try_borrow().map_err(|_| busy("bert.fineTune"))?;
+                (s.bert.clone(), s.bert.device.clone(), s.bert.cfg.max_len)
             };
-            let train_set = labelled(&state.borrow().pre.vocab, &pairs, classes, max_len).map_err(js_error)?;
+            let vocab = state.pre.trainer().borrow().vocab.clone();
+            let train_set = labelled(&vocab, &pairs, classes, max_len).map_err(js_error)?;
             let eval_set = match &opts.evaluate_on {
                 Some(list) => {
                     let pairs: Vec<(String, u32)> = list.iter().map(|e| (e.text.clone(), e.label)).collect();
-                    labelled(&state.borrow().pre.vocab, &pairs, classes, max_len).map_err(js_error)?
+                    labelled(&vocab, &pairs, classes, max_len).map_err(js_error)?
                 }
                 None => train_set.clone(),
             };
-            let needs_new = {
-                let s = state.borrow();
-                match &s.fine {
-                    Some(f) => {
-                        opts.restart.unwrap_or(false)
-                            || f.bert.cfg.classes != classes
-                            || f.from_scratch != opts.from_scratch.unwrap_or(false)
-                    }
-                    None => true,
+            let needs_new = match &*state.fine.borrow() {
+                Some(fine) => {
+                    let f = fine.trainer().try_borrow().map_err(|_| busy("bert.fineTune"))?;
+                    opts.restart.unwrap_or(false) || f.bert.cfg.classes != classes || f.from_scratch != opts.from_scratch.unwrap_or(false)
                 }
+                None => true,
             };
             if needs_new {
                 let values = pretrained.params.values.to_host(&device).await.map_err(js_error)?;
@@ -555,20 +552,23 @@ impl BertModel {
                     opts.from_scratch.unwrap_or(false),
                     lr,
                     opts.seed.unwrap_or(1),
-                    &device,
+                    &Device::Cpu,
                 )
                 .map_err(js_error)?;
-                state.borrow_mut().fine = Some(tuner);
+                *state.fine.borrow_mut() = Some(state.pre.alongside(tuner).map_err(js_error)?);
             }
-            // The classifier leaves the state while it trains (the borrow is
-            // not held across awaits) and always goes back, error or not.
-            let mut fine = state.borrow_mut().fine.take().expect("made above");
-            let vocab = state.borrow().pre.vocab.clone();
-            let trained = fine.train(&vocab, &train_set, steps, opts.batch_size.unwrap_or(16).max(1)).await;
-            let classifier = cpu_bert(&fine.bert).await;
-            let step = fine.opt.step;
-            state.borrow_mut().fine = Some(fine);
-            let (loss, classifier) = (trained.map_err(js_error)?, classifier?);
+            let fine = state.fine.borrow().clone().ok_or_else(|| busy("bert.fineTune"))?;
+            fine.trainer()
+                .try_borrow_mut()
+                .map_err(|_| busy("bert.fineTune"))?
+                .set_examples(&vocab, train_set, opts.batch_size.unwrap_or(16).max(1))
+                .map_err(js_error)?;
+            let trained = fine.train(steps as u32, "bert.fineTune").await.map_err(js_error)?;
+            let (bert, step) = {
+                let f = fine.trainer().borrow();
+                (f.bert.clone(), f.opt.step)
+            };
+            let (loss, classifier) = (trained.losses[0], cpu_bert(&bert).await?);
             let result = Object::new();
             set(&result, "step", &step.into());
             set(&result, "loss", &loss.into());
@@ -586,12 +586,14 @@ impl BertModel {
         let state = Rc::clone(&self.state);
         future_to_promise(async move {
             let (bert, vocab) = {
-                let s = state.try_borrow().map_err(|_| busy("bert.classify"))?;
-                let fine = s
+                let fine = state
                     .fine
-                    .as_ref()
+                    .borrow()
+                    .clone()
                     .ok_or_else(|| js_error(invalid("bert.classify", "no classifier yet: call fineTune(examples) first.")))?;
-                (fine.bert.clone(), s.pre.vocab.clone())
+                fine.recover("bert.classify").map_err(js_error)?;
+                let bert = fine.trainer().try_borrow().map_err(|_| busy("bert.classify"))?.bert.clone();
+                (bert, state.pre.trainer().borrow().vocab.clone())
             };
             let bert = cpu_bert(&bert).await?;
             let ids = vocab.encode(&text);
@@ -613,9 +615,9 @@ impl BertModel {
         let state = Rc::clone(&self.state);
         future_to_promise(async move {
             let bert = cpu_copy(&state).await?;
-            let s = state.borrow();
+            let s = state.pre.trainer().borrow();
             let values = bert.params.values.host().map_err(js_error)?;
-            let bytes = save_bert(&bert, values, &s.pre.vocab, s.pre.step(), None).map_err(js_error)?;
+            let bytes = save_bert(&bert, values, &s.vocab, s.step(), None).map_err(js_error)?;
             Ok(js_sys::Uint8Array::from(bytes.as_slice()).into())
         })
     }
@@ -643,8 +645,9 @@ fn check_text(op: &'static str, tokens: usize, max_len: usize) -> std::result::R
 }
 
 /// The pre-trained model on the CPU (read back from a GPU), without holding the borrow across the wait.
-async fn cpu_copy(state: &Rc<RefCell<State>>) -> std::result::Result<Bert, JsValue> {
-    let bert = state.try_borrow().map_err(|_| busy("bert"))?.pre.bert.clone();
+async fn cpu_copy(state: &Rc<State>) -> std::result::Result<Bert, JsValue> {
+    state.pre.recover("bert").map_err(js_error)?;
+    let bert = state.pre.trainer().try_borrow().map_err(|_| busy("bert"))?.bert.clone();
     cpu_bert(&bert).await
 }
 

@@ -12,9 +12,6 @@
 //! Sampling runs on the CPU with the KV cache (one token at a time is
 //! latency-bound); training runs on the runtime's device.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use js_sys::{Array, Float32Array, Function, Object, Promise};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -25,6 +22,7 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use super::bench::now_ms;
 use super::convert::{js_error, options, set};
 use super::runtime::Runtime;
+use super::training::Training;
 use crate::checkpoint::{load_gpt, save_gpt};
 use crate::device::Device;
 use crate::error::{invalid, Result};
@@ -96,7 +94,7 @@ struct TrainOptions {
 /// A GPT (returned by `runtime.gpt` and `runtime.loadGpt`).
 #[wasm_bindgen]
 pub struct GptModel {
-    trainer: Rc<RefCell<LanguageModelTrainer>>,
+    training: Training<LanguageModelTrainer>,
 }
 
 #[wasm_bindgen]
@@ -125,9 +123,9 @@ impl Runtime {
                 "context ≤ 1024, layers ≤ 24 and dModel ≤ 1024 in the browser.",
             )));
         }
-        let trainer = LanguageModelTrainer::new(&text, cfg, &self.current_device()).map_err(js_error)?;
+        let trainer = LanguageModelTrainer::new(&text, cfg, &Device::Cpu).map_err(js_error)?;
         Ok(GptModel {
-            trainer: Rc::new(RefCell::new(trainer)),
+            training: Training::new(trainer, self).map_err(js_error)?,
         })
     }
 
@@ -143,11 +141,11 @@ impl Runtime {
             checkpoint.vocab,
             checkpoint.step,
             LanguageModelConfig::default(),
-            &self.current_device(),
+            &Device::Cpu,
         )
         .map_err(js_error)?;
         Ok(GptModel {
-            trainer: Rc::new(RefCell::new(trainer)),
+            training: Training::new(trainer, self).map_err(js_error)?,
         })
     }
 }
@@ -157,7 +155,8 @@ impl GptModel {
     /// → { step, parameters, context, layers, dModel, heads, vocabulary (the characters), canTrain }.
     pub fn describe(&self) -> std::result::Result<JsValue, JsValue> {
         let t = self
-            .trainer
+            .training
+            .trainer()
             .try_borrow()
             .map_err(|_| js_error(invalid("gpt.describe", "the model is busy; await the previous call first.")))?;
         let cfg = t.gpt.cfg;
@@ -182,17 +181,17 @@ impl GptModel {
     /// what `generate` would draw from (temperature, topK, topP applied).
     #[wasm_bindgen(js_name = nextToken)]
     pub fn next_token(&self, prompt: String, options_object: JsValue) -> Promise {
-        let trainer = Rc::clone(&self.trainer);
+        let training = self.training.clone();
         let opts = options::<SamplingOptions>("gpt.nextToken", options_object);
         future_to_promise(async move {
             let sampling = opts.and_then(|o| o.sampling("gpt.nextToken")).map_err(js_error)?;
-            let (gpt, prompt_ids) = cpu_model(&trainer, "gpt.nextToken", &prompt).await?;
+            let (gpt, prompt_ids) = cpu_model(&training, "gpt.nextToken", &prompt).await?;
             let generator = Generator::new(&gpt, &prompt_ids).map_err(js_error)?;
             let mut raw = vec![0.0; generator.logits.len()];
             softmax_row(&mut raw, &generator.logits);
             let sampled = distribution(&generator.logits, &sampling).map_err(js_error)?;
             let characters: Array = {
-                let t = trainer.borrow();
+                let t = training.trainer().borrow();
                 (0..gpt.cfg.vocab as u32)
                     .map(|id| JsValue::from(t.vocab.char(id).to_string()))
                     .collect()
@@ -214,7 +213,7 @@ impl GptModel {
     /// Promise of `false`, generation stops there (a Promise is awaited, which
     /// lets a page draw each token as it comes).
     pub fn generate(&self, prompt: String, options_object: JsValue) -> Promise {
-        let trainer = Rc::clone(&self.trainer);
+        let training = self.training.clone();
         let opts = options::<SamplingOptions>("gpt.generate", options_object);
         future_to_promise(async move {
             let opts = opts.map_err(js_error)?;
@@ -234,7 +233,7 @@ impl GptModel {
                         .map_err(|_| js_error(invalid("gpt.generate", "onToken must be a function (or left out).")))?,
                 ),
             };
-            let (gpt, prompt_ids) = cpu_model(&trainer, "gpt.generate", &prompt).await?;
+            let (gpt, prompt_ids) = cpu_model(&training, "gpt.generate", &prompt).await?;
             let mut generator = Generator::new(&gpt, &prompt_ids).map_err(js_error)?;
             let mut rng = ChaCha8Rng::seed_from_u64(opts.seed.unwrap_or(0.0).max(0.0) as u64);
             let (steps, mut text) = (Array::new(), String::new());
@@ -242,7 +241,7 @@ impl GptModel {
                 let probs = distribution(&generator.logits, &sampling).map_err(js_error)?;
                 let next = draw(&probs, rng.random::<f32>());
                 let step = {
-                    let t = trainer.borrow();
+                    let t = training.trainer().borrow();
                     text.push(t.vocab.char(next));
                     step_object(&t.vocab, next, &probs)
                 };
@@ -269,7 +268,7 @@ impl GptModel {
     /// Train `steps` more steps → Promise<{ step, loss, valLoss, tokensPerSecond }>
     /// (valLoss: nats per character on `validationBatches` fixed validation batches, default 2).
     pub fn train(&self, options_object: JsValue) -> Promise {
-        let trainer = Rc::clone(&self.trainer);
+        let training = self.training.clone();
         let opts = options::<TrainOptions>("gpt.train", options_object);
         future_to_promise(async move {
             let opts = opts.map_err(js_error)?;
@@ -278,26 +277,17 @@ impl GptModel {
                 return Err(js_error(invalid("gpt.train", "steps must be between 1 and 10000.")));
             }
             let start = now_ms();
-            let (mut tokens, mut last) = (0usize, None);
-            for _ in 0..steps {
-                let mut t = trainer
-                    .try_borrow_mut()
-                    .map_err(|_| js_error(invalid("gpt.train", "the model is busy; await the previous call first.")))?;
-                let acts = t.train_step().map_err(js_error)?;
-                tokens += acts.b * acts.t;
-                last = Some(acts);
-            }
-            let device = trainer.borrow().gpt.lm.device.clone();
-            let loss = last.expect("at least one step").loss.to_host(&device).await.map_err(js_error)?[0];
+            let trained = training.train(steps, "gpt.train").await.map_err(js_error)?;
+            let (tokens, loss) = (trained.tokens, trained.losses[0]);
             let seconds = ((now_ms() - start) / 1e3).max(1e-9);
             let result = Object::new();
             let batches = opts.validation_batches.unwrap_or(2);
             if batches > 0 {
-                let gpt = cpu_copy(&trainer).await?;
-                let valid = trainer.borrow().valid_loss(&gpt, batches).map_err(js_error)?;
+                let gpt = cpu_copy(&training).await?;
+                let valid = training.trainer().borrow().valid_loss(&gpt, batches).map_err(js_error)?;
                 set(&result, "valLoss", &valid.into());
             }
-            set(&result, "step", &trainer.borrow().step().into());
+            set(&result, "step", &training.trainer().borrow().step().into());
             set(&result, "loss", &loss.into());
             set(&result, "tokensPerSecond", &(tokens as f64 / seconds).into());
             Ok(result.into())
@@ -306,10 +296,10 @@ impl GptModel {
 
     /// The model as checkpoint bytes → Promise<Uint8Array> (safetensors).
     pub fn save(&self) -> Promise {
-        let trainer = Rc::clone(&self.trainer);
+        let training = self.training.clone();
         future_to_promise(async move {
-            let gpt = cpu_copy(&trainer).await?;
-            let t = trainer.borrow();
+            let gpt = cpu_copy(&training).await?;
+            let t = training.trainer().borrow();
             let bytes = save_gpt(&gpt, gpt.lm.params.values.host().map_err(js_error)?, &t.vocab, t.step(), None).map_err(js_error)?;
             Ok(js_sys::Uint8Array::from(bytes.as_slice()).into())
         })
@@ -337,8 +327,9 @@ fn step_object(vocab: &crate::train::chars::CharVocab, token: u32, probs: &[f32]
 }
 
 /// The model on the CPU (read back from a GPU), without holding the borrow across the wait.
-async fn cpu_copy(trainer: &Rc<RefCell<LanguageModelTrainer>>) -> std::result::Result<Gpt, JsValue> {
-    let mut gpt = trainer.borrow().gpt.clone();
+async fn cpu_copy(training: &Training<LanguageModelTrainer>) -> std::result::Result<Gpt, JsValue> {
+    training.recover("gpt").map_err(js_error)?;
+    let mut gpt = training.trainer().borrow().gpt.clone();
     if gpt.lm.device != Device::Cpu {
         let values = gpt.lm.params.values.to_host(&gpt.lm.device).await.map_err(js_error)?;
         gpt.lm.move_to(&Device::Cpu, values).map_err(js_error)?;
@@ -348,11 +339,12 @@ async fn cpu_copy(trainer: &Rc<RefCell<LanguageModelTrainer>>) -> std::result::R
 
 /// The CPU model and the prompt's tokens (characters outside the vocabulary are an error naming them).
 async fn cpu_model(
-    trainer: &Rc<RefCell<LanguageModelTrainer>>,
+    training: &Training<LanguageModelTrainer>,
     op: &'static str,
     prompt: &str,
 ) -> std::result::Result<(Gpt, Vec<u32>), JsValue> {
-    let ids = trainer
+    let ids = training
+        .trainer()
         .borrow()
         .vocab
         .encode(prompt)
@@ -360,5 +352,5 @@ async fn cpu_model(
     if ids.is_empty() {
         return Err(js_error(invalid(op, "the prompt is empty; give it at least one character.")));
     }
-    Ok((cpu_copy(trainer).await?, ids))
+    Ok((cpu_copy(training).await?, ids))
 }

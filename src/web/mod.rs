@@ -7,7 +7,9 @@
 //!
 //! Files: `convert.rs` (typed arrays and option objects), `runtime.rs`
 //! (the `Runtime` class), `bench.rs` (`runtime.benchmark`, for `bench.html`),
-//! and one file per model: `seq2seq.rs`, `gpt.rs`, `bert.rs`.
+//! `training.rs` (a model's trainer with its runtime: training that moves
+//! to the CPU when the GPU is lost), and one file per model: `seq2seq.rs`,
+//! `gpt.rs`, `bert.rs`.
 
 mod bench;
 mod bert;
@@ -15,6 +17,7 @@ mod convert;
 mod gpt;
 mod runtime;
 mod seq2seq;
+mod training;
 
 pub use bert::{bert_opinion_examples, BertModel};
 pub use gpt::GptModel;

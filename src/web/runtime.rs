@@ -381,9 +381,9 @@ impl Runtime {
             ffn.forward(&cpu, &params.values, &mut acts, &mut out, &Tensor::from_host(&cpu, x), n)?;
             let (pre, hidden, out) = (acts.pre.host()?, acts.hidden.host()?, out.host()?);
             let result = Object::new();
-            set(&result, "preActivation", &tensor(&pre, &[n, f]));
-            set(&result, "hidden", &tensor(&hidden, &[n, f]));
-            set(&result, "output", &tensor(&out, &[n, c]));
+            set(&result, "preActivation", &tensor(pre, &[n, f]));
+            set(&result, "hidden", &tensor(hidden, &[n, f]));
+            set(&result, "output", &tensor(out, &[n, c]));
             Ok(JsValue::from(result))
         })();
         match result {

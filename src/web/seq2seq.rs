@@ -13,9 +13,6 @@
 //! calling to pause). Translation and evaluation run on the CPU (see
 //! `models::translate`); on a GPU the parameters are read back first.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use js_sys::{Array, Object, Promise};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -23,7 +20,8 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::bench::now_ms;
 use super::convert::{js_error, options, set, tensor};
-use super::runtime::{Runtime, State};
+use super::runtime::Runtime;
+use super::training::Training;
 use crate::checkpoint::{load_translator, save_translator};
 use crate::device::Device;
 use crate::error::{invalid, Result};
@@ -73,47 +71,19 @@ struct EvaluateOptions {
     limit: Option<usize>,
 }
 
-/// A translator being trained (returned by `runtime.seq2seq`).
+/// A translator being trained (returned by `runtime.seq2seq`). On a GPU it
+/// keeps a host snapshot every 100 steps: if the GPU is lost, it goes on on
+/// the CPU from there (see `train::trainer`).
 #[wasm_bindgen]
 pub struct Seq2seqModel {
-    translator: Rc<RefCell<Translator>>,
-    /// The runtime's device and fallback reason, shared with it.
-    runtime: Rc<RefCell<State>>,
-    snapshot: Rc<RefCell<Snapshot>>,
+    training: Training<Translator>,
 }
-
-/// A host copy of the model's training state as of `step`. On a GPU it is
-/// refreshed every [`SNAPSHOT_EVERY`] steps; if the GPU is lost, the model is
-/// rebuilt on the CPU from it and training goes on, at most that many steps
-/// back, instead of losing everything.
-struct Snapshot {
-    step: u32,
-    values: Vec<f32>,
-    /// AdamW's moments (empty: zeros, as for a new or loaded model).
-    m: Vec<f32>,
-    v: Vec<f32>,
-}
-
-const SNAPSHOT_EVERY: u32 = 100;
 
 impl Seq2seqModel {
     /// Wrap a translator made on the CPU, moved to the runtime's device.
-    fn new(mut translator: Translator, runtime: &Runtime) -> Result<Seq2seqModel> {
-        let values = translator.model.params.values.host()?.to_vec();
-        let snapshot = Snapshot {
-            step: translator.step(),
-            values: values.clone(),
-            m: Vec::new(),
-            v: Vec::new(),
-        };
-        let device = runtime.current_device();
-        if device != Device::Cpu {
-            translator.move_to(&device, values, Vec::new(), Vec::new());
-        }
+    fn new(translator: Translator, runtime: &Runtime) -> Result<Seq2seqModel> {
         Ok(Seq2seqModel {
-            translator: Rc::new(RefCell::new(translator)),
-            runtime: runtime.shared_state(),
-            snapshot: Rc::new(RefCell::new(snapshot)),
+            training: Training::new(translator, runtime)?,
         })
     }
 }
@@ -179,28 +149,20 @@ impl Seq2seqModel {
     /// GPU is lost, the call finishes on the CPU from the last snapshot (so
     /// `step` can go back by up to 100) and the runtime stays on the CPU.
     pub fn train(&self, options_object: JsValue) -> Promise {
-        let (translator, runtime, snapshot) = (Rc::clone(&self.translator), Rc::clone(&self.runtime), Rc::clone(&self.snapshot));
+        let training = self.training.clone();
         let opts = options::<TrainOptions>("seq2seq.train", options_object);
         future_to_promise(async move {
             let steps = opts.map_err(js_error)?.steps.unwrap_or(1);
             if !(1..=10_000).contains(&steps) {
                 return Err(js_error(invalid("seq2seq.train", "steps must be between 1 and 10000.")));
             }
-            recover_if_lost(&translator, &runtime, &snapshot, None);
             let start = now_ms();
-            let (tokens, loss) = match train_steps(&translator, &snapshot, steps).await {
-                Err(error) if on_lost_gpu(&translator) => {
-                    recover_if_lost(&translator, &runtime, &snapshot, Some(&error.to_string()));
-                    train_steps(&translator, &snapshot, steps).await
-                }
-                other => other,
-            }
-            .map_err(js_error)?;
+            let trained = training.train(steps, "seq2seq.train").await.map_err(js_error)?;
             let seconds = ((now_ms() - start) / 1e3).max(1e-9);
             let result = Object::new();
-            set(&result, "step", &translator.borrow().step().into());
-            set(&result, "loss", &loss.into());
-            set(&result, "tokensPerSecond", &(tokens as f64 / seconds).into());
+            set(&result, "step", &training.trainer().borrow().step().into());
+            set(&result, "loss", &trained.losses[0].into());
+            set(&result, "tokensPerSecond", &(trained.tokens as f64 / seconds).into());
             Ok(result.into())
         })
     }
@@ -210,7 +172,8 @@ impl Seq2seqModel {
     /// targetVocabulary, dropout, labelSmoothing, tieEmbeddings, maxSourceWords }.
     pub fn describe(&self) -> std::result::Result<JsValue, JsValue> {
         let t = self
-            .translator
+            .training
+            .trainer()
             .try_borrow()
             .map_err(|_| js_error(invalid("seq2seq.describe", "the model is busy; await the previous call first.")))?;
         let result = Object::new();
@@ -240,14 +203,13 @@ impl Seq2seqModel {
     /// The model as checkpoint bytes → Promise<Uint8Array> (safetensors:
     /// parameters, configuration, vocabularies; see `checkpoint`).
     pub fn save(&self) -> Promise {
-        recover_if_lost(&self.translator, &self.runtime, &self.snapshot, None);
-        let translator = Rc::clone(&self.translator);
+        let training = self.training.clone();
         future_to_promise(async move {
             // Copy the parameters out first: the borrow must not outlive the GPU readback.
-            let model = translator.borrow().model.clone();
+            let model = training.trainer().borrow().model.clone();
             let values = model.params.values.to_host(&model.device).await.map_err(js_error)?;
             let bytes = {
-                let t = translator.borrow();
+                let t = training.trainer().borrow();
                 save_translator(&t.cfg, t.step(), &t.source_vocab, &t.target_vocab, &t.model.params, &values).map_err(js_error)?
             };
             Ok(js_sys::Uint8Array::from(bytes.as_slice()).into())
@@ -260,14 +222,13 @@ impl Seq2seqModel {
     /// string per sentence, words separated by spaces, so that slices can be
     /// scored one at a time and BLEU taken over all with `glassformer.bleu`).
     pub fn evaluate(&self, split: String, options_object: JsValue) -> Promise {
-        recover_if_lost(&self.translator, &self.runtime, &self.snapshot, None);
-        let translator = Rc::clone(&self.translator);
+        let training = self.training.clone();
         let opts = options::<EvaluateOptions>("seq2seq.evaluate", options_object);
         future_to_promise(async move {
             let opts = opts.map_err(js_error)?;
             let (offset, limit) = (opts.offset.unwrap_or(0), opts.limit.unwrap_or(usize::MAX));
-            let cpu = cpu_model(&translator).await?;
-            let t = translator.borrow();
+            let cpu = cpu_model(&training).await?;
+            let t = training.trainer().borrow();
             let pairs = match split.as_str() {
                 "train" => &t.data.train,
                 "valid" => &t.data.valid,
@@ -306,16 +267,15 @@ impl Seq2seqModel {
     /// options: { beam } (width, 1–16; 1, the default, is greedy decoding).
     /// crossAttention: one { data, shape: [heads, target, source] } per decoder layer.
     pub fn translate(&self, text: String, options_object: JsValue) -> Promise {
-        recover_if_lost(&self.translator, &self.runtime, &self.snapshot, None);
-        let translator = Rc::clone(&self.translator);
+        let training = self.training.clone();
         let opts = options::<TranslateOptions>("seq2seq.translate", options_object);
         future_to_promise(async move {
             let width = opts.map_err(js_error)?.beam.unwrap_or(1);
             let words = tokenize(&text);
-            let max_source = translator.borrow().cfg.max_source;
+            let max_source = training.trainer().borrow().cfg.max_source;
             check_source("seq2seq.translate", &words, max_source).map_err(js_error)?;
-            let cpu = cpu_model(&translator).await?;
-            let t = translator.borrow();
+            let cpu = cpu_model(&training).await?;
+            let t = training.trainer().borrow();
             let source = t.source_vocab.encode(&words);
             let translation = beam(&cpu, &source, width, t.cfg.max_target).map_err(js_error)?;
             // Unknown words are shown as <unk>, as the model saw them.
@@ -341,64 +301,10 @@ impl Seq2seqModel {
     }
 }
 
-/// `steps` training steps → (target tokens, loss of the last step). On a
-/// GPU, first refreshes the snapshot when it is due.
-async fn train_steps(translator: &Rc<RefCell<Translator>>, snapshot: &Rc<RefCell<Snapshot>>, steps: u32) -> Result<(usize, f32)> {
-    let (device, step) = {
-        let t = translator.borrow();
-        (t.model.device.clone(), t.step())
-    };
-    if device != Device::Cpu && step >= snapshot.borrow().step + SNAPSHOT_EVERY {
-        // Copy the handles out: no borrow may be held across a GPU readback.
-        let (values, opt) = {
-            let t = translator.borrow();
-            (t.model.params.values.clone(), t.opt.clone())
-        };
-        let values = values.to_host(&device).await?;
-        let (m, v) = opt.moments_to_host(&device).await?;
-        *snapshot.borrow_mut() = Snapshot { step, values, m, v };
-    }
-    let (mut tokens, mut last) = (0usize, None);
-    for _ in 0..steps {
-        let mut t = translator
-            .try_borrow_mut()
-            .map_err(|_| invalid("seq2seq.train", "the model is busy; await the previous call first."))?;
-        let acts = t.train_step()?;
-        tokens += acts.b * acts.t;
-        last = Some(acts);
-    }
-    let loss = last.expect("at least one step").loss.to_host(&device).await?[0];
-    Ok((tokens, loss))
-}
-
-/// Is the model on a GPU that has been lost?
-fn on_lost_gpu(translator: &Rc<RefCell<Translator>>) -> bool {
-    matches!(&translator.borrow().model.device, Device::Gpu(gpu) if gpu.is_lost())
-}
-
-/// If the model's GPU is lost: move the runtime to the CPU and rebuild the
-/// model there from the snapshot (a lost device's buffers cannot be read).
-fn recover_if_lost(
-    translator: &Rc<RefCell<Translator>>,
-    runtime: &Rc<RefCell<State>>,
-    snapshot: &Rc<RefCell<Snapshot>>,
-    error: Option<&str>,
-) {
-    if !on_lost_gpu(translator) {
-        return;
-    }
-    if runtime.borrow().device() != Device::Cpu {
-        runtime.borrow_mut().fall_back_to_cpu(error.unwrap_or("The GPU device was lost."));
-    }
-    let snapshot = snapshot.borrow();
-    let mut t = translator.borrow_mut();
-    t.opt.step = snapshot.step;
-    t.move_to(&Device::Cpu, snapshot.values.clone(), snapshot.m.clone(), snapshot.v.clone());
-}
-
 /// The model on the CPU, for decoding (a copy; the borrow ends before the GPU readback is awaited).
-async fn cpu_model(translator: &Rc<RefCell<Translator>>) -> std::result::Result<crate::models::seq2seq::Seq2Seq, JsValue> {
-    let model = translator.borrow().model.clone();
+async fn cpu_model(training: &Training<Translator>) -> std::result::Result<crate::models::seq2seq::Seq2Seq, JsValue> {
+    training.recover("seq2seq").map_err(js_error)?;
+    let model = training.trainer().borrow().model.clone();
     model.cpu_copy().await.map_err(js_error)
 }
 

@@ -1,0 +1,79 @@
+//! A trainer as the page holds it: [`Resilient`] (training that outlives a
+//! lost GPU, see `train::trainer`) plus the runtime whose device it shares.
+//! When the GPU is lost, the model goes on on the CPU and so does the whole
+//! runtime, with the reason in `rt.fallbackReason`.
+//!
+//! Every model class of the JS API (translator, GPT, BERT and its
+//! classifier) trains through one of these.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::runtime::{Runtime, State};
+use crate::device::Device;
+use crate::error::Result;
+use crate::train::trainer::{Resilient, Trained, Trainer};
+
+/// A trainer shared by a model's methods (cheap to clone: two handles).
+pub(super) struct Training<T> {
+    run: Rc<Resilient<T>>,
+    runtime: Rc<RefCell<State>>,
+}
+
+impl<T> Clone for Training<T> {
+    fn clone(&self) -> Self {
+        Training {
+            run: Rc::clone(&self.run),
+            runtime: Rc::clone(&self.runtime),
+        }
+    }
+}
+
+impl<T: Trainer> Training<T> {
+    /// `trainer`, made on the CPU, moved to the runtime's device.
+    pub(super) fn new(trainer: T, runtime: &Runtime) -> Result<Training<T>> {
+        Ok(Training {
+            run: Rc::new(Resilient::new(trainer, &runtime.current_device())?),
+            runtime: runtime.shared_state(),
+        })
+    }
+
+    /// Another trainer on the same runtime (BERT's classifier beside its
+    /// pre-training), made on the CPU and moved to the runtime's device.
+    pub(super) fn alongside<U: Trainer>(&self, trainer: U) -> Result<Training<U>> {
+        let device = self.runtime.borrow().device();
+        Ok(Training {
+            run: Rc::new(Resilient::new(trainer, &device)?),
+            runtime: Rc::clone(&self.runtime),
+        })
+    }
+
+    /// The trainer itself (borrow it briefly: never across an `.await`).
+    pub(super) fn trainer(&self) -> &RefCell<T> {
+        &self.run.trainer
+    }
+
+    /// If the GPU was lost since the last call: the model, and the runtime,
+    /// move to the CPU. Every method calls this first.
+    pub(super) fn recover(&self, op: &'static str) -> Result<()> {
+        if self.run.recover(op)? {
+            self.fall_back("The GPU device was lost.");
+        }
+        Ok(())
+    }
+
+    /// `steps` steps, finished on the CPU if the GPU is lost on the way.
+    pub(super) async fn train(&self, steps: u32, op: &'static str) -> Result<Trained<T::Step>> {
+        let trained = self.run.train(steps, op).await?;
+        if let Some(reason) = &trained.moved_to_cpu {
+            self.fall_back(reason);
+        }
+        Ok(trained)
+    }
+
+    fn fall_back(&self, reason: &str) {
+        if self.runtime.borrow().device() != Device::Cpu {
+            self.runtime.borrow_mut().fall_back_to_cpu(reason);
+        }
+    }
+}
