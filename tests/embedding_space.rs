@@ -72,3 +72,49 @@ fn refuses_a_table_of_the_wrong_size() {
     let e = EmbeddingSpace::new(vec!["a".into(), "b".into()], vec![0.0; 5], 3).unwrap_err();
     assert!(e.to_string().contains("holds 5 values, expected 2 tokens × C = 3"), "{e}");
 }
+
+#[test]
+fn exploring_words_gathers_what_the_widget_shows() {
+    let s = EmbeddingSpace::new(
+        ["[PAD]", "man", "woman", "king", "queen", "apple"].map(String::from).to_vec(),
+        vec![
+            0.0, 0.0, 9.0, // [PAD]: far off, and left out of the map
+            1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 3.0, 1.0, 1.0, 3.0, -2.0, 0.5, 0.0,
+        ],
+        3,
+    )
+    .unwrap();
+    let words = [" Man", "king", "throne", "man", ""].map(String::from);
+    let analogy = ["man", "woman", "king"].map(String::from);
+    let look = s.explore(&Device::Cpu, &words, 2, Some(&analogy), |i| i != 0).unwrap();
+    // Trimmed and lower-cased, each once; the vocabulary lacks "throne"; blanks are skipped.
+    assert_eq!(
+        (look.words.clone(), look.missing.clone()),
+        (vec!["man".to_string(), "king".into()], vec!["throne".to_string()])
+    );
+    let (dots, cosines) = s.similarities(&Device::Cpu, &[1, 3]).unwrap();
+    assert_eq!((look.dots.clone(), look.cosines.clone()), (dots, cosines));
+    assert_eq!(look.neighbours.len(), 2);
+    assert_eq!(look.neighbours[0], s.nearest(&Device::Cpu, s.vector(1), 2, &[1]).unwrap());
+    // The map: the five ordinary tokens, the two words, on the ordinary tokens' own components.
+    assert_eq!(look.map.tokens, ["man", "woman", "king", "queen", "apple"]);
+    let pca = s.principal_components(&[1, 2, 3, 4, 5]);
+    assert_eq!(look.map.vocabulary[3], pca.project(s.vector(4)));
+    assert_eq!(look.map.words, vec![pca.project(s.vector(1)), pca.project(s.vector(3))]);
+    assert_eq!(look.map.explained, pca.explained);
+    assert_eq!(look.analogy.unwrap()[0].token, "queen");
+    // Refusals: no known word; a word of the analogy unknown; too many neighbours.
+    let msg = s
+        .explore(&Device::Cpu, &["zzzz".into()], 2, None, |_| true)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.starts_with("embedding_space: none of the words (zzzz) is a whole token"),
+        "{msg}"
+    );
+    let bad = ["man", "throne", "king"].map(String::from);
+    let msg = s.explore(&Device::Cpu, &words, 2, Some(&bad), |_| true).unwrap_err().to_string();
+    assert!(msg.contains("\"throne\" is not a token"), "{msg}");
+    let msg = s.explore(&Device::Cpu, &words, 51, None, |_| true).unwrap_err().to_string();
+    assert_eq!(msg, "embedding_space: neighbours must be between 1 and 50.");
+}

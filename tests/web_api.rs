@@ -652,7 +652,7 @@ async fn bert_fills_masks_masks_attends_fine_tunes_and_rejects_bad_input() {
     );
     let msg = rejection(loaded.embedding_space(vec!["zzzz".into()], JsValue::UNDEFINED)).await;
     assert!(
-        msg.starts_with("bert.embeddingSpace: ") && msg.contains("none of the words (zzzz)"),
+        msg.starts_with("embedding_space: ") && msg.contains("none of the words (zzzz)"),
         "{msg}"
     );
 }

@@ -48,7 +48,7 @@ pub struct Projection {
     pub explained: [f32; 2], // fraction of the total variance along each axis
 }
 
-const OP: &str = "embeddingSpace";
+const OP: &str = "embedding_space";
 
 impl EmbeddingSpace {
     pub fn new(tokens: Vec<String>, table: Vec<f32>, c: usize) -> Result<EmbeddingSpace> {
@@ -171,6 +171,103 @@ impl EmbeddingSpace {
             mean,
             explained,
         }
+    }
+}
+
+/// Everything a look at a few words shows: what the embedding-space widget draws.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exploration {
+    /// The given words that are tokens of the vocabulary (trimmed, lower-cased, each once).
+    pub words: Vec<String>,
+    /// The given words that are not.
+    pub missing: Vec<String>,
+    pub dots: Vec<f32>,    // (n, n) between the words
+    pub cosines: Vec<f32>, // (n, n)
+    /// The `k` nearest tokens to each word, by cosine (the word itself left out).
+    pub neighbours: Vec<Vec<Neighbour>>,
+    /// The ordinary tokens (`tokens`) and the words, on the ordinary tokens'
+    /// first two principal components.
+    pub map: Map,
+    /// For an analogy `[a, b, c]`: the `k` nearest tokens to `E[b] − E[a] + E[c]`.
+    pub analogy: Option<Vec<Neighbour>>,
+}
+
+/// The vocabulary drawn on two principal components.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Map {
+    pub tokens: Vec<String>,
+    pub vocabulary: Vec<[f32; 2]>, // one point per token of `tokens`
+    pub words: Vec<[f32; 2]>,      // one point per word looked at
+    pub explained: [f32; 2],       // share of the variance along each axis
+}
+
+impl EmbeddingSpace {
+    /// Look at `words`: their dot products and cosines, their `k` nearest
+    /// tokens, the map of the vocabulary (the tokens for which `ordinary` is
+    /// true: special tokens left out) and, if given, an analogy. Words the
+    /// vocabulary lacks are listed in `missing`; if it has none of them, or
+    /// lacks a word of the analogy, that is an error.
+    pub fn explore(
+        &self,
+        dev: &Device,
+        words: &[String],
+        k: usize,
+        analogy: Option<&[String; 3]>,
+        ordinary: impl Fn(usize) -> bool,
+    ) -> Result<Exploration> {
+        if !(1..=50).contains(&k) {
+            return Err(invalid(OP, "neighbours must be between 1 and 50."));
+        }
+        let (mut found, mut missing, mut ids) = (vec![], vec![], vec![]);
+        for word in words.iter().map(|w| w.trim().to_lowercase()).filter(|w| !w.is_empty()) {
+            match self.index(&word) {
+                Ok(id) if !ids.contains(&id) => {
+                    ids.push(id);
+                    found.push(word);
+                }
+                Ok(_) => {}
+                Err(_) => missing.push(word),
+            }
+        }
+        if found.is_empty() {
+            return Err(invalid(
+                OP,
+                format!(
+                    "none of the words ({}) is a whole token of this model's vocabulary; try words it was trained on, like man, woman, milk, bread.",
+                    missing.join(", ")
+                ),
+            ));
+        }
+        let (dots, cosines) = self.similarities(dev, &ids)?;
+        let neighbours = ids
+            .iter()
+            .map(|&i| self.nearest(dev, self.vector(i), k, &[i]))
+            .collect::<Result<Vec<_>>>()?;
+        // The picture: principal components of the ordinary tokens.
+        let rows: Vec<usize> = (0..self.tokens.len()).filter(|&i| ordinary(i)).collect();
+        let pca = self.principal_components(&rows);
+        let map = Map {
+            tokens: rows.iter().map(|&i| self.tokens[i].clone()).collect(),
+            vocabulary: rows.iter().map(|&i| pca.project(self.vector(i))).collect(),
+            words: ids.iter().map(|&i| pca.project(self.vector(i))).collect(),
+            explained: pca.explained,
+        };
+        let analogy = match analogy {
+            Some([a, b, c]) => {
+                let index = |w: &String| self.index(&w.trim().to_lowercase());
+                Some(self.analogy(dev, index(a)?, index(b)?, index(c)?, k)?)
+            }
+            None => None,
+        };
+        Ok(Exploration {
+            words: found,
+            missing,
+            dots,
+            cosines,
+            neighbours,
+            map,
+            analogy,
+        })
     }
 }
 

@@ -379,88 +379,49 @@ impl BertModel {
         let opts = options::<SpaceOptions>(OP, options_object);
         future_to_promise(async move {
             let opts = opts.map_err(js_error)?;
-            let k = opts.neighbours.unwrap_or(5);
-            if !(1..=50).contains(&k) {
-                return Err(js_error(invalid(OP, "neighbours must be between 1 and 50.")));
-            }
             let bert = cpu_copy(&state).await?;
-            let s = state.pre.trainer().borrow();
-            let vocab = &s.vocab;
+            let vocab = state.pre.trainer().borrow().vocab.clone();
             let table = bert.embed.tokens.of(bert.params.values.host().map_err(js_error)?).to_vec(); // (V, C)
             let tokens: Vec<String> = (0..vocab.len() as u32).map(|id| vocab.token(id).to_string()).collect();
             let space = EmbeddingSpace::new(tokens, table, bert.cfg.c).map_err(js_error)?;
-            let cpu = Device::Cpu;
-            let (mut found, mut missing, mut ids) = (vec![], vec![], vec![]);
-            for word in words.iter().map(|w| w.trim().to_lowercase()).filter(|w| !w.is_empty()) {
-                match vocab.id(&word) {
-                    Some(id) if !ids.contains(&(id as usize)) => {
-                        ids.push(id as usize);
-                        found.push(word);
-                    }
-                    Some(_) => {}
-                    None => missing.push(word),
-                }
-            }
-            if found.is_empty() {
-                return Err(js_error(invalid(
-                    OP,
-                    format!("none of the words ({}) is a whole token of this model's vocabulary; try words from its stories, like man, woman, milk, bread.", missing.join(", ")),
-                )));
-            }
-            let (dots, cosines) = space.similarities(&cpu, &ids).map_err(js_error)?;
-            let neighbours: Array = ids
-                .iter()
-                .map(|&i| space.nearest(&cpu, space.vector(i), k, &[i]).map(|list| neighbour_list(&list)))
-                .collect::<Result<Array>>()
+            let k = opts.neighbours.unwrap_or(5);
+            let look = space
+                .explore(&Device::Cpu, &words, k, opts.analogy.as_ref(), |i| !vocab.is_special(i as u32))
                 .map_err(js_error)?;
-            // The picture: principal components of the ordinary tokens (no specials).
-            let ordinary: Vec<usize> = (0..vocab.len()).filter(|&i| !vocab.is_special(i as u32)).collect();
-            let pca = space.principal_components(&ordinary);
-            let xy = |i: usize| -> JsValue {
-                pca.project(space.vector(i))
-                    .iter()
-                    .map(|&v| JsValue::from(v))
+            let points = |list: &[[f32; 2]]| -> JsValue {
+                list.iter()
+                    .map(|&[x, y]| JsValue::from([JsValue::from(x), JsValue::from(y)].iter().collect::<Array>()))
                     .collect::<Array>()
                     .into()
             };
+            let strings = |list: &[String]| -> JsValue { list.iter().map(|w| JsValue::from(w.as_str())).collect::<Array>().into() };
             let projection = Object::new();
-            set(&projection, "words", &ids.iter().map(|&i| xy(i)).collect::<Array>().into());
-            set(
-                &projection,
-                "vocabulary",
-                &ordinary.iter().map(|&i| xy(i)).collect::<Array>().into(),
-            );
-            set(
-                &projection,
-                "tokens",
-                &ordinary
-                    .iter()
-                    .map(|&i| JsValue::from(space.tokens[i].as_str()))
-                    .collect::<Array>()
-                    .into(),
-            );
+            set(&projection, "words", &points(&look.map.words));
+            set(&projection, "vocabulary", &points(&look.map.vocabulary));
+            set(&projection, "tokens", &strings(&look.map.tokens));
             set(
                 &projection,
                 "explained",
-                &pca.explained.iter().map(|&v| JsValue::from(v)).collect::<Array>().into(),
+                &look.map.explained.iter().map(|&v| JsValue::from(v)).collect::<Array>().into(),
             );
             let result = Object::new();
-            let strings = |list: &[String]| -> JsValue { list.iter().map(|w| JsValue::from(w.as_str())).collect::<Array>().into() };
-            set(&result, "words", &strings(&found));
-            set(&result, "missing", &strings(&missing));
-            set(&result, "dots", &Float32Array::from(&dots[..]).into());
-            set(&result, "cosines", &Float32Array::from(&cosines[..]).into());
-            set(&result, "neighbours", &neighbours.into());
+            set(&result, "words", &strings(&look.words));
+            set(&result, "missing", &strings(&look.missing));
+            set(&result, "dots", &Float32Array::from(&look.dots[..]).into());
+            set(&result, "cosines", &Float32Array::from(&look.cosines[..]).into());
+            set(
+                &result,
+                "neighbours",
+                &look
+                    .neighbours
+                    .iter()
+                    .map(|list| JsValue::from(neighbour_list(list)))
+                    .collect::<Array>()
+                    .into(),
+            );
             set(&result, "projection", &projection.into());
-            if let Some([a, b, c]) = &opts.analogy {
-                let index = |w: &String| space.index(&w.trim().to_lowercase());
-                let (a, b, c) = (
-                    index(a).map_err(js_error)?,
-                    index(b).map_err(js_error)?,
-                    index(c).map_err(js_error)?,
-                );
-                let answer = space.analogy(&cpu, a, b, c, k).map_err(js_error)?;
-                set(&result, "analogy", &neighbour_list(&answer).into());
+            if let Some(answer) = &look.analogy {
+                set(&result, "analogy", &neighbour_list(answer).into());
             }
             Ok(result.into())
         })
