@@ -78,8 +78,8 @@ gf_test! {
     fn bad_sampling_options_are_readable_errors() {
         let bad = |s: Sampling| distribution(&LOGITS, &s).unwrap_err().to_string();
         assert!(bad(Sampling { temperature: -1.0, ..Sampling::default() }).contains("temperature -1"));
-        assert!(bad(Sampling { top_p: 0.0, ..Sampling::default() }).contains("topP 0 must be in (0, 1]"));
-        assert!(bad(Sampling { top_p: 1.5, ..Sampling::default() }).contains("topP 1.5"));
+        assert!(bad(Sampling { top_p: 0.0, ..Sampling::default() }).contains("top-p 0 must be in (0, 1]"));
+        assert!(bad(Sampling { top_p: 1.5, ..Sampling::default() }).contains("top-p 1.5"));
     }
 
     fn characters_round_trip_and_unknown_ones_are_named() {

@@ -493,7 +493,7 @@ async fn gpt_trains_samples_streams_and_rejects_bad_options() {
     for (key, value, expected) in [
         ("temperature", -1.0, "temperature -1 must be 0"),
         ("topK", -2.0, "topK -2 must be a whole number"),
-        ("topP", 0.0, "topP 0 must be in (0, 1]"),
+        ("topP", 0.0, "top-p 0 must be in (0, 1]"),
         ("maxTokens", 6000.0, "maxTokens 6000 must be a whole number from 1 to 5000"),
     ] {
         let msg = rejection(gpt.generate("ROMEO".into(), opts(&[(key, value.into())]))).await;

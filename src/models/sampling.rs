@@ -43,7 +43,7 @@ impl Sampling {
         if !(self.top_p > 0.0 && self.top_p <= 1.0) {
             return Err(invalid(
                 "sample",
-                format!("topP {} must be in (0, 1]; 1 keeps every token.", self.top_p),
+                format!("top-p {} must be in (0, 1]; 1 keeps every token.", self.top_p),
             ));
         }
         Ok(())
