@@ -126,7 +126,7 @@ test("widgets.html: every widget twice and one more, numbers, attributes, input,
     // Embedding space: cosine = dot / √(dot_aa · dot_bb); man and woman closer than man and bread.
     const es = await page.evaluate(() => {
       const r = document.querySelector("gf-embedding-space")._result;
-      return { words: r.words, dots: Array.from(r.dots), cosines: Array.from(r.cosines), analogy: r.analogy.map((n) => n.token) };
+      return { words: r.words, dots: Array.from(r.dots.data), cosines: Array.from(r.cosines.data), analogy: r.analogy.map((n) => n.token) };
     });
     const n = es.words.length;
     for (let a = 0; a < n; a++) {

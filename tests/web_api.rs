@@ -99,7 +99,9 @@ async fn positional_encoding_and_matmul_across_the_boundary() {
 }
 
 async fn positional_encoding_and_matmul(rt: &Runtime) {
-    let pe = JsFuture::from(rt.positional_encoding(2.0, 4.0)).await.unwrap();
+    let pe = JsFuture::from(rt.positional_encoding(opts(&[("length", 2.into()), ("dModel", 4.into())])))
+        .await
+        .unwrap();
     assert_eq!(shape(&pe), [2, 4]);
     assert!((data(&pe)[4] - 1f32.sin()).abs() < 1e-7);
     let a = Array::of3(&1.into(), &2.into(), &3.into()); // plain arrays work too
@@ -161,13 +163,23 @@ async fn bad_calls(rt: &Runtime) {
     let msg = rejection(rt.matmul(four(), four(), with(&[("m", 2.into()), ("k", 3.into()), ("n", 2.into())]))).await;
     assert!(msg.starts_with("matmul: A has shape 8 values, expected (m=2, k=3)"), "{msg}");
     // a negative length
-    let msg = rejection(rt.positional_encoding(-1.0, 4.0)).await;
+    let msg = rejection(rt.positional_encoding(opts(&[("length", (-1).into()), ("dModel", 4.into())]))).await;
     assert!(msg.starts_with("positionalEncoding: length must be a whole number"), "{msg}");
 }
 
 #[wasm_bindgen_test]
 async fn unknown_backends_are_errors_and_auto_finds_webgpu() {
-    assert!(Runtime::create(Some("tpu".into())).await.is_err());
+    let error: js_sys::Error = Runtime::create(Some("tpu".into()))
+        .await
+        .err()
+        .expect("no such backend")
+        .dyn_into()
+        .unwrap();
+    assert_eq!(
+        String::from(error.message()),
+        "Runtime.create: unknown backend preference \"tpu\"; use \"auto\", \"webgpu\" or \"cpu\"."
+    );
+    assert_eq!(get(&error, "op").as_string().as_deref(), Some("Runtime.create"));
     let auto = Runtime::create(None).await.map_err(|_| ()).unwrap();
     assert_eq!(auto.backend(), "webgpu", "Chromium here exposes a software WebGPU adapter");
     assert!(auto.adapter().is_some());
@@ -369,7 +381,9 @@ async fn a_bert_on_a_lost_gpu_keeps_pre_training_and_fine_tuning_on_the_cpu() {
     assert_eq!(get(&first, "step").as_f64(), Some(3.0));
     let examples = || {
         get(
-            &glassformer::web::bert_opinion_examples(0, 8, 1).map_err(|_| "examples").unwrap(),
+            &glassformer::web::bert_opinion_examples(opts(&[("split", 0.into()), ("count", 8.into()), ("seed", 1.into())]))
+                .map_err(|_| "examples")
+                .unwrap(),
             "examples",
         )
     };
@@ -395,7 +409,7 @@ async fn a_bert_on_a_lost_gpu_keeps_pre_training_and_fine_tuning_on_the_cpu() {
         "the classifier: its step-0 snapshot, then 1 step"
     );
     let classified = JsFuture::from(bert.classify("the bread was stale.".into())).await.unwrap();
-    let probs = Float32Array::from(get(&classified, "probabilities")).to_vec();
+    let probs = data(&get(&classified, "probabilities"));
     assert!((probs.iter().sum::<f32>() - 1.0).abs() < 1e-5);
     let filled = JsFuture::from(bert.fill_mask("a [MASK] of milk".into(), JsValue::UNDEFINED))
         .await
@@ -456,10 +470,7 @@ async fn gpt_trains_samples_streams_and_rejects_bad_options() {
     let next = JsFuture::from(gpt.next_token("ROMEO:\n".into(), opts(&[("topK", 3.into())])))
         .await
         .unwrap();
-    let (raw, sampled) = (
-        Float32Array::from(get(&next, "raw")).to_vec(),
-        Float32Array::from(get(&next, "sampled")).to_vec(),
-    );
+    let (raw, sampled) = (data(&get(&next, "raw")), data(&get(&next, "sampled")));
     assert_eq!(raw.len(), Array::from(&get(&next, "characters")).length() as usize);
     assert!((raw.iter().sum::<f32>() - 1.0).abs() < 1e-4 && (sampled.iter().sum::<f32>() - 1.0).abs() < 1e-4);
     assert_eq!(sampled.iter().filter(|&&p| p > 0.0).count(), 3);
@@ -538,17 +549,19 @@ async fn bert_fills_masks_masks_attends_fine_tunes_and_rejects_bad_input() {
             let p: Vec<f64> = guesses.iter().map(|g| get(&g, "probability").as_f64().unwrap()).collect();
             assert!(p.windows(2).all(|w| w[0] >= w[1]) && p.iter().all(|&x| x > 0.0 && x <= 1.0));
         }
-        // Attention: layers × heads matrices of (T, T) with rows summing to 1.
+        // Attention: one (heads, T, T) tensor per layer, rows summing to 1.
         let att = JsFuture::from(bert.attention("open a bank account".into())).await.unwrap();
         let t = Array::from(&get(&att, "tokens")).length() as usize;
         let layers = Array::from(&get(&att, "layers"));
         assert_eq!(layers.length(), 1);
-        let head0 = Float32Array::from(Array::from(&layers.get(0)).get(0)).to_vec();
-        assert_eq!(head0.len(), t * t);
-        assert!(head0.chunks(t).all(|row| (row.iter().sum::<f32>() - 1.0).abs() < 1e-4));
+        assert_eq!(shape(&layers.get(0)), [2, t as u32, t as u32]);
+        let weights = data(&layers.get(0));
+        assert!(weights.chunks(t).all(|row| (row.iter().sum::<f32>() - 1.0).abs() < 1e-4));
         // Fine-tuning on labelled opinions, then classifying.
         let examples = get(
-            &glassformer::web::bert_opinion_examples(0, 16, 1).map_err(|_| "examples").unwrap(),
+            &glassformer::web::bert_opinion_examples(opts(&[("split", 0.into()), ("count", 16.into()), ("seed", 1.into())]))
+                .map_err(|_| "examples")
+                .unwrap(),
             "examples",
         );
         let tuned = JsFuture::from(bert.fine_tune(examples, opts(&[("steps", 3.into())])))
@@ -558,7 +571,7 @@ async fn bert_fills_masks_masks_attends_fine_tunes_and_rejects_bad_input() {
         let accuracy = get(&tuned, "accuracy").as_f64().unwrap();
         assert!((0.0..=1.0).contains(&accuracy));
         let classified = JsFuture::from(bert.classify("the bread was stale.".into())).await.unwrap();
-        let probs = Float32Array::from(get(&classified, "probabilities")).to_vec();
+        let probs = data(&get(&classified, "probabilities"));
         assert!(probs.len() == 2 && (probs.iter().sum::<f32>() - 1.0).abs() < 1e-4);
     }
     let bert = cpu.bert(small()).map_err(|_| "bert").unwrap();
@@ -617,7 +630,10 @@ async fn bert_fills_masks_masks_attends_fine_tunes_and_rejects_bad_input() {
     let msg = rejection(bert.classify("the bread".into())).await;
     assert!(msg.contains("call fineTune"), "{msg}");
     let msg = rejection(bert.fine_tune(
-        get(&glassformer::web::bert_opinion_examples(0, 4, 1).unwrap(), "examples"),
+        get(
+            &glassformer::web::bert_opinion_examples(opts(&[("split", 0.into()), ("count", 4.into()), ("seed", 1.into())])).unwrap(),
+            "examples",
+        ),
         opts(&[("classes", 1.into())]),
     ))
     .await;
@@ -641,7 +657,8 @@ async fn bert_fills_masks_masks_attends_fine_tunes_and_rejects_bad_input() {
     let strings = |v: JsValue| Array::from(&v).iter().map(|w| w.as_string().unwrap()).collect::<Vec<_>>();
     assert_eq!(strings(get(&space, "words")), [first.clone(), last.clone()]);
     assert_eq!(strings(get(&space, "missing")), ["zzzz"]);
-    let cosines = get(&space, "cosines").dyn_into::<Float32Array>().unwrap().to_vec();
+    assert_eq!(shape(&get(&space, "cosines")), [2, 2]);
+    let cosines = data(&get(&space, "cosines"));
     assert!((cosines[0] - 1.0).abs() < 1e-5 && (cosines[3] - 1.0).abs() < 1e-5, "{cosines:?}");
     assert_eq!(Array::from(&Array::from(&get(&space, "neighbours")).get(1)).length(), 3);
     assert_eq!(Array::from(&get(&space, "analogy")).length(), 3);
@@ -667,7 +684,7 @@ async fn the_widgets_feed_forward_and_rnn_across_the_boundary() {
         f32s(&[0.0, 0.5]),
         f32s(&[2.0, 0.0, 0.0, 3.0]),
         f32s(&[0.1, 0.2]),
-        opts(&[("dModel", 2.into()), ("hidden", 2.into())]),
+        opts(&[("dModel", 2.into()), ("dFF", 2.into())]),
     ))
     .await
     .unwrap();
@@ -682,10 +699,26 @@ async fn the_widgets_feed_forward_and_rnn_across_the_boundary() {
         f32s(&[0.0, 0.5]),
         f32s(&[2.0, 0.0, 0.0, 3.0]),
         f32s(&[0.1, 0.2]),
-        opts(&[("dModel", 2.into()), ("hidden", 2.into())]),
+        opts(&[("dModel", 2.into()), ("dFF", 2.into())]),
     ))
     .await;
     assert!(msg.starts_with("feedForward: ") && msg.contains("W1"), "{msg}");
+    // The error's parts as fields, for code that handles errors.
+    let error = JsFuture::from(rt.feed_forward(
+        f32s(&[1.0, -1.0]),
+        f32s(&[1.0, 0.0, 0.0]),
+        f32s(&[0.0, 0.5]),
+        f32s(&[2.0, 0.0, 0.0, 3.0]),
+        f32s(&[0.1, 0.2]),
+        opts(&[("dModel", 2.into()), ("dFF", 2.into())]),
+    ))
+    .await
+    .expect_err("W1 is too short");
+    let field = |key: &str| get(&error, key).as_string().unwrap_or_default();
+    assert_eq!(
+        [field("op"), field("what"), field("expected"), field("got")],
+        ["feedForward", "W1", "(dModel=2, dFF=2) = 4 values", "3 values"]
+    );
     // The identity RNN: ‖∂L/∂h_t‖ = ρ^(T−1−t).
     let rnn = glassformer::web::rnn_gradients(opts(&[
         ("radius", 0.5.into()),
@@ -693,7 +726,8 @@ async fn the_widgets_feed_forward_and_rnn_across_the_boundary() {
         ("activation", "identity".into()),
     ]))
     .unwrap();
-    let norms = get(&rnn, "gradientNorms").dyn_into::<Float32Array>().unwrap().to_vec();
+    assert_eq!(shape(&get(&rnn, "gradientNorms")), [5]);
+    let norms = data(&get(&rnn, "gradientNorms"));
     for (t, norm) in norms.iter().enumerate() {
         assert!((norm - 0.5f32.powi(4 - t as i32)).abs() < 1e-5, "{norms:?}");
     }

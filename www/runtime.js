@@ -98,7 +98,7 @@ class WorkerRuntime {
   get webgpuAvailable() { return "gpu" in navigator; }
   attention(q, k, v, options) { return this.#call("attention", [q, k, v, options]); }
   matmul(a, b, options) { return this.#call("matmul", [a, b, options]); }
-  positionalEncoding(positions, dModel) { return this.#call("positionalEncoding", [positions, dModel]); }
+  positionalEncoding(options) { return this.#call("positionalEncoding", [options]); }
   feedForward(x, w1, b1, w2, b2, options) { return this.#call("feedForward", [x, w1, b1, w2, b2, options]); }
   benchmark(kind, options) { return this.#call("benchmark", [kind, options]); }
   loseDevice() {} // nothing to lose on the CPU

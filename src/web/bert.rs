@@ -7,7 +7,7 @@
 //! // [[{ token: "store", probability: 0.41 }, …], [{ token: "gallon", … }, …]]  one list per [MASK]
 //! bert.maskExample("the man went to the store.", { seed: 3 });
 //! // [{ token: "the", shown: "the", fate: "not chosen" }, { token: "store", shown: "[MASK]", fate: "masked" }, …]
-//! await bert.attention("open a bank account");  // { tokens, layers: [[Float32Array(T·T) per head]] }
+//! await bert.attention("open a bank account");  // { tokens, layers: [{ data, shape: [heads, T, T] } per layer] }
 //! await bert.train({ steps: 20 });              // { step, mlmLoss, nspLoss, tokensPerSecond }
 //! await bert.fineTune(examples, { steps: 30 }); // examples: [{ text, label }] → { step, loss, accuracy }
 //! await bert.classify("the bread was stale."); // { label, probabilities }
@@ -19,7 +19,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Array, Float32Array, Object, Promise};
+use js_sys::{Array, Object, Promise};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Deserialize;
@@ -27,7 +27,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::bench::now_ms;
-use super::convert::{js_error, options, set};
+use super::convert::{js_error, options, set, tensor};
 use super::runtime::Runtime;
 use super::training::Training;
 use crate::checkpoint::{load_bert, save_bert};
@@ -190,17 +190,31 @@ impl Runtime {
     }
 }
 
-/// Labelled opinion sentences from the errands corpus: `split` 0 (training
-/// words) or 1 (held-out words) → [{ text, label }] with label 1 = good, 0 = bad.
+/// Options of `bertOpinionExamples`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct OpinionOptions {
+    /// 0: sentences with the training opinion words; 1: with the held-out ones.
+    split: usize,
+    count: usize,
+    #[serde(default)]
+    seed: u64,
+}
+
+/// Labelled opinion sentences from the errands corpus,
+/// `bertOpinionExamples({ split, count, seed })` → { examples: [{ text, label }],
+/// labels }, label 1 = good, 0 = bad; `split` 0 uses the training opinion
+/// words, 1 the held-out ones.
 #[wasm_bindgen(js_name = bertOpinionExamples)]
-pub fn bert_opinion_examples(split: usize, count: usize, seed: u32) -> std::result::Result<JsValue, JsValue> {
+pub fn bert_opinion_examples(options_object: JsValue) -> std::result::Result<JsValue, JsValue> {
+    let OpinionOptions { split, count, seed } = options("bertOpinionExamples", options_object).map_err(js_error)?;
     if split > 1 || count == 0 || count > 10_000 {
         return Err(js_error(invalid(
             "bertOpinionExamples",
             "split is 0 or 1, and count between 1 and 10000.",
         )));
     }
-    let list: Array = opinions(seed as u64, count, split)
+    let list: Array = opinions(seed, count, split)
         .into_iter()
         .map(|e| {
             let o = Object::new();
@@ -331,7 +345,8 @@ impl BertModel {
     }
 
     /// The attention weights over `text` (as `[CLS] text [SEP]`) →
-    /// Promise<{ tokens, layers: [[Float32Array(T·T) per head]] }>, row = query.
+    /// Promise<{ tokens, layers: [{ data, shape: [heads, T, T] }] }>: one
+    /// tensor per layer, each head's `(T, T)` weights with a row per query.
     pub fn attention(&self, text: String) -> Promise {
         let state = Rc::clone(&self.state);
         future_to_promise(async move {
@@ -343,18 +358,13 @@ impl BertModel {
             let batch = sentence_batch(vocab, std::slice::from_ref(&ids), &[IGNORE_INDEX]);
             let mut acts = bert.acts(&batch);
             bert.forward(&mut acts, &batch).map_err(js_error)?;
-            let t = batch.t;
+            let (t, heads) = (batch.t, bert.cfg.heads);
             let layers: Array = acts
                 .blocks
                 .iter()
-                .map(|block| -> std::result::Result<JsValue, JsValue> {
-                    let w = block.attn.weights.host().map_err(js_error)?;
-                    Ok(w.chunks_exact(t * t)
-                        .map(|head| JsValue::from(Float32Array::from(head)))
-                        .collect::<Array>()
-                        .into())
-                })
-                .collect::<std::result::Result<Array, JsValue>>()?;
+                .map(|block| Ok(tensor(block.attn.weights.host()?, &[heads, t, t]))) // (NH, T, T)
+                .collect::<Result<Array>>()
+                .map_err(js_error)?;
             let tokens: Array = batch.tokens.iter().map(|&id| JsValue::from(vocab.token(id))).collect();
             let result = Object::new();
             set(&result, "tokens", &tokens.into());
@@ -407,8 +417,9 @@ impl BertModel {
             let result = Object::new();
             set(&result, "words", &strings(&look.words));
             set(&result, "missing", &strings(&look.missing));
-            set(&result, "dots", &Float32Array::from(&look.dots[..]).into());
-            set(&result, "cosines", &Float32Array::from(&look.cosines[..]).into());
+            let n = look.words.len();
+            set(&result, "dots", &tensor(&look.dots, &[n, n]));
+            set(&result, "cosines", &tensor(&look.cosines, &[n, n]));
             set(
                 &result,
                 "neighbours",
@@ -542,7 +553,7 @@ impl BertModel {
         })
     }
 
-    /// Classify `text` with the fine-tuned classifier → Promise<{ label, probabilities: Float32Array }>.
+    /// Classify `text` with the fine-tuned classifier → Promise<{ label, probabilities: { data, shape: [classes] } }>.
     pub fn classify(&self, text: String) -> Promise {
         let state = Rc::clone(&self.state);
         future_to_promise(async move {
@@ -566,7 +577,7 @@ impl BertModel {
                 .fold(0, |best, (i, &p)| if p > probs[best] { i } else { best });
             let result = Object::new();
             set(&result, "label", &(label as f64).into());
-            set(&result, "probabilities", &Float32Array::from(probs.as_slice()).into());
+            set(&result, "probabilities", &tensor(&probs, &[probs.len()]));
             Ok(result.into())
         })
     }

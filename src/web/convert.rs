@@ -68,7 +68,29 @@ pub fn set(object: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(object, &JsValue::from_str(key), value);
 }
 
-/// An [`Error`] as the value a rejected Promise carries: a JS `Error`.
+/// An [`Error`] as the value a rejected Promise carries: a JS `Error` whose
+/// message says what went wrong, with the refusing op as its `op` field and,
+/// for a shape that does not fit, `what`, `expected` and `got` beside it, so
+/// that code can react to an error without parsing its message:
+///
+/// ```js
+/// try { await rt.feedForward(x, w1, b1, w2, b2, { dModel: 2, hidden: 2 }); }
+/// catch (e) { e.op; e.what; e.expected; e.got; }   // "feedForward", "W1", "(dModel=2, hidden=2) = 4 values", "3 values"
+/// ```
 pub fn js_error(error: Error) -> JsValue {
-    JsError::new(&error.to_string()).into()
+    let js = js_sys::Error::new(&error.to_string());
+    let field = |key: &str, value: &str| set(&js, key, &JsValue::from_str(value));
+    match &error {
+        Error::Shape {
+            op, what, expected, got, ..
+        } => {
+            field("op", op);
+            field("what", what);
+            field("expected", expected);
+            field("got", got);
+        }
+        Error::InvalidArgument { op, .. } | Error::NonFinite { op, .. } => field("op", op),
+        Error::Backend(_) => field("op", "backend"),
+    }
+    js.into()
 }

@@ -4,7 +4,7 @@
 //! ```js
 //! const gpt = rt.loadGpt(bytes, corpus);                       // corpus: optional, to train further
 //! const next = await gpt.nextToken("ROMEO:\n", { temperature: 0.8, topK: 10 });
-//! // { characters, raw: Float32Array(V) softmax of the logits, sampled: Float32Array(V) after τ / top-k / top-p, cropped }
+//! // { characters, raw: { data, shape: [V] } softmax of the logits, sampled: the same after τ / top-k / top-p, cropped }
 //! const { text, steps } = await gpt.generate("ROMEO:\n", { maxTokens: 200, temperature: 0.8, seed: 1, onToken });
 //! await gpt.train({ steps: 10 });                              // { step, loss, valLoss, tokensPerSecond }
 //! ```
@@ -12,7 +12,7 @@
 //! Sampling runs on the CPU with the KV cache (one token at a time is
 //! latency-bound); training runs on the runtime's device.
 
-use js_sys::{Array, Float32Array, Function, Object, Promise};
+use js_sys::{Array, Function, Object, Promise};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Deserialize;
@@ -20,7 +20,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::bench::now_ms;
-use super::convert::{js_error, options, set};
+use super::convert::{js_error, options, set, tensor};
 use super::runtime::Runtime;
 use super::training::Training;
 use crate::checkpoint::{load_gpt, save_gpt};
@@ -57,7 +57,7 @@ struct SamplingOptions {
     top_k: Option<f64>,
     top_p: Option<f64>,
     max_tokens: Option<f64>,
-    seed: Option<f64>,
+    seed: Option<u64>,
     #[serde(with = "serde_wasm_bindgen::preserve", default)]
     on_token: JsValue,
 }
@@ -198,8 +198,8 @@ impl GptModel {
             };
             let result = Object::new();
             set(&result, "characters", &characters.into());
-            set(&result, "raw", &Float32Array::from(raw.as_slice()).into());
-            set(&result, "sampled", &Float32Array::from(sampled.as_slice()).into());
+            set(&result, "raw", &tensor(&raw, &[raw.len()]));
+            set(&result, "sampled", &tensor(&sampled, &[sampled.len()]));
             set(&result, "cropped", &(generator.cropped as f64).into());
             Ok(result.into())
         })
@@ -235,7 +235,7 @@ impl GptModel {
             };
             let (gpt, prompt_ids) = cpu_model(&training, "gpt.generate", &prompt).await?;
             let mut generator = Generator::new(&gpt, &prompt_ids).map_err(js_error)?;
-            let mut rng = ChaCha8Rng::seed_from_u64(opts.seed.unwrap_or(0.0).max(0.0) as u64);
+            let mut rng = ChaCha8Rng::seed_from_u64(opts.seed.unwrap_or(0));
             let (steps, mut text) = (Array::new(), String::new());
             for _ in 0..max_tokens as usize {
                 let probs = distribution(&generator.logits, &sampling).map_err(js_error)?;

@@ -82,7 +82,7 @@ pub fn bleu(hypotheses: Vec<String>, references: Vec<String>) -> Result<JsValue,
 }
 
 /// `rnnGradients({ hidden, steps, radius, activation, inputScale, seed })` →
-/// { gradientNorms, stateNorms } (Float32Arrays of length steps): a
+/// { gradientNorms, stateNorms } (tensors of shape [steps]): a
 /// recurrent network `h_t = f(W_h h_{t−1} + W_x x_t + b)` whose W_h has
 /// spectral radius `radius`, run forward over `steps` inputs, and the norm
 /// of the gradient of `u·h_{T−1}` reaching every h_t (see `models::rnn`).
@@ -123,11 +123,8 @@ pub fn rnn_gradients(options_object: JsValue) -> Result<JsValue, JsValue> {
     };
     let measured = setup.gradients_through_time(&crate::Device::Cpu).map_err(convert::js_error)?;
     let result = js_sys::Object::new();
-    convert::set(
-        &result,
-        "gradientNorms",
-        &js_sys::Float32Array::from(&measured.gradient_norms[..]).into(),
-    );
-    convert::set(&result, "stateNorms", &js_sys::Float32Array::from(&measured.state_norms[..]).into());
+    let steps = measured.gradient_norms.len();
+    convert::set(&result, "gradientNorms", &convert::tensor(&measured.gradient_norms, &[steps]));
+    convert::set(&result, "stateNorms", &convert::tensor(&measured.state_norms, &[steps]));
     Ok(result.into())
 }

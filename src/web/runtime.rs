@@ -93,7 +93,17 @@ struct MatmulOptions {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct FeedForwardOptions {
     d_model: usize,
-    hidden: usize,
+    /// The hidden layer's width.
+    #[serde(rename = "dFF")]
+    d_ff: usize,
+}
+
+/// Options of `runtime.positionalEncoding`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PositionalOptions {
+    length: f64,
+    d_model: f64,
 }
 
 /// Attention results on the host: output, scaled scores, weights.
@@ -176,12 +186,16 @@ impl Runtime {
 #[wasm_bindgen]
 impl Runtime {
     /// `Runtime.create("auto" | "webgpu" | "cpu")` → Promise<Runtime>.
-    pub async fn create(preference: Option<String>) -> std::result::Result<Runtime, JsError> {
-        let preference =
-            Preference::parse(preference.as_deref().unwrap_or("auto")).map_err(|e| JsError::new(&format!("Runtime.create: {e}")))?;
+    pub async fn create(preference: Option<String>) -> std::result::Result<Runtime, JsValue> {
+        let preference = Preference::parse(preference.as_deref().unwrap_or("auto")).map_err(|e| {
+            js_error(match e {
+                Error::InvalidArgument { message, .. } => invalid("Runtime.create", message),
+                other => other,
+            })
+        })?;
         let device = Device::pick(preference, webgpu_present()).await.map_err(|e| {
             let missing = if webgpu_present() { "" } else { " (navigator.gpu is missing)" };
-            JsError::new(&format!("Runtime.create({:?}){missing}: {e}", preference.name()))
+            js_error(Error::Backend(format!("Runtime.create({:?}){missing}: {e}", preference.name())))
         })?;
         Ok(Runtime {
             state: Rc::new(RefCell::new(State {
@@ -348,18 +362,19 @@ impl Runtime {
     }
 
     /// The original Transformer's position-wise feed-forward network,
-    /// `FFN(x) = max(0, x W1 + b1) W2 + b2`, on every row of `x (N, dModel)`
+    /// `FFN(x) = max(0, x W1 + b1) W2 + b2`, on every row of `x (N, dModel)`,
+    /// with `W1 (dModel, dFF)` and `W2 (dFF, dModel)`; options `{ dModel, dFF }`
     /// → Promise<{ preActivation, hidden, output }>: `x W1 + b1` and its ReLU
-    /// (both `(N, hidden)`), and the output `(N, dModel)`. A handful of rows:
+    /// (both `(N, dFF)`), and the output `(N, dModel)`. A handful of rows:
     /// computed by the CPU kernels whatever the backend.
     #[wasm_bindgen(js_name = feedForward)]
     pub fn feed_forward(&self, x: JsValue, w1: JsValue, b1: JsValue, w2: JsValue, b2: JsValue, options_object: JsValue) -> Promise {
         const OP: &str = "feedForward";
         let result = (|| {
             let opts: FeedForwardOptions = options(OP, options_object)?;
-            let (c, f) = (opts.d_model, opts.hidden);
+            let (c, f) = (opts.d_model, opts.d_ff);
             check_nonzero(OP, "dModel", c)?;
-            check_nonzero(OP, "hidden", f)?;
+            check_nonzero(OP, "dFF", f)?;
             let x = f32_vec(OP, "x", &x)?;
             let n = length(OP, "x", x.len(), c, None)?;
             check_nonzero(OP, "rows of x", n)?;
@@ -369,9 +384,9 @@ impl Runtime {
                 f32_vec(OP, "W2", &w2)?,
                 f32_vec(OP, "b2", &b2)?,
             );
-            check_len(OP, "W1", w1.len(), &[("dModel", c), ("hidden", f)])?;
-            check_len(OP, "b1", b1.len(), &[("hidden", f)])?;
-            check_len(OP, "W2", w2.len(), &[("hidden", f), ("dModel", c)])?;
+            check_len(OP, "W1", w1.len(), &[("dModel", c), ("dFF", f)])?;
+            check_len(OP, "b1", b1.len(), &[("dFF", f)])?;
+            check_len(OP, "W2", w2.len(), &[("dFF", f), ("dModel", c)])?;
             check_len(OP, "b2", b2.len(), &[("dModel", c)])?;
             // The same layer the models use, with these weights and ReLU.
             let cpu = Device::Cpu;
@@ -392,14 +407,16 @@ impl Runtime {
         }
     }
 
-    /// The sinusoidal table → Promise<{ data, shape: [length, dModel] }>.
-    /// A constant table: computed on the CPU whatever the backend.
+    /// The sinusoidal table, `positionalEncoding({ length, dModel })` →
+    /// Promise<{ data, shape: [length, dModel] }>. A constant table: computed
+    /// on the CPU whatever the backend.
     #[wasm_bindgen(js_name = positionalEncoding)]
-    pub fn positional_encoding(&self, length: f64, d_model: f64) -> Promise {
+    pub fn positional_encoding(&self, options_object: JsValue) -> Promise {
         const OP: &str = "positionalEncoding";
         let result = (|| {
-            let length = whole_number(OP, "length", length)?;
-            let d_model = whole_number(OP, "dModel", d_model)?;
+            let opts: PositionalOptions = options(OP, options_object)?;
+            let length = whole_number(OP, "length", opts.length)?;
+            let d_model = whole_number(OP, "dModel", opts.d_model)?;
             if length.saturating_mul(d_model) > MAX_TABLE_VALUES {
                 return Err(invalid(
                     OP,

@@ -20,7 +20,7 @@
 // Events: "gf-update" after each redraw.
 
 import { BASE_STYLE, GfModelWidget, escapeHtml, numberAttribute, onArrowKeys } from "./common.js";
-import { heatmap, strongest } from "./heatmap.js";
+import { headsOf, heatmap, strongest } from "./heatmap.js";
 
 const DEFAULT_TEXT = "the woman bought a cake for her mother and it was delicious .";
 
@@ -126,7 +126,7 @@ class GfAttentionMap extends GfModelWidget {
   get _head() {
     const raw = this.getAttribute("head");
     if (raw === null || raw === "mean") return "mean";
-    return Math.round(numberAttribute(this, "head", 0, 0, (this._result?.layers[0].length ?? 1) - 1));
+    return Math.round(numberAttribute(this, "head", 0, 0, (this._result?.layers[0].shape[0] ?? 1) - 1));
   }
   get _word() {
     if (!this.hasAttribute("word") || !this._result) return null;
@@ -136,7 +136,7 @@ class GfAttentionMap extends GfModelWidget {
   _syncInputs() {
     if (!this._result) return;
     const t = this._t;
-    const layers = this._result.layers.length, heads = this._result.layers[0].length;
+    const layers = this._result.layers.length, heads = this._result.layers[0].shape[0];
     const layer = this._$("layer"), head = this._$("head");
     if (layer.options.length !== layers) layer.innerHTML = Array.from({ length: layers }, (_, i) => `<option value="${i}">${i + 1}</option>`).join("");
     if (head.options.length !== heads + 1) head.innerHTML = `<option value="mean">${t.mean}</option>` + Array.from({ length: heads }, (_, i) => `<option value="${i}">${i + 1}</option>`).join("");
@@ -152,7 +152,7 @@ class GfAttentionMap extends GfModelWidget {
   /** The (T, T) weights shown: one head's, or the mean of the layer's heads. */
   get weights() {
     if (!this._result) return null;
-    const heads = this._result.layers[this._layer];
+    const heads = headsOf(this._result.layers[this._layer]);
     const head = this._head;
     if (head !== "mean") return Array.from(heads[head]);
     const mean = new Array(heads[0].length).fill(0);

@@ -29,7 +29,7 @@
 import { loadGlassformer } from "../runtime.js";
 import { langOf, escapeHtml, BASE_STYLE, shareFooter, wireShare, runtimeOf } from "./common.js";
 import { TEXT } from "./text/gf-bert-fill.js";
-import { heatmap, strongest } from "./heatmap.js";
+import { headsOf, heatmap, strongest } from "./heatmap.js";
 
 const DEFAULT_CHECKPOINT = new URL("../models/bert.safetensors", import.meta.url).href;
 const QUESTION = "the man went to the [MASK] to buy a [MASK] of milk.";
@@ -412,7 +412,7 @@ class GfBertFill extends HTMLElement {
     if (!a) return;
     const t = this._t;
     const layer = Number(this._$("layer").value), head = Number(this._$("head").value);
-    const w = a.layers[layer][head], n = a.tokens.length;
+    const w = headsOf(a.layers[layer])[head], n = a.tokens.length;
     const weight = (r, c) => w[r * n + c];
     const map = heatmap({ rows: a.tokens, columns: a.tokens, weight });
     const svg = this._$("heatmap");
@@ -452,7 +452,8 @@ class GfBertFill extends HTMLElement {
   _fineTune() {
     return this._run("error", async (gone) => {
       const { bertOpinionExamples } = await loadGlassformer();
-      const train = bertOpinionExamples(0, 32, 1).examples, test = bertOpinionExamples(1, 200, 2).examples;
+      const train = bertOpinionExamples({ split: 0, count: 32, seed: 1 }).examples;
+      const test = bertOpinionExamples({ split: 1, count: 200, seed: 2 }).examples;
       if (gone()) return;
       if (!this._scratch) {
         const scratch = await (await runtimeOf(this)).loadBert(this._bytes);
@@ -521,7 +522,7 @@ class GfBertFill extends HTMLElement {
 
   _drawClassified() {
     const t = this._t;
-    const say = (r) => t.verdict(t.labels[r.label], percent(r.probabilities[r.label], 0));
+    const say = (r) => t.verdict(t.labels[r.label], percent(r.probabilities.data[r.label], 0));
     this._$("classified").textContent = t.classified(say(this._classified.pre), say(this._classified.scratch));
   }
 }

@@ -139,7 +139,8 @@ class GfEmbeddingSpace extends GfModelWidget {
   _draw() {
     if (!this._result) return;
     const t = this._t;
-    const { words, cosines, dots, neighbours, projection, analogy: answer } = this._result;
+    const { words, neighbours, projection, analogy: answer } = this._result;
+    const cosines = this._result.cosines.data, dots = this._result.dots.data;
     const maxDot = Math.max(1e-6, ...Array.from(dots).map(Math.abs));
     this._$("cosines").innerHTML = matrixTable(cosines, words, words, (x) => `<td style="background:${diverging(x)}">${fixed(x)}</td>`);
     this._$("dots").innerHTML = matrixTable(dots, words, words, (x) => `<td style="background:${diverging(x / maxDot)}">${fixed(x)}</td>`);

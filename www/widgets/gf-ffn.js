@@ -146,7 +146,7 @@ class GfFfn extends GfWidget {
       if (words.length === 0) throw new Error(this._common.emptyText);
       const runtime = await runtimeOf(this);
       const p = inputs(words, d, f, seed);
-      const result = await runtime.feedForward(p.x, p.w1, p.b1, p.w2, p.b2, { dModel: d, hidden: f });
+      const result = await runtime.feedForward(p.x, p.w1, p.b1, p.w2, p.b2, { dModel: d, dFF: f });
       // What the rows are compared with, to mark the ones that changed.
       this._previous = this._result && this._result.d === d && this._result.f === f ? this._result : null;
       return { words, d, f, ...p, pre: result.preActivation.data, hidden: result.hidden.data, output: result.output.data };

@@ -351,7 +351,7 @@ class GfGptSampler extends HTMLElement {
   _drawChart(next, chosen) {
     this._chart = { next, chosen };
     const t = this._t;
-    const { characters, raw, sampled } = next;
+    const { characters } = next, raw = next.raw.data, sampled = next.sampled.data;
     const order = Array.from(raw.keys()).sort((a, b) => raw[b] - raw[a]).slice(0, 12);
     // The drawn character is always shown, even when it was not among the 12 likeliest.
     const drawn = chosen === undefined ? -1 : characters.indexOf(chosen);

@@ -91,7 +91,7 @@ class GfPositionalEncoding extends GfWidget {
     try {
       if (this._key !== key) {
         const runtime = await runtimeOf(this);
-        const { data } = await runtime.positionalEncoding(length, dModel);
+        const { data } = await runtime.positionalEncoding({ length, dModel });
         this._table = { data, length, dModel };
         this._key = key;
       }

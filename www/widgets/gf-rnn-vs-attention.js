@@ -148,7 +148,7 @@ class GfRnnVsAttention extends GfWidget {
         activation: this._activation,
         seed: Math.round(numberAttribute(this, "seed", 1, 0)),
       });
-      return { norms: Array.from(measured.gradientNorms), steps: this._steps, radius: this._radius };
+      return { norms: Array.from(measured.gradientNorms.data), steps: this._steps, radius: this._radius };
     });
   }
 

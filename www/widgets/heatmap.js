@@ -49,3 +49,11 @@ export function strongest(rows, columns, weight) {
     return best;
   });
 }
+
+/**
+ * The heads of one layer's attention `{ data, shape: [heads, T, S] }` as
+ * `heads` arrays of `T·S` weights (views into `data`, row = query).
+ */
+export function headsOf({ data, shape: [heads, t, s] }) {
+  return Array.from({ length: heads }, (_, h) => data.subarray(h * t * s, (h + 1) * t * s));
+}
