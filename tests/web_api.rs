@@ -6,7 +6,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use glassformer::web::Runtime;
+use glassformer::web::{BertModel, GptModel, Runtime, Seq2seqModel};
 use js_sys::{Array, Float32Array, Object, Promise, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -51,6 +51,21 @@ fn opts(pairs: &[(&str, JsValue)]) -> JsValue {
         Reflect::set(&object, &(*key).into(), value).unwrap();
     }
     object.into()
+}
+
+/// A model from the Promise a constructor returns.
+async fn made<T: wasm_bindgen::convert::TryFromJsValue>(promise: Promise) -> T {
+    let value = JsFuture::from(promise)
+        .await
+        .unwrap_or_else(|e| panic!("the model should be made: {e:?}"));
+    T::try_from_js_value(value).unwrap_or_else(|_| panic!("the Promise resolved to another kind of object"))
+}
+
+/// Await a Promise that must resolve.
+async fn resolved(promise: Promise) -> JsValue {
+    JsFuture::from(promise)
+        .await
+        .unwrap_or_else(|e| panic!("the call should have resolved: {e:?}"))
 }
 
 /// Await a Promise that must reject; return the JS Error's message.
@@ -210,11 +225,11 @@ async fn seq2seq_trains_translates_and_rejects_bad_input() {
             ("dFF", 32.into()),
             ("batchSize", 8.into()),
         ]);
-        let model = rt.seq2seq(small).map_err(|_| "seq2seq").unwrap();
+        let model = made::<Seq2seqModel>(rt.seq2seq(small)).await;
         let first = JsFuture::from(model.train(opts(&[("steps", 3.into())]))).await.unwrap();
         assert_eq!(get(&first, "step").as_f64(), Some(3.0));
         assert!(get(&first, "loss").as_f64().unwrap().is_finite());
-        let described = model.describe().unwrap();
+        let described = resolved(model.describe()).await;
         assert_eq!(get(&described, "step").as_f64(), Some(3.0));
         assert_eq!(get(&described, "dModel").as_f64(), Some(16.0));
         assert!(get(&described, "trainPairs").as_f64().unwrap() > 100.0);
@@ -257,13 +272,13 @@ async fn seq2seq_trains_translates_and_rejects_bad_input() {
             .dyn_into::<js_sys::Uint8Array>()
             .unwrap()
             .to_vec();
-        let loaded = rt.load_seq2seq(&bytes).map_err(|_| "load").unwrap();
+        let loaded = made::<Seq2seqModel>(rt.load_seq2seq(&bytes)).await;
         let again = JsFuture::from(loaded.translate("The agreement on the zebra was signed.".into(), opts(&[("beam", 3.into())])))
             .await
             .unwrap();
         assert_eq!(get(&again, "text").as_string(), get(&translation, "text").as_string());
-        let broken: js_sys::Error = rt.load_seq2seq(&bytes[..100]).err().expect("half a file").dyn_into().unwrap();
-        assert!(String::from(broken.message()).starts_with("checkpoint: this is not a safetensors file"));
+        let msg = rejection(rt.load_seq2seq(&bytes[..100])).await;
+        assert!(msg.starts_with("checkpoint: this is not a safetensors file"), "{msg}");
 
         let msg = rejection(model.translate("   ".into(), JsValue::UNDEFINED)).await;
         assert!(msg.starts_with("seq2seq.translate: the text is empty"), "{msg}");
@@ -275,12 +290,8 @@ async fn seq2seq_trains_translates_and_rejects_bad_input() {
         assert!(msg.contains("unknown split \"tset\""), "{msg}");
         let msg = rejection(model.train(opts(&[("steps", 0.into())]))).await;
         assert!(msg.contains("steps must be between 1 and 10000"), "{msg}");
-        let bad = rt
-            .seq2seq(opts(&[("dModel", 10.into()), ("heads", 4.into())]))
-            .err()
-            .expect("heads must divide dModel");
-        let bad: js_sys::Error = bad.dyn_into().unwrap();
-        assert!(String::from(bad.message()).contains("heads"), "{}", String::from(bad.message()));
+        let msg = rejection(rt.seq2seq(opts(&[("dModel", 10.into()), ("heads", 4.into())]))).await;
+        assert!(msg.contains("heads=4 does not divide"), "{msg}");
     }
 }
 
@@ -306,7 +317,7 @@ async fn a_translator_on_a_lost_gpu_keeps_training_on_the_cpu() {
         ("dFF", 32.into()),
         ("batchSize", 8.into()),
     ]);
-    let model = rt.seq2seq(small).map_err(|_| "seq2seq").unwrap();
+    let model = made::<Seq2seqModel>(rt.seq2seq(small)).await;
     let first = JsFuture::from(model.train(opts(&[("steps", 3.into())]))).await.unwrap();
     assert_eq!(get(&first, "step").as_f64(), Some(3.0));
     rt.lose_device();
@@ -330,17 +341,15 @@ async fn a_translator_on_a_lost_gpu_keeps_training_on_the_cpu() {
 async fn a_gpt_on_a_lost_gpu_keeps_training_on_the_cpu() {
     let rt = runtime("webgpu").await;
     let text = "to be, or not to be, that is the question.\n".repeat(30);
-    let gpt = rt
-        .gpt(opts(&[
-            ("text", text.into()),
-            ("context", 16.into()),
-            ("layers", 1.into()),
-            ("dModel", 16.into()),
-            ("heads", 2.into()),
-            ("batchSize", 4.into()),
-        ]))
-        .map_err(|_| "gpt")
-        .unwrap();
+    let gpt = made::<GptModel>(rt.gpt(opts(&[
+        ("text", text.into()),
+        ("context", 16.into()),
+        ("layers", 1.into()),
+        ("dModel", 16.into()),
+        ("heads", 2.into()),
+        ("batchSize", 4.into()),
+    ])))
+    .await;
     let quick = |steps: u32| opts(&[("steps", steps.into()), ("validationBatches", 0.into())]);
     let first = JsFuture::from(gpt.train(quick(3))).await.unwrap();
     assert_eq!(get(&first, "step").as_f64(), Some(3.0));
@@ -366,17 +375,15 @@ async fn a_gpt_on_a_lost_gpu_keeps_training_on_the_cpu() {
 #[wasm_bindgen_test]
 async fn a_bert_on_a_lost_gpu_keeps_pre_training_and_fine_tuning_on_the_cpu() {
     let rt = runtime("webgpu").await;
-    let bert = rt
-        .bert(opts(&[
-            ("documents", 60.into()),
-            ("layers", 1.into()),
-            ("dModel", 16.into()),
-            ("heads", 2.into()),
-            ("batchSize", 4.into()),
-            ("vocabSize", 200.into()),
-        ]))
-        .map_err(|_| "bert")
-        .unwrap();
+    let bert = made::<BertModel>(rt.bert(opts(&[
+        ("documents", 60.into()),
+        ("layers", 1.into()),
+        ("dModel", 16.into()),
+        ("heads", 2.into()),
+        ("batchSize", 4.into()),
+        ("vocabSize", 200.into()),
+    ])))
+    .await;
     let first = JsFuture::from(bert.train(opts(&[("steps", 3.into())]))).await.unwrap();
     assert_eq!(get(&first, "step").as_f64(), Some(3.0));
     let examples = || {
@@ -431,19 +438,18 @@ async fn seq2seq_takes_dropout_smoothing_tied_embeddings_and_length_limits() {
         ("tieEmbeddings", true.into()),
         ("maxSourceWords", 5.into()),
     ]);
-    let model = rt.seq2seq(paper).map_err(|_| "seq2seq").unwrap();
+    let model = made::<Seq2seqModel>(rt.seq2seq(paper)).await;
     let trained = JsFuture::from(model.train(opts(&[("steps", 2.into())]))).await.unwrap();
     assert!(get(&trained, "loss").as_f64().unwrap().is_finite());
     let msg = rejection(model.translate("the agreement was signed in august .".into(), JsValue::UNDEFINED)).await;
     assert!(msg.contains("has 7 words; this translator takes at most 5"), "{msg}");
     // Saved and loaded, the options come back (the limit still applies).
     let bytes = js_sys::Uint8Array::new(&JsFuture::from(model.save()).await.unwrap()).to_vec();
-    let again = rt.load_seq2seq(&bytes).map_err(|_| "load").unwrap();
+    let again = made::<Seq2seqModel>(rt.load_seq2seq(&bytes)).await;
     let msg = rejection(again.translate("the agreement was signed in august .".into(), JsValue::UNDEFINED)).await;
     assert!(msg.contains("at most 5"), "{msg}");
     for (key, value) in [("dropout", 1.5), ("labelSmoothing", -0.1), ("maxSourceWords", 0.0)] {
-        let bad = rt.seq2seq(opts(&[("sentences", 300.into()), (key, value.into())]));
-        let msg: String = js_sys::Error::from(bad.err().expect("a bad option is an error")).message().into();
+        let msg = rejection(rt.seq2seq(opts(&[("sentences", 300.into()), (key, value.into())]))).await;
         assert!(msg.starts_with("seq2seq") || msg.starts_with("translator"), "{key}: {msg}");
     }
 }
@@ -462,7 +468,7 @@ async fn gpt_trains_samples_streams_and_rejects_bad_options() {
         ("heads", 2.into()),
         ("batchSize", 4.into()),
     ]);
-    let gpt = rt.gpt(small).map_err(|_| "gpt").unwrap();
+    let gpt = made::<GptModel>(rt.gpt(small)).await;
     let trained = JsFuture::from(gpt.train(opts(&[("steps", 2.into())]))).await.unwrap();
     assert_eq!(get(&trained, "step").as_f64(), Some(2.0));
     assert!(get(&trained, "valLoss").as_f64().unwrap().is_finite());
@@ -493,7 +499,7 @@ async fn gpt_trains_samples_streams_and_rejects_bad_options() {
     assert_eq!(get(&stopped, "text").as_string().unwrap().chars().count(), 3);
     // Saved and loaded without the text: it samples the same, but cannot train.
     let bytes = js_sys::Uint8Array::new(&JsFuture::from(gpt.save()).await.unwrap()).to_vec();
-    let loaded = rt.load_gpt(&bytes, None).map_err(|_| "loadGpt").unwrap();
+    let loaded = made::<GptModel>(rt.load_gpt(&bytes, None)).await;
     let c = JsFuture::from(loaded.generate("ROMEO:\n".into(), opts(&[("maxTokens", 20.into()), ("seed", 5.into())])))
         .await
         .unwrap();
@@ -514,7 +520,8 @@ async fn gpt_trains_samples_streams_and_rejects_bad_options() {
     assert!(msg.contains("'é'"), "{msg}");
     let msg = rejection(gpt.next_token(String::new(), JsValue::UNDEFINED)).await;
     assert!(msg.contains("the prompt is empty"), "{msg}");
-    assert!(rt.gpt(JsValue::UNDEFINED).is_err());
+    let msg = rejection(rt.gpt(JsValue::UNDEFINED)).await;
+    assert_eq!(msg, "gpt: give the text to learn from: runtime.gpt({ text })");
 }
 
 #[wasm_bindgen_test]
@@ -531,7 +538,7 @@ async fn bert_fills_masks_masks_attends_fine_tunes_and_rejects_bad_input() {
         ])
     };
     for rt in [&cpu, &gpu] {
-        let bert = rt.bert(small()).map_err(|_| "bert").unwrap();
+        let bert = made::<BertModel>(rt.bert(small())).await;
         let trained = JsFuture::from(bert.train(opts(&[("steps", 2.into())]))).await.unwrap();
         assert_eq!(get(&trained, "step").as_f64(), Some(2.0));
         assert!(get(&trained, "mlmLoss").as_f64().unwrap().is_finite() && get(&trained, "nspLoss").as_f64().unwrap().is_finite());
@@ -574,20 +581,11 @@ async fn bert_fills_masks_masks_attends_fine_tunes_and_rejects_bad_input() {
         let probs = data(&get(&classified, "probabilities"));
         assert!(probs.len() == 2 && (probs.iter().sum::<f32>() - 1.0).abs() < 1e-4);
     }
-    let bert = cpu.bert(small()).map_err(|_| "bert").unwrap();
+    let bert = made::<BertModel>(cpu.bert(small())).await;
     // The masking widget's data: every token with its fate; the same seed, the same fates.
-    let masked = bert
-        .mask_example(
-            "the man went to the store to buy a gallon of milk .".repeat(4),
-            opts(&[("seed", 3.into())]),
-        )
-        .unwrap();
-    let again = bert
-        .mask_example(
-            "the man went to the store to buy a gallon of milk .".repeat(4),
-            opts(&[("seed", 3.into())]),
-        )
-        .unwrap();
+    let sentence = "the man went to the store to buy a gallon of milk .".repeat(4);
+    let masked = Array::from(&resolved(bert.mask_example(sentence.clone(), opts(&[("seed", 3.into())]))).await);
+    let again = Array::from(&resolved(bert.mask_example(sentence, opts(&[("seed", 3.into())]))).await);
     let fates: Vec<String> = masked.iter().map(|m| get(&m, "fate").as_string().unwrap()).collect();
     assert_eq!(
         fates,
@@ -604,16 +602,10 @@ async fn bert_fills_masks_masks_attends_fine_tunes_and_rejects_bad_input() {
     }
     // Save → load: the same guesses.
     let bytes = js_sys::Uint8Array::new(&JsFuture::from(bert.save()).await.unwrap()).to_vec();
-    let loaded = cpu.load_bert(&bytes, None).map_err(|_| "loadBert").unwrap();
+    let loaded = made::<BertModel>(cpu.load_bert(&bytes, None)).await;
     // A vocab.txt that does not fit the model is refused, naming both sizes.
     let short_vocab = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nmilk\n".to_string();
-    let error: js_sys::Error = cpu
-        .load_bert(&bytes, Some(short_vocab))
-        .map(|_| ())
-        .unwrap_err()
-        .dyn_into()
-        .unwrap();
-    let msg = String::from(error.message());
+    let msg = rejection(cpu.load_bert(&bytes, Some(short_vocab))).await;
     assert!(msg.contains("has 6 tokens") && msg.contains("must match"), "{msg}");
     let guess = |b: &glassformer::web::BertModel| JsFuture::from(b.fill_mask("a [MASK] of milk".into(), JsValue::UNDEFINED));
     let (x, y) = (guess(&bert).await.unwrap(), guess(&loaded).await.unwrap());
@@ -624,7 +616,7 @@ async fn bert_fills_masks_masks_attends_fine_tunes_and_rejects_bad_input() {
     assert!(msg.starts_with("fill_mask: ") && msg.contains("no [MASK]"), "{msg}");
     let msg = rejection(bert.fill_mask(format!("{} [MASK]", "milk ".repeat(60)), JsValue::UNDEFINED)).await;
     assert!(msg.contains("more than the model's 48"), "{msg}");
-    assert!(Array::from(&bert.tokenize("the ☃ store".into()).unwrap())
+    assert!(Array::from(&resolved(bert.tokenize("the ☃ store".into())).await)
         .iter()
         .any(|p| p.as_string().unwrap() == "[UNK]"));
     let msg = rejection(bert.classify("the bread".into())).await;
@@ -640,10 +632,11 @@ async fn bert_fills_masks_masks_attends_fine_tunes_and_rejects_bad_input() {
     assert!(msg.contains("from 2 to 1000 labels"), "{msg}");
     let mut broken = bytes.clone();
     broken.truncate(bytes.len() / 2);
-    assert!(cpu.load_bert(&broken, None).is_err());
+    let msg = rejection(cpu.load_bert(&broken, None)).await;
+    assert!(msg.starts_with("checkpoint: this is not a safetensors file"), "{msg}");
     // The embedding space: found and missing words, a word's cosine with itself 1, neighbours, the projection.
     // Two entries of this small trained vocabulary: the first and last pieces of a sentence.
-    let pieces: Vec<String> = Array::from(&loaded.tokenize("milk for the store".into()).unwrap())
+    let pieces: Vec<String> = Array::from(&resolved(loaded.tokenize("milk for the store".into())).await)
         .iter()
         .map(|p| p.as_string().unwrap())
         .collect();
@@ -665,7 +658,7 @@ async fn bert_fills_masks_masks_attends_fine_tunes_and_rejects_bad_input() {
     let vocabulary = Array::from(&get(&get(&space, "projection"), "vocabulary")).length();
     assert_eq!(
         vocabulary as f64,
-        get(&loaded.describe().unwrap(), "vocabularySize").as_f64().unwrap() - 5.0
+        get(&resolved(loaded.describe()).await, "vocabularySize").as_f64().unwrap() - 5.0
     );
     let msg = rejection(loaded.embedding_space(vec!["zzzz".into()], JsValue::UNDEFINED)).await;
     assert!(

@@ -104,7 +104,7 @@ class WorkerRuntime {
   loseDevice() {} // nothing to lose on the CPU
   /** End the worker (its models go with it). */
   terminate() { this.#worker.terminate(); }
-  /** A translator in the worker → Promise<WorkerModel> (the page's Runtime returns the model itself; `await` suits both). */
+  /** A translator in the worker → Promise<WorkerModel>, as the page's Runtime gives Promise<Seq2seqModel>. */
   async seq2seq(options) { return new WorkerModel((method, args) => this.#call(method, args), await this.#call("seq2seq", [options])); }
   async loadSeq2seq(bytes) { return new WorkerModel((method, args) => this.#call(method, args), await this.#call("loadSeq2seq", [bytes])); }
   async gpt(options) { return new WorkerModel((method, args) => this.#call(method, args), await this.#call("gpt", [options])); }
@@ -128,7 +128,7 @@ class WorkerModel {
   save() { return this.#method("save"); }
   describe() { return this.#method("describe"); }
   nextToken(prompt, options) { return this.#method("nextToken", prompt, options); }
-  // BERT (in the worker even the synchronous ones answer with a Promise; `await` suits both).
+  // BERT.
   fillMask(text, options) { return this.#method("fillMask", text, options); }
   maskExample(text, options) { return this.#method("maskExample", text, options); }
   attention(text) { return this.#method("attention", text); }

@@ -27,7 +27,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::bench::now_ms;
-use super::convert::{js_error, options, set, tensor};
+use super::convert::{js_error, options, set, settle, tensor};
 use super::runtime::Runtime;
 use super::training::Training;
 use crate::checkpoint::{load_bert, save_bert};
@@ -123,70 +123,74 @@ pub struct BertModel {
 
 #[wasm_bindgen]
 impl Runtime {
-    /// A fresh BERT to pre-train on the errands corpus. Options: seed,
+    /// A fresh BERT to pre-train on the errands corpus → Promise<BertModel>. Options: seed,
     /// layers, dModel, heads, batchSize, documents, vocabSize, lr.
-    pub fn bert(&self, options_object: JsValue) -> std::result::Result<BertModel, JsValue> {
-        let o: ModelOptions = options("bert", options_object).map_err(js_error)?;
-        let d = PretrainingConfig::default();
-        let cfg = PretrainingConfig {
-            seed: o.seed.unwrap_or(d.seed),
-            layers: o.layers.unwrap_or(d.layers),
-            d_model: o.d_model.unwrap_or(d.d_model),
-            heads: o.heads.unwrap_or(d.heads),
-            batch_size: o.batch_size.unwrap_or(d.batch_size),
-            documents: o.documents.unwrap_or(d.documents),
-            vocab_size: o.vocab_size.unwrap_or(d.vocab_size),
-            peak_lr: o.lr.unwrap_or(d.peak_lr),
-            ..d
-        };
-        if cfg.layers > 24 || cfg.d_model > 1024 || cfg.documents > 200_000 || cfg.vocab_size > 30_000 {
-            return Err(js_error(invalid(
-                "bert",
-                "layers ≤ 24, dModel ≤ 1024, documents ≤ 200000 and vocabSize ≤ 30000 in the browser.",
-            )));
-        }
-        let pre = Pretrainer::new(cfg, &Device::Cpu).map_err(js_error)?;
-        BertModel::new(pre, self).map_err(js_error)
+    pub fn bert(&self, options_object: JsValue) -> Promise {
+        settle((|| -> std::result::Result<BertModel, JsValue> {
+            let o: ModelOptions = options("bert", options_object).map_err(js_error)?;
+            let d = PretrainingConfig::default();
+            let cfg = PretrainingConfig {
+                seed: o.seed.unwrap_or(d.seed),
+                layers: o.layers.unwrap_or(d.layers),
+                d_model: o.d_model.unwrap_or(d.d_model),
+                heads: o.heads.unwrap_or(d.heads),
+                batch_size: o.batch_size.unwrap_or(d.batch_size),
+                documents: o.documents.unwrap_or(d.documents),
+                vocab_size: o.vocab_size.unwrap_or(d.vocab_size),
+                peak_lr: o.lr.unwrap_or(d.peak_lr),
+                ..d
+            };
+            if cfg.layers > 24 || cfg.d_model > 1024 || cfg.documents > 200_000 || cfg.vocab_size > 30_000 {
+                return Err(js_error(invalid(
+                    "bert",
+                    "layers ≤ 24, dModel ≤ 1024, documents ≤ 200000 and vocabSize ≤ 30000 in the browser.",
+                )));
+            }
+            let pre = Pretrainer::new(cfg, &Device::Cpu).map_err(js_error)?;
+            BertModel::new(pre, self).map_err(js_error)
+        })())
     }
 
-    /// A BERT from `bert.save()` bytes (or the trainer's file); `vocabTxt`, if
+    /// A BERT from `bert.save()` bytes (or the trainer's file) → Promise<BertModel>; `vocabTxt`, if
     /// given, replaces the checkpoint's vocabulary (a BERT `vocab.txt`: one
     /// token per line) and must have exactly as many tokens as the model. A
     /// broken or foreign file, or a vocabulary that does not fit, throws an
     /// Error saying what is wrong.
     #[wasm_bindgen(js_name = loadBert)]
-    pub fn load_bert(&self, bytes: &[u8], vocab_txt: Option<String>) -> std::result::Result<BertModel, JsValue> {
-        let mut checkpoint = load_bert(bytes, &Device::Cpu).map_err(js_error)?;
-        if let Some(text) = vocab_txt {
-            let vocab = WordPiece::from_vocab_txt(&text).map_err(js_error)?;
-            if vocab.len() != checkpoint.bert.cfg.vocab {
+    pub fn load_bert(&self, bytes: &[u8], vocab_txt: Option<String>) -> Promise {
+        settle((|| -> std::result::Result<BertModel, JsValue> {
+            let mut checkpoint = load_bert(bytes, &Device::Cpu).map_err(js_error)?;
+            if let Some(text) = vocab_txt {
+                let vocab = WordPiece::from_vocab_txt(&text).map_err(js_error)?;
+                if vocab.len() != checkpoint.bert.cfg.vocab {
+                    return Err(js_error(invalid(
+                        "loadBert",
+                        format!(
+                            "the vocab.txt has {} tokens but the model's embedding table has {} rows; they must match one to one.",
+                            vocab.len(),
+                            checkpoint.bert.cfg.vocab
+                        ),
+                    )));
+                }
+                checkpoint.vocab = vocab;
+            }
+            if checkpoint.bert.mlm.is_none() {
                 return Err(js_error(invalid(
                     "loadBert",
-                    format!(
-                        "the vocab.txt has {} tokens but the model's embedding table has {} rows; they must match one to one.",
-                        vocab.len(),
-                        checkpoint.bert.cfg.vocab
-                    ),
+                    "this file holds a fine-tuned classifier without its masked-LM head; load a pre-trained BERT.",
                 )));
             }
-            checkpoint.vocab = vocab;
-        }
-        if checkpoint.bert.mlm.is_none() {
-            return Err(js_error(invalid(
-                "loadBert",
-                "this file holds a fine-tuned classifier without its masked-LM head; load a pre-trained BERT.",
-            )));
-        }
-        let d = PretrainingConfig::default();
-        let cfg = PretrainingConfig {
-            layers: checkpoint.bert.cfg.layers,
-            d_model: checkpoint.bert.cfg.c,
-            heads: checkpoint.bert.cfg.heads,
-            max_len: checkpoint.bert.cfg.max_len,
-            ..d
-        };
-        let pre = Pretrainer::resume(cfg, checkpoint.vocab, checkpoint.bert, checkpoint.step, &Device::Cpu);
-        BertModel::new(pre, self).map_err(js_error)
+            let d = PretrainingConfig::default();
+            let cfg = PretrainingConfig {
+                layers: checkpoint.bert.cfg.layers,
+                d_model: checkpoint.bert.cfg.c,
+                heads: checkpoint.bert.cfg.heads,
+                max_len: checkpoint.bert.cfg.max_len,
+                ..d
+            };
+            let pre = Pretrainer::resume(cfg, checkpoint.vocab, checkpoint.bert, checkpoint.step, &Device::Cpu);
+            BertModel::new(pre, self).map_err(js_error)
+        })())
     }
 }
 
@@ -247,30 +251,34 @@ impl BertModel {
 
 #[wasm_bindgen]
 impl BertModel {
-    /// → { step, parameters, layers, dModel, heads, maxLength, vocabularySize, fineTuned }.
-    pub fn describe(&self) -> std::result::Result<JsValue, JsValue> {
-        let s = self.state.pre.trainer().try_borrow().map_err(|_| busy("bert.describe"))?;
-        let cfg = s.bert.cfg;
-        let result = Object::new();
-        for (key, value) in [
-            ("step", s.step() as usize),
-            ("parameters", s.bert.params.len()),
-            ("layers", cfg.layers),
-            ("dModel", cfg.c),
-            ("heads", cfg.heads),
-            ("maxLength", cfg.max_len),
-            ("vocabularySize", cfg.vocab),
-        ] {
-            set(&result, key, &(value as f64).into());
-        }
-        set(&result, "fineTuned", &self.state.fine.borrow().is_some().into());
-        Ok(result.into())
+    /// → Promise<{ step, parameters, layers, dModel, heads, maxLength, vocabularySize, fineTuned }>.
+    pub fn describe(&self) -> Promise {
+        settle((|| -> std::result::Result<JsValue, JsValue> {
+            let s = self.state.pre.trainer().try_borrow().map_err(|_| busy("bert.describe"))?;
+            let cfg = s.bert.cfg;
+            let result = Object::new();
+            for (key, value) in [
+                ("step", s.step() as usize),
+                ("parameters", s.bert.params.len()),
+                ("layers", cfg.layers),
+                ("dModel", cfg.c),
+                ("heads", cfg.heads),
+                ("maxLength", cfg.max_len),
+                ("vocabularySize", cfg.vocab),
+            ] {
+                set(&result, key, &(value as f64).into());
+            }
+            set(&result, "fineTuned", &self.state.fine.borrow().is_some().into());
+            Ok(result.into())
+        })())
     }
 
-    /// The WordPiece pieces of `text` (what the model reads).
-    pub fn tokenize(&self, text: String) -> std::result::Result<Array, JsValue> {
-        let s = self.state.pre.trainer().try_borrow().map_err(|_| busy("bert.tokenize"))?;
-        Ok(s.vocab.pieces(&text).into_iter().map(JsValue::from).collect())
+    /// The WordPiece pieces of `text` (what the model reads) → Promise<string[]>.
+    pub fn tokenize(&self, text: String) -> Promise {
+        settle((|| -> std::result::Result<Array, JsValue> {
+            let s = self.state.pre.trainer().try_borrow().map_err(|_| busy("bert.tokenize"))?;
+            Ok(s.vocab.pieces(&text).into_iter().map(JsValue::from).collect())
+        })())
     }
 
     /// For each [MASK] in `text`, the topK (default 5) most probable fillers
@@ -305,43 +313,45 @@ impl BertModel {
         })
     }
 
-    /// Mask `[CLS] text [SEP]` the BERT way → [{ token, shown, fate }], fate
+    /// Mask `[CLS] text [SEP]` the BERT way → Promise<[{ token, shown, fate }]>, fate
     /// one of "special", "not chosen", "masked", "random", "kept". Seeded.
     #[wasm_bindgen(js_name = maskExample)]
-    pub fn mask_example(&self, text: String, options_object: JsValue) -> std::result::Result<Array, JsValue> {
-        let seed = options::<SeedOptions>("bert.maskExample", options_object)
-            .map_err(js_error)?
-            .seed
-            .unwrap_or(0);
-        let s = self.state.pre.trainer().try_borrow().map_err(|_| busy("bert.maskExample"))?;
-        let vocab = &s.vocab;
-        let words = vocab.encode(&text);
-        if words.is_empty() {
-            return Err(js_error(invalid("bert.maskExample", "the text is empty; type a sentence.")));
-        }
-        // As the model reads it: [CLS] text [SEP] (the specials are never chosen).
-        let ids: Vec<u32> = std::iter::once(vocab.cls).chain(words).chain(std::iter::once(vocab.sep)).collect();
-        let fates = mask_tokens(&ids, vocab, &mut ChaCha8Rng::seed_from_u64(seed));
-        let shown = apply(&ids, &fates, vocab);
-        Ok(ids
-            .iter()
-            .zip(&fates)
-            .zip(&shown)
-            .map(|((&id, fate), &seen)| {
-                let name = match fate {
-                    _ if vocab.is_special(id) => "special",
-                    Fate::NotChosen => "not chosen",
-                    Fate::Masked => "masked",
-                    Fate::Random(_) => "random",
-                    Fate::Kept => "kept",
-                };
-                let o = Object::new();
-                set(&o, "token", &vocab.token(id).into());
-                set(&o, "shown", &vocab.token(seen).into());
-                set(&o, "fate", &name.into());
-                JsValue::from(o)
-            })
-            .collect())
+    pub fn mask_example(&self, text: String, options_object: JsValue) -> Promise {
+        settle((|| -> std::result::Result<Array, JsValue> {
+            let seed = options::<SeedOptions>("bert.maskExample", options_object)
+                .map_err(js_error)?
+                .seed
+                .unwrap_or(0);
+            let s = self.state.pre.trainer().try_borrow().map_err(|_| busy("bert.maskExample"))?;
+            let vocab = &s.vocab;
+            let words = vocab.encode(&text);
+            if words.is_empty() {
+                return Err(js_error(invalid("bert.maskExample", "the text is empty; type a sentence.")));
+            }
+            // As the model reads it: [CLS] text [SEP] (the specials are never chosen).
+            let ids: Vec<u32> = std::iter::once(vocab.cls).chain(words).chain(std::iter::once(vocab.sep)).collect();
+            let fates = mask_tokens(&ids, vocab, &mut ChaCha8Rng::seed_from_u64(seed));
+            let shown = apply(&ids, &fates, vocab);
+            Ok(ids
+                .iter()
+                .zip(&fates)
+                .zip(&shown)
+                .map(|((&id, fate), &seen)| {
+                    let name = match fate {
+                        _ if vocab.is_special(id) => "special",
+                        Fate::NotChosen => "not chosen",
+                        Fate::Masked => "masked",
+                        Fate::Random(_) => "random",
+                        Fate::Kept => "kept",
+                    };
+                    let o = Object::new();
+                    set(&o, "token", &vocab.token(id).into());
+                    set(&o, "shown", &vocab.token(seen).into());
+                    set(&o, "fate", &name.into());
+                    JsValue::from(o)
+                })
+                .collect())
+        })())
     }
 
     /// The attention weights over `text` (as `[CLS] text [SEP]`) →

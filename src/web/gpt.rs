@@ -20,7 +20,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::bench::now_ms;
-use super::convert::{js_error, options, set, tensor};
+use super::convert::{js_error, options, set, settle, tensor};
 use super::runtime::Runtime;
 use super::training::Training;
 use crate::checkpoint::{load_gpt, save_gpt};
@@ -99,81 +99,87 @@ pub struct GptModel {
 
 #[wasm_bindgen]
 impl Runtime {
-    /// A fresh GPT trained on `text` (required). Options: text, seed, context,
+    /// A fresh GPT trained on `text` (required) → Promise<GptModel>. Options: text, seed, context,
     /// layers, dModel, heads, batchSize, lr.
-    pub fn gpt(&self, options_object: JsValue) -> std::result::Result<GptModel, JsValue> {
-        let o: ModelOptions = options("gpt", options_object).map_err(js_error)?;
-        let text = o
-            .text
-            .ok_or_else(|| js_error(invalid("gpt", "give the text to learn from: runtime.gpt({ text })")))?;
-        let d = LanguageModelConfig::default();
-        let cfg = LanguageModelConfig {
-            seed: o.seed.unwrap_or(d.seed),
-            context: o.context.unwrap_or(d.context),
-            layers: o.layers.unwrap_or(d.layers),
-            d_model: o.d_model.unwrap_or(d.d_model),
-            heads: o.heads.unwrap_or(d.heads),
-            batch_size: o.batch_size.unwrap_or(d.batch_size),
-            peak_lr: o.lr.unwrap_or(d.peak_lr),
-            ..d
-        };
-        if cfg.context > 1024 || cfg.layers > 24 || cfg.d_model > 1024 {
-            return Err(js_error(invalid(
-                "gpt",
-                "context ≤ 1024, layers ≤ 24 and dModel ≤ 1024 in the browser.",
-            )));
-        }
-        let trainer = LanguageModelTrainer::new(&text, cfg, &Device::Cpu).map_err(js_error)?;
-        Ok(GptModel {
-            training: Training::new(trainer, self).map_err(js_error)?,
-        })
+    pub fn gpt(&self, options_object: JsValue) -> Promise {
+        settle((|| -> std::result::Result<GptModel, JsValue> {
+            let o: ModelOptions = options("gpt", options_object).map_err(js_error)?;
+            let text = o
+                .text
+                .ok_or_else(|| js_error(invalid("gpt", "give the text to learn from: runtime.gpt({ text })")))?;
+            let d = LanguageModelConfig::default();
+            let cfg = LanguageModelConfig {
+                seed: o.seed.unwrap_or(d.seed),
+                context: o.context.unwrap_or(d.context),
+                layers: o.layers.unwrap_or(d.layers),
+                d_model: o.d_model.unwrap_or(d.d_model),
+                heads: o.heads.unwrap_or(d.heads),
+                batch_size: o.batch_size.unwrap_or(d.batch_size),
+                peak_lr: o.lr.unwrap_or(d.peak_lr),
+                ..d
+            };
+            if cfg.context > 1024 || cfg.layers > 24 || cfg.d_model > 1024 {
+                return Err(js_error(invalid(
+                    "gpt",
+                    "context ≤ 1024, layers ≤ 24 and dModel ≤ 1024 in the browser.",
+                )));
+            }
+            let trainer = LanguageModelTrainer::new(&text, cfg, &Device::Cpu).map_err(js_error)?;
+            Ok(GptModel {
+                training: Training::new(trainer, self).map_err(js_error)?,
+            })
+        })())
     }
 
-    /// A GPT from `gpt.save()` bytes (or the trainer's file); `text`, if
+    /// A GPT from `gpt.save()` bytes (or the trainer's file) → Promise<GptModel>; `text`, if
     /// given, is what `train` continues on. A broken or foreign file throws
     /// an Error saying what is wrong.
     #[wasm_bindgen(js_name = loadGpt)]
-    pub fn load_gpt(&self, bytes: &[u8], text: Option<String>) -> std::result::Result<GptModel, JsValue> {
-        let checkpoint = load_gpt(bytes, &Device::Cpu).map_err(js_error)?;
-        let trainer = LanguageModelTrainer::resume(
-            text.as_deref(),
-            checkpoint.gpt,
-            checkpoint.vocab,
-            checkpoint.step,
-            LanguageModelConfig::default(),
-            &Device::Cpu,
-        )
-        .map_err(js_error)?;
-        Ok(GptModel {
-            training: Training::new(trainer, self).map_err(js_error)?,
-        })
+    pub fn load_gpt(&self, bytes: &[u8], text: Option<String>) -> Promise {
+        settle((|| -> std::result::Result<GptModel, JsValue> {
+            let checkpoint = load_gpt(bytes, &Device::Cpu).map_err(js_error)?;
+            let trainer = LanguageModelTrainer::resume(
+                text.as_deref(),
+                checkpoint.gpt,
+                checkpoint.vocab,
+                checkpoint.step,
+                LanguageModelConfig::default(),
+                &Device::Cpu,
+            )
+            .map_err(js_error)?;
+            Ok(GptModel {
+                training: Training::new(trainer, self).map_err(js_error)?,
+            })
+        })())
     }
 }
 
 #[wasm_bindgen]
 impl GptModel {
-    /// → { step, parameters, context, layers, dModel, heads, vocabulary (the characters), canTrain }.
-    pub fn describe(&self) -> std::result::Result<JsValue, JsValue> {
-        let t = self
-            .training
-            .trainer()
-            .try_borrow()
-            .map_err(|_| js_error(invalid("gpt.describe", "the model is busy; await the previous call first.")))?;
-        let cfg = t.gpt.cfg;
-        let result = Object::new();
-        for (key, value) in [
-            ("step", t.step() as usize),
-            ("parameters", t.gpt.lm.params.len()),
-            ("context", cfg.context),
-            ("layers", cfg.layers),
-            ("dModel", cfg.d_model),
-            ("heads", cfg.heads),
-        ] {
-            set(&result, key, &(value as f64).into());
-        }
-        set(&result, "vocabulary", &t.vocab.chars().into());
-        set(&result, "canTrain", &t.has_text().into());
-        Ok(result.into())
+    /// → Promise<{ step, parameters, context, layers, dModel, heads, vocabulary (the characters), canTrain }>.
+    pub fn describe(&self) -> Promise {
+        settle((|| -> std::result::Result<JsValue, JsValue> {
+            let t = self
+                .training
+                .trainer()
+                .try_borrow()
+                .map_err(|_| js_error(invalid("gpt.describe", "the model is busy; await the previous call first.")))?;
+            let cfg = t.gpt.cfg;
+            let result = Object::new();
+            for (key, value) in [
+                ("step", t.step() as usize),
+                ("parameters", t.gpt.lm.params.len()),
+                ("context", cfg.context),
+                ("layers", cfg.layers),
+                ("dModel", cfg.d_model),
+                ("heads", cfg.heads),
+            ] {
+                set(&result, key, &(value as f64).into());
+            }
+            set(&result, "vocabulary", &t.vocab.chars().into());
+            set(&result, "canTrain", &t.has_text().into());
+            Ok(result.into())
+        })())
     }
 
     /// The next character's distribution after `prompt` → Promise<{ characters,

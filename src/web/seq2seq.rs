@@ -19,7 +19,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::bench::now_ms;
-use super::convert::{js_error, options, set, tensor};
+use super::convert::{js_error, options, set, settle, tensor};
 use super::runtime::Runtime;
 use super::training::Training;
 use crate::checkpoint::{load_translator, save_translator};
@@ -90,55 +90,59 @@ impl Seq2seqModel {
 
 #[wasm_bindgen]
 impl Runtime {
-    /// A fresh translator on this runtime's device. Options (all optional):
+    /// A fresh translator on this runtime's device → Promise<Seq2seqModel>. Options (all optional):
     /// seed, sentences, layers, dModel, heads, dFF, batchSize, warmup, lrScale,
     /// dropout (0), labelSmoothing (0.1, as in the paper),
     /// tieEmbeddings (the output head reuses the French embedding table),
     /// maxSourceWords (40), maxTargetWords (24).
-    pub fn seq2seq(&self, options_object: JsValue) -> std::result::Result<Seq2seqModel, JsValue> {
-        let o: ModelOptions = options("seq2seq", options_object).map_err(js_error)?;
-        let d = TranslatorConfig::default();
-        let cfg = TranslatorConfig {
-            data: DataConfig {
-                seed: o.seed.unwrap_or(d.data.seed),
-                sentences: o.sentences.unwrap_or(d.data.sentences),
-            },
-            layers: o.layers.unwrap_or(d.layers),
-            d_model: o.d_model.unwrap_or(d.d_model),
-            heads: o.heads.unwrap_or(d.heads),
-            d_ff: o.d_ff.unwrap_or(d.d_ff),
-            batch_size: o.batch_size.unwrap_or(d.batch_size),
-            warmup: o.warmup.unwrap_or(d.warmup),
-            lr_scale: o.lr_scale.unwrap_or(d.lr_scale),
-            dropout: o.dropout.unwrap_or(d.dropout),
-            label_smoothing: o.label_smoothing.unwrap_or(d.label_smoothing),
-            tie_output_embedding: o.tie_embeddings.unwrap_or(d.tie_output_embedding),
-            max_source: o.max_source_words.unwrap_or(d.max_source),
-            max_target: o.max_target_words.unwrap_or(d.max_target),
-            seed: o.seed.unwrap_or(d.seed),
-            ..d
-        };
-        if !(100..=200_000).contains(&cfg.data.sentences) {
-            return Err(js_error(invalid("seq2seq", "sentences must be between 100 and 200000.")));
-        }
-        if !(1..=200).contains(&cfg.max_source) || !(1..=200).contains(&cfg.max_target) {
-            return Err(js_error(invalid(
-                "seq2seq",
-                "maxSourceWords and maxTargetWords must be between 1 and 200.",
-            )));
-        }
-        let translator = Translator::new(cfg, &Device::Cpu).map_err(js_error)?;
-        Seq2seqModel::new(translator, self).map_err(js_error)
+    pub fn seq2seq(&self, options_object: JsValue) -> Promise {
+        settle((|| -> std::result::Result<Seq2seqModel, JsValue> {
+            let o: ModelOptions = options("seq2seq", options_object).map_err(js_error)?;
+            let d = TranslatorConfig::default();
+            let cfg = TranslatorConfig {
+                data: DataConfig {
+                    seed: o.seed.unwrap_or(d.data.seed),
+                    sentences: o.sentences.unwrap_or(d.data.sentences),
+                },
+                layers: o.layers.unwrap_or(d.layers),
+                d_model: o.d_model.unwrap_or(d.d_model),
+                heads: o.heads.unwrap_or(d.heads),
+                d_ff: o.d_ff.unwrap_or(d.d_ff),
+                batch_size: o.batch_size.unwrap_or(d.batch_size),
+                warmup: o.warmup.unwrap_or(d.warmup),
+                lr_scale: o.lr_scale.unwrap_or(d.lr_scale),
+                dropout: o.dropout.unwrap_or(d.dropout),
+                label_smoothing: o.label_smoothing.unwrap_or(d.label_smoothing),
+                tie_output_embedding: o.tie_embeddings.unwrap_or(d.tie_output_embedding),
+                max_source: o.max_source_words.unwrap_or(d.max_source),
+                max_target: o.max_target_words.unwrap_or(d.max_target),
+                seed: o.seed.unwrap_or(d.seed),
+                ..d
+            };
+            if !(100..=200_000).contains(&cfg.data.sentences) {
+                return Err(js_error(invalid("seq2seq", "sentences must be between 100 and 200000.")));
+            }
+            if !(1..=200).contains(&cfg.max_source) || !(1..=200).contains(&cfg.max_target) {
+                return Err(js_error(invalid(
+                    "seq2seq",
+                    "maxSourceWords and maxTargetWords must be between 1 and 200.",
+                )));
+            }
+            let translator = Translator::new(cfg, &Device::Cpu).map_err(js_error)?;
+            Seq2seqModel::new(translator, self).map_err(js_error)
+        })())
     }
 
-    /// A translator from `model.save()` bytes, on this runtime's device. A
+    /// A translator from `model.save()` bytes, on this runtime's device → Promise<Seq2seqModel>. A
     /// broken, foreign or tampered checkpoint throws an Error saying what is
     /// wrong (and no model is made).
     #[wasm_bindgen(js_name = loadSeq2seq)]
-    pub fn load_seq2seq(&self, bytes: &[u8]) -> std::result::Result<Seq2seqModel, JsValue> {
-        let c = load_translator(bytes).map_err(js_error)?;
-        let translator = Translator::resume(c.cfg, c.step, c.source_vocab, c.target_vocab, c.model, &Device::Cpu).map_err(js_error)?;
-        Seq2seqModel::new(translator, self).map_err(js_error)
+    pub fn load_seq2seq(&self, bytes: &[u8]) -> Promise {
+        settle((|| -> std::result::Result<Seq2seqModel, JsValue> {
+            let c = load_translator(bytes).map_err(js_error)?;
+            let translator = Translator::resume(c.cfg, c.step, c.source_vocab, c.target_vocab, c.model, &Device::Cpu).map_err(js_error)?;
+            Seq2seqModel::new(translator, self).map_err(js_error)
+        })())
     }
 }
 
@@ -167,37 +171,39 @@ impl Seq2seqModel {
         })
     }
 
-    /// Size, data and progress → { step, parameters, layers, dModel, heads,
+    /// Size, data and progress → Promise<{ step, parameters, layers, dModel, heads,
     /// dFF, trainPairs, validPairs, testPairs, sourceVocabulary,
-    /// targetVocabulary, dropout, labelSmoothing, tieEmbeddings, maxSourceWords }.
-    pub fn describe(&self) -> std::result::Result<JsValue, JsValue> {
-        let t = self
-            .training
-            .trainer()
-            .try_borrow()
-            .map_err(|_| js_error(invalid("seq2seq.describe", "the model is busy; await the previous call first.")))?;
-        let result = Object::new();
-        let counts = [
-            ("step", t.step() as usize),
-            ("parameters", t.model.params.len()),
-            ("layers", t.cfg.layers),
-            ("dModel", t.cfg.d_model),
-            ("heads", t.cfg.heads),
-            ("dFF", t.cfg.d_ff),
-            ("trainPairs", t.data.train.len()),
-            ("validPairs", t.data.valid.len()),
-            ("testPairs", t.data.test.len()),
-            ("sourceVocabulary", t.source_vocab.len()),
-            ("targetVocabulary", t.target_vocab.len()),
-        ];
-        for (key, value) in counts {
-            set(&result, key, &(value as f64).into());
-        }
-        set(&result, "dropout", &t.cfg.dropout.into());
-        set(&result, "labelSmoothing", &t.cfg.label_smoothing.into());
-        set(&result, "tieEmbeddings", &t.cfg.tie_output_embedding.into());
-        set(&result, "maxSourceWords", &(t.cfg.max_source as f64).into());
-        Ok(result.into())
+    /// targetVocabulary, dropout, labelSmoothing, tieEmbeddings, maxSourceWords }>.
+    pub fn describe(&self) -> Promise {
+        settle((|| -> std::result::Result<JsValue, JsValue> {
+            let t = self
+                .training
+                .trainer()
+                .try_borrow()
+                .map_err(|_| js_error(invalid("seq2seq.describe", "the model is busy; await the previous call first.")))?;
+            let result = Object::new();
+            let counts = [
+                ("step", t.step() as usize),
+                ("parameters", t.model.params.len()),
+                ("layers", t.cfg.layers),
+                ("dModel", t.cfg.d_model),
+                ("heads", t.cfg.heads),
+                ("dFF", t.cfg.d_ff),
+                ("trainPairs", t.data.train.len()),
+                ("validPairs", t.data.valid.len()),
+                ("testPairs", t.data.test.len()),
+                ("sourceVocabulary", t.source_vocab.len()),
+                ("targetVocabulary", t.target_vocab.len()),
+            ];
+            for (key, value) in counts {
+                set(&result, key, &(value as f64).into());
+            }
+            set(&result, "dropout", &t.cfg.dropout.into());
+            set(&result, "labelSmoothing", &t.cfg.label_smoothing.into());
+            set(&result, "tieEmbeddings", &t.cfg.tie_output_embedding.into());
+            set(&result, "maxSourceWords", &(t.cfg.max_source as f64).into());
+            Ok(result.into())
+        })())
     }
 
     /// The model as checkpoint bytes → Promise<Uint8Array> (safetensors:
