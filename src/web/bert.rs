@@ -268,7 +268,11 @@ impl BertModel {
             ] {
                 set(&result, key, &(value as f64).into());
             }
-            set(&result, "fineTuned", &self.state.fine.borrow().is_some().into());
+            set(
+                &result,
+                "fineTuned",
+                &self.state.fine.try_borrow().map_err(|_| busy("bert.describe"))?.is_some().into(),
+            );
             Ok(result.into())
         })())
     }
@@ -293,7 +297,7 @@ impl BertModel {
                 return Err(js_error(invalid("bert.fillMask", "topK must be between 1 and 100.")));
             }
             let bert = cpu_copy(&state).await?;
-            let s = state.pre.trainer().borrow();
+            let s = state.pre.read("bert")?;
             let filled = fill_mask(&bert, &s.vocab, &text, top_k).map_err(js_error)?;
             Ok(filled
                 .into_iter()
@@ -361,7 +365,7 @@ impl BertModel {
         let state = Rc::clone(&self.state);
         future_to_promise(async move {
             let bert = cpu_copy(&state).await?;
-            let s = state.pre.trainer().borrow();
+            let s = state.pre.read("bert")?;
             let vocab = &s.vocab;
             let ids = vocab.encode(&text);
             check_text("bert.attention", ids.len(), bert.cfg.max_len)?;
@@ -400,7 +404,7 @@ impl BertModel {
         future_to_promise(async move {
             let opts = opts.map_err(js_error)?;
             let bert = cpu_copy(&state).await?;
-            let vocab = state.pre.trainer().borrow().vocab.clone();
+            let vocab = state.pre.read("bert")?.vocab.clone();
             let table = bert.embed.tokens.of(bert.params.values.host().map_err(js_error)?).to_vec(); // (V, C)
             let tokens: Vec<String> = (0..vocab.len() as u32).map(|id| vocab.token(id).to_string()).collect();
             let space = EmbeddingSpace::new(tokens, table, bert.cfg.c).map_err(js_error)?;
@@ -461,7 +465,7 @@ impl BertModel {
             let trained = state.pre.train(steps, "bert.train").await.map_err(js_error)?;
             let (tokens, mlm, nsp) = (trained.tokens, trained.losses[0], trained.losses[1]);
             let result = Object::new();
-            set(&result, "step", &state.pre.trainer().borrow().step().into());
+            set(&result, "step", &state.pre.read("bert")?.step().into());
             set(&result, "mlmLoss", &mlm.into());
             set(&result, "nspLoss", &nsp.into());
             set(
@@ -508,7 +512,7 @@ impl BertModel {
                 let s = state.pre.trainer().try_borrow().map_err(|_| busy("bert.fineTune"))?;
                 (s.bert.clone(), s.bert.device.clone(), s.bert.cfg.max_len)
             };
-            let vocab = state.pre.trainer().borrow().vocab.clone();
+            let vocab = state.pre.read("bert")?.vocab.clone();
             let train_set = labelled(&vocab, &pairs, classes, max_len).map_err(js_error)?;
             let eval_set = match &opts.evaluate_on {
                 Some(list) => {
@@ -517,7 +521,7 @@ impl BertModel {
                 }
                 None => train_set.clone(),
             };
-            let needs_new = match &*state.fine.borrow() {
+            let needs_new = match &*state.fine.try_borrow().map_err(|_| busy("bert.fineTune"))? {
                 Some(fine) => {
                     let f = fine.trainer().try_borrow().map_err(|_| busy("bert.fineTune"))?;
                     opts.restart.unwrap_or(false) || f.bert.cfg.classes != classes || f.from_scratch != opts.from_scratch.unwrap_or(false)
@@ -537,9 +541,14 @@ impl BertModel {
                     &Device::Cpu,
                 )
                 .map_err(js_error)?;
-                *state.fine.borrow_mut() = Some(state.pre.alongside(tuner).map_err(js_error)?);
+                *state.fine.try_borrow_mut().map_err(|_| busy("bert.fineTune"))? = Some(state.pre.alongside(tuner).map_err(js_error)?);
             }
-            let fine = state.fine.borrow().clone().ok_or_else(|| busy("bert.fineTune"))?;
+            let fine = state
+                .fine
+                .try_borrow()
+                .map_err(|_| busy("bert.fineTune"))?
+                .clone()
+                .ok_or_else(|| busy("bert.fineTune"))?;
             fine.trainer()
                 .try_borrow_mut()
                 .map_err(|_| busy("bert.fineTune"))?
@@ -547,7 +556,7 @@ impl BertModel {
                 .map_err(js_error)?;
             let trained = fine.train(steps as u32, "bert.fineTune").await.map_err(js_error)?;
             let (bert, step) = {
-                let f = fine.trainer().borrow();
+                let f = fine.read("bert.fineTune")?;
                 (f.bert.clone(), f.opt.step)
             };
             let (loss, classifier) = (trained.losses[0], cpu_bert(&bert).await?);
@@ -570,12 +579,13 @@ impl BertModel {
             let (bert, vocab) = {
                 let fine = state
                     .fine
-                    .borrow()
+                    .try_borrow()
+                    .map_err(|_| busy("bert.classify"))?
                     .clone()
                     .ok_or_else(|| js_error(invalid("bert.classify", "no classifier yet: call fineTune(examples) first.")))?;
                 fine.recover("bert.classify").map_err(js_error)?;
                 let bert = fine.trainer().try_borrow().map_err(|_| busy("bert.classify"))?.bert.clone();
-                (bert, state.pre.trainer().borrow().vocab.clone())
+                (bert, state.pre.read("bert")?.vocab.clone())
             };
             let bert = cpu_bert(&bert).await?;
             let ids = vocab.encode(&text);
@@ -597,7 +607,7 @@ impl BertModel {
         let state = Rc::clone(&self.state);
         future_to_promise(async move {
             let bert = cpu_copy(&state).await?;
-            let s = state.pre.trainer().borrow();
+            let s = state.pre.read("bert")?;
             let values = bert.params.values.host().map_err(js_error)?;
             let bytes = save_bert(&bert, values, &s.vocab, s.step(), None).map_err(js_error)?;
             Ok(js_sys::Uint8Array::from(bytes.as_slice()).into())

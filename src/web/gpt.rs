@@ -197,7 +197,7 @@ impl GptModel {
             softmax_row(&mut raw, &generator.logits);
             let sampled = distribution(&generator.logits, &sampling).map_err(js_error)?;
             let characters: Array = {
-                let t = training.trainer().borrow();
+                let t = training.read("gpt")?;
                 (0..gpt.cfg.vocab as u32)
                     .map(|id| JsValue::from(t.vocab.char(id).to_string()))
                     .collect()
@@ -247,7 +247,7 @@ impl GptModel {
                 let probs = distribution(&generator.logits, &sampling).map_err(js_error)?;
                 let next = draw(&probs, rng.random::<f32>());
                 let step = {
-                    let t = training.trainer().borrow();
+                    let t = training.read("gpt")?;
                     text.push(t.vocab.char(next));
                     step_object(&t.vocab, next, &probs)
                 };
@@ -290,10 +290,10 @@ impl GptModel {
             let batches = opts.validation_batches.unwrap_or(2);
             if batches > 0 {
                 let gpt = cpu_copy(&training).await?;
-                let valid = training.trainer().borrow().valid_loss(&gpt, batches).map_err(js_error)?;
+                let valid = training.read("gpt")?.valid_loss(&gpt, batches).map_err(js_error)?;
                 set(&result, "valLoss", &valid.into());
             }
-            set(&result, "step", &training.trainer().borrow().step().into());
+            set(&result, "step", &training.read("gpt")?.step().into());
             set(&result, "loss", &loss.into());
             set(&result, "tokensPerSecond", &(tokens as f64 / seconds).into());
             Ok(result.into())
@@ -305,7 +305,7 @@ impl GptModel {
         let training = self.training.clone();
         future_to_promise(async move {
             let gpt = cpu_copy(&training).await?;
-            let t = training.trainer().borrow();
+            let t = training.read("gpt")?;
             let bytes = save_gpt(&gpt, gpt.lm.params.values.host().map_err(js_error)?, &t.vocab, t.step(), None).map_err(js_error)?;
             Ok(js_sys::Uint8Array::from(bytes.as_slice()).into())
         })
@@ -335,7 +335,7 @@ fn step_object(vocab: &crate::train::chars::CharVocab, token: u32, probs: &[f32]
 /// The model on the CPU (read back from a GPU), without holding the borrow across the wait.
 async fn cpu_copy(training: &Training<LanguageModelTrainer>) -> std::result::Result<Gpt, JsValue> {
     training.recover("gpt").map_err(js_error)?;
-    let mut gpt = training.trainer().borrow().gpt.clone();
+    let mut gpt = training.read("gpt")?.gpt.clone();
     if gpt.lm.device != Device::Cpu {
         let values = gpt.lm.params.values.to_host(&gpt.lm.device).await.map_err(js_error)?;
         gpt.lm.move_to(&Device::Cpu, values).map_err(js_error)?;
@@ -350,8 +350,7 @@ async fn cpu_model(
     prompt: &str,
 ) -> std::result::Result<(Gpt, Vec<u32>), JsValue> {
     let ids = training
-        .trainer()
-        .borrow()
+        .read("gpt")?
         .vocab
         .encode(prompt)
         .map_err(|e| js_error(invalid(op, e.to_string().trim_start_matches("tokenize: ").to_string())))?;

@@ -164,7 +164,7 @@ impl Seq2seqModel {
             let trained = training.train(steps, "seq2seq.train").await.map_err(js_error)?;
             let seconds = ((now_ms() - start) / 1e3).max(1e-9);
             let result = Object::new();
-            set(&result, "step", &training.trainer().borrow().step().into());
+            set(&result, "step", &training.read("seq2seq")?.step().into());
             set(&result, "loss", &trained.losses[0].into());
             set(&result, "tokensPerSecond", &(trained.tokens as f64 / seconds).into());
             Ok(result.into())
@@ -212,10 +212,10 @@ impl Seq2seqModel {
         let training = self.training.clone();
         future_to_promise(async move {
             // Copy the parameters out first: the borrow must not outlive the GPU readback.
-            let model = training.trainer().borrow().model.clone();
+            let model = training.read("seq2seq")?.model.clone();
             let values = model.params.values.to_host(&model.device).await.map_err(js_error)?;
             let bytes = {
-                let t = training.trainer().borrow();
+                let t = training.read("seq2seq")?;
                 save_translator(&t.cfg, t.step(), &t.source_vocab, &t.target_vocab, &t.model.params, &values).map_err(js_error)?
             };
             Ok(js_sys::Uint8Array::from(bytes.as_slice()).into())
@@ -234,7 +234,7 @@ impl Seq2seqModel {
             let opts = opts.map_err(js_error)?;
             let (offset, limit) = (opts.offset.unwrap_or(0), opts.limit.unwrap_or(usize::MAX));
             let cpu = cpu_model(&training).await?;
-            let t = training.trainer().borrow();
+            let t = training.read("seq2seq")?;
             let pairs = match split.as_str() {
                 "train" => &t.data.train,
                 "valid" => &t.data.valid,
@@ -278,10 +278,10 @@ impl Seq2seqModel {
         future_to_promise(async move {
             let width = opts.map_err(js_error)?.beam.unwrap_or(1);
             let words = tokenize(&text);
-            let max_source = training.trainer().borrow().cfg.max_source;
+            let max_source = training.read("seq2seq")?.cfg.max_source;
             check_source("seq2seq.translate", &words, max_source).map_err(js_error)?;
             let cpu = cpu_model(&training).await?;
-            let t = training.trainer().borrow();
+            let t = training.read("seq2seq")?;
             let source = t.source_vocab.encode(&words);
             let translation = beam(&cpu, &source, width, t.cfg.max_target).map_err(js_error)?;
             // Unknown words are shown as <unk>, as the model saw them.
@@ -310,7 +310,7 @@ impl Seq2seqModel {
 /// The model on the CPU, for decoding (a copy; the borrow ends before the GPU readback is awaited).
 async fn cpu_model(training: &Training<Translator>) -> std::result::Result<crate::models::seq2seq::Seq2Seq, JsValue> {
     training.recover("seq2seq").map_err(js_error)?;
-    let model = training.trainer().borrow().model.clone();
+    let model = training.read("seq2seq")?.model.clone();
     model.cpu_copy().await.map_err(js_error)
 }
 

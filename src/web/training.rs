@@ -6,13 +6,16 @@
 //! Every model class of the JS API (translator, GPT, BERT and its
 //! classifier) trains through one of these.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::cell::{Ref, RefCell};
 
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+
+use super::convert::js_error;
 use super::runtime::{Runtime, State};
 use crate::device::Device;
 use crate::error::Result;
-use crate::train::trainer::{Resilient, Trained, Trainer};
+use crate::train::trainer::{busy, Resilient, Trained, Trainer};
 
 /// A trainer shared by a model's methods (cheap to clone: two handles).
 pub(super) struct Training<T> {
@@ -51,6 +54,12 @@ impl<T: Trainer> Training<T> {
     /// The trainer itself (borrow it briefly: never across an `.await`).
     pub(super) fn trainer(&self) -> &RefCell<T> {
         &self.run.trainer
+    }
+
+    /// The trainer, to read: if a call is changing it right now, a readable
+    /// "busy" Error for `op` instead of a panic.
+    pub(super) fn read(&self, op: &'static str) -> std::result::Result<Ref<'_, T>, JsValue> {
+        self.run.trainer.try_borrow().map_err(|_| js_error(busy(op)))
     }
 
     /// If the GPU was lost since the last call: the model, and the runtime,
