@@ -3,14 +3,14 @@
 //! `www/bench.html`; on a software WebGPU adapter the times say nothing about
 //! GPU speed, only that the kernels run and agree.
 
-use js_sys::{Object, Promise};
+use js_sys::Promise;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::convert::{js_error, options, set};
+use super::convert::{js_error, options, to_js};
 use super::runtime::Runtime;
 use crate::device::gpu::Gpu;
 use crate::device::Device;
@@ -108,6 +108,18 @@ fn on_cpu<T>(iterations: usize, mut work: impl FnMut() -> Result<T>) -> Result<(
     Ok((first, (now_ms() - start) / iterations as f64))
 }
 
+/// `benchmark` → { name, backend, ms, gflops, maxError }.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Timing {
+    name: String,
+    backend: &'static str,
+    ms: f64,
+    gflops: f64,
+    /// The largest difference from the CPU reference.
+    max_error: f32,
+}
+
 async fn benchmark(device: Device, kind: String, opts: BenchOptions) -> Result<JsValue> {
     const OP: &str = "benchmark";
     let iterations = opts.iterations.clamp(1, 100);
@@ -188,13 +200,13 @@ async fn benchmark(device: Device, kind: String, opts: BenchOptions) -> Result<J
         }
         other => return Err(invalid(OP, format!("unknown kernel {other:?}; use \"matmul\" or \"attention\"."))),
     };
-    let result = Object::new();
-    set(&result, "name", &name.into());
-    set(&result, "backend", &device.name().into());
-    set(&result, "ms", &ms.into());
-    set(&result, "gflops", &(flop / (ms / 1e3) / 1e9).into());
-    set(&result, "maxError", &(worst_difference(&got, &want) as f64).into());
-    Ok(result.into())
+    to_js(&Timing {
+        name,
+        backend: device.name(),
+        ms,
+        gflops: flop / (ms / 1e3) / 1e9,
+        max_error: worst_difference(&got, &want),
+    })
 }
 
 #[wasm_bindgen]

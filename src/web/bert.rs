@@ -19,15 +19,15 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Array, Object, Promise};
+use js_sys::Promise;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::bench::now_ms;
-use super::convert::{js_error, options, set, settle, tensor};
+use super::convert::{js_error, js_tensor, options, settle, to_js, Js};
 use super::runtime::Runtime;
 use super::training::Training;
 use crate::checkpoint::{load_bert, save_bert};
@@ -81,7 +81,8 @@ struct TrainOptions {
     steps: Option<u32>,
 }
 
-#[derive(Deserialize)]
+/// A labelled sentence, `{ text, label }`, in and out.
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct Example {
     text: String,
@@ -103,6 +104,102 @@ struct FineTuneOptions {
     seed: Option<u64>,
     /// Sentences to measure accuracy on (default: the training examples).
     evaluate_on: Option<Vec<Example>>,
+}
+
+/// `bertOpinionExamples` → labelled sentences and the labels' names.
+#[derive(Serialize)]
+struct Opinions {
+    examples: Vec<Example>,
+    labels: Vec<&'static str>,
+}
+
+/// `describe` → the model's sizes and progress.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Description {
+    step: u32,
+    parameters: usize,
+    layers: usize,
+    d_model: usize,
+    heads: usize,
+    max_length: usize,
+    vocabulary_size: usize,
+    fine_tuned: bool,
+}
+
+/// One filler of a `[MASK]`.
+#[derive(Serialize)]
+struct Guess {
+    token: String,
+    probability: f32,
+}
+
+/// One token of `maskExample`: what it was, what the model is shown, and why.
+#[derive(Serialize)]
+struct Masked<'a> {
+    token: &'a str,
+    shown: &'a str,
+    fate: &'static str,
+}
+
+/// `attention` → the tokens read and one `(heads, T, T)` tensor per layer.
+#[derive(Serialize)]
+struct Attention<'a> {
+    tokens: Vec<&'a str>,
+    layers: Vec<Js>,
+}
+
+/// `embeddingSpace` → see `models::embedding_space::Exploration`.
+#[derive(Serialize)]
+struct Space<'a> {
+    words: &'a [String],
+    missing: &'a [String],
+    dots: Js,
+    cosines: Js,
+    neighbours: Vec<Vec<Near<'a>>>,
+    projection: Projection<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    analogy: Option<Vec<Near<'a>>>,
+}
+
+/// The vocabulary and the words on two principal components.
+#[derive(Serialize)]
+struct Projection<'a> {
+    words: &'a [[f32; 2]],
+    vocabulary: &'a [[f32; 2]],
+    tokens: &'a [String],
+    explained: [f32; 2],
+}
+
+#[derive(Serialize)]
+struct Near<'a> {
+    token: &'a str,
+    cosine: f32,
+}
+
+/// `train` → { step, mlmLoss, nspLoss, tokensPerSecond }.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TrainResult {
+    step: u32,
+    mlm_loss: f32,
+    nsp_loss: f32,
+    tokens_per_second: f64,
+}
+
+/// `fineTune` → { step, loss, accuracy }.
+#[derive(Serialize)]
+struct FineTuned {
+    step: u32,
+    loss: f32,
+    accuracy: f32,
+}
+
+/// `classify` → the most probable label and every label's probability.
+#[derive(Serialize)]
+struct Classified {
+    label: usize,
+    probabilities: Js,
 }
 
 /// The most steps one call trains.
@@ -218,23 +315,16 @@ pub fn bert_opinion_examples(options_object: JsValue) -> std::result::Result<JsV
             "split is 0 or 1, and count between 1 and 10000.",
         )));
     }
-    let list: Array = opinions(seed, count, split)
-        .into_iter()
-        .map(|e| {
-            let o = Object::new();
-            set(&o, "text", &e.text.into());
-            set(&o, "label", &(e.label as f64).into());
-            JsValue::from(o)
-        })
-        .collect();
-    let result = Object::new();
-    set(&result, "examples", &list.into());
-    set(
-        &result,
-        "labels",
-        &OPINION_LABELS.iter().map(|&l| JsValue::from(l)).collect::<Array>().into(),
-    );
-    Ok(result.into())
+    to_js(&Opinions {
+        examples: opinions(seed, count, split)
+            .into_iter()
+            .map(|e| Example {
+                text: e.text,
+                label: e.label,
+            })
+            .collect(),
+        labels: OPINION_LABELS.to_vec(),
+    })
 }
 
 impl BertModel {
@@ -254,34 +344,26 @@ impl BertModel {
     /// → Promise<{ step, parameters, layers, dModel, heads, maxLength, vocabularySize, fineTuned }>.
     pub fn describe(&self) -> Promise {
         settle((|| -> std::result::Result<JsValue, JsValue> {
-            let s = self.state.pre.trainer().try_borrow().map_err(|_| busy("bert.describe"))?;
+            let s = self.state.pre.read("bert.describe")?;
             let cfg = s.bert.cfg;
-            let result = Object::new();
-            for (key, value) in [
-                ("step", s.step() as usize),
-                ("parameters", s.bert.params.len()),
-                ("layers", cfg.layers),
-                ("dModel", cfg.c),
-                ("heads", cfg.heads),
-                ("maxLength", cfg.max_len),
-                ("vocabularySize", cfg.vocab),
-            ] {
-                set(&result, key, &(value as f64).into());
-            }
-            set(
-                &result,
-                "fineTuned",
-                &self.state.fine.try_borrow().map_err(|_| busy("bert.describe"))?.is_some().into(),
-            );
-            Ok(result.into())
+            to_js(&Description {
+                step: s.step(),
+                parameters: s.bert.params.len(),
+                layers: cfg.layers,
+                d_model: cfg.c,
+                heads: cfg.heads,
+                max_length: cfg.max_len,
+                vocabulary_size: cfg.vocab,
+                fine_tuned: self.state.fine.try_borrow().map_err(|_| busy("bert.describe"))?.is_some(),
+            })
         })())
     }
 
     /// The WordPiece pieces of `text` (what the model reads) → Promise<string[]>.
     pub fn tokenize(&self, text: String) -> Promise {
-        settle((|| -> std::result::Result<Array, JsValue> {
-            let s = self.state.pre.trainer().try_borrow().map_err(|_| busy("bert.tokenize"))?;
-            Ok(s.vocab.pieces(&text).into_iter().map(JsValue::from).collect())
+        settle((|| -> std::result::Result<JsValue, JsValue> {
+            let s = self.state.pre.read("bert.tokenize")?;
+            to_js(&s.vocab.pieces(&text))
         })())
     }
 
@@ -299,21 +381,11 @@ impl BertModel {
             let bert = cpu_copy(&state).await?;
             let s = state.pre.read("bert")?;
             let filled = fill_mask(&bert, &s.vocab, &text, top_k).map_err(js_error)?;
-            Ok(filled
+            let guesses: Vec<Vec<Guess>> = filled
                 .into_iter()
-                .map(|guesses| {
-                    guesses
-                        .into_iter()
-                        .map(|(token, p)| {
-                            let o = Object::new();
-                            set(&o, "token", &token.into());
-                            set(&o, "probability", &p.into());
-                            JsValue::from(o)
-                        })
-                        .collect::<Array>()
-                })
-                .collect::<Array>()
-                .into())
+                .map(|list| list.into_iter().map(|(token, probability)| Guess { token, probability }).collect())
+                .collect();
+            to_js(&guesses)
         })
     }
 
@@ -321,12 +393,12 @@ impl BertModel {
     /// one of "special", "not chosen", "masked", "random", "kept". Seeded.
     #[wasm_bindgen(js_name = maskExample)]
     pub fn mask_example(&self, text: String, options_object: JsValue) -> Promise {
-        settle((|| -> std::result::Result<Array, JsValue> {
+        settle((|| -> std::result::Result<JsValue, JsValue> {
             let seed = options::<SeedOptions>("bert.maskExample", options_object)
                 .map_err(js_error)?
                 .seed
                 .unwrap_or(0);
-            let s = self.state.pre.trainer().try_borrow().map_err(|_| busy("bert.maskExample"))?;
+            let s = self.state.pre.read("bert.maskExample")?;
             let vocab = &s.vocab;
             let words = vocab.encode(&text);
             if words.is_empty() {
@@ -336,25 +408,23 @@ impl BertModel {
             let ids: Vec<u32> = std::iter::once(vocab.cls).chain(words).chain(std::iter::once(vocab.sep)).collect();
             let fates = mask_tokens(&ids, vocab, &mut ChaCha8Rng::seed_from_u64(seed));
             let shown = apply(&ids, &fates, vocab);
-            Ok(ids
+            let masked: Vec<Masked> = ids
                 .iter()
                 .zip(&fates)
                 .zip(&shown)
-                .map(|((&id, fate), &seen)| {
-                    let name = match fate {
+                .map(|((&id, fate), &seen)| Masked {
+                    token: vocab.token(id),
+                    shown: vocab.token(seen),
+                    fate: match fate {
                         _ if vocab.is_special(id) => "special",
                         Fate::NotChosen => "not chosen",
                         Fate::Masked => "masked",
                         Fate::Random(_) => "random",
                         Fate::Kept => "kept",
-                    };
-                    let o = Object::new();
-                    set(&o, "token", &vocab.token(id).into());
-                    set(&o, "shown", &vocab.token(seen).into());
-                    set(&o, "fate", &name.into());
-                    JsValue::from(o)
+                    },
                 })
-                .collect())
+                .collect();
+            to_js(&masked)
         })())
     }
 
@@ -373,17 +443,15 @@ impl BertModel {
             let mut acts = bert.acts(&batch);
             bert.forward(&mut acts, &batch).map_err(js_error)?;
             let (t, heads) = (batch.t, bert.cfg.heads);
-            let layers: Array = acts
-                .blocks
-                .iter()
-                .map(|block| Ok(tensor(block.attn.weights.host()?, &[heads, t, t]))) // (NH, T, T)
-                .collect::<Result<Array>>()
-                .map_err(js_error)?;
-            let tokens: Array = batch.tokens.iter().map(|&id| JsValue::from(vocab.token(id))).collect();
-            let result = Object::new();
-            set(&result, "tokens", &tokens.into());
-            set(&result, "layers", &layers.into());
-            Ok(result.into())
+            to_js(&Attention {
+                tokens: batch.tokens.iter().map(|&id| vocab.token(id)).collect(),
+                layers: acts
+                    .blocks
+                    .iter()
+                    .map(|block| Ok(js_tensor(block.attn.weights.host()?, &[heads, t, t]))) // (NH, T, T)
+                    .collect::<Result<Vec<Js>>>()
+                    .map_err(js_error)?,
+            })
         })
     }
 
@@ -412,43 +480,21 @@ impl BertModel {
             let look = space
                 .explore(&Device::Cpu, &words, k, opts.analogy.as_ref(), |i| !vocab.is_special(i as u32))
                 .map_err(js_error)?;
-            let points = |list: &[[f32; 2]]| -> JsValue {
-                list.iter()
-                    .map(|&[x, y]| JsValue::from([JsValue::from(x), JsValue::from(y)].iter().collect::<Array>()))
-                    .collect::<Array>()
-                    .into()
-            };
-            let strings = |list: &[String]| -> JsValue { list.iter().map(|w| JsValue::from(w.as_str())).collect::<Array>().into() };
-            let projection = Object::new();
-            set(&projection, "words", &points(&look.map.words));
-            set(&projection, "vocabulary", &points(&look.map.vocabulary));
-            set(&projection, "tokens", &strings(&look.map.tokens));
-            set(
-                &projection,
-                "explained",
-                &look.map.explained.iter().map(|&v| JsValue::from(v)).collect::<Array>().into(),
-            );
-            let result = Object::new();
-            set(&result, "words", &strings(&look.words));
-            set(&result, "missing", &strings(&look.missing));
             let n = look.words.len();
-            set(&result, "dots", &tensor(&look.dots, &[n, n]));
-            set(&result, "cosines", &tensor(&look.cosines, &[n, n]));
-            set(
-                &result,
-                "neighbours",
-                &look
-                    .neighbours
-                    .iter()
-                    .map(|list| JsValue::from(neighbour_list(list)))
-                    .collect::<Array>()
-                    .into(),
-            );
-            set(&result, "projection", &projection.into());
-            if let Some(answer) = &look.analogy {
-                set(&result, "analogy", &neighbour_list(answer).into());
-            }
-            Ok(result.into())
+            to_js(&Space {
+                dots: js_tensor(&look.dots, &[n, n]),
+                cosines: js_tensor(&look.cosines, &[n, n]),
+                neighbours: look.neighbours.iter().map(|list| near(list)).collect(),
+                projection: Projection {
+                    words: &look.map.words,
+                    vocabulary: &look.map.vocabulary,
+                    tokens: &look.map.tokens,
+                    explained: look.map.explained,
+                },
+                analogy: look.analogy.as_deref().map(near),
+                words: &look.words,
+                missing: &look.missing,
+            })
         })
     }
 
@@ -464,16 +510,12 @@ impl BertModel {
             let start = now_ms();
             let trained = state.pre.train(steps, "bert.train").await.map_err(js_error)?;
             let (tokens, mlm, nsp) = (trained.tokens, trained.losses[0], trained.losses[1]);
-            let result = Object::new();
-            set(&result, "step", &state.pre.read("bert")?.step().into());
-            set(&result, "mlmLoss", &mlm.into());
-            set(&result, "nspLoss", &nsp.into());
-            set(
-                &result,
-                "tokensPerSecond",
-                &(tokens as f64 / ((now_ms() - start) / 1e3).max(1e-9)).into(),
-            );
-            Ok(result.into())
+            to_js(&TrainResult {
+                step: state.pre.read("bert")?.step(),
+                mlm_loss: mlm,
+                nsp_loss: nsp,
+                tokens_per_second: tokens as f64 / ((now_ms() - start) / 1e3).max(1e-9),
+            })
         })
     }
 
@@ -560,15 +602,11 @@ impl BertModel {
                 (f.bert.clone(), f.opt.step)
             };
             let (loss, classifier) = (trained.losses[0], cpu_bert(&bert).await?);
-            let result = Object::new();
-            set(&result, "step", &step.into());
-            set(&result, "loss", &loss.into());
-            set(
-                &result,
-                "accuracy",
-                &accuracy(&classifier, &vocab, &eval_set).map_err(js_error)?.into(),
-            );
-            Ok(result.into())
+            to_js(&FineTuned {
+                step,
+                loss,
+                accuracy: accuracy(&classifier, &vocab, &eval_set).map_err(js_error)?,
+            })
         })
     }
 
@@ -595,10 +633,10 @@ impl BertModel {
                 .iter()
                 .enumerate()
                 .fold(0, |best, (i, &p)| if p > probs[best] { i } else { best });
-            let result = Object::new();
-            set(&result, "label", &(label as f64).into());
-            set(&result, "probabilities", &tensor(&probs, &[probs.len()]));
-            Ok(result.into())
+            to_js(&Classified {
+                label,
+                probabilities: js_tensor(&probs, &[probs.len()]), // (classes)
+            })
         })
     }
 
@@ -643,14 +681,12 @@ async fn cpu_copy(state: &Rc<State>) -> std::result::Result<Bert, JsValue> {
     cpu_bert(&bert).await
 }
 
-/// [{ token, cosine }] for JS.
-fn neighbour_list(list: &[Neighbour]) -> Array {
+/// Neighbours as `{ token, cosine }` objects.
+fn near(list: &[Neighbour]) -> Vec<Near<'_>> {
     list.iter()
-        .map(|n| {
-            let o = Object::new();
-            set(&o, "token", &n.token.as_str().into());
-            set(&o, "cosine", &n.cosine.into());
-            JsValue::from(o)
+        .map(|n| Near {
+            token: &n.token,
+            cosine: n.cosine,
         })
         .collect()
 }

@@ -2,6 +2,7 @@
 
 use js_sys::{Array, Float32Array, Object, Reflect};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::error::{check_finite, invalid, Error, Result};
@@ -50,6 +51,26 @@ pub fn options<T: DeserializeOwned>(op: &'static str, value: JsValue) -> Result<
     serde_wasm_bindgen::from_value(value).map_err(|e| invalid(op, format!("bad options: {e}.")))
 }
 
+/// A result as the plain JS object it becomes: a `#[derive(Serialize)]`
+/// struct, its fields renamed to camelCase, through serde-wasm-bindgen
+/// (maps become plain objects too). Tensors inside it are [`Js`] values.
+pub fn to_js<T: Serialize, E: From<Error>>(value: &T) -> std::result::Result<JsValue, E> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true))
+        .map_err(|e| E::from(invalid("result", format!("could not be turned into a JS value: {e}."))))
+}
+
+/// A JS value carried as it is inside a serialized result: a tensor (see
+/// [`tensor`]), whose `Float32Array` serde would otherwise copy into a plain array.
+#[derive(Serialize)]
+#[serde(transparent)]
+pub struct Js(#[serde(with = "serde_wasm_bindgen::preserve")] pub JsValue);
+
+/// [`tensor`] as a field of a serialized result.
+pub fn js_tensor(data: &[f32], shape: &[usize]) -> Js {
+    Js(tensor(data, shape))
+}
+
 /// `{ data: Float32Array, shape: number[] }`, the form every tensor takes in JS.
 pub fn tensor(data: &[f32], shape: &[usize]) -> JsValue {
     let object = Object::new();
@@ -75,6 +96,13 @@ pub fn settle<T: Into<JsValue>>(result: std::result::Result<T, JsValue>) -> js_s
 /// `object[key] = value` on an object we just created (cannot fail).
 pub fn set(object: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(object, &JsValue::from_str(key), value);
+}
+
+/// `?` on a crate result inside a method that rejects with a JS value.
+impl From<Error> for JsValue {
+    fn from(error: Error) -> JsValue {
+        js_error(error)
+    }
 }
 
 /// An [`Error`] as the value a rejected Promise carries: a JS `Error` whose

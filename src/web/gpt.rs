@@ -12,15 +12,15 @@
 //! Sampling runs on the CPU with the KV cache (one token at a time is
 //! latency-bound); training runs on the runtime's device.
 
-use js_sys::{Array, Function, Object, Promise};
+use js_sys::{Array, Function, Promise};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::bench::now_ms;
-use super::convert::{js_error, options, set, settle, tensor};
+use super::convert::{js_error, js_tensor, options, settle, to_js, Js};
 use super::runtime::Runtime;
 use super::training::Training;
 use crate::checkpoint::{load_gpt, save_gpt};
@@ -91,6 +91,63 @@ struct TrainOptions {
     validation_batches: Option<usize>,
 }
 
+/// `describe` → the model's sizes, characters and progress.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Description {
+    step: u32,
+    parameters: usize,
+    context: usize,
+    layers: usize,
+    d_model: usize,
+    heads: usize,
+    /// The characters, in id order.
+    vocabulary: String,
+    can_train: bool,
+}
+
+/// `nextToken` → the next character's distribution, before and after the filters.
+#[derive(Serialize)]
+struct NextToken {
+    characters: Vec<String>,
+    raw: Js,
+    sampled: Js,
+    cropped: usize,
+}
+
+/// One generated character and the most probable ones it was drawn among.
+#[derive(Serialize)]
+struct Step {
+    token: String,
+    top: Vec<Choice>,
+}
+
+#[derive(Serialize)]
+struct Choice {
+    token: String,
+    probability: f32,
+}
+
+/// `generate` → the text, each step, and how much of the prompt was cropped.
+#[derive(Serialize)]
+struct Generated {
+    text: String,
+    /// The steps as they were handed to `onToken`.
+    steps: Js,
+    cropped: usize,
+}
+
+/// `train` → { step, loss, valLoss, tokensPerSecond } (valLoss only when measured).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TrainResult {
+    step: u32,
+    loss: f32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    val_loss: Option<f32>,
+    tokens_per_second: f64,
+}
+
 /// A GPT (returned by `runtime.gpt` and `runtime.loadGpt`).
 #[wasm_bindgen]
 pub struct GptModel {
@@ -159,26 +216,18 @@ impl GptModel {
     /// → Promise<{ step, parameters, context, layers, dModel, heads, vocabulary (the characters), canTrain }>.
     pub fn describe(&self) -> Promise {
         settle((|| -> std::result::Result<JsValue, JsValue> {
-            let t = self
-                .training
-                .trainer()
-                .try_borrow()
-                .map_err(|_| js_error(invalid("gpt.describe", "the model is busy; await the previous call first.")))?;
+            let t = self.training.read("gpt.describe")?;
             let cfg = t.gpt.cfg;
-            let result = Object::new();
-            for (key, value) in [
-                ("step", t.step() as usize),
-                ("parameters", t.gpt.lm.params.len()),
-                ("context", cfg.context),
-                ("layers", cfg.layers),
-                ("dModel", cfg.d_model),
-                ("heads", cfg.heads),
-            ] {
-                set(&result, key, &(value as f64).into());
-            }
-            set(&result, "vocabulary", &t.vocab.chars().into());
-            set(&result, "canTrain", &t.has_text().into());
-            Ok(result.into())
+            to_js(&Description {
+                step: t.step(),
+                parameters: t.gpt.lm.params.len(),
+                context: cfg.context,
+                layers: cfg.layers,
+                d_model: cfg.d_model,
+                heads: cfg.heads,
+                vocabulary: t.vocab.chars(),
+                can_train: t.has_text(),
+            })
         })())
     }
 
@@ -196,18 +245,13 @@ impl GptModel {
             let mut raw = vec![0.0; generator.logits.len()];
             softmax_row(&mut raw, &generator.logits);
             let sampled = distribution(&generator.logits, &sampling).map_err(js_error)?;
-            let characters: Array = {
-                let t = training.read("gpt")?;
-                (0..gpt.cfg.vocab as u32)
-                    .map(|id| JsValue::from(t.vocab.char(id).to_string()))
-                    .collect()
-            };
-            let result = Object::new();
-            set(&result, "characters", &characters.into());
-            set(&result, "raw", &tensor(&raw, &[raw.len()]));
-            set(&result, "sampled", &tensor(&sampled, &[sampled.len()]));
-            set(&result, "cropped", &(generator.cropped as f64).into());
-            Ok(result.into())
+            let t = training.read("gpt")?;
+            to_js(&NextToken {
+                characters: (0..gpt.cfg.vocab as u32).map(|id| t.vocab.char(id).to_string()).collect(),
+                raw: js_tensor(&raw, &[raw.len()]),             // (V)
+                sampled: js_tensor(&sampled, &[sampled.len()]), // (V)
+                cropped: generator.cropped,
+            })
         })
     }
 
@@ -249,7 +293,7 @@ impl GptModel {
                 let step = {
                     let t = training.read("gpt")?;
                     text.push(t.vocab.char(next));
-                    step_object(&t.vocab, next, &probs)
+                    to_js::<_, JsValue>(&Step::of(&t.vocab, next, &probs))?
                 };
                 steps.push(&step);
                 generator.push(next).map_err(js_error)?;
@@ -263,11 +307,11 @@ impl GptModel {
                     }
                 }
             }
-            let result = Object::new();
-            set(&result, "text", &text.into());
-            set(&result, "steps", &steps.into());
-            set(&result, "cropped", &(generator.cropped as f64).into());
-            Ok(result.into())
+            to_js(&Generated {
+                text,
+                steps: Js(steps.into()),
+                cropped: generator.cropped,
+            })
         })
     }
 
@@ -286,17 +330,20 @@ impl GptModel {
             let trained = training.train(steps, "gpt.train").await.map_err(js_error)?;
             let (tokens, loss) = (trained.tokens, trained.losses[0]);
             let seconds = ((now_ms() - start) / 1e3).max(1e-9);
-            let result = Object::new();
             let batches = opts.validation_batches.unwrap_or(2);
-            if batches > 0 {
-                let gpt = cpu_copy(&training).await?;
-                let valid = training.read("gpt")?.valid_loss(&gpt, batches).map_err(js_error)?;
-                set(&result, "valLoss", &valid.into());
-            }
-            set(&result, "step", &training.read("gpt")?.step().into());
-            set(&result, "loss", &loss.into());
-            set(&result, "tokensPerSecond", &(tokens as f64 / seconds).into());
-            Ok(result.into())
+            let val_loss = match batches {
+                0 => None,
+                _ => {
+                    let gpt = cpu_copy(&training).await?;
+                    Some(training.read("gpt")?.valid_loss(&gpt, batches).map_err(js_error)?)
+                }
+            };
+            to_js(&TrainResult {
+                step: training.read("gpt")?.step(),
+                loss,
+                val_loss,
+                tokens_per_second: tokens as f64 / seconds,
+            })
         })
     }
 
@@ -312,24 +359,23 @@ impl GptModel {
     }
 }
 
-/// `{ token, top: [{ token, probability }] }` for a drawn token.
-fn step_object(vocab: &crate::train::chars::CharVocab, token: u32, probs: &[f32]) -> JsValue {
-    let mut order: Vec<usize> = (0..probs.len()).collect();
-    order.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]).then(a.cmp(&b)));
-    let top: Array = order
-        .iter()
-        .take(TOP)
-        .map(|&id| {
-            let entry = Object::new();
-            set(&entry, "token", &vocab.char(id as u32).to_string().into());
-            set(&entry, "probability", &probs[id].into());
-            JsValue::from(entry)
-        })
-        .collect();
-    let step = Object::new();
-    set(&step, "token", &vocab.char(token).to_string().into());
-    set(&step, "top", &top.into());
-    step.into()
+impl Step {
+    /// The drawn `token` and the `TOP` most probable of `probs`, the distribution it was drawn from.
+    fn of(vocab: &crate::train::chars::CharVocab, token: u32, probs: &[f32]) -> Step {
+        let mut order: Vec<usize> = (0..probs.len()).collect();
+        order.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]).then(a.cmp(&b)));
+        Step {
+            token: vocab.char(token).to_string(),
+            top: order
+                .iter()
+                .take(TOP)
+                .map(|&id| Choice {
+                    token: vocab.char(id as u32).to_string(),
+                    probability: probs[id],
+                })
+                .collect(),
+        }
+    }
 }
 
 /// The model on the CPU (read back from a GPU), without holding the borrow across the wait.

@@ -71,14 +71,24 @@ pub fn bleu(hypotheses: Vec<String>, references: Vec<String>) -> Result<JsValue,
     let words =
         |lines: &[String]| -> Vec<Vec<String>> { lines.iter().map(|l| l.split_whitespace().map(str::to_string).collect()).collect() };
     let score = crate::train::bleu::corpus_bleu(&words(&hypotheses), &words(&references)).map_err(convert::js_error)?;
-    let result = js_sys::Object::new();
-    convert::set(&result, "score", &score.score.into());
-    let precisions: js_sys::Array = score.precisions.iter().map(|&p| JsValue::from(p)).collect();
-    convert::set(&result, "precisions", &precisions.into());
-    convert::set(&result, "brevityPenalty", &score.brevity_penalty.into());
-    convert::set(&result, "hypothesisLength", &score.hypothesis_length.into());
-    convert::set(&result, "referenceLength", &score.reference_length.into());
-    Ok(result.into())
+    /// The figures sacreBLEU prints.
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct BleuResult {
+        score: f64,
+        /// pₙ in percent, n = 1..=4.
+        precisions: [f64; 4],
+        brevity_penalty: f64,
+        hypothesis_length: usize,
+        reference_length: usize,
+    }
+    convert::to_js(&BleuResult {
+        score: score.score,
+        precisions: score.precisions,
+        brevity_penalty: score.brevity_penalty,
+        hypothesis_length: score.hypothesis_length,
+        reference_length: score.reference_length,
+    })
 }
 
 /// `rnnGradients({ hidden, steps, radius, activation, inputScale, seed })` →
@@ -122,9 +132,16 @@ pub fn rnn_gradients(options_object: JsValue) -> Result<JsValue, JsValue> {
         seed: opts.seed.unwrap_or(1),
     };
     let measured = setup.gradients_through_time(&crate::Device::Cpu).map_err(convert::js_error)?;
-    let result = js_sys::Object::new();
+    /// ‖∂L/∂h_t‖ and ‖h_t‖ for every step t.
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct RnnResult {
+        gradient_norms: convert::Js,
+        state_norms: convert::Js,
+    }
     let steps = measured.gradient_norms.len();
-    convert::set(&result, "gradientNorms", &convert::tensor(&measured.gradient_norms, &[steps]));
-    convert::set(&result, "stateNorms", &convert::tensor(&measured.state_norms, &[steps]));
-    Ok(result.into())
+    convert::to_js(&RnnResult {
+        gradient_norms: convert::js_tensor(&measured.gradient_norms, &[steps]),
+        state_norms: convert::js_tensor(&measured.state_norms, &[steps]),
+    })
 }

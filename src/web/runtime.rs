@@ -14,12 +14,12 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Object, Promise};
-use serde::Deserialize;
+use js_sys::Promise;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::convert::{f32_vec, js_error, options, set, tensor};
+use super::convert::{f32_vec, js_error, js_tensor, options, tensor, to_js, Js};
 use crate::device::gpu::Gpu;
 use crate::device::tensor::Tensor;
 use crate::device::{Device, Preference};
@@ -104,6 +104,31 @@ struct FeedForwardOptions {
 struct PositionalOptions {
     length: f64,
     d_model: f64,
+}
+
+/// `attention` → the raw and scaled scores, the weights `(B, NH, T, S)` and the output `(B, T, C)`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AttentionResultJs {
+    dot_products: Js,
+    scores: Js,
+    weights: Js,
+    output: Js,
+}
+
+/// `attention` with `outputOnly` → the output `(B, T, C)` alone.
+#[derive(Serialize)]
+struct AttentionOutput {
+    output: Js,
+}
+
+/// `feedForward` → `x W1 + b1` and its ReLU `(N, dFF)`, and the output `(N, dModel)`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FeedForwardResult {
+    pre_activation: Js,
+    hidden: Js,
+    output: Js,
 }
 
 /// Attention results on the host: output, scaled scores, weights.
@@ -293,10 +318,10 @@ impl Runtime {
                 };
                 if output_only {
                     let out = attention_output_on_gpu(&gpu, q, k, v, shape, mask).await?;
-                    return Ok(output_object(out, shape));
+                    return output_object(out, shape);
                 }
                 let result = attention_on_gpu(&gpu, q, k, v, shape, mask).await?;
-                Ok(attention_object(result, shape))
+                attention_object(result, shape)
             },
             move || {
                 let (q, k, v) = &*qkv;
@@ -308,11 +333,11 @@ impl Runtime {
                 if output_only {
                     let mut out = vec![0.0; b * t * c];
                     attention::forward_output(&Device::Cpu, &mut out, q, k, v, shape, mask)?;
-                    return Ok(output_object(out, shape));
+                    return output_object(out, shape);
                 }
                 let (mut out, mut scores, mut weights) = (vec![0.0; b * t * c], vec![0.0; b * nh * t * s], vec![0.0; b * nh * t * s]);
                 attention::forward(&Device::Cpu, &mut out, &mut scores, &mut weights, q, k, v, shape, mask)?;
-                Ok(attention_object((out, scores, weights), shape))
+                attention_object((out, scores, weights), shape)
             },
         )
     }
@@ -395,11 +420,11 @@ impl Runtime {
             let mut out = Tensor::zeros(&cpu, n * c); // (N, C) = hidden W2 + b2
             ffn.forward(&cpu, &params.values, &mut acts, &mut out, &Tensor::from_host(&cpu, x), n)?;
             let (pre, hidden, out) = (acts.pre.host()?, acts.hidden.host()?, out.host()?);
-            let result = Object::new();
-            set(&result, "preActivation", &tensor(pre, &[n, f]));
-            set(&result, "hidden", &tensor(hidden, &[n, f]));
-            set(&result, "output", &tensor(out, &[n, c]));
-            Ok(JsValue::from(result))
+            to_js(&FeedForwardResult {
+                pre_activation: js_tensor(pre, &[n, f]),
+                hidden: js_tensor(hidden, &[n, f]),
+                output: js_tensor(out, &[n, c]),
+            })
         })();
         match result {
             Ok(value) => Promise::resolve(&value),
@@ -464,21 +489,21 @@ async fn attention_output_on_gpu(gpu: &Gpu, q: &[f32], k: &[f32], v: &[f32], sha
     gpu.read(&out).await
 }
 
-fn output_object(out: Vec<f32>, shape: AttentionShape) -> JsValue {
-    let result = Object::new();
-    set(&result, "output", &tensor(&out, &[shape.b, shape.t, shape.c]));
-    result.into()
+fn output_object(out: Vec<f32>, shape: AttentionShape) -> Result<JsValue> {
+    to_js(&AttentionOutput {
+        output: js_tensor(&out, &[shape.b, shape.t, shape.c]),
+    })
 }
 
-fn attention_object((out, scores, weights): AttentionResult, shape: AttentionShape) -> JsValue {
+fn attention_object((out, scores, weights): AttentionResult, shape: AttentionShape) -> Result<JsValue> {
     let AttentionShape { b, t, s, c, nh } = shape;
     // The scores are q·k/√HS; undo the scaling to show the raw dot products.
     let sqrt_hs = (shape.hs() as f32).sqrt();
     let dots: Vec<f32> = scores.iter().map(|x| x * sqrt_hs).collect();
-    let result = Object::new();
-    set(&result, "dotProducts", &tensor(&dots, &[b, nh, t, s]));
-    set(&result, "scores", &tensor(&scores, &[b, nh, t, s]));
-    set(&result, "weights", &tensor(&weights, &[b, nh, t, s]));
-    set(&result, "output", &tensor(&out, &[b, t, c]));
-    result.into()
+    to_js(&AttentionResultJs {
+        dot_products: js_tensor(&dots, &[b, nh, t, s]),
+        scores: js_tensor(&scores, &[b, nh, t, s]),
+        weights: js_tensor(&weights, &[b, nh, t, s]),
+        output: js_tensor(&out, &[b, t, c]),
+    })
 }

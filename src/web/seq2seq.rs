@@ -13,13 +13,13 @@
 //! calling to pause). Translation and evaluation run on the CPU (see
 //! `models::translate`); on a GPU the parameters are read back first.
 
-use js_sys::{Array, Object, Promise};
-use serde::Deserialize;
+use js_sys::Promise;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::bench::now_ms;
-use super::convert::{js_error, options, set, settle, tensor};
+use super::convert::{js_error, js_tensor, options, settle, to_js, Js};
 use super::runtime::Runtime;
 use super::training::Training;
 use crate::checkpoint::{load_translator, save_translator};
@@ -69,6 +69,61 @@ struct EvaluateOptions {
     offset: Option<usize>,
     /// How many sentences at most (default: the rest of the split).
     limit: Option<usize>,
+}
+
+/// `train` → { step, loss, tokensPerSecond }.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TrainResult {
+    step: u32,
+    /// The last step's loss.
+    loss: f32,
+    tokens_per_second: f64,
+}
+
+/// `describe` → the model's sizes, data and progress.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Description {
+    step: u32,
+    parameters: usize,
+    layers: usize,
+    d_model: usize,
+    heads: usize,
+    #[serde(rename = "dFF")]
+    d_ff: usize,
+    train_pairs: usize,
+    valid_pairs: usize,
+    test_pairs: usize,
+    source_vocabulary: usize,
+    target_vocabulary: usize,
+    dropout: f32,
+    label_smoothing: f32,
+    tie_embeddings: bool,
+    max_source_words: usize,
+}
+
+/// `evaluate` → scores and the sentences scored (words joined by spaces).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EvaluateResult {
+    exact_match: f64,
+    bleu: f64,
+    sentences: usize,
+    sources: Vec<String>,
+    hypotheses: Vec<String>,
+    references: Vec<String>,
+}
+
+/// `translate` → the translation, both token lists and the cross-attention.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TranslateResult<'a> {
+    text: String,
+    source_tokens: Vec<&'a str>,
+    target_tokens: Vec<&'a str>,
+    /// One `(heads, target, source)` tensor per decoder layer.
+    cross_attention: Vec<Js>,
 }
 
 /// A translator being trained (returned by `runtime.seq2seq`). On a GPU it
@@ -163,11 +218,11 @@ impl Seq2seqModel {
             let start = now_ms();
             let trained = training.train(steps, "seq2seq.train").await.map_err(js_error)?;
             let seconds = ((now_ms() - start) / 1e3).max(1e-9);
-            let result = Object::new();
-            set(&result, "step", &training.read("seq2seq")?.step().into());
-            set(&result, "loss", &trained.losses[0].into());
-            set(&result, "tokensPerSecond", &(trained.tokens as f64 / seconds).into());
-            Ok(result.into())
+            to_js(&TrainResult {
+                step: training.read("seq2seq")?.step(),
+                loss: trained.losses[0],
+                tokens_per_second: trained.tokens as f64 / seconds,
+            })
         })
     }
 
@@ -176,33 +231,24 @@ impl Seq2seqModel {
     /// targetVocabulary, dropout, labelSmoothing, tieEmbeddings, maxSourceWords }>.
     pub fn describe(&self) -> Promise {
         settle((|| -> std::result::Result<JsValue, JsValue> {
-            let t = self
-                .training
-                .trainer()
-                .try_borrow()
-                .map_err(|_| js_error(invalid("seq2seq.describe", "the model is busy; await the previous call first.")))?;
-            let result = Object::new();
-            let counts = [
-                ("step", t.step() as usize),
-                ("parameters", t.model.params.len()),
-                ("layers", t.cfg.layers),
-                ("dModel", t.cfg.d_model),
-                ("heads", t.cfg.heads),
-                ("dFF", t.cfg.d_ff),
-                ("trainPairs", t.data.train.len()),
-                ("validPairs", t.data.valid.len()),
-                ("testPairs", t.data.test.len()),
-                ("sourceVocabulary", t.source_vocab.len()),
-                ("targetVocabulary", t.target_vocab.len()),
-            ];
-            for (key, value) in counts {
-                set(&result, key, &(value as f64).into());
-            }
-            set(&result, "dropout", &t.cfg.dropout.into());
-            set(&result, "labelSmoothing", &t.cfg.label_smoothing.into());
-            set(&result, "tieEmbeddings", &t.cfg.tie_output_embedding.into());
-            set(&result, "maxSourceWords", &(t.cfg.max_source as f64).into());
-            Ok(result.into())
+            let t = self.training.read("seq2seq.describe")?;
+            to_js(&Description {
+                step: t.step(),
+                parameters: t.model.params.len(),
+                layers: t.cfg.layers,
+                d_model: t.cfg.d_model,
+                heads: t.cfg.heads,
+                d_ff: t.cfg.d_ff,
+                train_pairs: t.data.train.len(),
+                valid_pairs: t.data.valid.len(),
+                test_pairs: t.data.test.len(),
+                source_vocabulary: t.source_vocab.len(),
+                target_vocabulary: t.target_vocab.len(),
+                dropout: t.cfg.dropout,
+                label_smoothing: t.cfg.label_smoothing,
+                tie_embeddings: t.cfg.tie_output_embedding,
+                max_source_words: t.cfg.max_source,
+            })
         })())
     }
 
@@ -254,18 +300,17 @@ impl Seq2seqModel {
             }
             let pairs = &pairs[offset..];
             let evaluation = t.evaluate_with(&cpu, pairs, limit).map_err(js_error)?;
-            let lines = |sentences: &mut dyn Iterator<Item = &Vec<String>>| -> Array {
-                sentences.map(|words| JsValue::from(words.join(" "))).collect()
-            };
+            let lines =
+                |sentences: &mut dyn Iterator<Item = &Vec<String>>| -> Vec<String> { sentences.map(|words| words.join(" ")).collect() };
             let scored = &pairs[..evaluation.sentences];
-            let result = Object::new();
-            set(&result, "exactMatch", &evaluation.exact_match.into());
-            set(&result, "bleu", &evaluation.bleu.score.into());
-            set(&result, "sentences", &evaluation.sentences.into());
-            set(&result, "sources", &lines(&mut scored.iter().map(|p| &p.english)).into());
-            set(&result, "hypotheses", &lines(&mut evaluation.hypotheses.iter()).into());
-            set(&result, "references", &lines(&mut scored.iter().map(|p| &p.french)).into());
-            Ok(result.into())
+            to_js(&EvaluateResult {
+                exact_match: evaluation.exact_match,
+                bleu: evaluation.bleu.score,
+                sentences: evaluation.sentences,
+                sources: lines(&mut scored.iter().map(|p| &p.english)),
+                hypotheses: lines(&mut evaluation.hypotheses.iter()),
+                references: lines(&mut scored.iter().map(|p| &p.french)),
+            })
         })
     }
 
@@ -284,25 +329,18 @@ impl Seq2seqModel {
             let t = training.read("seq2seq")?;
             let source = t.source_vocab.encode(&words);
             let translation = beam(&cpu, &source, width, t.cfg.max_target).map_err(js_error)?;
-            // Unknown words are shown as <unk>, as the model saw them.
-            let source_tokens: Array = source.iter().map(|&id| JsValue::from(t.source_vocab.word(id))).collect();
-            let target_tokens: Array = translation
-                .tokens
-                .iter()
-                .map(|&id| JsValue::from(t.target_vocab.word(id)))
-                .collect();
             let (heads, rows) = (t.cfg.heads, translation.tokens.len());
-            let attention: Array = translation
-                .cross_attention
-                .iter()
-                .map(|w| tensor(w, &[heads, rows, source.len()]))
-                .collect();
-            let result = Object::new();
-            set(&result, "text", &t.target_vocab.decode(&translation.tokens).join(" ").into());
-            set(&result, "sourceTokens", &source_tokens.into());
-            set(&result, "targetTokens", &target_tokens.into());
-            set(&result, "crossAttention", &attention.into());
-            Ok(result.into())
+            to_js(&TranslateResult {
+                text: t.target_vocab.decode(&translation.tokens).join(" "),
+                // Unknown words are shown as <unk>, as the model saw them.
+                source_tokens: source.iter().map(|&id| t.source_vocab.word(id)).collect(),
+                target_tokens: translation.tokens.iter().map(|&id| t.target_vocab.word(id)).collect(),
+                cross_attention: translation
+                    .cross_attention
+                    .iter()
+                    .map(|w| js_tensor(w, &[heads, rows, source.len()])) // (NH, T, S)
+                    .collect(),
+            })
         })
     }
 }
