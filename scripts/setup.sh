@@ -76,7 +76,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # 5. npm packages: playwright-core (it drives the system Chromium; it never
-#    downloads a browser) and the benchmark peers. Reinstalled when
+#    downloads a browser), TypeScript (it type-checks an example program
+#    against www/glassformer.d.ts) and the benchmark peers. Reinstalled when
 #    package-lock.json is newer than what node_modules holds.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages"

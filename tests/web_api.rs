@@ -164,6 +164,18 @@ async fn bad_calls(rt: &Runtime) {
     assert!(msg.contains("attention: q must be a Float32Array"), "{msg}");
     // a misspelt option
     let msg = rejection(rt.attention(four(), four(), four(), with(&[("dmodel", 4.into())]))).await;
+    assert!(
+        msg.starts_with("attention: unknown option \"dmodel\"; the options are dModel, heads, batch"),
+        "{msg}"
+    );
+    // a misspelt optional one is refused too, not ignored
+    let msg = rejection(rt.seq2seq(with(&[("dFf", 32.into())]))).await;
+    assert!(
+        msg.starts_with("seq2seq: unknown option \"dFf\"; the options are seed, sentences, layers, dModel, heads, dFF"),
+        "{msg}"
+    );
+    // a mistyped one
+    let msg = rejection(rt.attention(four(), four(), four(), with(&[("dModel", "four".into())]))).await;
     assert!(msg.starts_with("attention: bad options"), "{msg}");
     // causal with fewer keys than queries
     let msg = rejection(rt.attention(
@@ -232,6 +244,7 @@ async fn seq2seq_trains_translates_and_rejects_bad_input() {
         let described = resolved(model.describe()).await;
         assert_eq!(get(&described, "step").as_f64(), Some(3.0));
         assert_eq!(get(&described, "dModel").as_f64(), Some(16.0));
+        assert_eq!(get(&described, "dFF").as_f64(), Some(32.0), "the width asked for, not the default");
         assert!(get(&described, "trainPairs").as_f64().unwrap() > 100.0);
         assert!((get(&described, "labelSmoothing").as_f64().unwrap() - 0.1).abs() < 1e-6);
         assert!(get(&first, "tokensPerSecond").as_f64().unwrap() > 0.0);

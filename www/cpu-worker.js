@@ -37,7 +37,7 @@ addEventListener("message", async ({ data }) => {
       result = { cpuKernels: pkg.cpuKernels() };
     } else if (["seq2seq", "loadSeq2seq", "gpt", "loadGpt", "bert", "loadBert"].includes(method)) {
       const handle = nextModel++;
-      models.set(handle, runtime[method](...args));
+      models.set(handle, await runtime[method](...args));
       result = handle;
     } else if (method === "model") {
       const [handle, name, modelArgs] = args;
@@ -53,7 +53,9 @@ addEventListener("message", async ({ data }) => {
     // Hand the result arrays over instead of copying them (this worker keeps no reference).
     postMessage({ type: "glassformer-result", id, result }, buffersOf(result));
   } catch (error) {
-    postMessage({ type: "glassformer-result", id, error: String(error?.message ?? error) });
+    // The Error's message and its fields (op, what, expected, got), which a structured clone would drop.
+    const { op, what, expected, got } = error ?? {};
+    postMessage({ type: "glassformer-result", id, error: String(error?.message ?? error), fields: { op, what, expected, got } });
   }
 });
 

@@ -49,6 +49,13 @@ export function loadGlassformer() {
   return loaded;
 }
 
+/** The worker's refusal as an Error with the same message and fields as the page runtime's. */
+function workerError({ error, fields }) {
+  const result = new Error(error);
+  for (const [key, value] of Object.entries(fields ?? {})) if (value !== undefined) result[key] = value;
+  return result;
+}
+
 /**
  * The runtime's CPU methods, run by the threaded build in a Web Worker
  * (www/cpu-worker.js). Same methods and properties as the wasm `Runtime` on
@@ -74,12 +81,12 @@ class WorkerRuntime {
       if (data?.type !== "glassformer-result") return;
       const call = this.#pending.get(data.id);
       this.#pending.delete(data.id);
-      if (data.error !== undefined) call.reject(new Error(data.error));
+      if (data.error !== undefined) call.reject(workerError(data));
       else call.resolve(data.result);
     });
     // A worker that fails to load or dies: every waiting call gets an Error.
     worker.addEventListener("error", (event) => {
-      for (const call of this.#pending.values()) call.reject(new Error(`glassformer CPU worker failed: ${event.message ?? "could not load"}`));
+      for (const call of this.#pending.values()) call.reject(workerError({ error: `glassformer CPU worker failed: ${event.message ?? "could not load"}`, fields: { op: "worker" } }));
       this.#pending.clear();
     });
   }

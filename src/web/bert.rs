@@ -2,15 +2,15 @@
 //! `runtime.bert(options)` makes a fresh one to pre-train.
 //!
 //! ```js
-//! const bert = rt.loadBert(bytes);
+//! const bert = await rt.loadBert(bytes);
 //! await bert.fillMask("the man went to the [MASK] to buy a [MASK] of milk.", { topK: 5 });
 //! // [[{ token: "store", probability: 0.41 }, …], [{ token: "gallon", … }, …]]  one list per [MASK]
-//! bert.maskExample("the man went to the store.", { seed: 3 });
+//! await bert.maskExample("the man went to the store.", { seed: 3 });
 //! // [{ token: "the", shown: "the", fate: "not chosen" }, { token: "store", shown: "[MASK]", fate: "masked" }, …]
 //! await bert.attention("open a bank account");  // { tokens, layers: [{ data, shape: [heads, T, T] } per layer] }
 //! await bert.train({ steps: 20 });              // { step, mlmLoss, nspLoss, tokensPerSecond }
 //! await bert.fineTune(examples, { steps: 30 }); // examples: [{ text, label }] → { step, loss, accuracy }
-//! await bert.classify("the bread was stale."); // { label, probabilities }
+//! await bert.classify("the bread was stale."); // { label, probabilities: { data, shape: [classes] } }
 //! ```
 //!
 //! Pre-training and fine-tuning run on the runtime's device; fill-mask,

@@ -41,14 +41,59 @@ pub fn f32_vec(op: &'static str, what: &str, value: &JsValue) -> Result<Vec<f32>
 }
 
 /// Read a plain JS options object into a Rust struct (`undefined` = defaults
-/// where the struct allows it); unknown or mistyped fields are errors.
+/// where the struct allows it). A missing, mistyped or out-of-range field is
+/// an error, and so is a field the struct does not have: a misspelt option
+/// (`dff` for `dFF`) would otherwise be ignored without a word.
 pub fn options<T: DeserializeOwned>(op: &'static str, value: JsValue) -> Result<T> {
     let value = if value.is_undefined() || value.is_null() {
         Object::new().into()
     } else {
         value
     };
+    let known = field_names::<T>();
+    if !known.is_empty() && value.is_object() && !Array::is_array(&value) {
+        for key in Object::keys(value.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()) {
+            if !known.contains(&key.as_str()) {
+                return Err(invalid(
+                    op,
+                    format!("unknown option {key:?}; the options are {}.", known.join(", ")),
+                ));
+            }
+        }
+    }
     serde_wasm_bindgen::from_value(value).map_err(|e| invalid(op, format!("bad options: {e}.")))
+}
+
+/// The JS names of the fields of the options struct `T` (after its
+/// `rename_all`), as its `Deserialize` implementation announces them; empty
+/// for anything but a struct. (serde-wasm-bindgen reads only the fields it
+/// knows, so `deny_unknown_fields` alone never sees a stray one.)
+fn field_names<T: DeserializeOwned>() -> &'static [&'static str] {
+    use serde::de::{Error as _, Visitor};
+    /// A deserializer that only notes the field names a struct asks for.
+    struct FieldNames<'a>(&'a mut &'static [&'static str]);
+    impl<'de> serde::Deserializer<'de> for FieldNames<'_> {
+        type Error = serde::de::value::Error;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> std::result::Result<V::Value, Self::Error> {
+            Err(Self::Error::custom("not a struct"))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> std::result::Result<V::Value, Self::Error> {
+            *self.0 = fields;
+            Err(Self::Error::custom("only the field names were wanted"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+            unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+        }
+    }
+    let mut names: &'static [&'static str] = &[];
+    let _ = T::deserialize(FieldNames(&mut names));
+    names
 }
 
 /// A result as the plain JS object it becomes: a `#[derive(Serialize)]`

@@ -2,7 +2,7 @@
 //! model on a text; `runtime.loadGpt(bytes, text?)` loads a saved one.
 //!
 //! ```js
-//! const gpt = rt.loadGpt(bytes, corpus);                       // corpus: optional, to train further
+//! const gpt = await rt.loadGpt(bytes, corpus);                 // corpus: optional, to train further
 //! const next = await gpt.nextToken("ROMEO:\n", { temperature: 0.8, topK: 10 });
 //! // { characters, raw: { data, shape: [V] } softmax of the logits, sampled: the same after τ / top-k / top-p, cropped }
 //! const { text, steps } = await gpt.generate("ROMEO:\n", { maxTokens: 200, temperature: 0.8, seed: 1, onToken });

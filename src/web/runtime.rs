@@ -476,7 +476,6 @@ async fn attention_on_gpu(gpu: &Gpu, q: &[f32], k: &[f32], v: &[f32], shape: Att
     Ok((gpu.read(&out).await?, gpu.read(&scores).await?, gpu.read(&weights).await?))
 }
 
-/// `{ dotProducts, scores, weights, output }` from host results.
 /// The output only: the flash-style forward, no `(B,NH,T,S)` buffers.
 async fn attention_output_on_gpu(gpu: &Gpu, q: &[f32], k: &[f32], v: &[f32], shape: AttentionShape, mask: Mask<'_>) -> Result<Vec<f32>> {
     gpu.check()?;

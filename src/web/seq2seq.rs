@@ -2,7 +2,7 @@
 //! the English→French data, evaluates and translates.
 //!
 //! ```js
-//! const model = rt.seq2seq({ seed: 1 });              // the defaults of TranslatorConfig
+//! const model = await rt.seq2seq({ seed: 1 });        // the defaults of TranslatorConfig
 //! const { step, loss, tokensPerSecond } = await model.train({ steps: 20 });
 //! const { exactMatch, bleu } = await model.evaluate("test", { limit: 200 });
 //! const { text, sourceTokens, targetTokens, crossAttention } = await model.translate("the agreement was signed .", { beam: 4 });
@@ -38,6 +38,7 @@ struct ModelOptions {
     layers: Option<usize>,
     d_model: Option<usize>,
     heads: Option<usize>,
+    #[serde(rename = "dFF")]
     d_ff: Option<usize>,
     batch_size: Option<usize>,
     warmup: Option<u32>,

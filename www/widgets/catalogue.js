@@ -165,7 +165,7 @@ export const CATALOGUE = [
       zh: "一个在莎士比亚作品上训练的字符级 GPT：温度、top-k 和 top-p 采样，下一个字符的概率分布，以及在后台线程中继续训练。",
     },
     attributes: [
-      ["prompt", "ROMEO:", { en: "the starting text", zh: "起始文本" }],
+      ["prompt", "ROMEO:\\n", { en: "the starting text", zh: "起始文本" }],
       ["seed", "1", { en: "the sampling seed", zh: "采样的随机种子" }],
       ["checkpoint", "", { en: "URL of a saved GPT", zh: "已保存的 GPT 的 URL" }],
       ["corpus", "", { en: "URL of its training text", zh: "训练文本的 URL" }],

@@ -376,7 +376,7 @@ class GfAttentionSteps extends HTMLElement {
       this._message = (t) => t.computed(backend);
       this._showMessages();
       this.setAttribute("data-state", "ready");
-      this.dispatchEvent(new CustomEvent("gf-update", { detail: this.result, bubbles: true }));
+      this.dispatchEvent(new CustomEvent("gf-update", { detail: this.result, bubbles: true, composed: true }));
     } catch (error) {
       if (generation !== this._generation) return;
       const message = error.message ?? String(error); // the kernel's own words, in English
