@@ -166,7 +166,8 @@ mod generation {
             let generator = Generator::new(&gpt, &prompt).unwrap();
             assert_eq!(generator.cropped, 30 - gpt.cfg.context);
             assert_eq!(generator.tokens, prompt[30 - gpt.cfg.context..]);
-            assert!(Generator::new(&gpt, &[]).is_err());
+            let msg = Generator::new(&gpt, &[]).unwrap_err().to_string();
+            assert!(msg.starts_with("generate: the prompt is empty"), "{msg}");
         }
     }
 

@@ -429,7 +429,10 @@ mod bodies {
                 1e-5,
             );
         }
-        assert!(cross_entropy::GpuTargets::new(&gpu, &[70], v, cross_entropy::IGNORE_INDEX, 0.0).is_err());
+        let msg = cross_entropy::GpuTargets::new(&gpu, &[70], v, cross_entropy::IGNORE_INDEX, 0.0)
+            .unwrap_err()
+            .to_string();
+        assert!(msg.starts_with("cross_entropy: target 70 is not a class in 0..64"), "{msg}");
 
         // AdamW over 10 000 parameters, with and without clipping, three steps.
         let count = 10_000;

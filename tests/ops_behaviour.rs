@@ -216,7 +216,8 @@ gf_test! {
 
         let mut y = vec![0.0; 2];
         let mut mask = vec![0.0; 2];
-        assert!(dropout::forward(&CPU, &mut y, &mut mask, &[1.0, 2.0], 1.0, 0, true).is_err());
+        let msg = dropout::forward(&CPU, &mut y, &mut mask, &[1.0, 2.0], 1.0, 0, true).unwrap_err().to_string();
+        assert!(msg.starts_with("dropout: p=1 must be in [0, 1)"), "{msg}");
         let mut probs = vec![0.0; 3];
         let text = cross_entropy::forward(&CPU, &mut probs, &[0.0; 3], &[5], 3, -100, 0.0).unwrap_err().to_string();
         assert!(text.starts_with("cross_entropy: target 5"), "{text}");

@@ -103,6 +103,7 @@ gf_test! {
         for (x, y) in inputs.iter().zip(&targets) {
             assert_eq!(*y, *x as i32 + 1, "the target is the next character");
         }
-        assert!(random_windows(&splits.valid, 1, 10, &mut rng).is_err());
+        let msg = random_windows(&splits.valid, 1, 10, &mut rng).unwrap_err().to_string();
+        assert!(msg.starts_with("batch: the text has 10 tokens; windows of 10 need at least 11."), "{msg}");
     }
 }

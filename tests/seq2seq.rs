@@ -104,7 +104,8 @@ gf_test! {
         assert_eq!(batch.decoder_input, [BOS, 20, 21, PAD, BOS, 22, 23, 24]);
         let (e, x) = (EOS as i32, IGNORE_INDEX);
         assert_eq!(batch.targets, [20, 21, e, x, 22, 23, 24, e]);
-        assert!(Batch::new(&[(vec![], vec![1])]).is_err());
+        let msg = Batch::new(&[(vec![], vec![1])]).unwrap_err().to_string();
+        assert!(msg.starts_with("seq2seq batch: needs at least one pair, and no empty source or target."), "{msg}");
     }
 
     fn every_gradient_matches_finite_differences() {

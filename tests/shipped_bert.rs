@@ -72,7 +72,9 @@ gf_test! {
         assert_eq!(again.vocab, ck.vocab);
         assert_eq!(again.step, ck.step);
         // Broken files are refused with a reason.
-        assert!(load_bert(&bytes[..bytes.len() / 2], &Device::Cpu).is_err());
-        assert!(load_bert(b"not a checkpoint", &Device::Cpu).is_err());
+        let msg = load_bert(&bytes[..bytes.len() / 2], &Device::Cpu).err().expect("half a file").to_string();
+        assert!(msg.starts_with("checkpoint: this is not a safetensors file"), "{msg}");
+        let msg = load_bert(b"not a checkpoint", &Device::Cpu).err().expect("not a file").to_string();
+        assert!(msg.starts_with("checkpoint: this is not a safetensors file"), "{msg}");
     }
 }

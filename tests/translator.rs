@@ -85,6 +85,7 @@ gf_test! {
             assert!(b4.tokens.last() == Some(&EOS) || b4.tokens.len() == translator.cfg.max_target);
             assert_eq!(b4.cross_attention[0].len(), translator.cfg.heads * b4.tokens.len() * source.len());
         }
-        assert!(beam(&translator.model, &[4], 0, 5).is_err());
+        let msg = beam(&translator.model, &[4], 0, 5).unwrap_err().to_string();
+        assert!(msg.starts_with("translate: beam width 0 must be between 1 and 16."), "{msg}");
     }
 }
