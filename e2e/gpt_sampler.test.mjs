@@ -59,7 +59,9 @@ test("gf-gpt-sampler: sampling, the distribution chart, streaming, errors, train
     await page.waitForFunction(`${shadow('[data-action="train"]')}.textContent === "Train on the corpus"`, null, { timeout: 60_000 });
     const history = await page.evaluate(() => document.querySelector("gf-gpt-sampler").lossHistory);
     assert.ok(history.every((p) => Number.isFinite(p.loss) && Number.isFinite(p.valLoss)));
-    assert.ok(history.at(-1).valLoss < 1.8, `a trained model: validation loss ${history.at(-1).valLoss}`);
+    // The shipped model measures 1.51 nats per character; training further (a tenth of the peak
+    // rate, one validation batch per point) must keep it there, not undo it.
+    assert.ok(history.at(-1).valLoss < 1.65, `training further kept the model: validation loss ${history.at(-1).valLoss}`);
     assert.equal(await widget.locator('[data-role="curve"] polyline').count(), 2);
     assert.ok(longestGap < 1500, `the page stopped answering for ${longestGap} ms while training`);
     await widget.scrollIntoViewIfNeeded();
