@@ -81,6 +81,14 @@ test("gf-gpt-sampler: sampling, the distribution chart, streaming, errors, train
     assert.deepEqual(kept.slice(0, history.length), history, "the curve's points are kept");
     await widget.screenshot({ path: `${ARTIFACTS}gpt-sampler-zh.png` });
 
+    // Every documented attribute applies when it changes: the prompt (the chart follows) and the seed.
+    await page.evaluate(() => document.querySelector("gf-gpt-sampler").setAttribute("prompt", "KING:\n"));
+    assert.equal(await part("prompt").inputValue(), "KING:\n");
+    await page.waitForFunction(`${shadow('[data-role="chart"] rect.sampled')} !== null`);
+    await page.evaluate(() => document.querySelector("gf-gpt-sampler").setAttribute("seed", "7"));
+    assert.equal(await part("seed").inputValue(), "7");
+    await page.evaluate(() => document.querySelector("gf-gpt-sampler").setAttribute("prompt", "JULIET:\n"));
+
     // Removed while training in its worker: the loop stops, the worker ends, nothing goes to the console.
     await widget.locator('[data-action="train"]').click();
     await page.waitForFunction((n) => document.querySelector("gf-gpt-sampler").lossHistory.length > n, kept.length, { timeout: 60_000 });

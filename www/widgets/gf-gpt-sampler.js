@@ -69,7 +69,7 @@ const STYLE = BASE_STYLE + `
 `;
 
 class GfGptSampler extends HTMLElement {
-  static observedAttributes = ["lang"];
+  static observedAttributes = ["lang", "prompt", "seed", "checkpoint", "corpus"];
 
   constructor() {
     super();
@@ -119,7 +119,19 @@ class GfGptSampler extends HTMLElement {
   }
 
   attributeChangedCallback(name, old, value) {
-    if (name === "lang" && this._built && old !== value) this._render(); // the same state, in the other language
+    if (!this._built || old === value) return;
+    if (name === "lang") this._render(); // the same state, in the other language
+    if (name === "prompt") {
+      // As if typed: the text generated after the old prompt goes, the chart follows.
+      this._els.prompt.value = value ?? "ROMEO:\n";
+      this._els.prompt.dispatchEvent(new Event("input"));
+    }
+    if (name === "seed") this._els.seed.value = value ?? "1";
+    if (name === "checkpoint" || name === "corpus") {
+      // Another model or another text to train on: start again from it (the prompt and sliders stay).
+      this.disconnectedCallback();
+      this.connectedCallback();
+    }
   }
 
   get _t() {
