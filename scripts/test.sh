@@ -9,24 +9,38 @@
 #      is left in test-artifacts/
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# How long each layer takes, printed at the end (BENCHMARKS.md keeps the figures).
+timings=()
+phase_start=$SECONDS
+lap() { timings+=("$(printf '%5ds  %s' $((SECONDS - phase_start)) "$1")"); phase_start=$SECONDS; }
+trap 'echo "== time per layer"; printf "%s\n" "${timings[@]}"' EXIT
+
 bash scripts/setup.sh test
+lap "set-up (installs only what is missing)"
 export PATH="$HOME/.cargo/bin:$PATH"
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
 
 echo "== 1/3 native tests"
 cargo test
+lap "native tests (cargo test)"
 # The kernels on a thread pool must equal one thread exactly.
 cargo test --features threads --test threads
+lap "native thread-pool test (a second native build)"
 
 echo "== 2/3 in-browser tests (headless Chromium)"
 # Training on Chromium's software WebGPU adapter takes tens of seconds per test.
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}"
 wasm-pack test --mode no-install --headless --chrome --chromedriver "$(command -v chromedriver)"
+lap "in-browser tests (wasm build + Chromium)"
 # The SIMD kernels once more in the relaxed-SIMD build (fused multiply-add),
 # the one the page loads where the browser supports it.
 RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" CARGO_TARGET_DIR=target/relaxed GLASSFORMER_EXPECT_FUSED=1 \
   wasm-pack test --mode no-install --headless --chrome --chromedriver "$(command -v chromedriver)" --test simd
+lap "relaxed-SIMD kernel tests (another wasm build)"
 
 echo "== 3/3 end-to-end tests of the course page"
 bash scripts/build-wasm.sh
+lap "the three release wasm builds for the page"
 node --test e2e/
+lap "end-to-end tests (node --test e2e/)"
