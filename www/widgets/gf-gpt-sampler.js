@@ -28,6 +28,7 @@
 import { backendLabel, startWorkerRuntime } from "../runtime.js";
 import { langOf, escapeHtml, BASE_STYLE, shareFooter, wireShare, runtimeOf } from "./common.js";
 import { TEXT } from "./text/gf-gpt-sampler.js";
+import { lossCurve } from "./loss-curve.js";
 
 const DEFAULT_CHECKPOINT = new URL("../models/shakespeare.safetensors", import.meta.url).href;
 const DEFAULT_CORPUS = new URL("../data/shakespeare.txt", import.meta.url).href;
@@ -511,19 +512,10 @@ class GfGptSampler extends HTMLElement {
     const t = this._t;
     const points = this._losses;
     if (points.length < 2) return;
-    const [W, H, left, right, top, bottom] = [340, 150, 34, 8, 8, 20];
-    const values = points.flatMap((p) => [p.loss, p.valLoss]).filter(Number.isFinite);
-    const low = Math.floor(Math.min(...values) * 10) / 10, high = Math.ceil(Math.max(...values) * 10) / 10;
     const first = points[0].step, last = points.at(-1).step;
-    const x = (s) => left + ((s - first) / Math.max(1, last - first)) * (W - left - right);
-    const y = (v) => top + ((high - v) / Math.max(1e-6, high - low)) * (H - top - bottom);
-    const line = (key, cls) => `<polyline class="curve ${cls}" points="${points.map((p) => `${x(p.step).toFixed(1)},${y(p[key]).toFixed(1)}`).join(" ")}"/>`;
-    this._els.curve.innerHTML =
-      `<line class="grid-line" x1="${left}" x2="${W - right}" y1="${y(low)}" y2="${y(low)}"/>` +
-      `<text x="${left - 4}" y="${y(high) + 4}" text-anchor="end">${high.toFixed(1)}</text>` +
-      `<text x="${left - 4}" y="${y(low) + 4}" text-anchor="end">${low.toFixed(1)}</text>` +
-      `<text x="${left}" y="${H - 4}">${t.axisStep(first)}</text><text x="${W - right}" y="${H - 4}" text-anchor="end">${last}</text>` +
-      line("loss", "") + line("valLoss", "valid");
+    this._els.curve.innerHTML = lossCurve({
+      points, series: [{ key: "loss" }, { key: "valLoss", cls: "valid" }], xLabels: [t.axisStep(first), String(last)],
+    });
     this._els.curve.setAttribute("aria-label", t.curveLabel(points[0].loss.toFixed(3), points.at(-1).loss.toFixed(3), points.at(-1).valLoss.toFixed(3), last));
   }
 }

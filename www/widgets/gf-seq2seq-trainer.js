@@ -39,6 +39,7 @@ import { backendLabel, loadGlassformer } from "../runtime.js";
 import { langOf, escapeHtml, BASE_STYLE, shareFooter, wireShare, runtimeOf, formatInteger } from "./common.js";
 import { TEXT } from "./text/gf-seq2seq-trainer.js";
 import { heatmap, strongest } from "./heatmap.js";
+import { lossCurve } from "./loss-curve.js";
 
 const COURSE_SENTENCE = "The agreement on the European Economic Area was signed in August 1992.";
 const DEFAULT_CHECKPOINT = new URL("../models/translator.safetensors", import.meta.url).href;
@@ -580,23 +581,11 @@ class GfSeq2seqTrainer extends HTMLElement {
       return;
     }
     const first = points[0].step, last = points.at(-1).step;
-    const xMax = Math.max(last, this._origin === "scratch" ? this.targetSteps : last);
-    const logs = points.map((p) => Math.log10(p.loss));
-    const yLow = Math.floor(Math.min(...logs)), yHigh = Math.ceil(Math.max(...logs, yLow + 1));
-    const x = (step) => left + ((step - Math.min(first, 0)) / Math.max(1, xMax - Math.min(first, 0))) * (W - left - right);
-    const y = (log) => top + ((yHigh - log) / (yHigh - yLow)) * (H - top - bottom);
-    let grid = "";
-    for (let p = yLow; p <= yHigh; p++) {
-      grid += `<line class="grid-line" x1="${left}" x2="${W - right}" y1="${y(p)}" y2="${y(p)}"/>`;
-      grid += `<text x="${left - 4}" y="${y(p) + 4}" text-anchor="end">${10 ** p >= 1 ? 10 ** p : (10 ** p).toFixed(-p)}</text>`;
-    }
-    grid += `<text x="${left}" y="${H - 6}">${formatInteger(Math.min(first, 0))}</text>`;
-    grid += `<text x="${W - right}" y="${H - 6}" text-anchor="end">${t.axisStep(xMax)}</text>`;
-    // At most ~400 points on screen: thin a long run evenly.
-    const every = Math.ceil(points.length / 400);
-    const path = points.filter((_, i) => i % every === 0 || i === points.length - 1)
-      .map((p) => `${x(p.step).toFixed(1)},${y(Math.log10(p.loss)).toFixed(1)}`).join(" ");
-    svg.innerHTML = `${grid}<polyline class="curve" points="${path}"/>`;
+    const xFrom = Math.min(first, 0), xTo = Math.max(last, this._origin === "scratch" ? this.targetSteps : last);
+    svg.innerHTML = lossCurve({
+      points, series: [{ key: "loss" }], log: true, width: W, height: H, margin: [top, right, bottom, left],
+      xFrom, xTo, xLabels: [formatInteger(xFrom), t.axisStep(xTo)],
+    });
     svg.setAttribute("aria-label", t.curveLabel(points[0].loss.toFixed(3), first, points.at(-1).loss.toFixed(3), last));
   }
 
