@@ -8,7 +8,7 @@
 mod common;
 use common::random_vec;
 use glassformer::ops::attention::{AttentionShape, Mask};
-use glassformer::ops::attention_simd::{forward_fused, forward_simd, forward_weights};
+use glassformer::ops::attention_simd::{forward_fused, forward_simd};
 use glassformer::ops::attention_simd_backward::backward_simd;
 use glassformer::ops::matmul::MatmulShape;
 use glassformer::ops::matmul_simd::matmul_simd;
