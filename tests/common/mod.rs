@@ -38,6 +38,21 @@ macro_rules! gpu_tests {
     )*};
 }
 
+/// GPU tests that run natively only (on lavapipe where there is no GPU): the
+/// long training comparisons, whose kernels the browser already checks one
+/// by one and layer by layer, so running them again on its adapter would
+/// add time and no coverage.
+#[macro_export]
+macro_rules! native_gpu_tests {
+    ($($name:ident),* $(,)?) => {$(
+        #[cfg(not(target_arch = "wasm32"))]
+        #[test]
+        fn $name() {
+            pollster::block_on(bodies::$name());
+        }
+    )*};
+}
+
 /// `n` values uniform in `[-scale, scale)`, fixed by `seed`.
 pub fn random_vec(n: usize, scale: f32, seed: u64) -> Vec<f32> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
