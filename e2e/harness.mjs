@@ -1,13 +1,20 @@
 // Shared set-up for the end-to-end tests: serve www/ on a free port and
 // drive Debian's Chromium through playwright-core (never a downloaded browser).
 
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
 import { startServer } from "../scripts/serve.mjs";
 
 export const ARTIFACTS = new URL("../test-artifacts/", import.meta.url).pathname;
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/**
+ * Which wasm builds are there: `npm test` builds all three, `npm run
+ * test:quick` only the plain one, and the tests of the others skip.
+ */
+const built = (name) => existsSync(new URL(`../www/${name}/glassformer_bg.wasm`, import.meta.url));
+export const BUILDS = { relaxed: built("pkg-relaxed"), threads: built("pkg-threads") };
 
 /** Start the server and a headless browser; returns { url, page, errors, browserVersion, close }. */
 export async function openCoursePage(path = "/") {

@@ -6,9 +6,9 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openCoursePage } from "./harness.mjs";
+import { BUILDS, openCoursePage } from "./harness.mjs";
 
-test("?backend=cpu&threads=2 runs the kernels on two threads, with the single-threaded results", { timeout: 180_000 }, async () => {
+test("?backend=cpu&threads=2 runs the kernels on two threads, with the single-threaded results", { timeout: 180_000, skip: !BUILDS.threads && "no threaded build (a quick run)" }, async () => {
   const { page, errors, close } = await openCoursePage("/?backend=cpu&threads=2");
   try {
     await page.waitForFunction(() => document.getElementById("cpu-kernels")?.textContent !== "…", null, { timeout: 60_000 });

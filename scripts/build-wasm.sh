@@ -8,10 +8,20 @@
 #                    sharing the wasm memory (nightly Rust: std is rebuilt with
 #                    atomics), loaded only inside www/cpu-worker.js
 # Each build has its own target directory, so no rebuild undoes another.
+#
+#   bash scripts/build-wasm.sh          all three
+#   bash scripts/build-wasm.sh plain    www/pkg only, for a quick test run; the
+#                                       other two are removed, so that the page
+#                                       never loads a stale one (it falls back
+#                                       to www/pkg when they are missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 wasm-pack build --mode no-install --target web --release --out-dir www/pkg
+if [ "${1:-all}" = plain ]; then
+  rm -rf www/pkg-relaxed www/pkg-threads
+  exit 0
+fi
 RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" CARGO_TARGET_DIR=target/relaxed \
   wasm-pack build --mode no-install --target web --release --out-dir www/pkg-relaxed
 # Shared memory (at most 1 GiB) imported by every worker, and the symbols

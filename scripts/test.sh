@@ -7,7 +7,15 @@
 #      and the SIMD kernel tests again in the relaxed-SIMD build
 #   3. end to end: the served course page driven by Playwright; a screenshot
 #      is left in test-artifacts/
+#
+#   bash scripts/test.sh          everything (npm test; what CI runs)
+#   bash scripts/test.sh quick    the native tests, then the end-to-end tests
+#                                 on the plain wasm build alone (npm run
+#                                 test:quick, for the edit-run loop): the
+#                                 in-browser Rust tests, the relaxed-SIMD and
+#                                 threaded builds and their e2e tests are left out
 set -euo pipefail
+mode="${1:-all}"
 cd "$(dirname "$0")/.."
 
 # How long each layer takes, printed at the end (BENCHMARKS.md keeps the figures).
@@ -24,6 +32,14 @@ export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
 echo "== 1/3 native tests"
 cargo test
 lap "native tests (cargo test)"
+if [ "$mode" = quick ]; then
+  echo "== quick: end-to-end tests on the plain wasm build"
+  bash scripts/build-wasm.sh plain
+  lap "the plain release wasm build"
+  node --test e2e/
+  lap "end-to-end tests (node --test e2e/)"
+  exit 0
+fi
 # The kernels on a thread pool must equal one thread exactly.
 cargo test --features threads --test threads
 lap "native thread-pool test (a second native build)"

@@ -28,7 +28,8 @@ addEventListener("message", async ({ data }) => {
     if (method === "start") {
       const threads = args[0];
       const build = threads > 1 ? "./pkg-threads/glassformer.js" : relaxedSimd ? "./pkg-relaxed/glassformer.js" : "./pkg/glassformer.js";
-      const pkg = await import(build);
+      // Without a relaxed-SIMD build (a quick test run builds only www/pkg), the plain one.
+      const pkg = await import(build).catch((error) => (threads > 1 ? Promise.reject(error) : import("./pkg/glassformer.js")));
       await pkg.default();
       // The pool must exist before any kernel runs: rayon would otherwise
       // try to start threads of its own, which wasm cannot.
