@@ -1,7 +1,10 @@
 // Shared set-up for the end-to-end tests: serve www/ on a free port and
 // drive Debian's Chromium through playwright-core (never a downloaded browser).
+// One server and one browser serve every test of a run; each test gets a
+// browser context of its own.
 
 import { existsSync, mkdirSync } from "node:fs";
+import { after } from "node:test";
 import { chromium } from "playwright-core";
 import { startServer } from "../scripts/serve.mjs";
 
@@ -16,29 +19,77 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const built = (name) => existsSync(new URL(`../www/${name}/glassformer_bg.wasm`, import.meta.url));
 export const BUILDS = { relaxed: built("pkg-relaxed"), threads: built("pkg-threads") };
 
-/** Start the server and a headless browser; returns { url, page, errors, browserVersion, close }. */
+let shared = null;
+
+/**
+ * The server of www/ and the headless browser, started once for the whole
+ * run (e2e/all.test.mjs runs every file in one process) and closed by
+ * `closeShared` at its end.
+ */
+function sharedBrowser() {
+  shared ??= (async () => {
+    const server = await startServer(0);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        "--no-sandbox",
+        "--enable-unsafe-webgpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    }).catch((error) => {
+      server.close();
+      throw error;
+    });
+    return { server, browser };
+  })();
+  return shared;
+}
+
+/** Forget the long tasks seen so far: measure from now on. */
+export async function resetLongTasks(page) {
+  await page.evaluate(() => { window.__longTasks = []; });
+}
+
+/**
+ * The longest task (ms) that held the page's thread since `resetLongTasks`:
+ * how long the page stopped answering at worst. 0 if none passed 50 ms.
+ */
+export async function longestTask(page) {
+  return page.evaluate(() => Math.max(0, ...window.__longTasks));
+}
+
+/** Close the shared browser and server, after the last test of the process. */
+async function closeShared() {
+  if (!shared) return;
+  const { server, browser } = await shared;
+  shared = null;
+  await browser.close();
+  await new Promise((done) => server.close(done));
+}
+
+/**
+ * A fresh page on `path`: its own browser context (empty storage and cache,
+ * as a new visitor's), in the shared browser. Returns { url, page, errors,
+ * browserVersion, close }; `close` closes the context.
+ */
 export async function openCoursePage(path = "/") {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const server = await startServer(0);
+  const { server, browser } = await sharedBrowser();
   const url = `http://127.0.0.1:${server.address().port}${path}`;
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--enable-unsafe-webgpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-    // Playwright gives every launch a fresh, empty profile directory.
-  }).catch((error) => {
-    server.close();
-    throw error;
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  // Every task that holds the page's thread past 50 ms, for longestTask().
+  await context.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.__longTasks.push(entry.duration);
+    }).observe({ type: "longtask", buffered: true });
   });
-  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
   // Every console error or uncaught exception is a test failure.
   const errors = [];
   page.on("console", (msg) => { if (msg.type() === "error") errors.push(`${msg.text()} (${msg.location().url})`); });
@@ -50,8 +101,9 @@ export async function openCoursePage(path = "/") {
     errors,
     browserVersion: browser.version(),
     async close() {
-      await browser.close();
-      await new Promise((done) => server.close(done));
+      await context.close();
     },
   };
 }
+
+after(closeShared);

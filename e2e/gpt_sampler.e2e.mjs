@@ -5,7 +5,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openCoursePage, ARTIFACTS } from "./harness.mjs";
+import { openCoursePage, ARTIFACTS, longestTask, resetLongTasks } from "./harness.mjs";
 
 test("gf-gpt-sampler: sampling, the distribution chart, streaming, errors, training further", { timeout: 300_000 }, async () => {
   const { page, errors, close } = await openCoursePage("/?backend=cpu&threads=1");
@@ -48,13 +48,10 @@ test("gf-gpt-sampler: sampling, the distribution chart, streaming, errors, train
     await page.waitForFunction(`${shadow('[data-role="error"]')}.textContent === ""`);
 
     // Train further: the corpus loads, steps run, the curve draws, the page answers.
+    await resetLongTasks(page);
     await widget.locator('[data-action="train"]').click();
-    const longestGap = await page.evaluate(() => new Promise((done) => {
-      let last = performance.now(), longest = 0;
-      const timer = setInterval(() => { const now = performance.now(); longest = Math.max(longest, now - last); last = now; }, 16);
-      setTimeout(() => { clearInterval(timer); done(longest); }, 8000);
-    }));
     await page.waitForFunction(() => document.querySelector("gf-gpt-sampler").lossHistory.length >= 3, null, { timeout: 180_000 });
+    const longestGap = await longestTask(page);
     await widget.locator('[data-action="train"]').click(); // pause
     await page.waitForFunction(`${shadow('[data-action="train"]')}.textContent === "Train on the corpus"`, null, { timeout: 60_000 });
     const history = await page.evaluate(() => document.querySelector("gf-gpt-sampler").lossHistory);

@@ -5,7 +5,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openCoursePage, ARTIFACTS } from "./harness.mjs";
+import { openCoursePage, ARTIFACTS, longestTask, resetLongTasks } from "./harness.mjs";
 
 const SEED_FRENCH = "l' accord sur la zone économique européenne a été signé en août 1992 .";
 
@@ -55,13 +55,10 @@ test("gf-seq2seq-trainer: pretrained translation, bad input, training from scrat
     // Start over and train: the loss falls and the page keeps answering.
     await widget.locator('[data-action="scratch"]').click();
     await statusStartsWith("Untrained");
+    await resetLongTasks(page);
     await widget.locator('[data-action="train"]').click();
-    const longestGap = await page.evaluate(() => new Promise((done) => {
-      let last = performance.now(), longest = 0;
-      const timer = setInterval(() => { const now = performance.now(); longest = Math.max(longest, now - last); last = now; }, 16);
-      setTimeout(() => { clearInterval(timer); done(longest); }, 6000);
-    }));
     await page.waitForFunction(() => document.querySelector("gf-seq2seq-trainer").lossHistory.at(-1)?.step >= 250, null, { timeout: 120_000 });
+    const longestGap = await longestTask(page);
     await widget.locator('[data-action="train"]').click(); // pause
     await statusStartsWith("Paused");
     const history = await page.evaluate(() => document.querySelector("gf-seq2seq-trainer").lossHistory);

@@ -97,7 +97,6 @@ test(`gf-attention-steps at ${path}: editing an embedding updates the weights to
     await moved;
     assert.deepEqual((await readTable(page, "weights"))[0].map((c) => c.shown), ["0.9975", "0.0025"]);
     await page.evaluate(() => document.querySelector("gf-attention-steps").remove());
-    await page.waitForTimeout(500);
     assert.equal(await page.locator("gf-attention-steps").count(), 0);
     // The shared link opens the widget alone, with the student's 3 in place.
     await page.goto(link + (path.includes("backend=cpu") ? "&backend=cpu" : ""));
