@@ -134,7 +134,8 @@ pub struct Resilient<T> {
 }
 
 impl<T: Trainer> Resilient<T> {
-    /// `trainer`, made on the CPU, moved to `device`; its state now is the first snapshot.
+    /// `trainer`, made on the CPU, moved to `device`; on a GPU its state now
+    /// is the first snapshot (on the CPU none is kept: nothing to recover from).
     pub fn new(trainer: T, device: &Device) -> Result<Resilient<T>> {
         Resilient::with_snapshots_every(trainer, device, SNAPSHOT_EVERY)
     }
@@ -144,8 +145,12 @@ impl<T: Trainer> Resilient<T> {
         if trainer.device() != Device::Cpu {
             return Err(invalid("trainer", "make the trainer on the CPU; it is moved to its device here."));
         }
-        let snapshot = Snapshot::of_host(&trainer)?;
+        let mut snapshot = Snapshot {
+            step: trainer.step(),
+            ..Snapshot::default()
+        };
         if *device != Device::Cpu {
+            snapshot = Snapshot::of_host(&trainer)?;
             trainer.restore(device, &snapshot)?;
         }
         Ok(Resilient {
