@@ -28,11 +28,14 @@ test("?backend=cpu&threads=2 runs the kernels on two threads, with the single-th
       const [q, kk, v] = [values(B * T * C, 3), values(B * T * C, 4), values(B * T * C, 5)];
       const options = { dModel: C, heads: 3, batch: B, causal: true, outputOnly: true };
       const attention = await Promise.all([threaded, single].map((rt) => rt.attention(q, kk, v, options)));
-      let message = null;
-      try { await threaded.matmul(a, b, { m: 2, k: 2, n: 2 }); } catch (error) { message = error.message; }
+      let message = null, fields = null;
+      try { await threaded.matmul(a, b, { m: 2, k: 2, n: 2 }); } catch (error) {
+        message = error.message;
+        fields = { op: error.op, what: error.what, expected: error.expected, got: error.got };
+      }
       // A translator in the worker trains, translates and saves like one on the page.
       const small = { sentences: 300, dModel: 16, dFF: 32, batchSize: 8 };
-      const translators = [await threaded.seq2seq(small), single.seq2seq(small)];
+      const translators = [await threaded.seq2seq(small), await single.seq2seq(small)];
       const trained = await Promise.all(translators.map((model) => model.train({ steps: 3 })));
       const described = await translators[0].describe();
       const reloaded = await threaded.loadSeq2seq(await translators[0].save());
@@ -45,6 +48,7 @@ test("?backend=cpu&threads=2 runs the kernels on two threads, with the single-th
         matmulDiff: worst(matmul[0].data, matmul[1].data),
         attentionDiff: worst(attention[0].output.data, attention[1].output.data),
         message,
+        fields,
         losses: trained.map((r) => r.loss),
         step: described.step,
         texts,
@@ -56,6 +60,10 @@ test("?backend=cpu&threads=2 runs the kernels on two threads, with the single-th
     assert.ok(result.matmulDiff <= 1e-5, `threaded matmul differs by ${result.matmulDiff}`);
     assert.ok(result.attentionDiff <= 1e-5, `threaded attention differs by ${result.attentionDiff}`);
     assert.match(result.message, /^matmul: A has shape/);
+    // The worker's Errors carry the same fields as the page runtime's.
+    assert.equal(result.fields.op, "matmul");
+    assert.equal(result.fields.what, "A");
+    assert.match(result.fields.expected, /^\(m=2, k=2\) = 4 values$/);
     assert.ok(Math.abs(result.losses[0] - result.losses[1]) <= 1e-4, `losses ${result.losses}`);
     assert.equal(result.step, 3);
     assert.equal(result.texts[0], result.texts[1]);
