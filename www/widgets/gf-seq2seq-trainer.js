@@ -457,6 +457,7 @@ class GfSeq2seqTrainer extends HTMLElement {
     if (!model) return;
     try {
       const bytes = await model.save();
+      if (model !== this._model) return;
       const { step } = await model.describe();
       if (model !== this._model) return; // removed or replaced meanwhile
       const link = document.createElement("a");
@@ -626,6 +627,7 @@ class GfSeq2seqTrainer extends HTMLElement {
     this._lastSampleStep = this._info ? (this._losses.at(-1)?.step ?? this._info.step) : 0;
     let exact = 0;
     for (let offset = 0; offset < SAMPLE; offset += 10) {
+      if (model !== this._model) return; // removed (and freed) while the page had its turn
       const part = await model.evaluate("test", { offset, limit: 10 });
       if (model !== this._model) return;
       exact += (part.exactMatch * part.sentences) / 100;
@@ -649,6 +651,7 @@ class GfSeq2seqTrainer extends HTMLElement {
     let exact = 0;
     try {
       for (let offset = 0; offset < total; offset += 20) {
+        if (model !== this._model) return; // removed (and freed) while the page had its turn
         this._setStatus((t) => t.scoring(offset, total));
         const part = await model.evaluate("test", { offset, limit: 20 });
         if (model !== this._model) return; // removed from the page: stop scoring
