@@ -9,11 +9,11 @@
 // browser has it): work that takes seconds, like a GPT training step, then
 // runs here and the page stays responsive.
 //
-// The page talks to it through WorkerRuntime (runtime.js): each message names
+// The page talks to it through WorkerRuntime (worker-runtime.js): each message names
 // a runtime method and its arguments; the answer carries the result or the
 // error's message.
 
-import { relaxedSimd } from "./runtime.js";
+import { relaxedSimd } from "./loader.js";
 
 let runtime = null;
 // Models made through this worker (runtime.seq2seq, runtime.gpt, runtime.bert, and their load*), by handle.

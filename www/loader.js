@@ -1,0 +1,51 @@
+// Which glassformer wasm build this browser runs, and loading it once.
+//
+// Three builds of the same Rust exist (scripts/build-wasm.sh): plain
+// simd128, relaxed SIMD (fused multiply-add) and threaded. The page loads
+// the relaxed one where the browser validates a relaxed-SIMD instruction,
+// else the plain one; the threaded one only ever runs in www/cpu-worker.js.
+
+/**
+ * Does this browser run relaxed SIMD (fused multiply-add)? Asked by
+ * validating a tiny module: one function returning
+ * `f32x4.relaxed_madd(v128.const 0, v128.const 0, v128.const 0)`.
+ */
+export const relaxedSimd = (() => {
+  const zeros = [0xfd, 0x0c, ...new Array(16).fill(0)]; // v128.const 0
+  const module = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,  // "\0asm", version 1
+    0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b,        // type section: () → v128
+    0x03, 0x02, 0x01, 0x00,                          // function section: one function of type 0
+    0x0a, 0x3d, 0x01, 0x3b, 0x00,                    // code section: one body of 59 bytes, no locals
+    ...zeros, ...zeros, ...zeros,
+    0xfd, 0x85, 0x02,                                // f32x4.relaxed_madd (0xfd 0x105)
+    0x0b,                                            // end
+  ];
+  try {
+    return WebAssembly.validate(new Uint8Array(module));
+  } catch {
+    return false;
+  }
+})();
+
+let loaded = null;
+
+/**
+ * The glassformer wasm package, initialised: the relaxed-SIMD build (fused
+ * multiply-add) where the browser has relaxed SIMD, otherwise the plain
+ * simd128 build. `?simd=plain` in the address forces the plain one.
+ */
+export function loadGlassformer() {
+  if (!loaded) {
+    const forcePlain = new URLSearchParams(globalThis.location?.search ?? "").get("simd") === "plain";
+    const build = relaxedSimd && !forcePlain ? "./pkg-relaxed/glassformer.js" : "./pkg/glassformer.js";
+    loaded = import(build)
+      .catch(() => import("./pkg/glassformer.js")) // the relaxed build was not built: use the plain one
+      .then(async (module) => {
+        await module.default();
+        return module;
+      });
+    loaded.catch(() => { loaded = null; });
+  }
+  return loaded;
+}
