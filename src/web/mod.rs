@@ -9,7 +9,8 @@
 //! (the `Runtime` class), `bench.rs` (`runtime.benchmark`, for `bench.html`),
 //! `training.rs` (a model's trainer with its runtime: training that moves
 //! to the CPU when the GPU is lost), and one file per model: `seq2seq.rs`,
-//! `gpt.rs`, `bert.rs`.
+//! `gpt.rs`, and `bert/` (`mod.rs`: the model, fill-mask, masking,
+//! attention, pre-training; `fine_tune.rs`; `embedding_space.rs`).
 
 mod bench;
 mod bert;

@@ -26,6 +26,11 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+mod embedding_space;
+mod fine_tune;
+
+pub use fine_tune::bert_opinion_examples;
+
 use super::bench::now_ms;
 use super::convert::{js_error, js_tensor, options, settle, to_js, Js};
 use super::runtime::Runtime;
@@ -34,10 +39,8 @@ use crate::checkpoint::{load_bert, save_bert};
 use crate::device::Device;
 use crate::error::{invalid, Result};
 use crate::models::bert::Bert;
-use crate::models::embedding_space::{EmbeddingSpace, Neighbour};
 use crate::ops::cross_entropy::IGNORE_INDEX;
-use crate::train::errands::{opinions, OPINION_LABELS};
-use crate::train::fine_tuning::{accuracy, classify, labelled, FineTuner};
+use crate::train::fine_tuning::FineTuner;
 use crate::train::masked_lm::{apply, mask_tokens, sentence_batch, Fate};
 use crate::train::pretraining::{fill_mask, Pretrainer, PretrainingConfig};
 use crate::train::wordpiece::WordPiece;
@@ -63,14 +66,6 @@ struct FillOptions {
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct SpaceOptions {
-    neighbours: Option<usize>,
-    /// "a is to b as c is to ?"
-    analogy: Option<[String; 3]>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct SeedOptions {
     seed: Option<u64>,
 }
@@ -79,38 +74,6 @@ struct SeedOptions {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct TrainOptions {
     steps: Option<u32>,
-}
-
-/// A labelled sentence, `{ text, label }`, in and out.
-#[derive(Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-struct Example {
-    text: String,
-    label: u32,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct FineTuneOptions {
-    steps: Option<usize>,
-    /// Labels 0 .. classes−1 (default: 1 + the largest label given).
-    classes: Option<usize>,
-    /// Start from a random encoder instead of the pre-trained one.
-    from_scratch: Option<bool>,
-    /// Throw away the classifier trained so far and start again.
-    restart: Option<bool>,
-    lr: Option<f32>,
-    batch_size: Option<usize>,
-    seed: Option<u64>,
-    /// Sentences to measure accuracy on (default: the training examples).
-    evaluate_on: Option<Vec<Example>>,
-}
-
-/// `bertOpinionExamples` → labelled sentences and the labels' names.
-#[derive(Serialize)]
-struct Opinions {
-    examples: Vec<Example>,
-    labels: Vec<&'static str>,
 }
 
 /// `describe` → the model's sizes and progress.
@@ -149,34 +112,6 @@ struct Attention<'a> {
     layers: Vec<Js>,
 }
 
-/// `embeddingSpace` → see `models::embedding_space::Exploration`.
-#[derive(Serialize)]
-struct Space<'a> {
-    words: &'a [String],
-    missing: &'a [String],
-    dots: Js,
-    cosines: Js,
-    neighbours: Vec<Vec<Near<'a>>>,
-    projection: Projection<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    analogy: Option<Vec<Near<'a>>>,
-}
-
-/// The vocabulary and the words on two principal components.
-#[derive(Serialize)]
-struct Projection<'a> {
-    words: &'a [[f32; 2]],
-    vocabulary: &'a [[f32; 2]],
-    tokens: &'a [String],
-    explained: [f32; 2],
-}
-
-#[derive(Serialize)]
-struct Near<'a> {
-    token: &'a str,
-    cosine: f32,
-}
-
 /// `train` → { step, mlmLoss, nspLoss, tokensPerSecond }.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -185,21 +120,6 @@ struct TrainResult {
     mlm_loss: f32,
     nsp_loss: f32,
     tokens_per_second: f64,
-}
-
-/// `fineTune` → { step, loss, accuracy }.
-#[derive(Serialize)]
-struct FineTuned {
-    step: u32,
-    loss: f32,
-    accuracy: f32,
-}
-
-/// `classify` → the most probable label and every label's probability.
-#[derive(Serialize)]
-struct Classified {
-    label: usize,
-    probabilities: Js,
 }
 
 /// The most steps one call trains.
@@ -289,42 +209,6 @@ impl Runtime {
             BertModel::new(pre, self).map_err(js_error)
         })())
     }
-}
-
-/// Options of `bertOpinionExamples`.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct OpinionOptions {
-    /// 0: sentences with the training opinion words; 1: with the held-out ones.
-    split: usize,
-    count: usize,
-    #[serde(default)]
-    seed: u64,
-}
-
-/// Labelled opinion sentences from the errands corpus,
-/// `bertOpinionExamples({ split, count, seed })` → { examples: [{ text, label }],
-/// labels }, label 1 = good, 0 = bad; `split` 0 uses the training opinion
-/// words, 1 the held-out ones.
-#[wasm_bindgen(js_name = bertOpinionExamples)]
-pub fn bert_opinion_examples(options_object: JsValue) -> std::result::Result<JsValue, JsValue> {
-    let OpinionOptions { split, count, seed } = options("bertOpinionExamples", options_object).map_err(js_error)?;
-    if split > 1 || count == 0 || count > 10_000 {
-        return Err(js_error(invalid(
-            "bertOpinionExamples",
-            "split is 0 or 1, and count between 1 and 10000.",
-        )));
-    }
-    to_js(&Opinions {
-        examples: opinions(seed, count, split)
-            .into_iter()
-            .map(|e| Example {
-                text: e.text,
-                label: e.label,
-            })
-            .collect(),
-        labels: OPINION_LABELS.to_vec(),
-    })
 }
 
 impl BertModel {
@@ -455,49 +339,6 @@ impl BertModel {
         })
     }
 
-    /// A look at the token embeddings (see `models::embedding_space`) →
-    /// Promise<{ words, missing, dots, cosines, neighbours, projection, analogy }>:
-    /// `words` the given words the vocabulary has (lower-cased), `missing`
-    /// the others; `dots` and `cosines` (n·n, row-major) between the words;
-    /// `neighbours[i]` the `neighbours` (default 5) nearest tokens to word i
-    /// by cosine; `projection` = { words: [[x, y]], vocabulary: [[x, y]],
-    /// tokens, explained: [pc1, pc2] }: every ordinary token and the words on
-    /// the vocabulary's first two principal components; with
-    /// `analogy: [a, b, c]`, the nearest tokens to E[b] − E[a] + E[c].
-    #[wasm_bindgen(js_name = embeddingSpace)]
-    pub fn embedding_space(&self, words: Vec<String>, options_object: JsValue) -> Promise {
-        const OP: &str = "bert.embeddingSpace";
-        let state = Rc::clone(&self.state);
-        let opts = options::<SpaceOptions>(OP, options_object);
-        future_to_promise(async move {
-            let opts = opts.map_err(js_error)?;
-            let bert = cpu_copy(&state).await?;
-            let vocab = state.pre.read("bert")?.vocab.clone();
-            let table = bert.embed.tokens.of(bert.params.values.host().map_err(js_error)?).to_vec(); // (V, C)
-            let tokens: Vec<String> = (0..vocab.len() as u32).map(|id| vocab.token(id).to_string()).collect();
-            let space = EmbeddingSpace::new(tokens, table, bert.cfg.c).map_err(js_error)?;
-            let k = opts.neighbours.unwrap_or(5);
-            let look = space
-                .explore(&Device::Cpu, &words, k, opts.analogy.as_ref(), |i| !vocab.is_special(i as u32))
-                .map_err(js_error)?;
-            let n = look.words.len();
-            to_js(&Space {
-                dots: js_tensor(&look.dots, &[n, n]),
-                cosines: js_tensor(&look.cosines, &[n, n]),
-                neighbours: look.neighbours.iter().map(|list| near(list)).collect(),
-                projection: Projection {
-                    words: &look.map.words,
-                    vocabulary: &look.map.vocabulary,
-                    tokens: &look.map.tokens,
-                    explained: look.map.explained,
-                },
-                analogy: look.analogy.as_deref().map(near),
-                words: &look.words,
-                missing: &look.missing,
-            })
-        })
-    }
-
     /// Pre-train `steps` more steps → Promise<{ step, mlmLoss, nspLoss, tokensPerSecond }>.
     pub fn train(&self, options_object: JsValue) -> Promise {
         let state = Rc::clone(&self.state);
@@ -515,127 +356,6 @@ impl BertModel {
                 mlm_loss: mlm,
                 nsp_loss: nsp,
                 tokens_per_second: tokens as f64 / ((now_ms() - start) / 1e3).max(1e-9),
-            })
-        })
-    }
-
-    /// Fine-tune a [CLS] classifier on `examples` ([{ text, label }]) →
-    /// Promise<{ step, loss, accuracy }> (accuracy on `evaluateOn`, or on the
-    /// examples). Options: steps (default 20), classes (default: 1 + the
-    /// largest label), fromScratch, restart, lr (3e-4), batchSize (16), seed,
-    /// evaluateOn. The first call (or `restart`, or a change of classes or
-    /// of fromScratch) makes the classifier; later calls go on training it.
-    #[wasm_bindgen(js_name = fineTune)]
-    pub fn fine_tune(&self, examples: JsValue, options_object: JsValue) -> Promise {
-        let state = Rc::clone(&self.state);
-        let examples: Result<Vec<Example>> = options("bert.fineTune", examples);
-        let opts = options::<FineTuneOptions>("bert.fineTune", options_object);
-        future_to_promise(async move {
-            let (examples, opts) = (examples.map_err(js_error)?, opts.map_err(js_error)?);
-            let steps = opts.steps.unwrap_or(20);
-            if !(1..=MAX_STEPS as usize).contains(&steps) {
-                return Err(js_error(invalid(
-                    "bert.fineTune",
-                    format!("steps must be between 1 and {MAX_STEPS}."),
-                )));
-            }
-            let classes = opts
-                .classes
-                .unwrap_or_else(|| examples.iter().map(|e| e.label as usize + 1).max().unwrap_or(2).max(2));
-            if !(2..=1000).contains(&classes) {
-                return Err(js_error(invalid(
-                    "bert.fineTune",
-                    format!("classes {classes}: a classifier needs from 2 to 1000 labels."),
-                )));
-            }
-            let pairs: Vec<(String, u32)> = examples.into_iter().map(|e| (e.text, e.label)).collect();
-            state.pre.recover("bert.fineTune").map_err(js_error)?;
-            let (pretrained, device, max_len) = {
-                let s = state.pre.trainer().try_borrow().map_err(|_| busy("bert.fineTune"))?;
-                (s.bert.clone(), s.bert.device.clone(), s.bert.cfg.max_len)
-            };
-            let vocab = state.pre.read("bert")?.vocab.clone();
-            let train_set = labelled(&vocab, &pairs, classes, max_len).map_err(js_error)?;
-            let eval_set = match &opts.evaluate_on {
-                Some(list) => {
-                    let pairs: Vec<(String, u32)> = list.iter().map(|e| (e.text.clone(), e.label)).collect();
-                    labelled(&vocab, &pairs, classes, max_len).map_err(js_error)?
-                }
-                None => train_set.clone(),
-            };
-            let needs_new = match &*state.fine.try_borrow().map_err(|_| busy("bert.fineTune"))? {
-                Some(fine) => {
-                    let f = fine.trainer().try_borrow().map_err(|_| busy("bert.fineTune"))?;
-                    opts.restart.unwrap_or(false) || f.bert.cfg.classes != classes || f.from_scratch != opts.from_scratch.unwrap_or(false)
-                }
-                None => true,
-            };
-            if needs_new {
-                let values = pretrained.params.values.to_host(&device).await.map_err(js_error)?;
-                let lr = opts.lr.unwrap_or(3e-4);
-                let tuner = FineTuner::new(
-                    &pretrained,
-                    &values,
-                    classes,
-                    opts.from_scratch.unwrap_or(false),
-                    lr,
-                    opts.seed.unwrap_or(1),
-                    &Device::Cpu,
-                )
-                .map_err(js_error)?;
-                *state.fine.try_borrow_mut().map_err(|_| busy("bert.fineTune"))? = Some(state.pre.alongside(tuner).map_err(js_error)?);
-            }
-            let fine = state
-                .fine
-                .try_borrow()
-                .map_err(|_| busy("bert.fineTune"))?
-                .clone()
-                .ok_or_else(|| busy("bert.fineTune"))?;
-            fine.trainer()
-                .try_borrow_mut()
-                .map_err(|_| busy("bert.fineTune"))?
-                .set_examples(&vocab, train_set, opts.batch_size.unwrap_or(16).max(1))
-                .map_err(js_error)?;
-            let trained = fine.train(steps as u32, "bert.fineTune").await.map_err(js_error)?;
-            let (bert, step) = {
-                let f = fine.read("bert.fineTune")?;
-                (f.bert.clone(), f.opt.step)
-            };
-            let (loss, classifier) = (trained.losses[0], cpu_bert(&bert).await?);
-            to_js(&FineTuned {
-                step,
-                loss,
-                accuracy: accuracy(&classifier, &vocab, &eval_set).map_err(js_error)?,
-            })
-        })
-    }
-
-    /// Classify `text` with the fine-tuned classifier → Promise<{ label, probabilities: { data, shape: [classes] } }>.
-    pub fn classify(&self, text: String) -> Promise {
-        let state = Rc::clone(&self.state);
-        future_to_promise(async move {
-            let (bert, vocab) = {
-                let fine = state
-                    .fine
-                    .try_borrow()
-                    .map_err(|_| busy("bert.classify"))?
-                    .clone()
-                    .ok_or_else(|| js_error(invalid("bert.classify", "no classifier yet: call fineTune(examples) first.")))?;
-                fine.recover("bert.classify").map_err(js_error)?;
-                let bert = fine.trainer().try_borrow().map_err(|_| busy("bert.classify"))?.bert.clone();
-                (bert, state.pre.read("bert")?.vocab.clone())
-            };
-            let bert = cpu_bert(&bert).await?;
-            let ids = vocab.encode(&text);
-            check_text("bert.classify", ids.len(), bert.cfg.max_len)?;
-            let probs = classify(&bert, &vocab, &[ids]).map_err(js_error)?.remove(0);
-            let label = probs
-                .iter()
-                .enumerate()
-                .fold(0, |best, (i, &p)| if p > probs[best] { i } else { best });
-            to_js(&Classified {
-                label,
-                probabilities: js_tensor(&probs, &[probs.len()]), // (classes)
             })
         })
     }
@@ -679,16 +399,6 @@ async fn cpu_copy(state: &Rc<State>) -> std::result::Result<Bert, JsValue> {
     state.pre.recover("bert").map_err(js_error)?;
     let bert = state.pre.trainer().try_borrow().map_err(|_| busy("bert"))?.bert.clone();
     cpu_bert(&bert).await
-}
-
-/// Neighbours as `{ token, cosine }` objects.
-fn near(list: &[Neighbour]) -> Vec<Near<'_>> {
-    list.iter()
-        .map(|n| Near {
-            token: &n.token,
-            cosine: n.cosine,
-        })
-        .collect()
 }
 
 /// `bert` itself if it is on the CPU, else a CPU copy.
