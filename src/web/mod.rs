@@ -5,8 +5,9 @@
 //! `Error` with the same message. Calls that compute return Promises, so that
 //! a GPU backend, whose results arrive asynchronously, keeps the same API.
 //!
-//! Files: `convert.rs` (typed arrays and option objects), `runtime.rs`
-//! (the `Runtime` class), `bench.rs` (`runtime.benchmark`, for `bench.html`),
+//! Files: `convert.rs` (typed arrays and option objects), `runtime/`
+//! (the `Runtime` class in `mod.rs`, the kernels it exposes in `kernels.rs`),
+//! `bench.rs` (`runtime.benchmark`, for `bench.html`),
 //! `training.rs` (a model's trainer with its runtime: training that moves
 //! to the CPU when the GPU is lost), and one file per model: `seq2seq.rs`,
 //! `gpt.rs`, and `bert/` (`mod.rs`: the model, fill-mask, masking,
