@@ -92,7 +92,13 @@ export async function openCoursePage(path = "/") {
   const page = await context.newPage();
   // Every console error or uncaught exception is a test failure.
   const errors = [];
-  page.on("console", (msg) => { if (msg.type() === "error") errors.push(`${msg.text()} (${msg.location().url})`); });
+  page.on("console", (msg) => {
+    if (msg.type() !== "error") return;
+    const where = msg.location().url;
+    // A quick run builds only www/pkg: the page asks for the missing builds, gets a 404 and falls back, as designed.
+    if ((!BUILDS.relaxed && where.includes("/pkg-relaxed/")) || (!BUILDS.threads && where.includes("/pkg-threads/"))) return;
+    errors.push(`${msg.text()} (${where})`);
+  });
   page.on("pageerror", (err) => errors.push(String(err)));
   await page.goto(url);
   return {
