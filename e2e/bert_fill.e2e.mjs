@@ -92,8 +92,9 @@ test("gf-bert-fill: fill-mask, masking, attention, directions, fine-tuning", { t
       new MutationObserver((_, observer) => {
         if (!status.textContent.startsWith("第 10 / 80 步")) return;
         observer.disconnect();
+        // The fine-tuning call in flight ends, notices the removal and stops.
+        w.addEventListener("gf-idle", () => done({ updates, model: w._model, scratch: w._scratch, status: status.textContent }), { once: true });
         w.remove();
-        setTimeout(() => done({ updates, model: w._model, scratch: w._scratch, status: status.textContent }), 3000);
       }).observe(status, { childList: true, characterData: true, subtree: true });
       w.shadowRoot.querySelector('[data-action="finetune"]').click();
     }));

@@ -93,8 +93,9 @@ test("gf-gpt-sampler: sampling, the distribution chart, streaming, errors, train
       const w = document.querySelector("gf-gpt-sampler");
       let updates = 0;
       w.addEventListener("gf-update", () => updates++);
+      // Ending the worker fails the call in flight; the loop notices the removal and stops.
+      w.addEventListener("gf-idle", () => done({ updates, worker: w._worker, model: w._model }), { once: true });
       w.remove();
-      setTimeout(() => done({ updates, worker: w._worker, model: w._model }), 3000);
     }));
     assert.deepEqual(updatesAfterRemoval, { updates: 0, worker: null, model: null });
     assert.deepEqual(errors, []);

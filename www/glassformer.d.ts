@@ -838,6 +838,8 @@ export interface GfBackendAttribute {
 export interface GfElementEventMap<Detail> extends HTMLElementEventMap {
   /** New results were drawn. */
   "gf-update": CustomEvent<Detail>;
+  /** The demos: a training call or run has stopped (paused, finished, failed, or the element removed). */
+  "gf-idle": CustomEvent<null>;
 }
 
 /** A glassformer element with attributes `A` and a `gf-update` carrying `Detail`. */
@@ -1133,14 +1135,18 @@ declare global {
     "gf-bert-fill": GfBertFill;
   }
 
-  // gf-update bubbles, so a page can listen above the elements.
+  // gf-update and gf-idle bubble, so a page can listen above the elements.
   interface HTMLElementEventMap {
     /** A glassformer element drew new results. */
     "gf-update": CustomEvent<unknown>;
+    /** A glassformer demo stopped training or ended a call. */
+    "gf-idle": CustomEvent<null>;
   }
 
   interface DocumentEventMap {
     /** A glassformer element drew new results. */
     "gf-update": CustomEvent<unknown>;
+    /** A glassformer demo stopped training or ended a call. */
+    "gf-idle": CustomEvent<null>;
   }
 }

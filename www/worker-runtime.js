@@ -65,7 +65,12 @@ export class WorkerRuntime {
   benchmark(kind, options) { return this.#call("benchmark", [kind, options]); }
   loseDevice() {} // nothing to lose on the CPU
   /** End the worker (its models go with it). */
-  terminate() { this.#worker.terminate(); }
+  terminate() {
+    this.#worker.terminate();
+    // Calls still waiting would never hear back: they fail now, saying why.
+    for (const call of this.#pending.values()) call.reject(workerError({ error: "the glassformer CPU worker was ended.", fields: { op: "worker" } }));
+    this.#pending.clear();
+  }
   /** A translator in the worker → Promise<WorkerModel>, as the page's Runtime gives Promise<Seq2seqModel>. */
   async seq2seq(options) { return new WorkerModel((method, args) => this.#call(method, args), await this.#call("seq2seq", [options])); }
   async loadSeq2seq(bytes) { return new WorkerModel((method, args) => this.#call(method, args), await this.#call("loadSeq2seq", [bytes])); }

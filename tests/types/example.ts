@@ -267,6 +267,7 @@ export function elements(): void {
     trainer.setAttribute("sentence", "the agreement was signed .");
     console.log(trainer.getAttribute("pretrained"), trainer.targetSteps, trainer.lossHistory.at(-1)?.loss);
     trainer.addEventListener("gf-update", ({ detail }) => console.log(detail.step, detail.loss));
+    trainer.addEventListener("gf-idle", () => console.log("training stopped"));
   }
   const sampler = document.querySelector("gf-gpt-sampler");
   if (sampler) {

@@ -24,7 +24,9 @@
 // Removed from the page, the widget stops fine-tuning and frees both of its
 // models; put back, it loads the checkpoint again.
 //
-// Events: "gf-update" when a panel has new results.
+// Events: "gf-update" when a panel has new results; "gf-idle" when a call
+// (fill-in, masking, attention, fine-tuning…) has ended, or stopped because
+// the widget left the page.
 
 import { loadGlassformer } from "../runtime.js";
 import { langOf, escapeHtml, BASE_STYLE, shareFooter, wireShare, runtimeOf } from "./common.js";
@@ -351,6 +353,8 @@ class GfBertFill extends HTMLElement {
       this._say(errorRole, error.say ?? (() => message));
     } finally {
       if (!gone()) this._busy = false;
+      // The call has ended: done, failed, or the widget left the page.
+      this.dispatchEvent(new CustomEvent("gf-idle", { bubbles: true, composed: true }));
     }
   }
 

@@ -23,7 +23,8 @@
 // Removed from the page, the widget stops generating and training, ends its
 // worker and frees its model; put back, it loads the model again.
 //
-// Events: "gf-update" after each generated character or training call.
+// Events: "gf-update" after each generated character or training call;
+// "gf-idle" when training stops (paused, failed, or the widget removed).
 
 import { backendLabel, startWorkerRuntime } from "../runtime.js";
 import { langOf, escapeHtml, BASE_STYLE, shareFooter, wireShare, runtimeOf } from "./common.js";
@@ -494,6 +495,8 @@ class GfGptSampler extends HTMLElement {
     } catch (error) {
       if (!gone()) this._showError(error);
     } finally {
+      // Training has stopped (whatever follows below): paused, failed, or the widget left the page.
+      this.dispatchEvent(new CustomEvent("gf-idle", { bubbles: true, composed: true }));
       if (!gone()) {
         this._training = this._settling = false;
         this._enable();

@@ -33,7 +33,9 @@
 // Removed from the page, the widget stops training, frees its model and
 // clears its timers; put back, it loads the model again.
 //
-// Events: "gf-update" after every training call, with { step, loss } in event.detail.
+// Events: "gf-update" after every training call, with { step, loss } in
+// event.detail; "gf-idle" when training stops (paused, finished, failed, or
+// the widget removed from the page).
 
 import { backendLabel, loadGlassformer } from "../runtime.js";
 import { langOf, escapeHtml, BASE_STYLE, shareFooter, wireShare, runtimeOf, formatInteger } from "./common.js";
@@ -506,6 +508,8 @@ class GfSeq2seqTrainer extends HTMLElement {
     this._loop = this._trainLoop().finally(() => {
       this._loop = null;
       this._enable();
+      // Training has stopped: paused, finished, failed, or the widget left the page.
+      this.dispatchEvent(new CustomEvent("gf-idle", { bubbles: true, composed: true }));
     });
   }
 
