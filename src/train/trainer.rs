@@ -20,8 +20,9 @@
 //! again every [`SNAPSHOT_EVERY`] steps (at the start of a call that is
 //! due). When the GPU is lost, before or during a call, the trainer is
 //! rebuilt on the CPU from that snapshot and the call goes on there: at most
-//! `SNAPSHOT_EVERY` steps are done again, nothing else is lost. On the CPU
-//! no snapshot is needed: host memory does not vanish.
+//! `SNAPSHOT_EVERY` steps are done again (on the next batches of the data,
+//! not the same ones), nothing else is lost. On the CPU no snapshot is
+//! needed: host memory does not vanish.
 
 use std::cell::RefCell;
 
