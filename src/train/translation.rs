@@ -26,7 +26,7 @@ use crate::train::data::{generate, DataConfig, Dataset};
 use crate::train::optimizer::AdamW;
 use crate::train::schedule::InverseSqrtSchedule;
 use crate::train::tokenizer::Vocab;
-use crate::train::trainer::Trainer;
+use crate::train::trainer::{Snapshot, Trainer};
 
 /// Everything that decides a training run.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -146,8 +146,7 @@ impl Translator {
     pub fn new(cfg: TranslatorConfig, device: &Device) -> Result<Translator> {
         cfg.check()?;
         let data = generate(cfg.data);
-        let source_vocab = Vocab::build(data.train.iter().map(|p| p.english.as_slice()));
-        let target_vocab = Vocab::build(data.train.iter().map(|p| p.french.as_slice()));
+        let (source_vocab, target_vocab) = vocabularies(&data);
         let model = Seq2Seq::new(cfg.model_config(source_vocab.len(), target_vocab.len()), cfg.seed, device)?;
         Ok(Translator::assemble(cfg, data, source_vocab, target_vocab, model, device))
     }
@@ -168,19 +167,12 @@ impl Translator {
     ) -> Result<Translator> {
         cfg.check()?;
         let data = generate(cfg.data);
-        for (key, vocab, split_side) in [
-            (
-                "source_vocab",
-                &source_vocab,
-                Vocab::build(data.train.iter().map(|p| p.english.as_slice())),
-            ),
-            (
-                "target_vocab",
-                &target_vocab,
-                Vocab::build(data.train.iter().map(|p| p.french.as_slice())),
-            ),
+        let (data_source, data_target) = vocabularies(&data);
+        for (key, vocab, from_data) in [
+            ("source_vocab", &source_vocab, data_source),
+            ("target_vocab", &target_vocab, data_target),
         ] {
-            if vocab.words() != split_side.words() {
+            if vocab.words() != from_data.words() {
                 return Err(invalid(
                     "checkpoint",
                     format!("its {key} differs from the one its data configuration gives; it was made by another version."),
@@ -189,8 +181,15 @@ impl Translator {
         }
         let values = model.params.values.host()?.to_vec();
         let mut translator = Translator::assemble(cfg, data, source_vocab, target_vocab, model, &Device::Cpu);
-        translator.opt.step = step;
-        translator.move_to(device, values, Vec::new(), Vec::new());
+        // AdamW's moments are not in a checkpoint: they start at zero.
+        translator.restore(
+            device,
+            &Snapshot {
+                step,
+                values,
+                ..Snapshot::default()
+            },
+        )?;
         Ok(translator)
     }
 
@@ -230,16 +229,6 @@ impl Translator {
             order,
             cursor: usize::MAX, // shuffle before the first batch
         }
-    }
-
-    /// Continue on `device` from host copies of the parameters and AdamW's
-    /// moments (empty moments: start them at zero, as after loading a checkpoint).
-    pub fn move_to(&mut self, device: &Device, values: Vec<f32>, m: Vec<f32>, v: Vec<f32>) {
-        let n = values.len();
-        self.model.params.move_to(device, values);
-        self.model.device = device.clone();
-        let zeros = |moment: Vec<f32>| if moment.len() == n { moment } else { vec![0.0; n] };
-        self.opt.move_to(device, zeros(m), zeros(v));
     }
 
     /// The steps taken so far.
@@ -357,4 +346,13 @@ impl Trainer for Translator {
         self.model.device = device.clone();
         Ok(())
     }
+}
+
+/// The vocabularies of a data set: every English and every French token of
+/// its training split, after the special ones.
+fn vocabularies(data: &Dataset) -> (Vocab, Vocab) {
+    (
+        Vocab::build(data.train.iter().map(|p| p.english.as_slice())),
+        Vocab::build(data.train.iter().map(|p| p.french.as_slice())),
+    )
 }

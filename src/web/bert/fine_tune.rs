@@ -133,11 +133,10 @@ impl BertModel {
             }
             let pairs: Vec<(String, u32)> = examples.into_iter().map(|e| (e.text, e.label)).collect();
             state.pre.recover("bert.fineTune").map_err(js_error)?;
-            let (pretrained, device, max_len) = {
-                let s = state.pre.trainer().try_borrow().map_err(|_| busy("bert.fineTune"))?;
-                (s.bert.clone(), s.bert.device.clone(), s.bert.cfg.max_len)
+            let (pretrained, device, max_len, vocab) = {
+                let s = state.pre.read("bert.fineTune")?;
+                (s.bert.clone(), s.bert.device.clone(), s.bert.cfg.max_len, s.vocab.clone())
             };
-            let vocab = state.pre.read("bert")?.vocab.clone();
             let train_set = labelled(&vocab, &pairs, classes, max_len).map_err(js_error)?;
             let eval_set = match &opts.evaluate_on {
                 Some(list) => {
@@ -148,7 +147,7 @@ impl BertModel {
             };
             let needs_new = match &*state.fine.try_borrow().map_err(|_| busy("bert.fineTune"))? {
                 Some(fine) => {
-                    let f = fine.trainer().try_borrow().map_err(|_| busy("bert.fineTune"))?;
+                    let f = fine.read("bert.fineTune")?;
                     opts.restart.unwrap_or(false) || f.bert.cfg.classes != classes || f.from_scratch != opts.from_scratch.unwrap_or(false)
                 }
                 None => true,
@@ -205,7 +204,7 @@ impl BertModel {
                     .clone()
                     .ok_or_else(|| js_error(invalid("bert.classify", "no classifier yet: call fineTune(examples) first.")))?;
                 fine.recover("bert.classify").map_err(js_error)?;
-                let bert = fine.trainer().try_borrow().map_err(|_| busy("bert.classify"))?.bert.clone();
+                let bert = fine.read("bert.classify")?.bert.clone();
                 (bert, state.pre.read("bert")?.vocab.clone())
             };
             let bert = cpu_bert(&bert).await?;

@@ -374,7 +374,7 @@ impl BertModel {
 }
 
 fn busy(op: &'static str) -> JsValue {
-    js_error(invalid(op, "the model is busy; await the previous call first."))
+    js_error(crate::train::trainer::busy(op))
 }
 
 /// Empty text, or text past the model's length, is an error naming the limit.
@@ -397,7 +397,7 @@ fn check_text(op: &'static str, tokens: usize, max_len: usize) -> std::result::R
 /// The pre-trained model on the CPU (read back from a GPU), without holding the borrow across the wait.
 async fn cpu_copy(state: &Rc<State>) -> std::result::Result<Bert, JsValue> {
     state.pre.recover("bert").map_err(js_error)?;
-    let bert = state.pre.trainer().try_borrow().map_err(|_| busy("bert"))?.bert.clone();
+    let bert = state.pre.read("bert")?.bert.clone();
     cpu_bert(&bert).await
 }
 
