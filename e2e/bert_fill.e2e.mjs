@@ -56,8 +56,16 @@ test("gf-bert-fill: fill-mask, masking, attention, directions, fine-tuning", { t
     await page.waitForFunction(`${shadow('[data-role="fill-error"]')}.textContent === ""`);
 
     // Fine-tuning both: the pre-trained encoder ends ahead on the held-out opinion words.
+    // Paused on the way and resumed: the run goes on from where it was, ten steps a point.
     await widget.locator('[data-action="finetune"]').click();
+    await page.waitForFunction(`${shadow('[data-role="ft-status"]')}.textContent.startsWith("step 20 of 80")`, null, { timeout: 120_000 });
+    await widget.locator('[data-action="finetune"]').click(); // pause
+    await page.waitForFunction(() => !document.querySelector("gf-bert-fill").training && !document.querySelector("gf-bert-fill")._loop);
+    assert.equal(await widget.locator('[data-action="finetune"]').textContent(), "Fine-tune both");
+    await widget.locator('[data-action="finetune"]').click(); // resume
     await page.waitForFunction(`${shadow('[data-role="ft-status"]')}.textContent.startsWith("After 80 steps")`, null, { timeout: 240_000 });
+    const steps = await page.evaluate(() => document.querySelector("gf-bert-fill").lossHistory.map((p) => p.step));
+    assert.deepEqual(steps, [10, 20, 30, 40, 50, 60, 70, 80]);
     const [pre, scratch] = (await part("ft-status").textContent()).match(/\d+%/g).map((p) => Number(p.slice(0, -1)));
     assert.ok(pre > scratch, `pre-trained ${pre}%, from scratch ${scratch}%`);
     await widget.locator('[data-action="classify"]').click();
@@ -79,11 +87,11 @@ test("gf-bert-fill: fill-mask, masking, attention, directions, fine-tuning", { t
     assert.equal(await part("gpt-view").locator(".chip.hidden").count(), (await part("gpt-view").locator(".chip").count()) - 2);
     assert.match(await part("ft-status").textContent(), new RegExp(`^80 步之后：有预训练的分类器答对 ${pre}%，从零开始的答对 ${scratch}%`));
     assert.match(await part("classified").textContent(), /^预训练：[好坏]（\d+%） · 从零开始：[好坏]/);
-    assert.equal(await part("ft-chart").locator("path.line").count(), 2);
+    assert.equal(await part("ft-chart").locator("polyline.curve").count(), 2);
     await widget.screenshot({ path: `${ARTIFACTS}bert-fill-zh.png` });
 
     // Removed while fine-tuning (as soon as the first 10 steps are shown): the loop stops, both
-    // models are freed, nothing goes to the console.
+    // models are freed, no update comes after, nothing goes to the console.
     const afterRemoval = await page.evaluate(() => new Promise((done) => {
       const w = document.querySelector("gf-bert-fill");
       const status = w.shadowRoot.querySelector('[data-role="ft-status"]');
@@ -92,6 +100,7 @@ test("gf-bert-fill: fill-mask, masking, attention, directions, fine-tuning", { t
       new MutationObserver((_, observer) => {
         if (!status.textContent.startsWith("第 10 / 80 步")) return;
         observer.disconnect();
+        updates = 0; // from here on, nothing more may come
         // The fine-tuning call in flight ends, notices the removal and stops.
         w.addEventListener("gf-idle", () => done({ updates, model: w._model, scratch: w._scratch, status: status.textContent }), { once: true });
         w.remove();

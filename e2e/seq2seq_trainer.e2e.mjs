@@ -92,6 +92,10 @@ test("gf-seq2seq-trainer: pretrained translation, bad input, training from scrat
     assert.deepEqual(await page.evaluate(() => document.querySelector("gf-seq2seq-trainer").lossHistory), kept);
     await widget.screenshot({ path: `${ARTIFACTS}seq2seq-trainer-zh.png` });
 
+    // An attribute changed on the page applies at once: `steps` moves the run's target.
+    await page.evaluate(() => document.querySelector("gf-seq2seq-trainer").setAttribute("steps", "2000"));
+    assert.match(await part("readout").textContent(), /^第 \d[\d,]* \/ 2,000 步/);
+
     // Removed while training: the loop stops, the model is freed, nothing goes to the console.
     await widget.locator('[data-action="train"]').click();
     await page.waitForFunction((n) => document.querySelector("gf-seq2seq-trainer").lossHistory.length > n + 2, kept.length);

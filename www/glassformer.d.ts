@@ -1074,10 +1074,16 @@ export interface LossPoint {
   loss: number;
 }
 
+/** What the three demos share: a training run that their Train button pauses and resumes. */
+export interface GfTrainerElement<Point> {
+  /** The run so far, one point per training call (a copy). */
+  readonly lossHistory: Point[];
+  /** Whether training is on (started and not yet paused, finished or failed). */
+  readonly training: boolean;
+}
+
 /** `<gf-seq2seq-trainer>`: a translator, pre-trained or trained live, with its curve and cross-attention. */
-export interface GfSeq2seqTrainer extends GfElement<GfSeq2seqTrainerAttributes, LossPoint> {
-  /** The run so far, one point per training call. */
-  readonly lossHistory: LossPoint[];
+export interface GfSeq2seqTrainer extends GfElement<GfSeq2seqTrainerAttributes, Seq2seqTrainResult>, GfTrainerElement<LossPoint> {
   /** The from-scratch run's length. */
   readonly targetSteps: number;
 }
@@ -1101,10 +1107,7 @@ export interface GptLossPoint extends LossPoint {
 }
 
 /** `<gf-gpt-sampler>`: sampling from a character-level GPT, and training it further in a worker. */
-export interface GfGptSampler extends GfElement<GfGptSamplerAttributes, GenerateStep | GptTrainResult> {
-  /** The loss curve so far. */
-  readonly lossHistory: GptLossPoint[];
-}
+export interface GfGptSampler extends GfElement<GfGptSamplerAttributes, GenerateStep | GptTrainResult>, GfTrainerElement<GptLossPoint> {}
 
 /** Attributes of `<gf-bert-fill>`. */
 export interface GfBertFillAttributes extends GfCommonAttributes, GfBackendAttribute {
@@ -1116,8 +1119,22 @@ export interface GfBertFillAttributes extends GfCommonAttributes, GfBackendAttri
   checkpoint: string;
 }
 
-/** `<gf-bert-fill>`: a small BERT filling blanks, its masking, attention, and fine-tuning. */
-export interface GfBertFill extends GfElement<GfBertFillAttributes> {}
+/** A point of `<gf-bert-fill>`'s fine-tuning: both classifiers' test accuracy after `step` steps. */
+export interface FineTunePoint {
+  /** Fine-tuning steps so far (each classifier). */
+  step: number;
+  /** Test accuracy (0–1) of the classifier on the pre-trained encoder. */
+  pre: number;
+  /** Test accuracy (0–1) of the same classifier on random weights. */
+  scratch: number;
+}
+
+/**
+ * `<gf-bert-fill>`: a small BERT filling blanks, its masking, attention, and
+ * fine-tuning. `gf-update` carries a FineTunePoint after each fine-tuning
+ * call, and nothing after the other panels' calls.
+ */
+export interface GfBertFill extends GfElement<GfBertFillAttributes, FineTunePoint | undefined>, GfTrainerElement<FineTunePoint> {}
 
 declare global {
   interface HTMLElementTagNameMap {

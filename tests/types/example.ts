@@ -266,7 +266,7 @@ export function elements(): void {
   if (trainer) {
     trainer.setAttribute("sentence", "the agreement was signed .");
     console.log(trainer.getAttribute("pretrained"), trainer.targetSteps, trainer.lossHistory.at(-1)?.loss);
-    trainer.addEventListener("gf-update", ({ detail }) => console.log(detail.step, detail.loss));
+    trainer.addEventListener("gf-update", ({ detail }) => console.log(detail.step, detail.loss, detail.tokensPerSecond, trainer.training));
     trainer.addEventListener("gf-idle", () => console.log("training stopped"));
   }
   const sampler = document.querySelector("gf-gpt-sampler");
@@ -279,7 +279,8 @@ export function elements(): void {
   if (fill) {
     fill.setAttribute("text", "she went to the [MASK].");
     console.log(fill.getAttribute("checkpoint"));
-    fill.addEventListener("gf-update", (event) => console.log(event.detail));
+    fill.addEventListener("gf-update", ({ detail }) => console.log(detail?.pre, detail?.scratch));
+    console.log(fill.training, fill.lossHistory.at(-1)?.pre);
   }
   // gf-update bubbles: one listener on the page hears every element.
   document.addEventListener("gf-update", (event) => console.log((event.target as Element).tagName, event.detail));
@@ -288,6 +289,6 @@ export function elements(): void {
   console.log(document.querySelector("gf-ffn")?.headWeights(0));
   // @ts-expect-error: attributes are strings
   document.querySelector("gf-multihead")?.setAttribute("heads", 4);
-  // @ts-expect-error: <gf-seq2seq-trainer>'s events carry { step, loss }, not tokens
+  // @ts-expect-error: <gf-seq2seq-trainer>'s events carry a training result, not tokens
   trainer?.addEventListener("gf-update", ({ detail }) => console.log(detail.token));
 }

@@ -1,7 +1,9 @@
-// The base classes of the concept widgets: GfWidget (shadow root, language,
-// panel with title, note, error line and share footer, attribute changes,
-// gf-update) and GfModelWidget (a shared model acquired on connect and
-// released on removal).
+// The base classes of every widget: GfWidget (shadow root, language, panel
+// with title, note, error line and share footer, messages kept across a
+// change of language, attribute changes, a life number per connection,
+// timers, gf-update and gf-idle) and GfModelWidget (a shared model acquired
+// on connect and released on removal). The training demos add
+// GfTrainerWidget (trainer.js) on top.
 
 import { langOf } from "./inputs.js";
 import { shareFooter, wireShare } from "./share.js";
@@ -12,25 +14,47 @@ const COMMON_TEXT = {
   en: {
     emptyText: 'the text is empty: give the widget a sentence (text="…").',
     unknownModel: (name, names) => `model="${name}" is not one this widget can show; use ${names}.`,
+    answered: (url, status, text) => `${url} answered ${status} ${text}: check the widget's URL attributes.`,
   },
   zh: {
     emptyText: "文本是空的：请给组件一个句子（text=\"…\"）。",
     unknownModel: (name, names) => `这个组件不能显示 model="${name}"；请使用 ${names}。`,
+    answered: (url, status, text) => `${url} 返回了 ${status} ${text}：请检查组件的 URL 属性。`,
   },
 };
 
-// The life of a widget, shared by the concept widgets: each subclass gives
-// its TEXT (per language: at least title, note, error) and STYLE, the body
-// of its panel, and what to do when it starts, changes and stops.
+// The life of every widget, the demos included: each subclass gives its
+// TEXT (per language: at least title and note; `error`, if it has one, is
+// put before every error message) and STYLE, the body of its panel, and what
+// to do when it starts, changes and stops.
+//
+// What the widget says (its status line, its error line, any other message)
+// goes through `_say(role, message)`, which keeps the message as a function
+// of the text table: a change of language rebuilds the panel and says it all
+// again in the other language. The values of the inputs named in `KEPT`
+// (data-role names) survive the rebuild too.
+//
+// Each connection to the page gets a new life number: work started in an
+// earlier life (the widget was removed meanwhile) sees `gone()` turn true
+// and stops.
 
 export class GfWidget extends HTMLElement {
+  /** The data-role names of the inputs whose values a re-render keeps. */
+  static KEPT = [];
+
   constructor() {
     super();
     this.attachShadow({ mode: "open" });
+    this._life = 0;
+    this._messages = {}; // data-role → (t) => string
+    this._timers = new Map(); // timer → what to do if the widget leaves before it fires
   }
 
   /** The part of the panel marked `data-role="role"`. */
   _$(role) { return this.shadowRoot.querySelector(`[data-role="${role}"]`); }
+
+  /** The button marked `data-action="action"`. */
+  _button(action) { return this.shadowRoot.querySelector(`[data-action="${action}"]`); }
 
   get _lang() { return langOf(this); }
 
@@ -40,12 +64,26 @@ export class GfWidget extends HTMLElement {
   /** The messages every widget shares, in its language. */
   get _common() { return COMMON_TEXT[this._lang]; }
 
+  /** A test for work starting now: it turns true once the widget has left the page. */
+  _goneTest() {
+    const life = this._life;
+    return () => life !== this._life;
+  }
+
   connectedCallback() {
+    this._life++;
+    this._messages = {};
     this._render();
     this._start();
   }
 
   disconnectedCallback() {
+    this._life++;
+    for (const [timer, cleanUp] of this._timers) {
+      clearTimeout(timer);
+      cleanUp?.();
+    }
+    this._timers.clear();
     this._stop();
   }
 
@@ -56,33 +94,69 @@ export class GfWidget extends HTMLElement {
       this._render();
       this._redraw();
     } else {
-      this._changed(name);
+      this._changed(name, value);
     }
   }
 
-  /** Build the panel: title, note, the widget's body, the error line, the share footer. */
+  /** Build the panel: title, note, the widget's body, the error line (unless the body places it), the share footer. */
   _render() {
     const t = this._t;
+    const kept = {};
+    for (const role of this.constructor.KEPT) {
+      const input = this._$(role);
+      if (input) kept[role] = input.value;
+    }
+    const body = this._body(t);
     this.shadowRoot.innerHTML = `
       <style>${this.constructor.STYLE}</style>
-      <div class="wrap">
-        <h3>${t.title}</h3>
-        <p class="note">${t.note}</p>
-        ${this._body(t)}
-        <p class="error" role="alert" data-role="error"></p>
+      <div class="wrap"${this._wrapAttributes(t)}>
+        <h3>${this._title(t)}</h3>
+        <p class="note" data-role="about">${this._note(t)}</p>
+        ${body}
+        ${body.includes('data-role="error"') ? "" : '<p class="error" role="alert" data-role="error"></p>'}
         ${shareFooter(this._lang)}
       </div>`;
-    this._wire();
+    for (const [role, value] of Object.entries(kept)) this._$(role).value = value;
+    this._wire(kept);
     wireShare(this, this.shadowRoot, this._lang);
+    this._paintMessages();
   }
 
-  /** Show `error` (an Error or a message) after the widget's own prefix. */
+  /**
+   * Say `message` in the element `data-role="role"`, now and after every
+   * change of language: null (say nothing), a key of TEXT, a function of
+   * the text table, or an Error or string from the runtime (shown as it is).
+   */
+  _say(role, message) {
+    if (message === null || message === undefined) delete this._messages[role];
+    else if (typeof message === "function") this._messages[role] = message;
+    else if (typeof message === "string" && message in this._t) this._messages[role] = (t) => t[message];
+    else {
+      const text = String(message.message ?? message);
+      this._messages[role] = () => text;
+    }
+    const element = this._$(role);
+    if (element) element.textContent = this._messages[role]?.(this._t) ?? "";
+  }
+
+  /** Write every kept message again (after the panel was rebuilt). */
+  _paintMessages() {
+    const t = this._t;
+    for (const [role, message] of Object.entries(this._messages)) {
+      const element = this._$(role);
+      if (element) element.textContent = message(t);
+    }
+  }
+
+  /** Show `error` (an Error, a message, or a function of the text table) after the widget's own prefix. */
   _showError(error) {
-    this._$("error").textContent = this._t.error + (error?.message ?? error);
+    if (!error) return this._clearError();
+    const say = typeof error === "function" ? error : () => String(error.message ?? error);
+    this._say("error", (t) => (t.error ?? "") + say(t));
   }
 
   _clearError() {
-    this._$("error").textContent = "";
+    this._say("error", null);
   }
 
   /**
@@ -91,26 +165,53 @@ export class GfWidget extends HTMLElement {
    * error line.
    */
   async _keep(compute) {
+    const gone = this._goneTest();
     try {
       const result = await compute();
-      if (!this.isConnected) return;
+      if (gone() || !this.isConnected) return;
       this._result = result;
       this._clearError();
       this._redraw();
     } catch (error) {
-      this._showError(error);
+      if (!gone()) this._showError(error);
     }
   }
 
-  /** Tell the page the widget has new results. */
-  _updated() {
-    this.dispatchEvent(new CustomEvent("gf-update", { bubbles: true, composed: true }));
+  /** Fetch `url` (a checkpoint, a corpus): the response, or an Error that names the URL and the server's answer. */
+  async _fetch(url) {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(this._common.answered(url, response.status, response.statusText));
+    return response;
+  }
+
+  /** Call `then` after `ms`, unless the widget leaves the page first (then `cleanUp`, if given, runs at once). */
+  _later(ms, then, cleanUp) {
+    const timer = setTimeout(() => {
+      this._timers.delete(timer);
+      then();
+    }, ms);
+    this._timers.set(timer, cleanUp);
+  }
+
+  /** Tell the page the widget has new results (`detail` goes with the event). */
+  _updated(detail) {
+    this.dispatchEvent(new CustomEvent("gf-update", { bubbles: true, composed: true, detail }));
+  }
+
+  /** Tell the page a call has ended: done, failed, or stopped because the widget left the page. */
+  _idle() {
+    this.dispatchEvent(new CustomEvent("gf-idle", { bubbles: true, composed: true }));
   }
 
   // What subclasses fill in.
+  /** The panel's heading and the note under it (HTML). */
+  _title(t) { return t.title; }
+  _note(t) { return t.note; }
+  /** Extra attributes of the panel's outer element (HTML, with a leading space). */
+  _wrapAttributes() { return ""; }
   /** The panel's HTML between the note and the error line. */
   _body() { return ""; }
-  /** Add the listeners of the freshly built panel. */
+  /** Add the listeners of the freshly built panel (`kept`: the KEPT inputs' values carried over). */
   _wire() {}
   /** Connected: compute and draw. */
   _start() {}
@@ -150,16 +251,16 @@ export class GfModelWidget extends GfWidget {
 
   async _load() {
     const name = this.getAttribute("model") ?? "bert";
-    this._$("status").textContent = this._t.loading;
+    this._say("status", "loading");
     try {
       if (!sharedModelNames.includes(name)) throw new Error(this._common.unknownModel(name, sharedModelNames.map((n) => `model="${n}"`).join(" | ")));
       this._modelName = name;
       this._model = await acquireModel(name);
       if (!this.isConnected) return;
-      this._$("status").textContent = "";
+      this._say("status", null);
       await this._compute();
     } catch (error) {
-      this._$("status").textContent = "";
+      this._say("status", null);
       this._showError(error);
     }
   }

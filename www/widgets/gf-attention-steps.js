@@ -24,7 +24,7 @@
 // event.detail (also readable as element.result).
 
 import { backendLabel } from "../runtime.js";
-import { langOf, escapeHtml, BASE_STYLE, shareFooter, wireShare, runtimeOf } from "./common.js";
+import { escapeHtml, BASE_STYLE, runtimeOf, GfWidget } from "./common.js";
 
 const WORKED_EXAMPLE = {
   // Two tokens, d_model = d_k = 4; each x picks two rows of every W.
@@ -142,30 +142,26 @@ function parseMatrix(text, rows, cols) {
   return m.length === rows && m.every((row) => row.length === cols && row.every(Number.isFinite)) ? m : null;
 }
 
-class GfAttentionSteps extends HTMLElement {
+class GfAttentionSteps extends GfWidget {
   static observedAttributes = ["tokens", "d-model", "d-k", "seed", ...MATRICES, "lang"];
+  static TEXT = TEXT;
+  static STYLE = STYLE;
 
   constructor() {
     super();
-    this.attachShadow({ mode: "open" });
     this.result = null;
+    this._values = null; // the numbers in the editors: { x, wq, wk, wv }
     this._generation = 0; // drops results of edits that were overtaken
-    this._message = null; // the status line, as (text table) => string, so a change of language can rewrite it
-    this._error = null; // the error line, likewise
   }
 
-  connectedCallback() {
-    if (this._values) {
-      // Moved in the page: the student's numbers are kept; draw them again.
-      this._render();
-      this._recompute();
-      return;
-    }
-    this.setAttribute("data-state", "loading");
-    this._reset();
+  _start() {
+    // Put (back) on the page: the student's numbers, if any, are kept and computed again.
+    if (!this.result) this.setAttribute("data-state", "loading");
+    this._say("status", "loading");
+    this._recompute();
   }
 
-  disconnectedCallback() {
+  _stop() {
     // Nothing here holds a model or a timer (the runtime is the page's, shared
     // by every widget); a computation still in flight is simply dropped.
     this._generation++;
@@ -173,22 +169,21 @@ class GfAttentionSteps extends HTMLElement {
 
   attributeChangedCallback(name, old, value) {
     if (old === value || this._writingBack) return;
-    if (!this.isConnected) {
-      // Changed while away from the page: start from the new attributes when it comes back.
-      if (name !== "lang") this._values = null;
-      return;
-    }
-    if (!this._values) return;
-    if (name === "lang") {
-      // Same numbers, same results; only the words change.
-      this._render();
-      if (this.result) this._show();
-      this._showMessages();
-      return;
-    }
-    // New tokens, sizes or seed: the numbers written for the old ones no longer apply.
+    // Changed while away from the page: start from the new attributes when it comes back.
+    if (!this.isConnected && name !== "lang") this._values = null;
+    super.attributeChangedCallback(name, old, value);
+  }
+
+  /** New tokens, sizes, seed or numbers: start from them. */
+  _changed(name) {
+    // The numbers written for the old tokens or sizes no longer apply.
     if (!MATRICES.includes(name)) this._forgetNumbers();
     this._reset();
+  }
+
+  /** Same numbers, same results; only the words change. */
+  _redraw() {
+    if (this.result) this._show();
   }
 
   /** Remove the x/wq/wk/wv attributes (without reacting to our own change). */
@@ -196,10 +191,6 @@ class GfAttentionSteps extends HTMLElement {
     this._writingBack = true;
     MATRICES.forEach((m) => this.removeAttribute(m));
     this._writingBack = false;
-  }
-
-  get _t() {
-    return TEXT[langOf(this)];
   }
 
   get tokens() {
@@ -242,17 +233,20 @@ class GfAttentionSteps extends HTMLElement {
   }
 
   _reset() {
-    this._values = this._startingValues();
+    this._values = null; // the panel takes the starting values
     this.result = null;
-    this._message = (t) => t.loading;
-    this._error = null;
+    this._clearError();
     this._render();
-    this._recompute();
+    this._start();
   }
 
-  _render() {
-    const lang = langOf(this);
-    const t = TEXT[lang];
+  // The panel: title and note, the four editors, the buttons and the five steps.
+  _title(t) { return t.title(this.tokens.map(escapeHtml).join(" ")); }
+  _note(t) { const { dModel, dK } = this._dims(); return t.note(dModel, dK); }
+  _wrapAttributes(t) { return ` role="group" aria-label="${t.group}"`; }
+
+  _body(t) {
+    this._values ??= this._startingValues();
     const tokens = this.tokens.map(escapeHtml); // the phrase is the author's text: escape it before it becomes HTML
     const { dModel, dK } = this._dims();
     const xLabels = tokens.map((w, i) => `x${sub(i + 1)} ${w}`);
@@ -261,11 +255,7 @@ class GfAttentionSteps extends HTMLElement {
     const tokenLabels = (letter) => tokens.map((w, i) => `${letter}${sub(i + 1)} ${w}`);
     const keys = tokens.map((_, j) => `k${sub(j + 1)}`);
     const heading = (n, html) => `<h4><span class="step">${t.step(n)}</span>${html}</h4>`;
-    this.shadowRoot.innerHTML = `
-      <style>${STYLE}</style>
-      <div class="wrap" role="group" aria-label="${t.group}">
-        <h3>${t.title(tokens.join(" "))}</h3>
-        <p class="note">${t.note(dModel, dK)}</p>
+    return `
         <div class="row">
           ${this._editor("x", t.embeddings, xLabels, inLabels)}
           ${this._editor("wq", "W_Q", inLabels, outLabels)}
@@ -275,9 +265,9 @@ class GfAttentionSteps extends HTMLElement {
         <div class="controls">
           <button type="button" data-action="example">${t.reset}</button>
           <button type="button" data-action="randomise">${t.randomise}</button>
-          <span class="status" role="status" aria-live="polite"></span>
+          <span class="status" role="status" aria-live="polite" data-role="status"></span>
         </div>
-        <div class="error" role="alert"></div>
+        <div class="error" role="alert" data-role="error"></div>
         <ol class="steps">
           <li>${heading(1, t.project)}
             <div class="row">${[["q", "q = x·W_Q"], ["k", "k = x·W_K"], ["v", "v = x·W_V"]].map(([l, caption]) => this._output(l, caption, tokenLabels(l), outLabels)).join("")}</div>
@@ -297,29 +287,21 @@ class GfAttentionSteps extends HTMLElement {
             <div class="row">${this._output("z", t.output, tokens.map((w, i) => `z${sub(i + 1)} ${w}`), outLabels)}</div>
             <p class="formula" data-explain="z"></p>
           </li>
-        </ol>
-        ${shareFooter(lang)}
-      </div>`;
+        </ol>`;
+  }
+
+  _wire() {
     this.shadowRoot.querySelectorAll("input").forEach((input) => input.addEventListener("input", () => this._onEdit(input)));
-    this.shadowRoot.querySelector('[data-action="example"]').addEventListener("click", () => {
+    this._button("example").addEventListener("click", () => {
       this._forgetNumbers();
       this.removeAttribute("seed");
       this._reset();
     });
-    this.shadowRoot.querySelector('[data-action="randomise"]').addEventListener("click", () => {
+    this._button("randomise").addEventListener("click", () => {
       this._forgetNumbers();
       const current = parseInt(this.getAttribute("seed") ?? "0", 10) || 0;
       this.setAttribute("seed", String(current + 1)); // attributeChangedCallback resets
     });
-    wireShare(this, this.shadowRoot, lang);
-    this._showMessages();
-  }
-
-  /** The status and error lines, in the current language. */
-  _showMessages() {
-    const t = this._t;
-    this.shadowRoot.querySelector(".status").textContent = this._message?.(t) ?? "";
-    this.shadowRoot.querySelector(".error").textContent = this._error?.(t) ?? "";
   }
 
   /** An editable matrix: one number input per entry (a cleared or invalid entry stays marked). */
@@ -372,17 +354,14 @@ class GfAttentionSteps extends HTMLElement {
       this.result = { q, k, v, dotProducts: att.dotProducts, scores: att.scores, weights: att.weights, output: att.output };
       this._show();
       const backend = backendLabel(rt);
-      this._error = null;
-      this._message = (t) => t.computed(backend);
-      this._showMessages();
+      this._clearError();
+      this._say("status", (t) => t.computed(backend));
       this.setAttribute("data-state", "ready");
-      this.dispatchEvent(new CustomEvent("gf-update", { detail: this.result, bubbles: true, composed: true }));
+      this._updated(this.result);
     } catch (error) {
       if (generation !== this._generation) return;
-      const message = error.message ?? String(error); // the kernel's own words, in English
-      this._error = (t) => t.error + message;
-      this._message = null;
-      this._showMessages();
+      this._showError(error); // the kernel's own words, in English, after the widget's prefix
+      this._say("status", null);
       this.setAttribute("data-state", "error");
     }
   }
@@ -416,4 +395,4 @@ class GfAttentionSteps extends HTMLElement {
   }
 }
 
-customElements.define("gf-attention-steps", GfAttentionSteps);
+if (!customElements.get("gf-attention-steps")) customElements.define("gf-attention-steps", GfAttentionSteps);

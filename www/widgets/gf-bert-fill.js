@@ -15,6 +15,11 @@
 //      opinions, once on top of the pre-trained encoder and once from random
 //      weights, both tested on 200 opinions that use only other words.
 //
+// Why this file is longer than ~400 lines: it holds five panels, each a
+// few lines of calls and a few of drawing; split up, a reader would lose
+// the one life they share (one model, one call at a time, fine-tuning as a
+// training loop). Its look and words are in style/ and text/.
+//
 // Attributes
 //   checkpoint  URL of a saved BERT (default: www/models/bert.safetensors)
 //   text        the fill-in sentence (default: the course's question)
@@ -22,16 +27,22 @@
 //   lang        "en" | "zh" (default: the page's language)
 //
 // Removed from the page, the widget stops fine-tuning and frees both of its
-// models; put back, it loads the checkpoint again.
+// models; put back, it loads the checkpoint again. Fine-tuning is a
+// training loop like the other demos' (GfTrainerWidget, trainer.js): it can
+// be paused and resumed, and goes on to 80 steps.
 //
-// Events: "gf-update" when a panel has new results; "gf-idle" when a call
-// (fill-in, masking, attention, fine-tuning…) has ended, or stopped because
-// the widget left the page.
+// Events: "gf-update" when a panel has new results (after every 10
+// fine-tuning steps too); "gf-idle" when a call (fill-in, masking,
+// attention…) or fine-tuning has ended, paused, or stopped because the
+// widget left the page.
 
 import { loadGlassformer } from "../runtime.js";
-import { langOf, escapeHtml, BASE_STYLE, shareFooter, wireShare, runtimeOf } from "./common.js";
+import { escapeHtml, runtimeOf } from "./common.js";
+import { GfTrainerWidget, yieldToBrowser } from "./trainer.js";
 import { TEXT } from "./text/gf-bert-fill.js";
+import { STYLE } from "./style/gf-bert-fill.js";
 import { headsOf, heatmap, strongest } from "./heatmap.js";
+import { lossCurve } from "./loss-curve.js";
 
 const DEFAULT_CHECKPOINT = new URL("../models/bert.safetensors", import.meta.url).href;
 const QUESTION = "the man went to the [MASK] to buy a [MASK] of milk.";
@@ -43,47 +54,11 @@ const FATE_COLORS = {
   "not chosen": "#c9d1de",
   "special": "#8c96a6",
 };
-/** The two fine-tuned classifiers: what each starts from, and its colour. */
-const RUNS = [{ key: "pre", scratch: false, color: "#2f6fdf" }, { key: "scratch", scratch: true, color: "#d2691e" }];
-const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
+/** The two fine-tuned classifiers: what each starts from (their colours are in the style). */
+const RUNS = [{ key: "pre", scratch: false }, { key: "scratch", scratch: true }];
+/** Fine-tuning: this many steps in all, ten per call (one point on the chart each). */
+const TUNE_STEPS = 80;
 const percent = (p, digits = 1) => (100 * p).toFixed(digits);
-
-
-// BASE_STYLE (common.js) first, then what this widget adds or changes.
-const STYLE = BASE_STYLE + `
-  h4 { margin: 16px 0 4px; font-size: 1em; }
-  p.note { margin: 2px 0 8px; color: var(--muted); font-size: .92em; }
-  .controls { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; margin: 6px 0; }
-  input[type=text] { flex: 1 1 320px; font: 14px/1.4 var(--gf-mono, ui-monospace, monospace); padding: 5px 8px; border: 1px solid var(--border); border-radius: 6px; }
-  input[type=number] { width: 4.5em; }
-  button.primary { background: var(--accent); color: #fff; border-color: var(--accent); }
-  .guesses { display: flex; gap: 16px; flex-wrap: wrap; }
-  .guesses figure { margin: 0; background: var(--panel); border-radius: 8px; padding: 8px 10px; min-width: 220px; flex: 1 1 220px; }
-  .bar { display: grid; grid-template-columns: 7em 1fr 3.5em; gap: 6px; align-items: center; font-size: .92em; margin: 2px 0; }
-  .bar .fill { height: 12px; background: var(--accent); border-radius: 3px; }
-  .bar .token { font-family: var(--gf-mono, ui-monospace, monospace); text-align: right; overflow: hidden; text-overflow: ellipsis; }
-  .bar .p { font-variant-numeric: tabular-nums; color: var(--muted); }
-  figcaption { font-size: .86em; color: var(--muted); margin-bottom: 4px; }
-  .chips { display: flex; flex-wrap: wrap; gap: 4px; margin: 6px 0; }
-  .chip { font: 13px var(--gf-mono, ui-monospace, monospace); padding: 2px 6px; border-radius: 5px; border: 1px solid var(--border); background: #fff; }
-  .chip .shown { display: block; font-size: 11px; color: var(--muted); }
-  .chip[data-fate] { border-width: 2px; }
-  .chip.seen { background: color-mix(in srgb, var(--accent) 22%, #fff); }
-  .chip.hidden { opacity: .35; text-decoration: line-through; }
-  .chip.focus { outline: 2px solid var(--gf-fg, #1d2430); }
-  .legend { font-size: .86em; color: var(--muted); }
-  .legend span { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin: 0 4px 0 10px; vertical-align: -1px; }
-  .row-label { font-size: .88em; color: var(--muted); min-width: 10em; }
-  svg text.tok { font: 11px ui-monospace, monospace; fill: var(--gf-fg, #1d2430); }
-  svg .line { fill: none; stroke-width: 2; }
-  svg .grid-line { stroke: var(--border); }
-  table { border-collapse: collapse; font-size: .92em; margin: 6px 0; font-variant-numeric: tabular-nums; }
-  th, td { padding: 3px 10px; border-bottom: 1px solid var(--border); text-align: right; }
-  th:first-child, td:first-child { text-align: left; }
-  .two { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 16px; align-items: start; }
-  @media (max-width: 760px) { .two { grid-template-columns: 1fr; } }
-  .error { color: var(--bad); background: #fdecea; border-radius: 6px; padding: 6px 10px; margin-top: 6px; }
-`;
 
 /** The sentences of the panels, before the student types their own. */
 const DEFAULT_INPUTS = {
@@ -92,84 +67,46 @@ const DEFAULT_INPUTS = {
   "classify-text": "the cheese at the deli was sweet.",
 };
 
-class GfBertFill extends HTMLElement {
-  static get observedAttributes() { return ["text", "seed", "checkpoint", "lang"]; }
+class GfBertFill extends GfTrainerWidget {
+  static observedAttributes = ["text", "seed", "checkpoint", "lang"];
+  static TEXT = TEXT;
+  static STYLE = STYLE;
+  static KEPT = ["fill-text", "mask-text", "seed", "att-text", "classify-text", "layer", "head"];
+  static FIXED_CHUNK = 10;
 
   constructor() {
     super();
-    this.attachShadow({ mode: "open" });
     this._model = null;
     this._scratch = null;
-    this._busy = false;
+    this._busy = false; // a call other than fine-tuning is running
     this._focus = 0;
     this._ready = false; // the model is loaded: the buttons work
-    // What the panels show is kept as data, so that a change of language can
-    // draw it all again; messages are kept as functions of the text table.
-    this._messages = {}; // data-role → (t) => string
-    // Each connection to the page gets a number; work started under an
-    // earlier one (the widget was removed meanwhile) stops when it sees it.
-    this._life = 0;
   }
 
-  connectedCallback() {
-    if (this._built) return;
-    this._built = true;
-    this._life++;
-    this._messages = { status: (t) => t.loading };
-    this._render();
-    this._start();
-  }
-
-  disconnectedCallback() {
+  _stop() {
     // Removed from the page: the fine-tuning loop and every other call check
-    // _life and stop; both models are freed (a call in flight keeps its own
-    // reference to the weights, so freeing now is safe).
-    this._built = false;
-    this._life++;
-    this._busy = false;
-    this._ready = false;
-    this._tuned = false;
+    // the life number and stop; both models are freed (a call in flight
+    // keeps its own reference to the weights, so freeing now is safe).
+    this._busy = this._ready = this._training = false;
     this._model?.free?.();
     this._scratch?.free?.();
     this._model = this._scratch = null;
     // What came from the models goes with them; the sentences typed stay in the shadow DOM.
-    this._info = this._filled = this._maskTokens = this._attention = this._directionTokens = this._runs = this._classified = null;
-    this._messages = {};
+    this._info = this._filled = this._maskTokens = this._attention = this._directionTokens = this._classified = null;
+    this._resetHistory();
   }
 
-  attributeChangedCallback(name, old, value) {
-    if (!this._built || old === value) return;
-    if (name === "lang") { this._render(); } // the same state, in the other language
+  _changed(name, value) {
     if (name === "text") { this._$("fill-text").value = value ?? QUESTION; this._fill(); }
     if (name === "seed") { this._$("seed").value = value ?? 1; this._mask(); }
-    if (name === "checkpoint") { this._start(); }
+    if (name === "checkpoint") { this.disconnectedCallback(); this.connectedCallback(); }
   }
 
-  get _t() {
-    return TEXT[langOf(this)];
-  }
+  _note(t) { return t.intro; }
 
-  _$(role) { return this.shadowRoot.querySelector(`[data-role="${role}"]`); }
-
-  /**
-   * Build the widget's DOM in the current language. Called on connection and
-   * on every change of `lang`: the sentences typed and the pickers are
-   * carried over, and every panel is drawn again from the kept results.
-   */
-  _render() {
-    const lang = langOf(this);
-    const t = TEXT[lang];
-    const kept = {};
-    for (const role of ["fill-text", "mask-text", "seed", "att-text", "classify-text", "layer", "head"]) {
-      const element = this._$(role);
-      if (element) kept[role] = element.value;
-    }
+  _body(t) {
     const legend = Object.entries(FATE_COLORS).map(([fate, color]) => `<span style="background:${color}"></span>${t.fates[fate]}`).join("");
-    this.shadowRoot.innerHTML = `
-      <style>${STYLE}</style>
-      <div class="wrap">
-        <h3>${t.title}</h3>
-        <p class="note" data-role="about">${t.intro}</p>
+    return `
         <div class="controls">
           <label class="sr-only" for="fill-text">${t.fillLabel}</label>
           <input type="text" id="fill-text" data-role="fill-text" spellcheck="false">
@@ -228,17 +165,18 @@ class GfBertFill extends HTMLElement {
           <button data-action="classify" disabled>${t.classify}</button>
         </div>
         <p class="status" data-role="classified" aria-live="polite"></p>
-        <div class="error" role="alert" data-role="error"></div>
-        ${shareFooter(lang)}
-      </div>`;
-    this._$("fill-text").value = kept["fill-text"] ?? this.getAttribute("text") ?? QUESTION;
-    this._$("seed").value = kept.seed ?? this.getAttribute("seed") ?? 1;
-    for (const [role, text] of Object.entries(DEFAULT_INPUTS)) this._$(role).value = kept[role] ?? text;
-    const on = (action, handler) => this.shadowRoot.querySelector(`[data-action="${action}"]`).addEventListener("click", handler);
+`;
+  }
+
+  _wire(kept) {
+    if (!("fill-text" in kept)) this._$("fill-text").value = this.getAttribute("text") ?? QUESTION;
+    if (!("seed" in kept)) this._$("seed").value = this.getAttribute("seed") ?? 1;
+    for (const [role, text] of Object.entries(DEFAULT_INPUTS)) if (!(role in kept)) this._$(role).value = text;
+    const on = (action, handler) => this._button(action).addEventListener("click", handler);
     on("fill", () => this._fill());
     on("mask", () => { this._$("seed").value = Number(this._$("seed").value) + 1; this._mask(); });
     on("attend", () => this._attend());
-    on("finetune", () => this._fineTune());
+    on("finetune", () => this._toggleTraining());
     on("classify", () => this._classify());
     const enter = (role, handler) => this._$(role).addEventListener("keydown", (e) => { if (e.key === "Enter") handler(); });
     enter("fill-text", () => this._fill());
@@ -254,44 +192,34 @@ class GfBertFill extends HTMLElement {
       this._focus = Math.max(0, Math.min(this._directionTokens.length - 1, this._focus + step));
       this._drawDirections();
     });
-    wireShare(this, this.shadowRoot, lang);
+    this._kept = kept; // the layer and head picked, until the pickers are drawn again
+  }
 
-    // Draw again every panel that has results.
-    if (this._info) {
-      this._showModel();
-      if (kept.layer !== undefined) this._$("layer").value = kept.layer;
-      if (kept.head !== undefined) this._$("head").value = kept.head;
-    }
-    if (this._ready) this._enableButtons();
+  /** Draw again every panel that has results (after a change of language). */
+  _redraw() {
+    if (this._info) this._showModel();
+    if (this._ready) this._enable();
     if (this._filled) this._drawGuesses();
     if (this._maskTokens) this._drawMask();
     if (this._attention) this._drawHeatmap();
     if (this._directionTokens) this._drawDirections();
-    if (this._runs) this._drawFineTune();
+    if (this._history.length) this._drawFineTune();
     if (this._classified) this._drawClassified();
-    this._paintMessages();
   }
 
-  /** Set the text of the element `role` to `message` ((t) => string, or null), now and after each change of language. */
-  _say(role, message) {
-    this._messages[role] = message;
-    this._$(role).textContent = message?.(this._t) ?? "";
-  }
-
-  _paintMessages() {
-    const t = this._t;
-    for (const role of ["status", "fill-error", "error", "ft-status"]) this._$(role).textContent = this._messages[role]?.(t) ?? "";
-  }
-
-  _enableButtons() {
+  _enable() {
+    if (!this._ready) return;
     this.shadowRoot.querySelectorAll("button[data-action]").forEach((b) => { b.disabled = false; });
+    this._button("finetune").textContent = this._training ? this._t.pauseTune : this._t.fineTune;
+    this._button("finetune").setAttribute("aria-pressed", String(this._training));
   }
 
   async _start() {
-    const life = this._life;
-    const gone = () => life !== this._life;
+    const gone = this._goneTest();
+    this._say("status", "loading");
     try {
-      const bytes = new Uint8Array(await (await fetch(this.getAttribute("checkpoint") ?? DEFAULT_CHECKPOINT)).arrayBuffer());
+      const response = await this._fetch(this.getAttribute("checkpoint") ?? DEFAULT_CHECKPOINT);
+      const bytes = new Uint8Array(await response.arrayBuffer());
       const runtime = await runtimeOf(this);
       if (gone()) return;
       const model = await runtime.loadBert(bytes);
@@ -300,17 +228,13 @@ class GfBertFill extends HTMLElement {
         return;
       }
       this._bytes = bytes;
-      this._model?.free?.();
       this._model = model;
-      this._tuned = false; // a new encoder has no classifier yet
-      const d = await model.describe();
+      this._info = await model.describe();
       if (gone()) return;
-      this._info = d;
       this._showModel();
-      this._$("layer").value = d.layers - 1;
       this._ready = true;
-      this._enableButtons();
-      this._say("status", (t) => t.ready);
+      this._enable();
+      this._say("status", "ready");
       await this._fill();
       await this._mask();
       await this._attend();
@@ -323,38 +247,38 @@ class GfBertFill extends HTMLElement {
     }
   }
 
-  /** The model's description and the layer and head pickers. */
+  /** The model's description and the layer and head pickers (the student's picks kept). */
   _showModel() {
     const d = this._info;
-    this._$("about").textContent = this._t.about(d);
+    this._say("about", (t) => t.about(d));
+    const picked = { layer: this._$("layer").value || this._kept?.layer, head: this._$("head").value || this._kept?.head };
     const options = (n) => Array.from({ length: n }, (_, i) => `<option value="${i}">${i + 1}</option>`).join("");
     this._$("layer").innerHTML = options(d.layers);
     this._$("head").innerHTML = options(d.heads);
+    this._$("layer").value = picked.layer && Number(picked.layer) < d.layers ? picked.layer : String(d.layers - 1);
+    this._$("head").value = picked.head && Number(picked.head) < d.heads ? picked.head : "0";
   }
 
   /**
-   * Run `work(gone)` unless another call is running; report its error in
-   * `errorRole`. `gone()` turns true once the widget has left the page: the
-   * work checks it after each wait and stops.
+   * Run `work(gone)` unless another call (or fine-tuning) is running; report
+   * its error in `errorRole`. `gone()` turns true once the widget has left
+   * the page: the work checks it after each wait and stops.
    */
   async _run(errorRole, work) {
-    if (!this._model || this._busy) return;
-    const life = this._life;
-    const gone = () => life !== this._life;
+    if (!this._model || this._busy || this._training) return;
+    const gone = this._goneTest();
     this._busy = true;
     this._say(errorRole, null);
     try {
       await work(gone);
-      if (!gone()) this.dispatchEvent(new CustomEvent("gf-update", { bubbles: true, composed: true }));
+      if (!gone()) this._updated();
     } catch (error) {
       if (gone()) return;
       // The widget's own messages carry a translation (error.say); the runtime's are shown as they are.
-      const message = error.message ?? String(error);
-      this._say(errorRole, error.say ?? (() => message));
+      this._say(errorRole, error.say ?? error);
     } finally {
       if (!gone()) this._busy = false;
-      // The call has ended: done, failed, or the widget left the page.
-      this.dispatchEvent(new CustomEvent("gf-idle", { bubbles: true, composed: true }));
+      this._idle(); // the call has ended: done, failed, or the widget left the page
     }
   }
 
@@ -453,61 +377,85 @@ class GfBertFill extends HTMLElement {
     this._$("direction-caption").textContent = t.sees(tokens[f], tokens.length, f + 1, tokens.slice(f + 1).join(" "));
   }
 
-  _fineTune() {
-    return this._run("error", async (gone) => {
-      const { bertOpinionExamples } = await loadGlassformer();
-      const train = bertOpinionExamples({ split: 0, count: 32, seed: 1 }).examples;
-      const test = bertOpinionExamples({ split: 1, count: 200, seed: 2 }).examples;
-      if (gone()) return;
-      if (!this._scratch) {
-        const scratch = await (await runtimeOf(this)).loadBert(this._bytes);
-        if (gone()) {
-          scratch.free?.();
-          return;
-        }
-        this._scratch = scratch;
-      }
-      const models = { pre: this._model, scratch: this._scratch };
-      const runs = RUNS.map((run) => ({ ...run, points: [] }));
-      this._runs = runs;
-      const total = 80, chunk = 10;
-      for (let step = chunk; step <= total; step += chunk) {
-        for (const run of runs) {
-          const r = await models[run.key].fineTune(train, { steps: chunk, fromScratch: run.scratch, restart: step === chunk, evaluateOn: test, seed: 1 });
-          if (gone()) return; // removed from the page: stop fine-tuning
-          run.points.push({ step: r.step, accuracy: r.accuracy });
-          this._say("ft-status", (t) => t.ftStep(step, total));
-          this._drawFineTune();
-          await pause();
-          if (gone()) return;
-        }
-      }
-      const [pre, scratch] = runs.map((r) => percent(r.points.at(-1).accuracy, 0));
-      this._say("ft-status", (t) => t.ftDone(total, pre, scratch));
-      this._tuned = true;
-    });
+  // Fine-tuning both classifiers, ten steps each per call (the loop is GfTrainerWidget's).
+
+  _startTraining() {
+    if (!this._model || this._busy) return;
+    super._startTraining();
   }
 
+  /** The two encoders to fine-tune; a finished (or first) run starts over from step 0. */
+  async _trainee() {
+    const gone = this._goneTest();
+    if (!this._examples) {
+      const { bertOpinionExamples } = await loadGlassformer();
+      this._examples = {
+        train: bertOpinionExamples({ split: 0, count: 32, seed: 1 }).examples,
+        test: bertOpinionExamples({ split: 1, count: 200, seed: 2 }).examples,
+      };
+    }
+    if (!this._scratch) {
+      const scratch = await (await runtimeOf(this)).loadBert(this._bytes);
+      if (gone()) {
+        scratch.free?.();
+        return null;
+      }
+      this._scratch = scratch;
+    }
+    if ((this._history.at(-1)?.step ?? TUNE_STEPS) >= TUNE_STEPS) {
+      this._resetHistory();
+      this._tuned = false;
+    }
+    return { pre: this._model, scratch: this._scratch };
+  }
+
+  _isTrainee(models) { return models.pre === this._model && models.scratch === this._scratch; }
+
+  /** `steps` more steps for each classifier, then both tested on the 200 held-out opinions. */
+  async _trainCall(models, steps) {
+    const restart = this._history.length === 0;
+    const point = {};
+    for (const run of RUNS) {
+      const r = await models[run.key].fineTune(this._examples.train, {
+        steps, fromScratch: run.scratch, restart, evaluateOn: this._examples.test, seed: 1,
+      });
+      point.step = r.step;
+      point[run.key] = r.accuracy;
+      await yieldToBrowser();
+      if (!this._isTrainee(models)) break;
+    }
+    return point;
+  }
+
+  _point(result) { return { ...result }; }
+
+  async _afterCall({ step }) {
+    this._drawFineTune();
+    if (step < TUNE_STEPS) {
+      this._say("ft-status", (t) => t.ftStep(step, TUNE_STEPS));
+      return true;
+    }
+    const last = this._history.at(-1);
+    const [pre, scratch] = [percent(last.pre, 0), percent(last.scratch, 0)];
+    this._say("ft-status", (t) => t.ftDone(TUNE_STEPS, pre, scratch));
+    this._tuned = true;
+    return false;
+  }
+
+  /** Both runs' test accuracy over the steps, from a coin toss (50%) at step 0. */
   _drawFineTune() {
     const t = this._t;
-    const runs = this._runs;
-    const W = 360, H = 180, L = 36, R = 8, T = 10, B = 26, steps = 80;
-    const x = (s) => L + (s / steps) * (W - L - R), y = (a) => T + (1 - a) * (H - T - B);
-    let svg = "";
-    for (const a of [0, 0.5, 1]) svg += `<line class="grid-line" x1="${L}" x2="${W - R}" y1="${y(a)}" y2="${y(a)}"/><text x="${L - 4}" y="${y(a) + 4}" text-anchor="end">${a * 100}%</text>`;
-    svg += `<text x="${(L + W) / 2}" y="${H - 4}" text-anchor="middle">${t.ftAxis}</text>`;
-    for (const run of runs) {
-      if (!run.points.length) continue;
-      const d = [{ step: 0, accuracy: 0.5 }, ...run.points].map((p, i) => `${i ? "L" : "M"}${x(p.step).toFixed(1)},${y(p.accuracy).toFixed(1)}`).join("");
-      svg += `<path class="line" d="${d}" stroke="${run.color}"/>`;
-      const last = run.points.at(-1);
-      svg += `<text x="${x(last.step) - 4}" y="${y(last.accuracy) - 6}" text-anchor="end" style="fill:${run.color}">${t.runs[run.key]}</text>`;
-    }
-    this._$("ft-chart").innerHTML = svg;
-    this._$("ft-chart").setAttribute("aria-label", t.ftChartLabel(
-      runs.map((r) => `${t.runs[r.key]} ${r.points.length ? percent(r.points.at(-1).accuracy, 0) + "%" : t.notStarted}`).join(", ")));
-    this._$("ft-table").querySelector("tbody").innerHTML = runs.filter((r) => r.points.length)
-      .map((r) => `<tr><td>${t.runs[r.key]}</td><td>${r.points.at(-1).step}</td><td>${percent(r.points.at(-1).accuracy)}%</td></tr>`).join("");
+    const points = [{ step: 0, pre: 0.5, scratch: 0.5 }, ...this._history];
+    const svg = this._$("ft-chart");
+    svg.innerHTML = lossCurve({
+      points, series: RUNS.map(({ key }) => ({ key, cls: key, label: t.runs[key] })),
+      yTicks: [0, 0.5, 1], yFormat: (a) => `${a * 100}%`, width: 360, height: 180, margin: [10, 8, 26, 36],
+      xFrom: 0, xTo: TUNE_STEPS, xLabels: ["0", t.ftAxisEnd(TUNE_STEPS)],
+    });
+    const last = this._history.at(-1);
+    svg.setAttribute("aria-label", t.ftChartLabel(RUNS.map(({ key }) => `${t.runs[key]} ${percent(last[key], 0)}%`).join(", ")));
+    this._$("ft-table").querySelector("tbody").innerHTML = RUNS
+      .map(({ key }) => `<tr><td>${t.runs[key]}</td><td>${last.step}</td><td>${percent(last[key])}%</td></tr>`).join("");
   }
 
   _classify() {

@@ -21,145 +21,77 @@
 //   lang        "en" | "zh" (default: the page's language)
 //
 // Removed from the page, the widget stops generating and training, ends its
-// worker and frees its model; put back, it loads the model again.
+// worker and frees its model; put back, it loads the model again. The
+// training loop and pause are GfTrainerWidget's (trainer.js).
 //
 // Events: "gf-update" after each generated character or training call;
 // "gf-idle" when training stops (paused, failed, or the widget removed).
 
 import { backendLabel, startWorkerRuntime } from "../runtime.js";
-import { langOf, escapeHtml, BASE_STYLE, shareFooter, wireShare, runtimeOf } from "./common.js";
+import { escapeHtml, runtimeOf } from "./common.js";
+import { GfTrainerWidget } from "./trainer.js";
 import { TEXT } from "./text/gf-gpt-sampler.js";
+import { STYLE } from "./style/gf-gpt-sampler.js";
 import { lossCurve } from "./loss-curve.js";
 
 const DEFAULT_CHECKPOINT = new URL("../models/shakespeare.safetensors", import.meta.url).href;
 const DEFAULT_CORPUS = new URL("../data/shakespeare.txt", import.meta.url).href;
-/** Aim each training call in the worker at about this long, so the curve moves often. */
-const CALL_MS = 1500;
 const nextFrame = () => new Promise((resolve) => setTimeout(resolve, 0));
 /** How a character is shown in the chart. */
 const visible = (c) => (c === "\n" ? "⏎" : c === " " ? "␣" : c);
 
-// BASE_STYLE (common.js) first, then what this widget adds or changes.
-const STYLE = BASE_STYLE + `
-  h4 { margin: 14px 0 6px; font-size: 1em; }
-  p.note { margin: 2px 0 10px; color: var(--muted); font-size: .92em; }
-  .controls { display: flex; gap: 10px; align-items: center; flex-wrap: wrap; margin: 6px 0; }
-  button.primary { background: var(--accent); color: #fff; border-color: var(--accent); }
-  :is(button, input, textarea):focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
-  textarea { width: 100%; box-sizing: border-box; font: 14px/1.4 var(--gf-mono, ui-monospace, monospace); border: 1px solid var(--border);
-             border-radius: 6px; padding: 6px 8px; min-height: 3.2em; resize: vertical; }
-  label.slider output { min-width: 3.2em; }
-  input[type=number] { width: 5em; }
-  pre.text { white-space: pre-wrap; font: 14px/1.45 var(--gf-mono, ui-monospace, monospace); background: var(--panel);
-             border-radius: 8px; padding: 8px 10px; min-height: 6em; max-height: 22em; overflow: auto; margin: 6px 0; }
-  pre.text .prompt { color: var(--muted); }
-  pre.text .new { background: color-mix(in srgb, var(--accent) 25%, transparent); }
-  .grid { display: grid; grid-template-columns: 1fr minmax(240px, 340px); gap: 16px; align-items: start; }
-  @media (max-width: 760px) { .grid { grid-template-columns: 1fr; } }
-  figure { margin: 0; background: var(--panel); border-radius: 8px; padding: 8px 10px; }
-  figure.curve { max-width: 560px; }
-  figcaption { font-size: .86em; color: var(--muted); margin-top: 2px; }
-  svg text.char { font: 13px ui-monospace, monospace; fill: var(--gf-fg, #1d2430); }
-  svg .raw { fill: var(--border); }
-  svg .sampled { fill: var(--accent); }
-  svg .chosen { fill: none; stroke: var(--gf-fg, #1d2430); stroke-width: 1.5; }
-  svg .curve { fill: none; stroke: var(--accent); stroke-width: 1.6; }
-  svg .curve.valid { stroke: #d2691e; stroke-dasharray: 4 3; }
-  svg .grid-line { stroke: var(--border); }
-  .legend span { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin: 0 4px 0 10px; vertical-align: -1px; }
-  .error { color: var(--bad); background: #fdecea; border-radius: 6px; padding: 6px 10px; margin-top: 8px; }
-`;
-
-class GfGptSampler extends HTMLElement {
+class GfGptSampler extends GfTrainerWidget {
   static observedAttributes = ["lang", "prompt", "seed", "checkpoint", "corpus"];
+  static TEXT = TEXT;
+  static STYLE = STYLE;
+  static KEPT = ["prompt", "temperature", "topK", "topP", "seed"];
+  /** Aim each training call in the worker at about this long, so the curve moves often. */
+  static CALL_MS = 1500;
+  static MAX_CHUNK = 20;
 
   constructor() {
     super();
-    this.attachShadow({ mode: "open" });
     this._model = null;
     this._generated = "";
     this._generating = false;
-    this._training = false;
-    this._losses = [];
-    // Kept so that a change of language can draw everything again: the
-    // messages as functions of the text table, the last chart's data.
-    this._status = null;
-    this._trainStatus = null;
-    this._error = null;
-    this._chart = null; // { next, chosen }
+    this._settling = false; // a paused run's weights are on their way back to the page
     this._controls = false; // whether the buttons have been enabled yet in this connection
-    // Each connection to the page gets a number; work started under an
-    // earlier one (the widget was removed meanwhile) stops when it sees it.
-    this._life = 0;
+    this._chart = null; // the last chart's data: { next, chosen }, kept for a change of language
   }
 
-  connectedCallback() {
-    if (this._built) return;
-    this._built = true;
-    this._life++;
-    this._controls = false;
-    this._status = (t) => t.starting;
-    this._render();
-    this._start();
-  }
-
-  disconnectedCallback() {
+  _stop() {
     // Removed from the page: stop generating and training (both loops check
-    // these flags and _life), end the training worker (its copy of the model
-    // goes with it) and free the page's model. A call in flight holds its own
-    // reference to the weights, so freeing now is safe.
-    this._built = false;
-    this._life++;
-    this._generating = this._training = this._settling = false;
+    // these flags and the life number), end the training worker (its copy of
+    // the model goes with it) and free the page's model. A call in flight
+    // holds its own reference to the weights, so freeing now is safe.
+    this._generating = this._training = this._settling = this._controls = false;
     this._model?.free?.();
     this._model = null;
     this._worker?.terminate();
     this._worker = this._trainer = null;
     // What came from that model goes with it; the prompt and the text stay.
-    this._info = this._chart = this._trainStatus = this._error = null;
-    this._losses = [];
+    this._info = this._chart = null;
+    this._resetHistory();
   }
 
-  attributeChangedCallback(name, old, value) {
-    if (!this._built || old === value) return;
-    if (name === "lang") this._render(); // the same state, in the other language
+  _changed(name, value) {
     if (name === "prompt") {
       // As if typed: the text generated after the old prompt goes, the chart follows.
-      this._els.prompt.value = value ?? "ROMEO:\n";
-      this._els.prompt.dispatchEvent(new Event("input"));
-    }
-    if (name === "seed") this._els.seed.value = value ?? "1";
-    if (name === "checkpoint" || name === "corpus") {
+      this._$("prompt").value = value ?? "ROMEO:\n";
+      this._$("prompt").dispatchEvent(new Event("input"));
+    } else if (name === "seed") {
+      this._$("seed").value = value ?? "1";
+    } else {
       // Another model or another text to train on: start again from it (the prompt and sliders stay).
       this.disconnectedCallback();
       this.connectedCallback();
     }
   }
 
-  get _t() {
-    return TEXT[langOf(this)];
-  }
+  _note(t) { return t.intro; }
 
-  /** The loss curve so far: [{ step, loss, valLoss }]. */
-  get lossHistory() {
-    return this._losses.map((point) => ({ ...point }));
-  }
-
-  /**
-   * Build the widget's DOM in the current language. Called on connection and
-   * on every change of `lang`: the prompt and the sliders are carried over,
-   * and the text, the chart and the curve are drawn again from the kept state.
-   */
-  _render() {
-    const lang = langOf(this);
-    const t = TEXT[lang];
-    const old = this._els;
-    const kept = old && { prompt: old.prompt.value, temperature: old.temperature.value, topK: old.topK.value, topP: old.topP.value, seed: old.seed.value };
-    this.shadowRoot.innerHTML = `
-      <style>${STYLE}</style>
-      <div class="wrap">
-        <h3>${t.title}</h3>
-        <p class="note" data-role="about">${t.intro}</p>
+  _body(t) {
+    return `
         <label class="sr-only" for="prompt">${t.prompt}</label>
         <textarea id="prompt" data-role="prompt" spellcheck="false"></textarea>
         <div class="controls">
@@ -189,56 +121,44 @@ class GfGptSampler extends HTMLElement {
         <figure class="curve">
           <svg viewBox="0 0 340 150" width="100%" role="img" data-role="curve" aria-label="${t.noCurve}"><text x="170" y="75" text-anchor="middle">${t.curveSoon}</text></svg>
           <figcaption>${t.curveCaption}</figcaption>
-        </figure>
-        <div class="error" role="alert" data-role="error"></div>
-        ${shareFooter(lang)}
-      </div>`;
-    const $ = (s) => this.shadowRoot.querySelector(s);
-    this._els = {
-      about: $('[data-role="about"]'), prompt: $('[data-role="prompt"]'), text: $('[data-role="text"]'),
-      temperature: $('[data-role="temperature"]'), topK: $('[data-role="topK"]'), topP: $('[data-role="topP"]'), seed: $('[data-role="seed"]'),
-      generate: $('[data-action="generate"]'), step: $('[data-action="step"]'), clear: $('[data-action="clear"]'), train: $('[data-action="train"]'),
-      status: $('[data-role="status"]'), trainStatus: $('[data-role="train-status"]'), chart: $('[data-role="chart"]'),
-      chartCaption: $('[data-role="chart-caption"]'), curve: $('[data-role="curve"]'), error: $('[data-role="error"]'),
-    };
-    const e = this._els;
-    e.prompt.value = kept?.prompt ?? this.getAttribute("prompt") ?? "ROMEO:\n";
-    e.seed.value = kept?.seed ?? this.getAttribute("seed") ?? "1";
-    if (kept) for (const name of ["temperature", "topK", "topP"]) e[name].value = kept[name];
+        </figure>`;
+  }
+
+  _wire(kept) {
+    if (!("prompt" in kept)) this._$("prompt").value = this.getAttribute("prompt") ?? "ROMEO:\n";
+    if (!("seed" in kept)) this._$("seed").value = this.getAttribute("seed") ?? "1";
     for (const name of ["temperature", "topK", "topP"]) {
-      e[name].addEventListener("input", () => {
+      this._$(name).addEventListener("input", () => {
         this._showSliders();
         this._chartNext();
       });
     }
     this._showSliders();
-    e.prompt.addEventListener("input", () => {
+    const startOver = () => {
       this._generated = "";
+      if (this._model && !this._generating) this._say("status", "ready"); // "n characters generated" no longer holds
       this._showText();
       this._chartNext();
-    });
-    e.generate.addEventListener("click", () => (this._generating ? this._stop() : this._generate(400)));
-    e.step.addEventListener("click", () => this._generate(1));
-    e.clear.addEventListener("click", () => {
-      this._generated = "";
-      this._showText();
-      this._chartNext();
-    });
-    e.train.addEventListener("click", () => (this._training ? this._pauseTraining() : this._train()));
-    wireShare(this, this.shadowRoot, lang);
+    };
+    this._$("prompt").addEventListener("input", startOver);
+    this._button("clear").addEventListener("click", startOver);
+    this._button("generate").addEventListener("click", () => (this._generating ? this._stopGenerating() : this._generate(400)));
+    this._button("step").addEventListener("click", () => this._generate(1));
+    this._button("train").addEventListener("click", () => this._toggleTraining());
+  }
 
-    // Draw again what is known.
+  /** Draw again what is known (after a change of language). */
+  _redraw() {
     if (this._info) this._showAbout();
     this._showText();
     if (this._chart) this._drawChart(this._chart.next, this._chart.chosen);
     this._drawCurve();
     if (this._controls) this._enable(); // until the model is there, every button stays disabled
-    this._paintMessages();
   }
 
   get _sampling() {
-    const e = this._els;
-    return { temperature: Number(e.temperature.value), topK: Number(e.topK.value), topP: Number(e.topP.value) };
+    const value = (role) => Number(this._$(role).value);
+    return { temperature: value("temperature"), topK: value("topK"), topP: value("topP") };
   }
 
   _showSliders() {
@@ -250,56 +170,28 @@ class GfGptSampler extends HTMLElement {
     out("topP").textContent = topP >= 1 ? t.off : topP.toFixed(2);
   }
 
-  /** `message`: a function of the text table, a key of it, or null. */
-  _setStatus(message) {
-    this._status = typeof message === "string" ? (t) => t[message] : message;
-    this._paintMessages();
-  }
-
-  _setTrainStatus(message) {
-    this._trainStatus = typeof message === "string" ? (t) => t[message] : message;
-    this._paintMessages();
-  }
-
-  /** `error`: null, or an Error or string from the runtime (shown as it is). */
-  _showError(error) {
-    const message = error ? String(error.message ?? error) : null;
-    this._error = message === null ? null : () => message;
-    this._paintMessages();
-  }
-
-  _paintMessages() {
-    const t = this._t;
-    this._els.status.textContent = this._status?.(t) ?? "";
-    this._els.trainStatus.textContent = this._trainStatus?.(t) ?? "";
-    this._els.error.textContent = this._error?.(t) ?? "";
-  }
-
   _enable() {
     const t = this._t;
-    const e = this._els;
     // While a paused run's weights are copied back, the model is about to change: wait.
-    const ready = this._model !== null && !this._busy && !this._settling;
+    const ready = this._model !== null && !this._settling;
     this._controls = true;
-    e.generate.disabled = !ready || this._training;
-    e.generate.textContent = this._generating ? t.stop : t.generate;
-    e.step.disabled = !ready || this._generating || this._training;
-    e.clear.disabled = !ready || this._generating;
-    e.train.disabled = !ready || this._generating;
-    e.train.textContent = this._training ? t.pauseTraining : t.train;
-    e.train.setAttribute("aria-pressed", String(this._training));
+    this._button("generate").disabled = !ready || this._training;
+    this._button("generate").textContent = this._generating ? t.stop : t.generate;
+    this._button("step").disabled = !ready || this._generating || this._training;
+    this._button("clear").disabled = !ready || this._generating;
+    this._button("train").disabled = !ready || this._generating;
+    this._button("train").textContent = this._training ? t.pauseTraining : t.train;
+    this._button("train").setAttribute("aria-pressed", String(this._training));
   }
 
   async _start() {
-    const life = this._life;
-    const gone = () => life !== this._life;
+    const gone = this._goneTest();
+    this._say("status", "starting");
     try {
       this._runtime = await runtimeOf(this);
       if (gone()) return;
-      this._setStatus("loading");
-      const url = this.getAttribute("checkpoint") || DEFAULT_CHECKPOINT;
-      const response = await fetch(url);
-      if (!response.ok) throw new Error(this._t.answered(url, response.status, response.statusText));
+      this._say("status", "loading");
+      const response = await this._fetch(this.getAttribute("checkpoint") || DEFAULT_CHECKPOINT);
       const bytes = new Uint8Array(await response.arrayBuffer());
       if (gone()) return;
       const model = await this._runtime.loadGpt(bytes);
@@ -310,13 +202,13 @@ class GfGptSampler extends HTMLElement {
       this._model = model;
       await this._describe();
       if (gone()) return;
-      this._setStatus("ready");
+      this._say("status", "ready");
       this._enable();
       this._showText();
       await this._chartNext();
     } catch (error) {
       if (gone()) return;
-      this._setStatus("loadFailed");
+      this._say("status", "loadFailed");
       this._showError(error);
     }
   }
@@ -330,18 +222,19 @@ class GfGptSampler extends HTMLElement {
   }
 
   _showAbout() {
-    this._els.about.textContent = this._t.about(this._info, backendLabel(this._runtime));
+    const info = this._info, backend = backendLabel(this._runtime);
+    this._say("about", (t) => t.about(info, backend));
   }
 
   get _text() {
-    return this._els.prompt.value + this._generated;
+    return this._$("prompt").value + this._generated;
   }
 
   _showText(fresh = 0) {
     const old = this._generated.slice(0, this._generated.length - fresh);
     const recent = this._generated.slice(this._generated.length - fresh);
-    this._els.text.innerHTML = `<span class="prompt">${escapeHtml(this._els.prompt.value)}</span>${escapeHtml(old)}<span class="new">${escapeHtml(recent)}</span>`;
-    this._els.text.scrollTop = this._els.text.scrollHeight;
+    this._$("text").innerHTML = `<span class="prompt">${escapeHtml(this._$("prompt").value)}</span>${escapeHtml(old)}<span class="new">${escapeHtml(recent)}</span>`;
+    this._$("text").scrollTop = this._$("text").scrollHeight;
   }
 
   /** Draw the distribution of the character after the current text. */
@@ -352,10 +245,10 @@ class GfGptSampler extends HTMLElement {
       const next = await model.nextToken(this._text, this._sampling);
       if (model !== this._model) return;
       this._drawChart(next, chosen);
-      this._showError(null);
+      this._clearError();
       if (next.cropped > 0) {
         const context = this._info.context;
-        this._setStatus((t) => t.croppedNext(context));
+        this._say("status", (t) => t.croppedNext(context));
       }
     } catch (error) {
       if (model === this._model) this._showError(error);
@@ -382,10 +275,10 @@ class GfGptSampler extends HTMLElement {
       if (characters[id] === chosen) svg += `<rect class="chosen" x="${left - 26}" y="${y}" width="${W - left + 22}" height="${rowH - 2}" rx="3"/>`;
       svg += `<text x="${W - 4}" y="${y + 13}" text-anchor="end">${(100 * sampled[id]).toFixed(1)}%</text>`;
     });
-    this._els.chart.innerHTML = svg;
+    this._$("chart").innerHTML = svg;
     const summary = order.slice(0, 5).map((id) => `${visible(characters[id])} ${(100 * raw[id]).toFixed(1)}% → ${(100 * sampled[id]).toFixed(1)}%`).join(", ");
-    this._els.chart.setAttribute("aria-label", t.chartLabel(summary));
-    this._els.chartCaption.textContent = chosen === undefined ? t.top12 : t.drawnFrom(visible(chosen));
+    this._$("chart").setAttribute("aria-label", t.chartLabel(summary));
+    this._$("chart-caption").textContent = chosen === undefined ? t.top12 : t.drawnFrom(visible(chosen));
   }
 
   /** Draw up to `count` characters, streaming them to the page. */
@@ -394,8 +287,8 @@ class GfGptSampler extends HTMLElement {
     if (!model || this._generating) return;
     this._generating = count > 1;
     this._enable();
-    this._showError(null);
-    const seed = Math.max(0, Math.floor(Number(this._els.seed.value) || 0)) + this._generated.length;
+    this._clearError();
+    const seed = Math.max(0, Math.floor(Number(this._$("seed").value) || 0)) + this._generated.length;
     let fresh = 0;
     try {
       const result = await model.generate(this._text, {
@@ -407,7 +300,7 @@ class GfGptSampler extends HTMLElement {
           this._generated += step.token;
           fresh++;
           this._showText(Math.min(fresh, 1));
-          this.dispatchEvent(new CustomEvent("gf-update", { bubbles: true, composed: true, detail: step }));
+          this._updated(step);
           await nextFrame();
           return count === 1 || this._generating;
         },
@@ -423,7 +316,7 @@ class GfGptSampler extends HTMLElement {
         await this._chartNext();
       }
       const context = this._info.context, n = this._generated.length;
-      this._setStatus(result.cropped > 0 ? (t) => t.croppedGenerated(context) : (t) => t.generated(n));
+      this._say("status", result.cropped > 0 ? (t) => t.croppedGenerated(context) : (t) => t.generated(n));
     } catch (error) {
       if (model === this._model) this._showError(error);
     } finally {
@@ -434,92 +327,96 @@ class GfGptSampler extends HTMLElement {
     }
   }
 
-  _stop() {
+  _stopGenerating() {
     this._generating = false;
     this._enable();
   }
 
-  async _train() {
-    if (!this._model || this._training) return;
-    const life = this._life;
-    const gone = () => life !== this._life;
-    this._training = true;
-    this._enable();
-    this._showError(null);
-    try {
-      if (!this._trainer) {
-        this._setTrainStatus("startingWorker");
-        const response = await fetch(this.getAttribute("corpus") || DEFAULT_CORPUS);
-        if (!response.ok) throw new Error(this._t.corpusAnswered(response.status, response.statusText));
-        const text = await response.text();
-        if (gone()) return;
-        const bytes = await this._model.save();
-        if (gone()) return;
-        const worker = this._worker ?? await startWorkerRuntime(1);
-        if (gone()) {
-          worker.terminate(); // started for a widget that has left the page
-          return;
-        }
-        this._worker = worker;
-        const trainer = await worker.loadGpt(bytes, text);
-        if (gone()) return; // the worker, and this copy with it, has been ended
-        this._trainer = trainer;
-      }
-      this._setTrainStatus("trainingWorker");
-      const trainer = this._trainer;
-      let chunk = 1;
-      while (this._training && this._trainer === trainer) {
-        const t0 = performance.now();
-        const result = await trainer.train({ steps: chunk, validationBatches: 1 });
-        if (gone()) return;
-        const ms = performance.now() - t0;
-        chunk = Math.max(1, Math.min(20, Math.round((chunk * CALL_MS) / Math.max(ms, 1))));
-        this._losses.push({ step: result.step, loss: result.loss, valLoss: result.valLoss });
-        const loss = result.loss.toFixed(3), valid = result.valLoss.toFixed(3);
-        this._setTrainStatus((t) => t.progress(result.step, loss, valid, result.tokensPerSecond));
-        this._drawCurve();
-        this.dispatchEvent(new CustomEvent("gf-update", { bubbles: true, composed: true, detail: result }));
-      }
-      // Paused: sample from the trained weights.
-      const bytes = await trainer.save();
-      if (gone()) return;
-      const trained = await this._runtime.loadGpt(bytes);
-      if (gone()) {
-        trained.free?.();
-        return;
-      }
-      this._model?.free?.();
-      this._model = trained;
-      this._chart = null;
-      await this._describe();
-    } catch (error) {
-      if (!gone()) this._showError(error);
-    } finally {
-      // Training has stopped (whatever follows below): paused, failed, or the widget left the page.
-      this.dispatchEvent(new CustomEvent("gf-idle", { bubbles: true, composed: true }));
-      if (!gone()) {
-        this._training = this._settling = false;
-        this._enable();
-        await this._chartNext();
-      }
-    }
+  // Training, in a worker of its own (the loop itself is GfTrainerWidget's).
+
+  _startTraining() {
+    if (!this._model || this._generating || this._settling) return;
+    super._startTraining();
   }
 
   _pauseTraining() {
-    this._training = false;
+    super._pauseTraining();
     this._settling = true; // until the trained weights are back on the page
     this._enable();
   }
 
+  /** The worker's copy of the model, made on the first Train: the corpus and these weights, sent to a new worker. */
+  async _trainee() {
+    const gone = this._goneTest();
+    if (!this._trainer) {
+      this._say("train-status", "startingWorker");
+      const text = await (await this._fetch(this.getAttribute("corpus") || DEFAULT_CORPUS)).text();
+      if (gone()) return null;
+      const bytes = await this._model.save();
+      if (gone()) return null;
+      const worker = this._worker ?? await startWorkerRuntime(1);
+      if (gone()) {
+        worker.terminate(); // started for a widget that has left the page
+        return null;
+      }
+      this._worker = worker;
+      const trainer = await worker.loadGpt(bytes, text);
+      if (gone()) return null; // the worker, and this copy with it, has been ended
+      this._trainer = trainer;
+    }
+    this._say("train-status", "trainingWorker");
+    return this._trainer;
+  }
+
+  _isTrainee(trainer) { return trainer === this._trainer; }
+
+  _trainCall(trainer, steps) { return trainer.train({ steps, validationBatches: 1 }); }
+
+  _point(result) { return { step: result.step, loss: result.loss, valLoss: result.valLoss }; }
+
+  async _afterCall(result) {
+    const loss = result.loss.toFixed(3), valid = result.valLoss.toFixed(3);
+    this._say("train-status", (t) => t.progress(result.step, loss, valid, result.tokensPerSecond));
+    this._drawCurve();
+  }
+
+  /** Paused (or failed): sample from the trained weights, copied back from the worker. */
+  async _trainingEnded(trainer, failed) {
+    const gone = this._goneTest();
+    try {
+      if (!failed) {
+        const bytes = await trainer.save();
+        if (gone()) return;
+        const trained = await this._runtime.loadGpt(bytes);
+        if (gone()) {
+          trained.free?.();
+          return;
+        }
+        this._model?.free?.();
+        this._model = trained;
+        this._chart = null;
+        await this._describe();
+      }
+    } catch (error) {
+      if (!gone()) this._showError(error);
+    } finally {
+      if (!gone()) {
+        this._settling = false;
+        this._enable();
+        if (!failed) await this._chartNext(); // (which would clear the error line)
+      }
+    }
+  }
+
   _drawCurve() {
     const t = this._t;
-    const points = this._losses;
+    const points = this._history;
     if (points.length < 2) return;
     const first = points[0].step, last = points.at(-1).step;
-    this._els.curve.innerHTML = lossCurve({
+    this._$("curve").innerHTML = lossCurve({
       points, series: [{ key: "loss" }, { key: "valLoss", cls: "valid" }], xLabels: [t.axisStep(first), String(last)],
     });
-    this._els.curve.setAttribute("aria-label", t.curveLabel(points[0].loss.toFixed(3), points.at(-1).loss.toFixed(3), points.at(-1).valLoss.toFixed(3), last));
+    this._$("curve").setAttribute("aria-label", t.curveLabel(points[0].loss.toFixed(3), points.at(-1).loss.toFixed(3), points.at(-1).valLoss.toFixed(3), last));
   }
 }
 

@@ -1,5 +1,6 @@
 // The "Copy snippet / Copy link" footer: a widget's current state as the
-// HTML that makes it again, or as a link to www/share.html that shows it alone.
+// HTML that makes it again, or as a link to www/share.html that shows it
+// alone; and downloading what a widget made (a saved model) as a file.
 
 import { escapeHtml } from "./display.js";
 
@@ -52,4 +53,19 @@ export function wireShare(element, root, lang) {
   };
   root.querySelector('[data-role="copy-snippet"]').addEventListener("click", () => copy(snippetOf(element)));
   root.querySelector('[data-role="copy-link"]').addEventListener("click", () => copy(linkOf(element)));
+}
+
+/**
+ * Download `bytes` as the file `name` (a saved model). The download's
+ * memory is freed ten seconds later, or at once if the widget leaves the page.
+ */
+export function downloadFile(widget, bytes, name) {
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
+  link.download = name;
+  widget.shadowRoot.append(link);
+  link.click();
+  link.remove();
+  const revoke = () => URL.revokeObjectURL(link.href);
+  widget._later(10_000, revoke, revoke);
 }
