@@ -74,11 +74,31 @@ test("?backend=cpu&threads=2 runs the kernels on two threads, with the single-th
   }
 });
 
-test("?backend=cpu&threads=1 keeps the kernels on the page, on one thread", { timeout: 120_000 }, async () => {
+test("?backend=cpu&threads=1 keeps the kernels on the page, on one thread; a worker's GPT streams like the page's", { timeout: 120_000 }, async () => {
   const { page, errors, close } = await openCoursePage("/?backend=cpu&threads=1");
   try {
     await page.waitForFunction(() => document.getElementById("cpu-kernels")?.textContent !== "…", null, { timeout: 60_000 });
     assert.match(await page.textContent("#cpu-kernels"), /, 1 thread$/);
+    // A GPT in a worker streams its tokens to onToken from one call: the same seed gives the
+    // page runtime's text, token by token, and onToken's false stops it.
+    const streamed = await page.evaluate(async () => {
+      const { getRuntime, startWorkerRuntime } = await import("./runtime.js");
+      const bytes = new Uint8Array(await (await fetch("models/shakespeare.safetensors")).arrayBuffer());
+      const worker = await startWorkerRuntime(1);
+      const [onPage, inWorker] = [await (await getRuntime()).loadGpt(bytes), await worker.loadGpt(bytes)];
+      const options = { maxTokens: 12, seed: 7, temperature: 1 };
+      const whole = await onPage.generate("ROMEO:\n", options);
+      const heard = [];
+      const streamed = await inWorker.generate("ROMEO:\n", { ...options, onToken: async (step) => { heard.push(step.token); } });
+      const stopped = [];
+      await inWorker.generate("ROMEO:\n", { ...options, onToken: (step) => stopped.push(step.token) < 3 });
+      worker.terminate();
+      return { whole: whole.text, streamed: streamed.text, heard: heard.join(""), stopped: stopped.join("") };
+    });
+    assert.equal(streamed.whole.length, 12);
+    assert.equal(streamed.streamed, streamed.whole);
+    assert.equal(streamed.heard, streamed.whole);
+    assert.equal(streamed.stopped, streamed.whole.slice(0, 3));
     assert.deepEqual(errors, []);
   } finally {
     await close();

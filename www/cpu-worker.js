@@ -20,9 +20,16 @@ let runtime = null;
 const models = new Map();
 let nextModel = 0;
 
+// Streaming generate calls waiting for the page's answer to their last token, by call id.
+const tokenAnswers = new Map();
+
 addEventListener("message", async ({ data }) => {
+  if (data?.type === "glassformer-token-answer") {
+    tokenAnswers.get(data.id)?.(data.goOn);
+    return;
+  }
   if (data?.type !== "glassformer-call") return;
-  const { id, method, args } = data;
+  const { id, method, args, streams } = data;
   try {
     let result;
     if (method === "start") {
@@ -45,6 +52,18 @@ addEventListener("message", async ({ data }) => {
       if (name === "free") {
         models.get(handle)?.free();
         models.delete(handle);
+      } else if (name === "generate" && streams) {
+        // Each token goes to the page; the next is drawn once the page's onToken has answered.
+        const [prompt, options] = modelArgs;
+        const onToken = (step) => new Promise((answer) => {
+          tokenAnswers.set(id, answer);
+          postMessage({ type: "glassformer-token", id, step });
+        });
+        try {
+          result = await models.get(handle).generate(prompt, { ...options, onToken });
+        } finally {
+          tokenAnswers.delete(id);
+        }
       } else {
         result = await models.get(handle)[name](...modelArgs);
       }

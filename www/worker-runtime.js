@@ -32,7 +32,17 @@ export class WorkerRuntime {
 
   constructor(worker) {
     this.#worker = worker;
-    worker.addEventListener("message", ({ data }) => {
+    worker.addEventListener("message", async ({ data }) => {
+      if (data?.type === "glassformer-token") {
+        // A generate call streaming: hand the token to its onToken, and tell the worker whether to go on.
+        let goOn = false;
+        try {
+          goOn = (await this.#pending.get(data.id)?.onToken?.(data.step)) !== false;
+        } finally {
+          this.#worker.postMessage({ type: "glassformer-token-answer", id: data.id, goOn });
+        }
+        return;
+      }
       if (data?.type !== "glassformer-result") return;
       const call = this.#pending.get(data.id);
       this.#pending.delete(data.id);
@@ -46,11 +56,12 @@ export class WorkerRuntime {
     });
   }
 
-  #call(method, args) {
+  /** Ask the worker to run `method(...args)`; `onToken`, if given, hears each token a generate call streams. */
+  #call(method, args, onToken) {
     return new Promise((resolve, reject) => {
       const id = this.#nextId++;
-      this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ type: "glassformer-call", id, method, args });
+      this.#pending.set(id, { resolve, reject, onToken });
+      this.#worker.postMessage({ type: "glassformer-call", id, method, args, streams: onToken !== undefined });
     });
   }
 
@@ -72,12 +83,16 @@ export class WorkerRuntime {
     this.#pending.clear();
   }
   /** A translator in the worker → Promise<WorkerModel>, as the page's Runtime gives Promise<Seq2seqModel>. */
-  async seq2seq(options) { return new WorkerModel((method, args) => this.#call(method, args), await this.#call("seq2seq", [options])); }
-  async loadSeq2seq(bytes) { return new WorkerModel((method, args) => this.#call(method, args), await this.#call("loadSeq2seq", [bytes])); }
-  async gpt(options) { return new WorkerModel((method, args) => this.#call(method, args), await this.#call("gpt", [options])); }
-  async loadGpt(bytes, text) { return new WorkerModel((method, args) => this.#call(method, args), await this.#call("loadGpt", [bytes, text])); }
-  async bert(options) { return new WorkerModel((method, args) => this.#call(method, args), await this.#call("bert", [options])); }
-  async loadBert(bytes, vocabTxt) { return new WorkerModel((method, args) => this.#call(method, args), await this.#call("loadBert", [bytes, vocabTxt])); }
+  async seq2seq(options) { return this.#model("seq2seq", [options]); }
+  async loadSeq2seq(bytes) { return this.#model("loadSeq2seq", [bytes]); }
+  async gpt(options) { return this.#model("gpt", [options]); }
+  async loadGpt(bytes, text) { return this.#model("loadGpt", [bytes, text]); }
+  async bert(options) { return this.#model("bert", [options]); }
+  async loadBert(bytes, vocabTxt) { return this.#model("loadBert", [bytes, vocabTxt]); }
+  /** A model made in the worker → its WorkerModel, as the page's Runtime gives Promise<Seq2seqModel> etc. */
+  async #model(maker, args) {
+    return new WorkerModel((method, methodArgs, onToken) => this.#call(method, methodArgs, onToken), await this.#call(maker, args));
+  }
 }
 
 /** A model that lives in the CPU worker: each method is a message naming it. */
@@ -104,23 +119,14 @@ class WorkerModel {
   tokenize(text) { return this.#method("tokenize", text); }
   embeddingSpace(words, options) { return this.#method("embeddingSpace", words, options); }
   /**
-   * A function cannot cross to the worker, so with `onToken` the worker is
-   * asked for one character at a time (seed + i for the i-th), each handed
-   * to `onToken` as it comes; without it, one call does all.
+   * A function cannot cross to the worker: with `onToken`, the worker
+   * streams each token back as it is drawn, and waits for `onToken`'s answer
+   * (false stops) before the next. One call, one random stream: the same
+   * seed gives the same text as on the page's runtime.
    */
-  async generate(prompt, options = {}) {
+  generate(prompt, options = {}) {
     const { onToken, ...rest } = options;
-    if (!onToken) return this.#method("generate", prompt, rest);
-    const steps = [];
-    let text = "", cropped = 0;
-    for (let i = 0; i < (rest.maxTokens ?? 200); i++) {
-      const one = await this.#method("generate", prompt + text, { ...rest, maxTokens: 1, seed: (rest.seed ?? 0) + i });
-      steps.push(one.steps[0]);
-      text += one.text;
-      cropped = one.cropped;
-      if ((await onToken(one.steps[0])) === false) break;
-    }
-    return { text, steps, cropped };
+    return this.#call("model", [this.#handle, "generate", [prompt, rest]], onToken);
   }
   free() { this.#method("free"); }
 }
