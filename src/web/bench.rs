@@ -218,7 +218,7 @@ impl Runtime {
         let device = self.current_device();
         let opts = options("benchmark", options_object);
         future_to_promise(async move {
-            let opts = opts.map_err(js_error)?;
+            let opts = opts?;
             benchmark(device, kind, opts).await.map_err(js_error)
         })
     }

@@ -160,7 +160,7 @@ impl Runtime {
     /// layers, dModel, heads, batchSize, lr.
     pub fn gpt(&self, options_object: JsValue) -> Promise {
         settle((|| -> std::result::Result<GptModel, JsValue> {
-            let o: ModelOptions = options("gpt", options_object).map_err(js_error)?;
+            let o: ModelOptions = options("gpt", options_object)?;
             let text = o
                 .text
                 .ok_or_else(|| js_error(invalid("gpt", "give the text to learn from: runtime.gpt({ text })")))?;
@@ -181,9 +181,9 @@ impl Runtime {
                     "context ≤ 1024, layers ≤ 24 and dModel ≤ 1024 in the browser.",
                 )));
             }
-            let trainer = LanguageModelTrainer::new(&text, cfg, &Device::Cpu).map_err(js_error)?;
+            let trainer = LanguageModelTrainer::new(&text, cfg, &Device::Cpu)?;
             Ok(GptModel {
-                training: Training::new(trainer, self).map_err(js_error)?,
+                training: Training::new(trainer, self)?,
             })
         })())
     }
@@ -194,7 +194,7 @@ impl Runtime {
     #[wasm_bindgen(js_name = loadGpt)]
     pub fn load_gpt(&self, bytes: &[u8], text: Option<String>) -> Promise {
         settle((|| -> std::result::Result<GptModel, JsValue> {
-            let checkpoint = load_gpt(bytes, &Device::Cpu).map_err(js_error)?;
+            let checkpoint = load_gpt(bytes, &Device::Cpu)?;
             let trainer = LanguageModelTrainer::resume(
                 text.as_deref(),
                 checkpoint.gpt,
@@ -202,10 +202,9 @@ impl Runtime {
                 checkpoint.step,
                 LanguageModelConfig::default(),
                 &Device::Cpu,
-            )
-            .map_err(js_error)?;
+            )?;
             Ok(GptModel {
-                training: Training::new(trainer, self).map_err(js_error)?,
+                training: Training::new(trainer, self)?,
             })
         })())
     }
@@ -239,12 +238,12 @@ impl GptModel {
         let training = self.training.clone();
         let opts = options::<SamplingOptions>("gpt.nextToken", options_object);
         future_to_promise(async move {
-            let sampling = opts.and_then(|o| o.sampling("gpt.nextToken")).map_err(js_error)?;
+            let sampling = opts.and_then(|o| o.sampling("gpt.nextToken"))?;
             let (gpt, prompt_ids) = cpu_model(&training, "gpt.nextToken", &prompt).await?;
-            let generator = Generator::new(&gpt, &prompt_ids).map_err(js_error)?;
+            let generator = Generator::new(&gpt, &prompt_ids)?;
             let mut raw = vec![0.0; generator.logits.len()];
             softmax_row(&mut raw, &generator.logits);
-            let sampled = distribution(&generator.logits, &sampling).map_err(js_error)?;
+            let sampled = distribution(&generator.logits, &sampling)?;
             let t = training.read("gpt")?;
             to_js(&NextToken {
                 characters: (0..gpt.cfg.vocab as u32).map(|id| t.vocab.char(id).to_string()).collect(),
@@ -266,8 +265,8 @@ impl GptModel {
         let training = self.training.clone();
         let opts = options::<SamplingOptions>("gpt.generate", options_object);
         future_to_promise(async move {
-            let opts = opts.map_err(js_error)?;
-            let sampling = opts.sampling("gpt.generate").map_err(js_error)?;
+            let opts = opts?;
+            let sampling = opts.sampling("gpt.generate")?;
             let max_tokens = opts.max_tokens.unwrap_or(200.0);
             if !(max_tokens >= 1.0 && max_tokens <= MAX_TOKENS as f64 && max_tokens.fract() == 0.0) {
                 return Err(js_error(invalid(
@@ -284,11 +283,11 @@ impl GptModel {
                 ),
             };
             let (gpt, prompt_ids) = cpu_model(&training, "gpt.generate", &prompt).await?;
-            let mut generator = Generator::new(&gpt, &prompt_ids).map_err(js_error)?;
+            let mut generator = Generator::new(&gpt, &prompt_ids)?;
             let mut rng = ChaCha8Rng::seed_from_u64(opts.seed.unwrap_or(0));
             let (steps, mut text) = (Array::new(), String::new());
             for _ in 0..max_tokens as usize {
-                let probs = distribution(&generator.logits, &sampling).map_err(js_error)?;
+                let probs = distribution(&generator.logits, &sampling)?;
                 let next = draw(&probs, rng.random::<f32>());
                 let step = {
                     let t = training.read("gpt")?;
@@ -296,7 +295,7 @@ impl GptModel {
                     to_js::<_, JsValue>(&Step::of(&t.vocab, next, &probs))?
                 };
                 steps.push(&step);
-                generator.push(next).map_err(js_error)?;
+                generator.push(next)?;
                 if let Some(callback) = &on_token {
                     let mut answer = callback.call1(&JsValue::NULL, &step)?;
                     if let Some(promise) = answer.dyn_ref::<Promise>() {
@@ -321,13 +320,13 @@ impl GptModel {
         let training = self.training.clone();
         let opts = options::<TrainOptions>("gpt.train", options_object);
         future_to_promise(async move {
-            let opts = opts.map_err(js_error)?;
+            let opts = opts?;
             let steps = opts.steps.unwrap_or(1);
             if !(1..=10_000).contains(&steps) {
                 return Err(js_error(invalid("gpt.train", "steps must be between 1 and 10000.")));
             }
             let start = now_ms();
-            let trained = training.train(steps, "gpt.train").await.map_err(js_error)?;
+            let trained = training.train(steps, "gpt.train").await?;
             let (tokens, loss) = (trained.tokens, trained.losses[0]);
             let seconds = ((now_ms() - start) / 1e3).max(1e-9);
             let batches = opts.validation_batches.unwrap_or(2);
@@ -335,7 +334,7 @@ impl GptModel {
                 0 => None,
                 _ => {
                     let gpt = cpu_copy(&training).await?;
-                    Some(training.read("gpt")?.valid_loss(&gpt, batches).map_err(js_error)?)
+                    Some(training.read("gpt")?.valid_loss(&gpt, batches)?)
                 }
             };
             to_js(&TrainResult {
@@ -353,7 +352,7 @@ impl GptModel {
         future_to_promise(async move {
             let gpt = cpu_copy(&training).await?;
             let t = training.read("gpt")?;
-            let bytes = save_gpt(&gpt, gpt.lm.params.values.host().map_err(js_error)?, &t.vocab, t.step(), None).map_err(js_error)?;
+            let bytes = save_gpt(&gpt, gpt.lm.params.values.host()?, &t.vocab, t.step(), None)?;
             Ok(js_sys::Uint8Array::from(bytes.as_slice()).into())
         })
     }
@@ -380,11 +379,11 @@ impl Step {
 
 /// The model on the CPU (read back from a GPU), without holding the borrow across the wait.
 async fn cpu_copy(training: &Training<LanguageModelTrainer>) -> std::result::Result<Gpt, JsValue> {
-    training.recover("gpt").map_err(js_error)?;
+    training.recover("gpt")?;
     let mut gpt = training.read("gpt")?.gpt.clone();
     if gpt.lm.device != Device::Cpu {
-        let values = gpt.lm.params.values.to_host(&gpt.lm.device).await.map_err(js_error)?;
-        gpt.lm.move_to(&Device::Cpu, values).map_err(js_error)?;
+        let values = gpt.lm.params.values.to_host(&gpt.lm.device).await?;
+        gpt.lm.move_to(&Device::Cpu, values)?;
     }
     Ok(gpt)
 }

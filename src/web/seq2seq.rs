@@ -153,7 +153,7 @@ impl Runtime {
     /// maxSourceWords (40), maxTargetWords (24).
     pub fn seq2seq(&self, options_object: JsValue) -> Promise {
         settle((|| -> std::result::Result<Seq2seqModel, JsValue> {
-            let o: ModelOptions = options("seq2seq", options_object).map_err(js_error)?;
+            let o: ModelOptions = options("seq2seq", options_object)?;
             let d = TranslatorConfig::default();
             let cfg = TranslatorConfig {
                 data: DataConfig {
@@ -184,7 +184,7 @@ impl Runtime {
                     "maxSourceWords and maxTargetWords must be between 1 and 200.",
                 )));
             }
-            let translator = Translator::new(cfg, &Device::Cpu).map_err(js_error)?;
+            let translator = Translator::new(cfg, &Device::Cpu)?;
             Seq2seqModel::new(translator, self).map_err(js_error)
         })())
     }
@@ -195,8 +195,8 @@ impl Runtime {
     #[wasm_bindgen(js_name = loadSeq2seq)]
     pub fn load_seq2seq(&self, bytes: &[u8]) -> Promise {
         settle((|| -> std::result::Result<Seq2seqModel, JsValue> {
-            let c = load_translator(bytes).map_err(js_error)?;
-            let translator = Translator::resume(c.cfg, c.step, c.source_vocab, c.target_vocab, c.model, &Device::Cpu).map_err(js_error)?;
+            let c = load_translator(bytes)?;
+            let translator = Translator::resume(c.cfg, c.step, c.source_vocab, c.target_vocab, c.model, &Device::Cpu)?;
             Seq2seqModel::new(translator, self).map_err(js_error)
         })())
     }
@@ -212,12 +212,12 @@ impl Seq2seqModel {
         let training = self.training.clone();
         let opts = options::<TrainOptions>("seq2seq.train", options_object);
         future_to_promise(async move {
-            let steps = opts.map_err(js_error)?.steps.unwrap_or(1);
+            let steps = opts?.steps.unwrap_or(1);
             if !(1..=10_000).contains(&steps) {
                 return Err(js_error(invalid("seq2seq.train", "steps must be between 1 and 10000.")));
             }
             let start = now_ms();
-            let trained = training.train(steps, "seq2seq.train").await.map_err(js_error)?;
+            let trained = training.train(steps, "seq2seq.train").await?;
             let seconds = ((now_ms() - start) / 1e3).max(1e-9);
             to_js(&TrainResult {
                 step: training.read("seq2seq")?.step(),
@@ -260,10 +260,10 @@ impl Seq2seqModel {
         future_to_promise(async move {
             // Copy the parameters out first: the borrow must not outlive the GPU readback.
             let model = training.read("seq2seq")?.model.clone();
-            let values = model.params.values.to_host(&model.device).await.map_err(js_error)?;
+            let values = model.params.values.to_host(&model.device).await?;
             let bytes = {
                 let t = training.read("seq2seq")?;
-                save_translator(&t.cfg, t.step(), &t.source_vocab, &t.target_vocab, &t.model.params, &values).map_err(js_error)?
+                save_translator(&t.cfg, t.step(), &t.source_vocab, &t.target_vocab, &t.model.params, &values)?
             };
             Ok(js_sys::Uint8Array::from(bytes.as_slice()).into())
         })
@@ -278,7 +278,7 @@ impl Seq2seqModel {
         let training = self.training.clone();
         let opts = options::<EvaluateOptions>("seq2seq.evaluate", options_object);
         future_to_promise(async move {
-            let opts = opts.map_err(js_error)?;
+            let opts = opts?;
             let (offset, limit) = (opts.offset.unwrap_or(0), opts.limit.unwrap_or(usize::MAX));
             let cpu = cpu_model(&training).await?;
             let t = training.read("seq2seq")?;
@@ -300,7 +300,7 @@ impl Seq2seqModel {
                 )));
             }
             let pairs = &pairs[offset..];
-            let evaluation = t.evaluate_with(&cpu, pairs, limit).map_err(js_error)?;
+            let evaluation = t.evaluate_with(&cpu, pairs, limit)?;
             let lines =
                 |sentences: &mut dyn Iterator<Item = &Vec<String>>| -> Vec<String> { sentences.map(|words| words.join(" ")).collect() };
             let scored = &pairs[..evaluation.sentences];
@@ -322,14 +322,14 @@ impl Seq2seqModel {
         let training = self.training.clone();
         let opts = options::<TranslateOptions>("seq2seq.translate", options_object);
         future_to_promise(async move {
-            let width = opts.map_err(js_error)?.beam.unwrap_or(1);
+            let width = opts?.beam.unwrap_or(1);
             let words = tokenize(&text);
             let max_source = training.read("seq2seq")?.cfg.max_source;
-            check_source("seq2seq.translate", &words, max_source).map_err(js_error)?;
+            check_source("seq2seq.translate", &words, max_source)?;
             let cpu = cpu_model(&training).await?;
             let t = training.read("seq2seq")?;
             let source = t.source_vocab.encode(&words);
-            let translation = beam(&cpu, &source, width, t.cfg.max_target).map_err(js_error)?;
+            let translation = beam(&cpu, &source, width, t.cfg.max_target)?;
             let (heads, rows) = (t.cfg.heads, translation.tokens.len());
             to_js(&TranslateResult {
                 text: t.target_vocab.decode(&translation.tokens).join(" "),
@@ -348,7 +348,7 @@ impl Seq2seqModel {
 
 /// The model on the CPU, for decoding (a copy; the borrow ends before the GPU readback is awaited).
 async fn cpu_model(training: &Training<Translator>) -> std::result::Result<crate::models::seq2seq::Seq2Seq, JsValue> {
-    training.recover("seq2seq").map_err(js_error)?;
+    training.recover("seq2seq")?;
     let model = training.read("seq2seq")?.model.clone();
     model.cpu_copy().await.map_err(js_error)
 }

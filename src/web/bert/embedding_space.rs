@@ -13,7 +13,7 @@ use wasm_bindgen_futures::future_to_promise;
 use super::{cpu_copy, BertModel};
 use crate::device::Device;
 use crate::models::embedding_space::{EmbeddingSpace, Neighbour};
-use crate::web::convert::{js_error, js_tensor, options, to_js, Js};
+use crate::web::convert::{js_tensor, options, to_js, Js};
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -68,16 +68,14 @@ impl BertModel {
         let state = Rc::clone(&self.state);
         let opts = options::<SpaceOptions>(OP, options_object);
         future_to_promise(async move {
-            let opts = opts.map_err(js_error)?;
+            let opts = opts?;
             let bert = cpu_copy(&state).await?;
             let vocab = state.pre.read("bert")?.vocab.clone();
-            let table = bert.embed.tokens.of(bert.params.values.host().map_err(js_error)?).to_vec(); // (V, C)
+            let table = bert.embed.tokens.of(bert.params.values.host()?).to_vec(); // (V, C)
             let tokens: Vec<String> = (0..vocab.len() as u32).map(|id| vocab.token(id).to_string()).collect();
-            let space = EmbeddingSpace::new(tokens, table, bert.cfg.c).map_err(js_error)?;
+            let space = EmbeddingSpace::new(tokens, table, bert.cfg.c)?;
             let k = opts.neighbours.unwrap_or(5);
-            let look = space
-                .explore(&Device::Cpu, &words, k, opts.analogy.as_ref(), |i| !vocab.is_special(i as u32))
-                .map_err(js_error)?;
+            let look = space.explore(&Device::Cpu, &words, k, opts.analogy.as_ref(), |i| !vocab.is_special(i as u32))?;
             let n = look.words.len();
             to_js(&Space {
                 dots: js_tensor(&look.dots, &[n, n]),

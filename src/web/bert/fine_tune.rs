@@ -81,7 +81,7 @@ struct OpinionOptions {
 /// words, 1 the held-out ones.
 #[wasm_bindgen(js_name = bertOpinionExamples)]
 pub fn bert_opinion_examples(options_object: JsValue) -> std::result::Result<JsValue, JsValue> {
-    let OpinionOptions { split, count, seed } = options("bertOpinionExamples", options_object).map_err(js_error)?;
+    let OpinionOptions { split, count, seed } = options("bertOpinionExamples", options_object)?;
     if split > 1 || count == 0 || count > 10_000 {
         return Err(js_error(invalid(
             "bertOpinionExamples",
@@ -114,7 +114,7 @@ impl BertModel {
         let examples: Result<Vec<Example>> = options("bert.fineTune", examples);
         let opts = options::<FineTuneOptions>("bert.fineTune", options_object);
         future_to_promise(async move {
-            let (examples, opts) = (examples.map_err(js_error)?, opts.map_err(js_error)?);
+            let (examples, opts) = (examples?, opts?);
             let steps = opts.steps.unwrap_or(20);
             if !(1..=MAX_STEPS as usize).contains(&steps) {
                 return Err(js_error(invalid(
@@ -132,16 +132,16 @@ impl BertModel {
                 )));
             }
             let pairs: Vec<(String, u32)> = examples.into_iter().map(|e| (e.text, e.label)).collect();
-            state.pre.recover("bert.fineTune").map_err(js_error)?;
+            state.pre.recover("bert.fineTune")?;
             let (pretrained, device, max_len, vocab) = {
                 let s = state.pre.read("bert.fineTune")?;
                 (s.bert.clone(), s.bert.device.clone(), s.bert.cfg.max_len, s.vocab.clone())
             };
-            let train_set = labelled(&vocab, &pairs, classes, max_len).map_err(js_error)?;
+            let train_set = labelled(&vocab, &pairs, classes, max_len)?;
             let eval_set = match &opts.evaluate_on {
                 Some(list) => {
                     let pairs: Vec<(String, u32)> = list.iter().map(|e| (e.text.clone(), e.label)).collect();
-                    labelled(&vocab, &pairs, classes, max_len).map_err(js_error)?
+                    labelled(&vocab, &pairs, classes, max_len)?
                 }
                 None => train_set.clone(),
             };
@@ -153,7 +153,7 @@ impl BertModel {
                 None => true,
             };
             if needs_new {
-                let values = pretrained.params.values.to_host(&device).await.map_err(js_error)?;
+                let values = pretrained.params.values.to_host(&device).await?;
                 let lr = opts.lr.unwrap_or(3e-4);
                 let tuner = FineTuner::new(
                     &pretrained,
@@ -163,9 +163,8 @@ impl BertModel {
                     lr,
                     opts.seed.unwrap_or(1),
                     &Device::Cpu,
-                )
-                .map_err(js_error)?;
-                *state.fine.try_borrow_mut().map_err(|_| busy("bert.fineTune"))? = Some(state.pre.alongside(tuner).map_err(js_error)?);
+                )?;
+                *state.fine.try_borrow_mut().map_err(|_| busy("bert.fineTune"))? = Some(state.pre.alongside(tuner)?);
             }
             let fine = state
                 .fine
@@ -173,12 +172,12 @@ impl BertModel {
                 .map_err(|_| busy("bert.fineTune"))?
                 .clone()
                 .ok_or_else(|| busy("bert.fineTune"))?;
-            fine.trainer()
-                .try_borrow_mut()
-                .map_err(|_| busy("bert.fineTune"))?
-                .set_examples(&vocab, train_set, opts.batch_size.unwrap_or(16).max(1))
-                .map_err(js_error)?;
-            let trained = fine.train(steps as u32, "bert.fineTune").await.map_err(js_error)?;
+            fine.trainer().try_borrow_mut().map_err(|_| busy("bert.fineTune"))?.set_examples(
+                &vocab,
+                train_set,
+                opts.batch_size.unwrap_or(16).max(1),
+            )?;
+            let trained = fine.train(steps as u32, "bert.fineTune").await?;
             let (bert, step) = {
                 let f = fine.read("bert.fineTune")?;
                 (f.bert.clone(), f.opt.step)
@@ -187,7 +186,7 @@ impl BertModel {
             to_js(&FineTuned {
                 step,
                 loss,
-                accuracy: accuracy(&classifier, &vocab, &eval_set).map_err(js_error)?,
+                accuracy: accuracy(&classifier, &vocab, &eval_set)?,
             })
         })
     }
@@ -203,14 +202,14 @@ impl BertModel {
                     .map_err(|_| busy("bert.classify"))?
                     .clone()
                     .ok_or_else(|| js_error(invalid("bert.classify", "no classifier yet: call fineTune(examples) first.")))?;
-                fine.recover("bert.classify").map_err(js_error)?;
+                fine.recover("bert.classify")?;
                 let bert = fine.read("bert.classify")?.bert.clone();
                 (bert, state.pre.read("bert")?.vocab.clone())
             };
             let bert = cpu_bert(&bert).await?;
             let ids = vocab.encode(&text);
             check_text("bert.classify", ids.len(), bert.cfg.max_len)?;
-            let probs = classify(&bert, &vocab, &[ids]).map_err(js_error)?.remove(0);
+            let probs = classify(&bert, &vocab, &[ids])?.remove(0);
             let label = probs
                 .iter()
                 .enumerate()

@@ -144,7 +144,7 @@ impl Runtime {
     /// layers, dModel, heads, batchSize, documents, vocabSize, lr.
     pub fn bert(&self, options_object: JsValue) -> Promise {
         settle((|| -> std::result::Result<BertModel, JsValue> {
-            let o: ModelOptions = options("bert", options_object).map_err(js_error)?;
+            let o: ModelOptions = options("bert", options_object)?;
             let d = PretrainingConfig::default();
             let cfg = PretrainingConfig {
                 seed: o.seed.unwrap_or(d.seed),
@@ -163,7 +163,7 @@ impl Runtime {
                     "layers ≤ 24, dModel ≤ 1024, documents ≤ 200000 and vocabSize ≤ 30000 in the browser.",
                 )));
             }
-            let pre = Pretrainer::new(cfg, &Device::Cpu).map_err(js_error)?;
+            let pre = Pretrainer::new(cfg, &Device::Cpu)?;
             BertModel::new(pre, self).map_err(js_error)
         })())
     }
@@ -176,9 +176,9 @@ impl Runtime {
     #[wasm_bindgen(js_name = loadBert)]
     pub fn load_bert(&self, bytes: &[u8], vocab_txt: Option<String>) -> Promise {
         settle((|| -> std::result::Result<BertModel, JsValue> {
-            let mut checkpoint = load_bert(bytes, &Device::Cpu).map_err(js_error)?;
+            let mut checkpoint = load_bert(bytes, &Device::Cpu)?;
             if let Some(text) = vocab_txt {
-                let vocab = WordPiece::from_vocab_txt(&text).map_err(js_error)?;
+                let vocab = WordPiece::from_vocab_txt(&text)?;
                 if vocab.len() != checkpoint.bert.cfg.vocab {
                     return Err(js_error(invalid(
                         "loadBert",
@@ -258,13 +258,13 @@ impl BertModel {
         let state = Rc::clone(&self.state);
         let opts = options::<FillOptions>("bert.fillMask", options_object);
         future_to_promise(async move {
-            let top_k = opts.map_err(js_error)?.top_k.unwrap_or(5);
+            let top_k = opts?.top_k.unwrap_or(5);
             if !(1..=100).contains(&top_k) {
                 return Err(js_error(invalid("bert.fillMask", "topK must be between 1 and 100.")));
             }
             let bert = cpu_copy(&state).await?;
             let s = state.pre.read("bert")?;
-            let filled = fill_mask(&bert, &s.vocab, &text, top_k).map_err(js_error)?;
+            let filled = fill_mask(&bert, &s.vocab, &text, top_k)?;
             let guesses: Vec<Vec<Guess>> = filled
                 .into_iter()
                 .map(|list| list.into_iter().map(|(token, probability)| Guess { token, probability }).collect())
@@ -278,10 +278,7 @@ impl BertModel {
     #[wasm_bindgen(js_name = maskExample)]
     pub fn mask_example(&self, text: String, options_object: JsValue) -> Promise {
         settle((|| -> std::result::Result<JsValue, JsValue> {
-            let seed = options::<SeedOptions>("bert.maskExample", options_object)
-                .map_err(js_error)?
-                .seed
-                .unwrap_or(0);
+            let seed = options::<SeedOptions>("bert.maskExample", options_object)?.seed.unwrap_or(0);
             let s = self.state.pre.read("bert.maskExample")?;
             let vocab = &s.vocab;
             let words = vocab.encode(&text);
@@ -325,7 +322,7 @@ impl BertModel {
             check_text("bert.attention", ids.len(), bert.cfg.max_len)?;
             let batch = sentence_batch(vocab, std::slice::from_ref(&ids), &[IGNORE_INDEX]);
             let mut acts = bert.acts(&batch);
-            bert.forward(&mut acts, &batch).map_err(js_error)?;
+            bert.forward(&mut acts, &batch)?;
             let (t, heads) = (batch.t, bert.cfg.heads);
             to_js(&Attention {
                 tokens: batch.tokens.iter().map(|&id| vocab.token(id)).collect(),
@@ -333,8 +330,7 @@ impl BertModel {
                     .blocks
                     .iter()
                     .map(|block| Ok(js_tensor(block.attn.weights.host()?, &[heads, t, t]))) // (NH, T, T)
-                    .collect::<Result<Vec<Js>>>()
-                    .map_err(js_error)?,
+                    .collect::<Result<Vec<Js>>>()?,
             })
         })
     }
@@ -344,12 +340,12 @@ impl BertModel {
         let state = Rc::clone(&self.state);
         let opts = options::<TrainOptions>("bert.train", options_object);
         future_to_promise(async move {
-            let steps = opts.map_err(js_error)?.steps.unwrap_or(1);
+            let steps = opts?.steps.unwrap_or(1);
             if !(1..=MAX_STEPS).contains(&steps) {
                 return Err(js_error(invalid("bert.train", format!("steps must be between 1 and {MAX_STEPS}."))));
             }
             let start = now_ms();
-            let trained = state.pre.train(steps, "bert.train").await.map_err(js_error)?;
+            let trained = state.pre.train(steps, "bert.train").await?;
             let (tokens, mlm, nsp) = (trained.tokens, trained.losses[0], trained.losses[1]);
             to_js(&TrainResult {
                 step: state.pre.read("bert")?.step(),
@@ -366,8 +362,8 @@ impl BertModel {
         future_to_promise(async move {
             let bert = cpu_copy(&state).await?;
             let s = state.pre.read("bert")?;
-            let values = bert.params.values.host().map_err(js_error)?;
-            let bytes = save_bert(&bert, values, &s.vocab, s.step(), None).map_err(js_error)?;
+            let values = bert.params.values.host()?;
+            let bytes = save_bert(&bert, values, &s.vocab, s.step(), None)?;
             Ok(js_sys::Uint8Array::from(bytes.as_slice()).into())
         })
     }
@@ -396,7 +392,7 @@ fn check_text(op: &'static str, tokens: usize, max_len: usize) -> std::result::R
 
 /// The pre-trained model on the CPU (read back from a GPU), without holding the borrow across the wait.
 async fn cpu_copy(state: &Rc<State>) -> std::result::Result<Bert, JsValue> {
-    state.pre.recover("bert").map_err(js_error)?;
+    state.pre.recover("bert")?;
     let bert = state.pre.read("bert")?.bert.clone();
     cpu_bert(&bert).await
 }
@@ -405,8 +401,8 @@ async fn cpu_copy(state: &Rc<State>) -> std::result::Result<Bert, JsValue> {
 async fn cpu_bert(bert: &Bert) -> std::result::Result<Bert, JsValue> {
     let mut copy = bert.clone();
     if copy.device != Device::Cpu {
-        let values = copy.params.values.to_host(&copy.device).await.map_err(js_error)?;
-        copy.move_to(&Device::Cpu, values).map_err(js_error)?;
+        let values = copy.params.values.to_host(&copy.device).await?;
+        copy.move_to(&Device::Cpu, values)?;
     }
     Ok(copy)
 }
