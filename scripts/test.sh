@@ -14,6 +14,12 @@
 #                                 test:quick, for the edit-run loop): the
 #                                 in-browser Rust tests, the relaxed-SIMD and
 #                                 threaded builds and their e2e tests are left out
+#
+# Each build is compiled once, in a target directory of its own: native
+# (layer 1, and again with the threads feature, which recompiles only the
+# crate), the wasm tests and the relaxed-SIMD wasm test (layer 2), and the
+# three release builds the page loads (layer 3). README.md ("Tests") says why
+# the in-browser tests do not run on the release builds.
 set -euo pipefail
 mode="${1:-all}"
 cd "$(dirname "$0")/.."
