@@ -14,7 +14,7 @@ use glassformer::device::gpu::{Gpu, GpuBuffer, GpuSlice};
 use glassformer::ops::adamw::{self, AdamWConfig};
 use glassformer::ops::attention::{self, AttentionShape, Mask};
 use glassformer::ops::matmul::{self, MatmulShape};
-use glassformer::ops::{attention_gpu, cross_entropy, dropout, embedding, gelu, layernorm, relu, residual, softmax};
+use glassformer::ops::{attention_gpu, cross_entropy, dropout, embedding, gelu, gelu_exact, layernorm, relu, residual, softmax};
 use glassformer::Device;
 
 #[cfg(target_arch = "wasm32")]
@@ -129,9 +129,17 @@ mod bodies {
             type Bwd = fn(&Device, &mut [f32], &[f32], &[f32]) -> glassformer::Result<()>;
             type FwdGpu = fn(&Gpu, &mut wgpu::CommandEncoder, GpuSlice, GpuSlice) -> glassformer::Result<()>;
             type BwdGpu = fn(&Gpu, &mut wgpu::CommandEncoder, GpuSlice, GpuSlice, GpuSlice) -> glassformer::Result<()>;
-            let ops: [(&str, Fwd, Bwd, FwdGpu, BwdGpu); 2] = [
+            let ops: [(&str, Fwd, Bwd, FwdGpu, BwdGpu); 3] = [
                 ("relu", relu::forward, relu::backward, relu::forward_gpu, relu::backward_gpu),
                 ("gelu", gelu::forward, gelu::backward, gelu::forward_gpu, gelu::backward_gpu),
+                // The kernel's erf is a 1.5e-7 approximation of libm's.
+                (
+                    "gelu_exact",
+                    gelu_exact::forward,
+                    gelu_exact::backward,
+                    gelu_exact::forward_gpu,
+                    gelu_exact::backward_gpu,
+                ),
             ];
             for (name, fwd, bwd, fwd_gpu, bwd_gpu) in ops {
                 let mut want = vec![0.0; n];
@@ -220,10 +228,35 @@ mod bodies {
             let (gamma_slice, beta_slice) = (gparams.range(5, cols), gparams.range(5 + cols, cols));
             let (out, mean, rstd) = (gpu.zeros(rows * cols), gpu.zeros(rows), gpu.zeros(rows));
             run(&gpu, |e| {
-                layernorm::forward_gpu(&gpu, e, out.all(), &mean, &rstd, gx.all(), gamma_slice, beta_slice, rows, cols).unwrap()
+                layernorm::forward_gpu(
+                    &gpu,
+                    e,
+                    out.all(),
+                    &mean,
+                    &rstd,
+                    gx.all(),
+                    gamma_slice,
+                    beta_slice,
+                    rows,
+                    cols,
+                    1e-12,
+                )
+                .unwrap()
             });
             let (mut want_out, mut want_mean, mut want_rstd) = (vec![0.0; rows * cols], vec![0.0; rows], vec![0.0; rows]);
-            layernorm::forward(&cpu, &mut want_out, &mut want_mean, &mut want_rstd, &x, &gamma, &beta, rows, cols).unwrap();
+            layernorm::forward(
+                &cpu,
+                &mut want_out,
+                &mut want_mean,
+                &mut want_rstd,
+                &x,
+                &gamma,
+                &beta,
+                rows,
+                cols,
+                1e-12,
+            )
+            .unwrap();
             // A constant row (cols = 1) has variance 0: rstd = 1/√ε is large, so compare relatively.
             assert_close(&format!("layernorm {rows}×{cols}"), &read(&gpu, &out).await, &want_out, 1e-5, 1e-4);
             assert_close("layernorm mean", &read(&gpu, &mean).await, &want_mean, 1e-6, 1e-5);

@@ -57,6 +57,32 @@ gf_test! {
         assert_close("softmax([1,2,3])", &y, &[0.090_030_57, 0.244_728_47, 0.665_240_94], 1e-7, 1e-6);
     }
 
+    fn gelu_exact_and_tanh_forms_on_worked_values() {
+        // x·Φ(x) with Φ from tables: Φ(1) = 0.841 344 7, Φ(−1) = 0.158 655 3, Φ(3) = 0.998 650 1.
+        let x = [0.0, 1.0, -1.0, 3.0];
+        let mut exact = vec![0.0; 4];
+        gelu_exact::forward(&CPU, &mut exact, &x).unwrap();
+        assert_close("exact GELU", &exact, &[0.0, 0.841_344_7, -0.158_655_3, 2.995_950_3], 1e-7, 1e-6);
+        // The tanh form is close (GPT-2's) but not equal: 1e-4 off at x = 1, which a
+        // 12-layer BERT would carry into every hidden state.
+        let mut tanh_form = vec![0.0; 4];
+        gelu::forward(&CPU, &mut tanh_form, &x).unwrap();
+        assert!((tanh_form[1] - exact[1]).abs() > 1e-4, "tanh {} vs exact {}", tanh_form[1], exact[1]);
+        assert!((tanh_form[1] - exact[1]).abs() < 1e-3);
+    }
+
+    fn layernorm_eps_is_the_layers_own() {
+        // A row of nearly equal values: σ² = 1e-8, so ε = 1e-5 squashes it and ε = 1e-12 does not.
+        let x = [1.0, 1.0002, 1.0, 1.0002];
+        let (gamma, beta) = ([1.0; 4], [0.0; 4]);
+        let (mut mean, mut rstd) = ([0.0], [0.0]);
+        let mut out = [0.0; 4];
+        layernorm::forward(&CPU, &mut out, &mut mean, &mut rstd, &x, &gamma, &beta, 1, 4, 1e-12).unwrap();
+        assert_close("ε = 1e-12", &out, &[-1.0, 1.0, -1.0, 1.0], 1e-3, 1e-3);
+        layernorm::forward(&CPU, &mut out, &mut mean, &mut rstd, &x, &gamma, &beta, 1, 4, layernorm::EPS).unwrap();
+        assert!(out[1] < 0.04, "ε = 1e-5 keeps the row near 0, got {out:?}");
+    }
+
     fn causal_attention_never_sees_the_future() {
         let shape = AttentionShape { b: 1, t: 5, s: 5, c: 4, nh: 2 };
         let (q, k, v) = (random_vec(20, 1.0, 1), random_vec(20, 1.0, 2), random_vec(20, 1.0, 3));

@@ -137,11 +137,11 @@ gf_test! {
         let (x, gamma, beta, g) = (random_vec(n * c, 2.0, 13), random_vec(c, 1.0, 14), random_vec(c, 1.0, 15), random_vec(n * c, 1.0, 16));
         let run = |x: &[f32], gamma: &[f32], beta: &[f32]| {
             let (mut out, mut mean, mut rstd) = (vec![0.0; n * c], vec![0.0; n], vec![0.0; n]);
-            layernorm::forward(&CPU, &mut out, &mut mean, &mut rstd, x, gamma, beta, n, c).unwrap();
+            layernorm::forward(&CPU, &mut out, &mut mean, &mut rstd, x, gamma, beta, n, c, layernorm::EPS).unwrap();
             weighted_sum(&out, &g)
         };
         let (mut out, mut mean, mut rstd) = (vec![0.0; n * c], vec![0.0; n], vec![0.0; n]);
-        layernorm::forward(&CPU, &mut out, &mut mean, &mut rstd, &x, &gamma, &beta, n, c).unwrap();
+        layernorm::forward(&CPU, &mut out, &mut mean, &mut rstd, &x, &gamma, &beta, n, c, layernorm::EPS).unwrap();
         let (mut dx, mut dgamma, mut dbeta) = (vec![0.0; n * c], vec![0.0; c], vec![0.0; c]);
         layernorm::backward(&CPU, &mut dx, &mut dgamma, &mut dbeta, &g, &x, &mean, &rstd, &gamma, n, c).unwrap();
         check("layernorm dx", &dx, &x, |x| run(x, &gamma, &beta));
@@ -165,6 +165,13 @@ gf_test! {
         check("gelu dx", &dx, &x, |x| {
             let mut y = vec![0.0; 12];
             gelu::forward(&CPU, &mut y, x).unwrap();
+            weighted_sum(&y, &g)
+        });
+        let mut dx = vec![0.0; 12];
+        gelu_exact::backward(&CPU, &mut dx, &g, &x).unwrap();
+        check("gelu (exact) dx", &dx, &x, |x| {
+            let mut y = vec![0.0; 12];
+            gelu_exact::forward(&CPU, &mut y, x).unwrap();
             weighted_sum(&y, &g)
         });
     }

@@ -201,9 +201,9 @@ gf_test! {
             let x: Vec<f32> = random_vec(n * c, 3.0, seed).iter().map(|v| v + 2.0).collect();
             let (gamma, beta, dout) = (random_vec(c, 1.0, seed + 1), random_vec(c, 1.0, seed + 2), random_vec(n * c, 1.0, seed + 3));
             let (mut want, mut mean, mut rstd) = (vec![0.0; n * c], vec![0.0; n], vec![0.0; n]);
-            layernorm::forward_cpu(&mut want, &mut mean, &mut rstd, &x, &gamma, &beta, c);
+            layernorm::forward_cpu(&mut want, &mut mean, &mut rstd, &x, &gamma, &beta, c, layernorm::EPS);
             let (mut got, mut mean2, mut rstd2) = (vec![f32::NAN; n * c], vec![f32::NAN; n], vec![f32::NAN; n]);
-            layernorm_simd::forward_simd(&mut got, &mut mean2, &mut rstd2, &x, &gamma, &beta, c);
+            layernorm_simd::forward_simd(&mut got, &mut mean2, &mut rstd2, &x, &gamma, &beta, c, layernorm::EPS);
             assert_close(&format!("layernorm C={c}"), &got, &want, 1e-5, 1e-5);
             assert_close(&format!("layernorm C={c} mean"), &mean2, &mean, 1e-6, 1e-5);
             assert_close(&format!("layernorm C={c} rstd"), &rstd2, &rstd, 1e-6, 1e-4);

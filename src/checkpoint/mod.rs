@@ -35,6 +35,7 @@ use crate::nn::params::Params;
 
 pub mod bert;
 pub mod gpt;
+pub mod hf;
 pub mod translator;
 
 pub use bert::{load_bert, save_bert, BertCheckpoint};

@@ -29,6 +29,7 @@
 use crate::device::tensor::Tensor;
 use crate::device::Device;
 use crate::error::{invalid, Error, Result};
+use crate::models::outputs::Outputs;
 use crate::nn::block::{Block, BlockActs, BlockConfig, NormPlacement};
 use crate::nn::elementwise::{activate, activate_backward, add};
 use crate::nn::embedding::Embedding;
@@ -76,6 +77,8 @@ impl BertConfig {
 #[derive(Debug, Clone)]
 pub struct MlmHead {
     pub transform: Linear,
+    /// After the transform: GELU (the form the model was trained with).
+    pub activation: Activation,
     pub ln: LayerNorm,
     pub decoder: Linear,
 }
@@ -171,6 +174,7 @@ impl Bert {
             .collect::<Result<Vec<_>>>()?;
         let mlm = cfg.mlm_head.then(|| MlmHead {
             transform: Linear::new(&mut params, "mlm.transform", c, c, true),
+            activation: Activation::Gelu,
             ln: LayerNorm::new(&mut params, "mlm.layer_norm", c),
             decoder: Linear::tied(&mut params, "mlm.decoder", embed.tokens, c, cfg.vocab),
         });
@@ -188,6 +192,23 @@ impl Bert {
             mlm,
             classifier,
         })
+    }
+
+    /// Use the GELU form and the layer norms' ε a checkpoint was trained with
+    /// (Hugging Face BERTs: the exact erf GELU and ε = 1e-12; ours: the tanh
+    /// form and [`EPS`](crate::ops::layernorm::EPS)). Every block, the
+    /// embeddings' layer norm and the masked-LM head follow.
+    pub fn use_numerics(&mut self, activation: Activation, ln_eps: f32) {
+        self.ln_embed.eps = ln_eps;
+        for block in &mut self.blocks {
+            block.ffn.activation = activation;
+            block.ln1.eps = ln_eps;
+            block.ln2.eps = ln_eps;
+        }
+        if let Some(mlm) = &mut self.mlm {
+            mlm.activation = activation;
+            mlm.ln.eps = ln_eps;
+        }
     }
 
     /// A copy for fine-tuning, on `device`: the encoder weights `values` of
@@ -219,6 +240,9 @@ impl Bert {
                 .ok_or_else(|| Error::Backend(format!("bert.fine_tune_copy: the pre-trained model has no tensor {}", info.name)))?;
             info.range.of_mut(&mut values).copy_from_slice(from.range.of(ours));
         }
+        // The copy computes as this model does.
+        let (activation, ln_eps) = (self.blocks[0].ffn.activation, self.ln_embed.eps);
+        copy.use_numerics(activation, ln_eps);
         copy.move_to(device, values)?;
         Ok(copy)
     }
@@ -266,6 +290,44 @@ impl Bert {
             mlm_targets_gpu: None,
             cls_targets_gpu: None,
         }
+    }
+
+    /// One sequence's hidden states, attention weights and (with the
+    /// masked-LM head) logits at every position, as
+    /// [`Outputs`](crate::models::outputs::Outputs) lays them out. The model
+    /// must be on the CPU (its attention weights are kept only there).
+    pub fn outputs(&self, tokens: &[u32], segments: &[u32]) -> Result<Outputs> {
+        self.device.ensure_cpu("bert.forward")?;
+        let t = tokens.len();
+        let mlm = self.mlm.is_some();
+        let batch = BertBatch {
+            b: 1,
+            t,
+            tokens: tokens.to_vec(),
+            segments: segments.to_vec(),
+            lengths: vec![t],
+            mlm_rows: if mlm { (0..t as u32).collect() } else { vec![] },
+            mlm_targets: if mlm { vec![IGNORE_INDEX; t] } else { vec![] },
+            labels: vec![IGNORE_INDEX],
+        };
+        self.check_batch(&batch)?;
+        let mut acts = self.acts(&batch);
+        self.forward(&mut acts, &batch)?;
+        let mut hidden_states = vec![acts.x0.host()?.to_vec()];
+        for out in &acts.block_outs {
+            hidden_states.push(out.host()?.to_vec());
+        }
+        let attentions = acts
+            .blocks
+            .iter()
+            .map(|b| Ok(b.attn.weights.host()?.to_vec()))
+            .collect::<Result<_>>()?;
+        let logits = if mlm { Some(acts.mlm_logits.host()?.to_vec()) } else { None };
+        Ok(Outputs {
+            logits,
+            hidden_states,
+            attentions,
+        })
     }
 
     /// Check a batch against the model before any work is queued.
@@ -343,7 +405,7 @@ impl Bert {
             let m = batch.mlm_rows.len();
             gather_rows(dev, &mut a.mlm_in, top, &batch.mlm_rows, n, c)?;
             head.transform.forward(dev, p, &mut a.mlm_pre, &a.mlm_in, m)?;
-            activate(dev, Activation::Gelu, &mut a.mlm_act, &a.mlm_pre)?;
+            activate(dev, head.activation, &mut a.mlm_act, &a.mlm_pre)?;
             head.ln.forward(dev, p, &mut a.mlm_ln, &mut a.mlm_norm, &a.mlm_act, m)?;
             head.decoder.forward(dev, p, &mut a.mlm_logits, &a.mlm_norm, m)?;
             let loss = CrossEntropy::new(self.cfg.vocab);
@@ -383,7 +445,7 @@ impl Bert {
             );
             head.decoder.backward(dev, p, g, &mut dnorm, &dlogits, &a.mlm_norm, m)?;
             head.ln.backward(dev, p, g, &a.mlm_ln, &mut dact, &dnorm, &a.mlm_act, m)?;
-            activate_backward(dev, Activation::Gelu, &mut dpre, &dact, &a.mlm_pre)?;
+            activate_backward(dev, head.activation, &mut dpre, &dact, &a.mlm_pre)?;
             head.transform.backward(dev, p, g, &mut din, &dpre, &a.mlm_in, m)?;
             gather_rows_backward(dev, &mut dtop, &din, &batch.mlm_rows, n, c)?;
         }

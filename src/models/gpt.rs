@@ -24,6 +24,7 @@
 use crate::device::tensor::Tensor;
 use crate::device::Device;
 use crate::error::{invalid, Result};
+use crate::models::outputs::Outputs;
 use crate::models::tiny_lm::{TinyLm, TinyLmConfig};
 use crate::nn::attention::LayerCache;
 use crate::nn::block::{BlockConfig, NormPlacement};
@@ -89,6 +90,19 @@ impl Gpt {
         })
     }
 
+    /// Use the GELU form and the layer norms' ε a checkpoint was trained with
+    /// (GPT-2: the tanh GELU and ε = 1e-5, which are also ours).
+    pub fn use_numerics(&mut self, activation: Activation, ln_eps: f32) {
+        for block in &mut self.lm.blocks {
+            block.ffn.activation = activation;
+            block.ln1.eps = ln_eps;
+            block.ln2.eps = ln_eps;
+        }
+        if let Some(ln) = &mut self.lm.ln_final {
+            ln.eps = ln_eps;
+        }
+    }
+
     /// An empty cache for this model.
     pub fn cache(&self) -> KvCache {
         KvCache {
@@ -112,6 +126,38 @@ impl Gpt {
         let ignore = vec![crate::ops::cross_entropy::IGNORE_INDEX; t];
         self.lm.forward(&mut acts, tokens, &ignore)?;
         Ok(acts.logits.host()?.to_vec())
+    }
+
+    /// One sequence's hidden states, attention weights and logits, as
+    /// [`Outputs`] lays them out (the last hidden state after the final
+    /// layer norm, as `transformers` gives GPT-2's). On the CPU.
+    pub fn outputs(&self, tokens: &[u32]) -> Result<Outputs> {
+        self.check_cpu()?;
+        let t = tokens.len();
+        if t == 0 || t > self.cfg.context {
+            return Err(invalid(
+                "gpt.forward",
+                format!("got {t} tokens; give 1 to {} (the context).", self.cfg.context),
+            ));
+        }
+        let mut acts = self.lm.acts(1, t);
+        let ignore = vec![crate::ops::cross_entropy::IGNORE_INDEX; t];
+        self.lm.forward(&mut acts, tokens, &ignore)?;
+        let mut hidden_states = vec![acts.embedded.host()?.to_vec()];
+        for out in &acts.block_outs[..self.cfg.layers - 1] {
+            hidden_states.push(out.host()?.to_vec());
+        }
+        hidden_states.push(acts.ln_final_out.host()?.to_vec());
+        let attentions = acts
+            .blocks
+            .iter()
+            .map(|b| Ok(b.attn.weights.host()?.to_vec()))
+            .collect::<Result<_>>()?;
+        Ok(Outputs {
+            logits: Some(acts.logits.host()?.to_vec()),
+            hidden_states,
+            attentions,
+        })
     }
 
     /// Feed `token` at the cache's next position → its logits `(V)`: the

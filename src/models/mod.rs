@@ -5,6 +5,7 @@
 pub mod bert;
 pub mod embedding_space;
 pub mod gpt;
+pub mod outputs;
 pub mod rnn;
 pub mod sampling;
 pub mod seq2seq;

@@ -6,7 +6,7 @@ use crate::device::tensor::Tensor;
 use crate::device::Device;
 use crate::error::Result;
 use crate::nn::feed_forward::Activation;
-use crate::ops::{gelu, relu, residual};
+use crate::ops::{gelu, gelu_exact, relu, residual};
 
 /// `out = a + b` (a residual connection).
 pub fn add(dev: &Device, out: &mut Tensor, a: &Tensor, b: &Tensor) -> Result<()> {
@@ -36,12 +36,14 @@ pub fn activate(dev: &Device, activation: Activation, out: &mut Tensor, x: &Tens
         Device::Cpu => match activation {
             Activation::Relu => relu::forward(dev, out.host_mut()?, x.host()?),
             Activation::Gelu => gelu::forward(dev, out.host_mut()?, x.host()?),
+            Activation::GeluExact => gelu_exact::forward(dev, out.host_mut()?, x.host()?),
         },
         Device::Gpu(gpu) => {
             let (out, x) = (out.gpu_all()?, x.gpu_all()?);
             gpu.record(|e| match activation {
                 Activation::Relu => relu::forward_gpu(gpu, e, out, x),
                 Activation::Gelu => gelu::forward_gpu(gpu, e, out, x),
+                Activation::GeluExact => gelu_exact::forward_gpu(gpu, e, out, x),
             })
         }
     }
@@ -53,12 +55,14 @@ pub fn activate_backward(dev: &Device, activation: Activation, dx: &mut Tensor, 
         Device::Cpu => match activation {
             Activation::Relu => relu::backward(dev, dx.host_mut()?, dout.host()?, x.host()?),
             Activation::Gelu => gelu::backward(dev, dx.host_mut()?, dout.host()?, x.host()?),
+            Activation::GeluExact => gelu_exact::backward(dev, dx.host_mut()?, dout.host()?, x.host()?),
         },
         Device::Gpu(gpu) => {
             let (dx, dout, x) = (dx.gpu_all()?, dout.gpu_all()?, x.gpu_all()?);
             gpu.record(|e| match activation {
                 Activation::Relu => relu::backward_gpu(gpu, e, dx, dout, x),
                 Activation::Gelu => gelu::backward_gpu(gpu, e, dx, dout, x),
+                Activation::GeluExact => gelu_exact::backward_gpu(gpu, e, dx, dout, x),
             })
         }
     }

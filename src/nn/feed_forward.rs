@@ -18,7 +18,10 @@ use crate::nn::params::Params;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Activation {
     Relu,
+    /// GELU, tanh approximation (GPT-2's `gelu_new`; our own models).
     Gelu,
+    /// GELU, exact erf form (BERT's `gelu`).
+    GeluExact,
 }
 
 /// Two linear layers with an activation between them.

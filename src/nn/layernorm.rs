@@ -13,6 +13,8 @@ pub struct LayerNorm {
     pub gamma: ParamRange,
     pub beta: ParamRange,
     pub c: usize,
+    /// ε inside the square root ([`layernorm::EPS`] unless a checkpoint says otherwise).
+    pub eps: f32,
 }
 
 /// What forward keeps for backward: per row mean and 1/std, `(N)` each.
@@ -35,7 +37,12 @@ impl LayerNorm {
     pub fn new(params: &mut Params, name: &str, c: usize) -> LayerNorm {
         let gamma = params.add(&format!("{name}.weight"), &[c], Init::Ones);
         let beta = params.add(&format!("{name}.bias"), &[c], Init::Zeros);
-        LayerNorm { gamma, beta, c }
+        LayerNorm {
+            gamma,
+            beta,
+            c,
+            eps: layernorm::EPS,
+        }
     }
 
     /// `out (N, C) = γ ⊙ normalise(x) + β`.
@@ -54,12 +61,13 @@ impl LayerNorm {
                     self.beta.of(p),
                     n,
                     self.c,
+                    self.eps,
                 )
             }
             Device::Gpu(gpu) => {
                 let (out, x, gamma, beta) = (out.gpu_all()?, x.gpu_all()?, self.gamma.gpu_slice(p)?, self.beta.gpu_slice(p)?);
                 let (mean, rstd) = (acts.mean.gpu()?, acts.rstd.gpu()?);
-                gpu.record(|e| layernorm::forward_gpu(gpu, e, out, mean, rstd, x, gamma, beta, n, self.c))
+                gpu.record(|e| layernorm::forward_gpu(gpu, e, out, mean, rstd, x, gamma, beta, n, self.c, self.eps))
             }
         }
     }

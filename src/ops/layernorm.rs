@@ -39,7 +39,9 @@ const KERNEL_BACKWARD_PARAMS: Kernel = Kernel {
     entry: "backward_params",
 };
 
-/// ε inside the square root, as in BERT and GPT-2.
+/// ε inside the square root of our own models, and GPT-2's. Each layer norm
+/// carries its own (Hugging Face's BERT checkpoints use 1e-12); it keeps a
+/// row of equal values from dividing by zero.
 pub const EPS: f32 = 1e-5;
 
 /// Normalise `x: (N, C)` into `out`, caching `mean (N)` and `rstd (N)`.
@@ -53,6 +55,7 @@ pub fn forward(
     beta: &[f32],
     n: usize,
     c: usize,
+    eps: f32,
 ) -> Result<()> {
     check_len("layernorm", "input", x.len(), &[("N", n), ("C", c)])?;
     check_len("layernorm", "output", out.len(), &[("N", n), ("C", c)])?;
@@ -62,16 +65,17 @@ pub fn forward(
     check_len("layernorm", "rstd cache", rstd.len(), &[("N", n)])?;
     dev.ensure_cpu("layernorm")?;
     // The SIMD twin of `forward_cpu`, equal to it within rounding.
-    super::layernorm_simd::forward_simd(out, mean, rstd, x, gamma, beta, c);
+    super::layernorm_simd::forward_simd(out, mean, rstd, x, gamma, beta, c, eps);
     Ok(())
 }
 
 /// Reference forward.
-pub fn forward_cpu(out: &mut [f32], mean: &mut [f32], rstd: &mut [f32], x: &[f32], gamma: &[f32], beta: &[f32], c: usize) {
+#[allow(clippy::too_many_arguments)]
+pub fn forward_cpu(out: &mut [f32], mean: &mut [f32], rstd: &mut [f32], x: &[f32], gamma: &[f32], beta: &[f32], c: usize, eps: f32) {
     for (row, (x_row, out_row)) in x.chunks_exact(c).zip(out.chunks_exact_mut(c)).enumerate() {
         let mu = x_row.iter().sum::<f32>() / c as f32;
         let var = x_row.iter().map(|v| (v - mu) * (v - mu)).sum::<f32>() / c as f32;
-        let r = 1.0 / (var + EPS).sqrt();
+        let r = 1.0 / (var + eps).sqrt();
         for j in 0..c {
             let x_hat = (x_row[j] - mu) * r;
             out_row[j] = gamma[j] * x_hat + beta[j];
@@ -152,11 +156,25 @@ pub fn forward_gpu(
     beta: GpuSlice,
     n: usize,
     c: usize,
+    eps: f32,
 ) -> Result<()> {
     check_gpu_shapes("layernorm", x, out, gamma, beta, n, c)?;
     check_len("layernorm", "mean cache", mean.len(), &[("N", n)])?;
     check_len("layernorm", "rstd cache", rstd.len(), &[("N", n)])?;
-    let uniforms = [n as u32, c as u32, x.word(), out.word(), gamma.word(), beta.word(), 0, 0, 0, 0, 0];
+    let uniforms = [
+        n as u32,
+        c as u32,
+        x.word(),
+        out.word(),
+        gamma.word(),
+        beta.word(),
+        0,
+        0,
+        0,
+        0,
+        0,
+        eps.to_bits(),
+    ];
     let buffers = [(1, x.buffer), (2, gamma.buffer), (3, out.buffer), (4, mean), (5, rstd)];
     gpu.dispatch(encoder, &KERNEL_FORWARD, &uniforms, &buffers, grid_1d(n, 1));
     Ok(())

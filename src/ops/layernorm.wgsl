@@ -1,7 +1,8 @@
 // layernorm.wgsl — layer norm forward and backward; the formulas of layernorm.rs.
 //
 // Bindings:
-//   0  p       uniform   n, c, x_off, out_off, gamma_off, beta_off, stats_off, dout_off, dx_off, dgamma_off, dbeta_off
+//   0  p       uniform   n, c, x_off, out_off, gamma_off, beta_off, stats_off, dout_off, dx_off, dgamma_off, dbeta_off,
+//                        eps (the f32's bits; forward only)
 //   1  x       read      (N, C)
 //   2  params  read      γ (C) at gamma_off and β (C) at beta_off (the flat parameter buffer)
 //   forward (one workgroup per row):
@@ -16,7 +17,7 @@
 
 struct Params {
     n: u32, c: u32, x_off: u32, out_off: u32, gamma_off: u32, beta_off: u32,
-    stats_off: u32, dout_off: u32, dx_off: u32, dgamma_off: u32, dbeta_off: u32,
+    stats_off: u32, dout_off: u32, dx_off: u32, dgamma_off: u32, dbeta_off: u32, eps_bits: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -31,8 +32,6 @@ struct Params {
 @group(0) @binding(9) var<storage, read_write> dx: array<f32>;
 @group(0) @binding(10) var<storage, read_write> grads: array<f32>;
 
-const EPS: f32 = 1e-5;
-
 @compute @workgroup_size(256)
 fn forward(@builtin(workgroup_id) group: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
            @builtin(local_invocation_index) me: u32) {
@@ -44,7 +43,7 @@ fn forward(@builtin(workgroup_id) group: vec3<u32>, @builtin(num_workgroups) gro
     let mu = reduce_sum(s, me) / f32(p.c);
     var v = 0.0;
     for (var j = me; j < p.c; j += WG) { let d = x[xs + j] - mu; v += d * d; }
-    let r = 1.0 / sqrt(reduce_sum(v, me) / f32(p.c) + EPS);
+    let r = 1.0 / sqrt(reduce_sum(v, me) / f32(p.c) + bitcast<f32>(p.eps_bits));
     for (var j = me; j < p.c; j += WG) {
         out[p.out_off + row * p.c + j] = params[p.gamma_off + j] * (x[xs + j] - mu) * r + params[p.beta_off + j];
     }

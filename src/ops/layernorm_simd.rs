@@ -10,7 +10,6 @@
 //! reference's scalar code. Sums are taken in another order, so results agree
 //! with the reference to rounding.
 
-use super::layernorm::EPS;
 use super::simd::F32x4;
 
 /// `Σ f(i)` over the whole groups of four, plus the scalar tail.
@@ -25,7 +24,8 @@ fn sum4(c: usize, vector: impl Fn(usize) -> F32x4, scalar: impl Fn(usize) -> f32
 }
 
 /// Same contract as the reference forward.
-pub fn forward_simd(out: &mut [f32], mean: &mut [f32], rstd: &mut [f32], x: &[f32], gamma: &[f32], beta: &[f32], c: usize) {
+#[allow(clippy::too_many_arguments)]
+pub fn forward_simd(out: &mut [f32], mean: &mut [f32], rstd: &mut [f32], x: &[f32], gamma: &[f32], beta: &[f32], c: usize, eps: f32) {
     let whole = c / 4 * 4;
     for (row, (x_row, out_row)) in x.chunks_exact(c).zip(out.chunks_exact_mut(c)).enumerate() {
         let mu = sum4(c, |j| F32x4::load(&x_row[j..]), |j| x_row[j]) / c as f32;
@@ -38,7 +38,7 @@ pub fn forward_simd(out: &mut [f32], mean: &mut [f32], rstd: &mut [f32], x: &[f3
             },
             |j| (x_row[j] - mu) * (x_row[j] - mu),
         ) / c as f32;
-        let r = 1.0 / (var + EPS).sqrt();
+        let r = 1.0 / (var + eps).sqrt();
         let r4 = F32x4::splat(r);
         for j in (0..whole).step_by(4) {
             let x_hat = (F32x4::load(&x_row[j..]) - mu4) * r4;

@@ -35,6 +35,7 @@ pub mod cross_entropy;
 pub mod dropout;
 pub mod embedding;
 pub mod gelu;
+pub mod gelu_exact;
 pub mod gelu_simd;
 pub mod layernorm;
 pub mod layernorm_simd;

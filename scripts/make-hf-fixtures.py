@@ -1,0 +1,127 @@
+"""Write the Hugging Face parity fixtures: small random BERT and GPT-2 models
+saved the way `transformers` saves them, with the outputs `transformers`
+computes for fixed inputs, so that glassformer's loader and forward pass can
+be checked against the library itself without Python at test time.
+
+    python3 -m venv .venv-fixtures && .venv-fixtures/bin/pip install torch transformers safetensors
+    .venv-fixtures/bin/python scripts/make-hf-fixtures.py        # → tests/fixtures/hf/
+
+For each model, in tests/fixtures/hf/<name>/:
+  config.json, model.safetensors   what save_pretrained writes (F32)
+  model-f16.safetensors            (BERT) the same weights in F16
+  model-bf16.safetensors           (GPT-2) the same weights in BF16
+  expected.safetensors             input_ids (and token_type_ids), then
+                                   logits, hidden_states.{0..L}, attentions.{0..L-1}
+                                   for the F32 weights, and the same names
+                                   with a ".half" suffix for the half-precision file's
+                                   weights (rounded, then computed in F32)
+
+Attention runs "eager" (the plain softmax(QKᵀ/√d_k)V), the implementation
+that can return its weights.
+
+Random initialisation gives weights of std 0.02, whose outputs are nearly
+uniform; the weights are redrawn larger (std 0.15, layer-norm gains around
+1) so that attention has real peaks and every part of the forward pass
+matters to the result.
+"""
+
+import json
+import os
+import sys
+
+import torch
+from safetensors.torch import save_file
+from transformers import BertConfig, BertForMaskedLM, GPT2Config, GPT2LMHeadModel
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "hf")
+
+
+def spread(model, seed):
+    """Redraw every parameter with a larger spread (see the module's doc)."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            noise = torch.randn(p.shape, generator=g)
+            if "LayerNorm.weight" in name or (".ln_" in name and name.endswith("weight")):
+                p.copy_(1.0 + 0.1 * noise)
+            else:
+                p.copy_(0.15 * noise)
+    model.eval()
+    return model
+
+
+def outputs(model, **inputs):
+    with torch.no_grad():
+        out = model(**inputs, output_hidden_states=True, output_attentions=True)
+    result = {"logits": out.logits[0].contiguous()}
+    for i, h in enumerate(out.hidden_states):
+        result[f"hidden_states.{i}"] = h[0].contiguous()
+    for i, a in enumerate(out.attentions):
+        result[f"attentions.{i}"] = a[0].contiguous()
+    return result
+
+
+def rounded(model, dtype):
+    """A copy of `model` whose weights went through `dtype` and back (what a half-precision file holds)."""
+    copy = type(model)(model.config)
+    copy.load_state_dict({k: v.to(dtype).to(torch.float32) for k, v in model.state_dict().items()})
+    return copy.eval()
+
+
+def save(name, model, half_dtype, half_name, inputs):
+    folder = os.path.join(OUT, name)
+    os.makedirs(folder, exist_ok=True)
+    model.save_pretrained(folder, safe_serialization=True)
+    if os.path.exists(os.path.join(folder, "generation_config.json")):
+        os.remove(os.path.join(folder, "generation_config.json"))  # sampling defaults, not the model
+    # save_pretrained writes the tied output matrix once; the half file does the same.
+    state = {k: v.to(half_dtype).contiguous() for k, v in model.state_dict().items() if k not in tied_names(model)}
+    save_file(state, os.path.join(folder, half_name), metadata={"format": "pt"})
+    expected = {k: v.contiguous() for k, v in inputs.items()}
+    expected.update(outputs(model, **inputs))
+    expected.update({f"{k}.half": v for k, v in outputs(rounded(model, half_dtype), **inputs).items()})
+    save_file(expected, os.path.join(folder, "expected.safetensors"))
+    with open(os.path.join(folder, "config.json")) as f:
+        config = json.load(f)
+    print(f"{name}: {config['architectures']}, {sum(p.numel() for p in model.parameters())} parameters, files in {folder}")
+
+
+def tied_names(model):
+    """The names of parameters that share storage with an earlier one (the tied output matrix)."""
+    seen, tied = {}, set()
+    for k, v in model.state_dict().items():
+        ptr = v.data_ptr()
+        if ptr in seen:
+            tied.add(k)
+        seen[ptr] = k
+    return tied
+
+
+def main():
+    torch.manual_seed(0)
+    # BERT: intermediate 37 and head size 8 leave remainders for every SIMD loop.
+    bert = BertForMaskedLM(BertConfig(
+        vocab_size=99, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+        intermediate_size=37, max_position_embeddings=64, type_vocab_size=2,
+        hidden_act="gelu", layer_norm_eps=1e-12, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0,
+        pad_token_id=0, attn_implementation="eager",
+    ))
+    spread(bert, 1)
+    ids = torch.tensor([[2, 45, 17, 88, 3, 61, 9, 30, 3]])
+    types = torch.tensor([[0, 0, 0, 0, 0, 1, 1, 1, 1]])
+    save("bert", bert, torch.float16, "model-f16.safetensors", {"input_ids": ids, "token_type_ids": types})
+
+    gpt2 = GPT2LMHeadModel(GPT2Config(
+        vocab_size=99, n_positions=64, n_embd=32, n_layer=2, n_head=4,
+        activation_function="gelu_new", layer_norm_epsilon=1e-5,
+        resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, bos_token_id=98, eos_token_id=98,
+        attn_implementation="eager",
+    ))
+    spread(gpt2, 2)
+    ids = torch.tensor([[5, 71, 23, 98, 0, 44, 12, 7, 66, 31, 2]])
+    save("gpt2", gpt2, torch.bfloat16, "model-bf16.safetensors", {"input_ids": ids})
+    print(f"torch {torch.__version__}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
