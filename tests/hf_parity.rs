@@ -9,7 +9,9 @@
 mod common;
 use common::assert_close;
 use glassformer::checkpoint::hf::{load_pretrained, Pretrained};
+use glassformer::checkpoint::{load_bert, save_bert};
 use glassformer::models::outputs::Outputs;
+use glassformer::train::wordpiece::WordPiece;
 use glassformer::{Device, Error};
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
@@ -124,6 +126,19 @@ gf_test! {
         assert_eq!((model.cfg.layers, model.cfg.c, model.cfg.heads, model.cfg.ffn_hidden), (2, 32, 4, 37));
         compare("bert", &model.outputs(&tokens, &segments).unwrap(), &expected, "");
         compare("bert (F16 file)", &bert(BERT_F16).outputs(&tokens, &segments).unwrap(), &expected, ".half");
+    }
+
+    fn a_hugging_face_bert_saved_as_ours_reloads_computing_the_same() {
+        // Our checkpoint keeps weights in F16 and records the exact GELU and ε = 1e-12, so the
+        // reloaded model computes what transformers computes from F16-rounded weights.
+        let expected = SafeTensors::deserialize(BERT_EXPECTED).unwrap();
+        let (tokens, segments) = (ids(&expected, "input_ids"), ids(&expected, "token_type_ids"));
+        let model = bert(BERT_F32);
+        let specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].map(String::from);
+        let vocab = WordPiece::from_tokens(specials.into_iter().chain((5..99).map(|i| format!("w{i}"))).collect()).unwrap();
+        let bytes = save_bert(&model, model.params.values.host().unwrap(), &vocab, 0, None).unwrap();
+        let reloaded = load_bert(&bytes, &Device::Cpu).unwrap().bert;
+        compare("bert (saved and reloaded)", &reloaded.outputs(&tokens, &segments).unwrap(), &expected, ".half");
     }
 
     fn a_hugging_face_gpt2_matches_transformers() {

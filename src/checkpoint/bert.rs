@@ -1,6 +1,8 @@
 //! BERT's checkpoint (`format = glassformer-bert`): the weights in half
 //! precision (the masked-LM head, or a classifier, or both), the sizes, and
-//! the WordPiece vocabulary as the text of a `vocab.txt`.
+//! the WordPiece vocabulary as the text of a `vocab.txt`. A BERT that
+//! computes otherwise than ours (one opened from Hugging Face files: exact
+//! GELU, ε = 1e-12) also records `activation` and `ln_eps`.
 
 use std::collections::HashMap;
 
@@ -10,6 +12,8 @@ use super::{open, parse_number, read_values, serialize, OP};
 use crate::device::Device;
 use crate::error::{invalid, Result};
 use crate::models::bert::{Bert, BertConfig};
+use crate::nn::feed_forward::Activation;
+use crate::ops::layernorm;
 use crate::train::wordpiece::WordPiece;
 
 const BERT_FORMAT: &str = "glassformer-bert";
@@ -58,6 +62,12 @@ pub fn save_bert(bert: &Bert, values: &[f32], vocab: &WordPiece, step: u32, mlm_
     if let Some(accuracy) = mlm_accuracy {
         metadata.insert("mlm_accuracy".into(), accuracy.to_string());
     }
+    // How it computes, when it is not our own default (a Hugging Face BERT: exact GELU, ε = 1e-12).
+    let (activation, ln_eps) = (bert.blocks[0].ffn.activation, bert.ln_embed.eps);
+    if (activation, ln_eps) != (Activation::Gelu, layernorm::EPS) {
+        metadata.insert("activation".into(), activation_name(activation).into());
+        metadata.insert("ln_eps".into(), ln_eps.to_string());
+    }
     serialize(&bert.params, values, metadata, Dtype::F16)
 }
 
@@ -81,6 +91,15 @@ pub fn load_bert(bytes: &[u8], device: &Device) -> Result<BertCheckpoint> {
         return Err(invalid(OP, "the configuration is out of range for this BERT."));
     }
     let mut bert = Bert::new(cfg, 0, &Device::Cpu)?;
+    if let Some(name) = metadata.0.get("activation") {
+        let activation = match name.as_str() {
+            "gelu" => Activation::GeluExact,
+            "gelu_new" => Activation::Gelu,
+            "relu" => Activation::Relu,
+            other => return Err(invalid(OP, format!("metadata activation={other:?} is not one glassformer knows."))),
+        };
+        bert.use_numerics(activation, metadata.number("ln_eps")?);
+    }
     let values = read_values(&file, &bert.params)?;
     bert.move_to(device, values)?;
     let mlm_accuracy = match metadata.0.get("mlm_accuracy") {
@@ -93,4 +112,13 @@ pub fn load_bert(bytes: &[u8], device: &Device) -> Result<BertCheckpoint> {
         step: metadata.number("step")?,
         mlm_accuracy,
     })
+}
+
+/// An activation by the name Hugging Face configs use.
+fn activation_name(activation: Activation) -> &'static str {
+    match activation {
+        Activation::GeluExact => "gelu",
+        Activation::Gelu => "gelu_new",
+        Activation::Relu => "relu",
+    }
 }
