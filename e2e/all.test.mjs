@@ -8,6 +8,7 @@ import "./bert_fill.e2e.mjs";
 import "./causal_mask.e2e.mjs";
 import "./gpt_sampler.e2e.mjs";
 import "./positional_encoding.e2e.mjs";
+import "./pretrained.e2e.mjs";
 import "./seq2seq_trainer.e2e.mjs";
 import "./simd_builds.e2e.mjs";
 import "./threads.e2e.mjs";

@@ -744,3 +744,111 @@ async fn the_widgets_feed_forward_and_rnn_across_the_boundary() {
     let msg = String::from(error.message());
     assert!(msg.starts_with("rnnGradients: ") && msg.contains("\"relu\""), "{msg}");
 }
+
+/// A random Hugging Face BERT (`tests/fixtures/hf/bert/`, from `transformers`) through
+/// `loadPretrained`, on both backends: `forward` gives the library's hidden states,
+/// attention weights and logits within 1e-4 (on the CPU, which `forward` runs on).
+#[wasm_bindgen_test]
+async fn a_hugging_face_bert_through_load_pretrained() {
+    use safetensors::SafeTensors;
+    const EXPECTED: &[u8] = include_bytes!("fixtures/hf/bert/expected.safetensors");
+    let expected = SafeTensors::deserialize(EXPECTED).unwrap();
+    let tensor = |name: &str| -> Vec<f32> {
+        let t = expected.tensor(name).unwrap();
+        match t.dtype() {
+            safetensors::Dtype::I64 => t
+                .data()
+                .chunks_exact(8)
+                .map(|b| i64::from_le_bytes(b.try_into().unwrap()) as f32)
+                .collect(),
+            _ => t
+                .data()
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+                .collect(),
+        }
+    };
+    // The fixture's vocabulary: the five specials and 94 made-up words (99 tokens, as the config says).
+    let vocab: Vec<String> = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+        .map(String::from)
+        .into_iter()
+        .chain((5..99).map(|i| format!("w{i}")))
+        .collect();
+    let files = |config: &str, weights: &[u8]| {
+        opts(&[
+            ("config", config.into()),
+            ("weights", js_sys::Uint8Array::from(weights).into()),
+            ("vocab", vocab.join("\n").into()),
+        ])
+    };
+    let config = include_str!("fixtures/hf/bert/config.json");
+    let weights: &[u8] = include_bytes!("fixtures/hf/bert/model.safetensors");
+    let ids: Vec<u32> = tensor("input_ids").iter().map(|&v| v as u32).collect();
+    let segments = Array::new();
+    for s in tensor("token_type_ids") {
+        segments.push(&(s as u32).into());
+    }
+    for rt in both().await {
+        let bert: BertModel = made(rt.load_pretrained(files(config, weights))).await;
+        let out = resolved(bert.forward(ids.clone(), opts(&[("segments", segments.clone().into())]))).await;
+        let (hidden, attentions) = (Array::from(&get(&out, "hiddenStates")), Array::from(&get(&out, "attentions")));
+        assert_eq!((hidden.length(), attentions.length()), (3, 2));
+        assert_eq!(shape(&hidden.get(2)), [9, 32]);
+        assert_eq!(shape(&attentions.get(1)), [4, 9, 9]);
+        let close = |what: String, got: Vec<f32>, want: Vec<f32>| {
+            let worst = got
+                .iter()
+                .zip(&want)
+                .map(|(a, b)| (a - b).abs() / (1.0 + b.abs()))
+                .fold(0.0f32, f32::max);
+            assert!(
+                got.len() == want.len() && worst <= 1e-4,
+                "{what} on {}: off by {worst}",
+                rt.backend()
+            );
+        };
+        for i in 0..3 {
+            close(
+                format!("hidden_states.{i}"),
+                data(&hidden.get(i)),
+                tensor(&format!("hidden_states.{i}")),
+            );
+        }
+        for i in 0..2 {
+            close(
+                format!("attentions.{i}"),
+                data(&attentions.get(i)),
+                tensor(&format!("attentions.{i}")),
+            );
+        }
+        close("logits".into(), data(&get(&out, "logits")), tensor("logits"));
+        // What it reads: [CLS] w7 [SEP].
+        let encoded = resolved(bert.encode("w7".into())).await;
+        assert_eq!(
+            Array::from(&get(&encoded, "ids"))
+                .iter()
+                .map(|v| v.as_f64().unwrap() as u32)
+                .collect::<Vec<_>>(),
+            [2, 7, 3]
+        );
+    }
+    // Refusals: no tokenizer, a GPT-2, a vocabulary of the wrong size.
+    let rt = runtime("cpu").await;
+    let no_tokenizer = opts(&[("config", config.into()), ("weights", js_sys::Uint8Array::from(weights).into())]);
+    assert!(rejection(rt.load_pretrained(no_tokenizer)).await.contains("tokenizer"));
+    let gpt2 = files(
+        include_str!("fixtures/hf/gpt2/config.json"),
+        include_bytes!("fixtures/hf/gpt2/model.safetensors"),
+    );
+    assert!(rejection(rt.load_pretrained(gpt2)).await.contains("GPT-2"));
+    let short = opts(&[
+        ("config", config.into()),
+        ("weights", js_sys::Uint8Array::from(weights).into()),
+        ("vocab", vocab[..50].join("\n").into()),
+    ]);
+    let m = rejection(rt.load_pretrained(short)).await;
+    assert!(
+        m.starts_with("loadPretrained: ") && m.contains("50 tokens") && m.contains("99"),
+        "{m}"
+    );
+}

@@ -43,7 +43,7 @@ addEventListener("message", async ({ data }) => {
       if (threads > 1) await pkg.initThreadPool(threads);
       runtime = await pkg.Runtime.create("cpu");
       result = { cpuKernels: pkg.cpuKernels() };
-    } else if (["seq2seq", "loadSeq2seq", "gpt", "loadGpt", "bert", "loadBert"].includes(method)) {
+    } else if (["seq2seq", "loadSeq2seq", "gpt", "loadGpt", "bert", "loadBert", "loadPretrained"].includes(method)) {
       const handle = nextModel++;
       models.set(handle, await runtime[method](...args));
       result = handle;

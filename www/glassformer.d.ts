@@ -206,6 +206,48 @@ export interface Runtime {
   bert(options?: BertOptions): Promise<BertModel>;
   /** A BERT from `bert.save()` bytes; `vocabTxt`, if given, replaces its vocabulary. */
   loadBert(bytes: Uint8Array, vocabTxt?: string): Promise<BertModel>;
+  /** A BERT-family model from a Hugging Face folder's files, already read. */
+  loadPretrained(files: PretrainedFiles): Promise<BertModel>;
+  /**
+   * Download a Hugging Face model folder (its URL, e.g. a Hub repository's
+   * `…/resolve/main/`, or a path on this site) or read the files a user picked,
+   * with progress, kept in the browser's cache; then `loadPretrained`.
+   */
+  fromPretrained(source: string | FileList | readonly File[], options?: FromPretrainedOptions): Promise<BertModel>;
+}
+
+/** The files of a Hugging Face model folder, as `loadPretrained` takes them. */
+export interface PretrainedFiles {
+  /** config.json's text. */
+  config: string;
+  /** model.safetensors' bytes (F32, F16 or BF16 weights). */
+  weights: Uint8Array;
+  /** tokenizer.json's text (or give `vocab`). */
+  tokenizer?: string;
+  /** vocab.txt's text. */
+  vocab?: string;
+}
+
+/** Progress of `fromPretrained`, one call per chunk received. */
+export interface PretrainedProgress {
+  /** The file arriving: "config.json", "model.safetensors", … */
+  file: string;
+  /** Bytes so far. */
+  loaded: number;
+  /** Its size, when the server says. */
+  total: number | null;
+  /** 0–100, when the size is known. */
+  percent: number | null;
+  /** Read from the browser's cache rather than downloaded. */
+  cached: boolean;
+}
+
+/** Options of `fromPretrained`. */
+export interface FromPretrainedOptions {
+  /** Told as each file arrives. */
+  onProgress?: (progress: PretrainedProgress) => void;
+  /** Abort the downloads. */
+  signal?: AbortSignal;
 }
 
 /** The CPU runtime in a Web Worker: a Runtime that also has threads and can be ended. */
@@ -685,10 +727,26 @@ export interface BertDescription {
   fineTuned: boolean;
 }
 
+/** What `forward` returns. */
+export interface ForwardResult {
+  logits: Tensor | null;
+  hiddenStates: Tensor[];
+  attentions: Tensor[];
+}
+
 /** A BERT: pre-training, fill-mask, attention, embeddings, and a classifier on top. */
 export interface BertModel {
   /** The WordPiece pieces of `text`. */
   tokenize(text: string): Promise<string[]>;
+  /** `text` as the model reads it: `[CLS]`, its pieces, `[SEP]`, with their ids. */
+  encode(text: string): Promise<{ tokens: string[]; ids: number[] }>;
+  /**
+   * One forward pass over token ids, as `transformers` returns it with
+   * `output_hidden_states` and `output_attentions`: `hiddenStates` (L + 1
+   * tensors `(T, C)`), `attentions` (L tensors `(H, T, T)`), and `logits`
+   * `(T, V)` when the model has its masked-LM head.
+   */
+  forward(ids: readonly number[] | Uint32Array, options?: { segments?: readonly number[] }): Promise<ForwardResult>;
   /** For each [MASK] in `text`, the most probable fillers, most probable first. */
   fillMask(text: string, options?: FillMaskOptions): Promise<TokenProbability[][]>;
   /** Mask `[CLS] text [SEP]` the BERT way (80% [MASK], 10% random, 10% kept). */

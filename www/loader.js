@@ -28,6 +28,8 @@ export const relaxedSimd = (() => {
   }
 })();
 
+import { fromPretrained } from "./pretrained.js";
+
 let loaded = null;
 
 /**
@@ -43,6 +45,10 @@ export function loadGlassformer() {
       .catch(() => import("./pkg/glassformer.js")) // the relaxed build was not built: use the plain one
       .then(async (module) => {
         await module.default();
+        // rt.fromPretrained(source, options): the download lives in JS (pretrained.js), the model in wasm.
+        module.Runtime.prototype.fromPretrained = function (source, options) {
+          return fromPretrained(this, source, options);
+        };
         return module;
       });
     loaded.catch(() => { loaded = null; });

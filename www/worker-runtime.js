@@ -4,6 +4,8 @@
 // pool blocks with memory.atomic.wait, which a page's main thread may not),
 // and long work, like training a GPT, runs there without freezing the page.
 
+import { fromPretrained } from "./pretrained.js";
+
 /** The worker's refusal as an Error with the same message and fields as the page runtime's. */
 function workerError({ error, fields }) {
   const result = new Error(error);
@@ -89,6 +91,9 @@ export class WorkerRuntime {
   async loadGpt(bytes, text) { return this.#model("loadGpt", [bytes, text]); }
   async bert(options) { return this.#model("bert", [options]); }
   async loadBert(bytes, vocabTxt) { return this.#model("loadBert", [bytes, vocabTxt]); }
+  async loadPretrained(files) { return this.#model("loadPretrained", [files]); }
+  /** Download in the page, open in the worker (see pretrained.js). */
+  fromPretrained(source, options) { return fromPretrained(this, source, options); }
   /** A model made in the worker → its WorkerModel, as the page's Runtime gives Promise<Seq2seqModel> etc. */
   async #model(maker, args) {
     return new WorkerModel((method, methodArgs, onToken) => this.#call(method, methodArgs, onToken), await this.#call(maker, args));
@@ -117,6 +122,8 @@ class WorkerModel {
   fineTune(examples, options) { return this.#method("fineTune", examples, options); }
   classify(text) { return this.#method("classify", text); }
   tokenize(text) { return this.#method("tokenize", text); }
+  encode(text) { return this.#method("encode", text); }
+  forward(ids, options) { return this.#method("forward", ids, options); }
   embeddingSpace(words, options) { return this.#method("embeddingSpace", words, options); }
   /**
    * A function cannot cross to the worker: with `onToken`, the worker

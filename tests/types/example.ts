@@ -146,6 +146,23 @@ export async function gpt(rt: Runtime, corpus: string): Promise<void> {
   console.log(trained.valLoss.toFixed(3));
 }
 
+/** A Hugging Face BERT: from a folder URL with progress, from picked files, from bytes; its inside. */
+export async function pretrained(rt: Runtime, picked: FileList, config: string, weights: Uint8Array): Promise<void> {
+  const controller = new AbortController();
+  const minilm = await rt.fromPretrained("https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2/resolve/main/", {
+    onProgress: ({ file, loaded, total, percent, cached }) => console.log(file, loaded, total ?? "?", percent?.toFixed(0), cached),
+    signal: controller.signal,
+  });
+  const { tokens, ids } = await minilm.encode("open a bank account");
+  const out = await minilm.forward(ids, { segments: ids.map(() => 0) });
+  console.log(tokens.join(" "), out.hiddenStates.length, out.attentions[0]?.shape, out.logits?.shape ?? "no masked-LM head");
+  const fromFiles = await rt.fromPretrained(picked);
+  const fromBytes = await rt.loadPretrained({ config, weights, vocab: "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]" });
+  console.log(await fromFiles.describe(), await fromBytes.attention("open a bank account"));
+  // @ts-expect-error: the weights are bytes, not a URL
+  await rt.loadPretrained({ config, weights: "model.safetensors" });
+}
+
 /** BERT: tokens, fill-mask, masking, attention, embeddings, pre-training, fine-tuning. */
 export async function bert(rt: Runtime, checkpoint: Uint8Array, vocabTxt: string): Promise<void> {
   const model = await rt.loadBert(checkpoint, vocabTxt);

@@ -28,6 +28,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 mod embedding_space;
 mod fine_tune;
+mod pretrained;
 
 pub use fine_tune::bert_opinion_examples;
 

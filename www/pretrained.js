@@ -1,0 +1,119 @@
+// Opening a Hugging Face model in the page: find its files, download them
+// with progress (kept in the browser's cache, so a reload does not download
+// again), and hand them to the runtime's `loadPretrained`.
+//
+//   const bert = await rt.fromPretrained("https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2/resolve/main/",
+//                                        { onProgress: ({ file, loaded, total }) => … });
+//
+// `source` is a folder's URL (a Hub repository's `…/resolve/main/`, or a
+// path on this site), or the files a student picked or dropped (a FileList
+// or an array of File). A folder needs `config.json`, `model.safetensors`,
+// and the tokenizer: `tokenizer.json`, or else `vocab.txt`.
+
+const CACHE = "glassformer-models";
+
+/**
+ * Download a Hugging Face model folder (or read picked files) and open it
+ * with `runtime.loadPretrained` → Promise<the model>.
+ * @param {object} runtime  the page's runtime (or a worker runtime)
+ * @param {string | FileList | File[]} source
+ * @param {{ onProgress?: (p: { file: string, loaded: number, total: number | null, percent: number | null, cached: boolean }) => void, signal?: AbortSignal }} [options]
+ */
+export async function fromPretrained(runtime, source, { onProgress = () => {}, signal } = {}) {
+  const read = typeof source === "string" ? folderReader(source, onProgress, signal) : pickedReader(source, onProgress);
+  const config = await read.text("config.json");
+  const tokenizer = await read.text("tokenizer.json", { optional: true });
+  const vocab = tokenizer === null ? await read.text("vocab.txt", { optional: true }) : null;
+  if (tokenizer === null && vocab === null) {
+    throw new Error(`fromPretrained: ${read.where} has neither tokenizer.json nor vocab.txt; the model needs its tokenizer.`);
+  }
+  const weights = await read.bytes("model.safetensors");
+  const files = { config, weights };
+  if (tokenizer !== null) files.tokenizer = tokenizer;
+  else files.vocab = vocab;
+  return runtime.loadPretrained(files);
+}
+
+/** Files from a folder URL, each through the cache. */
+function folderReader(folder, onProgress, signal) {
+  const base = new URL(folder.endsWith("/") ? folder : `${folder}/`, globalThis.location?.href);
+  const get = async (name, optional) => {
+    const url = new URL(name, base).href;
+    const cache = globalThis.caches ? await caches.open(CACHE).catch(() => null) : null;
+    const hit = await cache?.match(url);
+    if (hit) return { response: hit, cached: true };
+    const response = await fetch(url, { signal });
+    if (!response.ok) {
+      if (optional && response.status === 404) return null;
+      throw new Error(`fromPretrained: ${url} answered ${response.status} ${response.statusText}; is ${base.href} a model folder?`);
+    }
+    // Kept for the next visit (a copy the browser stores on disk, not in the page).
+    await cache?.put(url, response.clone()).catch(() => {});
+    return { response, cached: false };
+  };
+  return {
+    where: base.href,
+    async text(name, { optional = false } = {}) {
+      const got = await get(name, optional);
+      return got === null ? null : got.response.text();
+    },
+    async bytes(name) {
+      const { response, cached } = await get(name, false);
+      return streamed(response, name, cached, onProgress);
+    },
+  };
+}
+
+/** The body of `response` as bytes, reporting progress as it arrives; one buffer, filled in place when the size is known. */
+async function streamed(response, file, cached, onProgress) {
+  const total = Number(response.headers.get("content-length")) || null;
+  const report = (loaded) => onProgress({ file, loaded, total, percent: total ? (100 * loaded) / total : null, cached });
+  if (!response.body) {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    report(bytes.length);
+    return bytes;
+  }
+  const reader = response.body.getReader();
+  let buffer = new Uint8Array(total ?? 1 << 20);
+  let loaded = 0;
+  report(0);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (loaded + value.length > buffer.length) {
+      // Larger than announced (or not announced): grow by doubling.
+      const bigger = new Uint8Array(Math.max(buffer.length * 2, loaded + value.length));
+      bigger.set(buffer.subarray(0, loaded));
+      buffer = bigger;
+    }
+    buffer.set(value, loaded);
+    loaded += value.length;
+    report(loaded);
+  }
+  return loaded === buffer.length ? buffer : buffer.slice(0, loaded);
+}
+
+/** Files a student picked or dropped, by name. */
+function pickedReader(files, onProgress) {
+  const byName = new Map([...files].map((f) => [f.name, f]));
+  const file = (name, optional) => {
+    const found = byName.get(name);
+    if (!found && !optional) {
+      throw new Error(`fromPretrained: the files picked have no ${name}; pick config.json, model.safetensors and tokenizer.json (or vocab.txt) together.`);
+    }
+    return found ?? null;
+  };
+  return {
+    where: "the files picked",
+    async text(name, { optional = false } = {}) {
+      const found = file(name, optional);
+      return found === null ? null : found.text();
+    },
+    async bytes(name) {
+      const found = file(name, false);
+      const bytes = new Uint8Array(await found.arrayBuffer());
+      onProgress({ file: name, loaded: bytes.length, total: bytes.length, percent: 100, cached: false });
+      return bytes;
+    },
+  };
+}
