@@ -11,7 +11,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, createReadStream, statSync } from "node:fs";
 import { createServer } from "node:http";
-import { openCoursePage } from "./harness.mjs";
+import { openCoursePage, ARTIFACTS } from "./harness.mjs";
 
 const FOLDER = new URL("../.fixtures/all-minilm-l6-v2/", import.meta.url);
 
@@ -94,6 +94,35 @@ test("fromPretrained: all-MiniLM-L6-v2 from a folder URL, with progress, equal t
     assert.deepEqual(served, []);
     assert.ok(again.progress.every((p) => p.cached));
     assert.deepEqual(again.attentions[5].data, first.attentions[5].data);
+    // The widgets on the real model: <gf-attention-map> draws MiniLM's own weights (layer 1,
+    // head 1 here), <gf-embedding-space> its token table: "king" is nearest to "queen".
+    const shown = await page.evaluate((url) => new Promise((done) => {
+      const map = Object.assign(document.createElement("gf-attention-map"), {});
+      for (const [k, v] of Object.entries({ model: url, text: "open a bank account", layer: "0", head: "0" })) map.setAttribute(k, v);
+      const space = document.createElement("gf-embedding-space");
+      for (const [k, v] of Object.entries({ model: url, words: "king queen man woman", analogy: "man woman king" })) space.setAttribute(k, v);
+      const result = {};
+      const finish = () => { if (result.weights && result.neighbours) done(result); };
+      map.addEventListener("gf-update", () => {
+        result.weights = Array.from(map.weights);
+        result.mapStatus = map.shadowRoot.querySelector('[data-role="status"]').textContent;
+        result.layers = map.shadowRoot.querySelector('[data-role="layer"]').options.length;
+        finish();
+      });
+      space.addEventListener("gf-update", () => {
+        result.neighbours = [...space.shadowRoot.querySelectorAll('[data-role="neighbours-list"] li')].map((li) => li.textContent);
+        finish();
+      });
+      document.body.append(map, space);
+    }), HUB);
+    const headOne = expected["attentions.0"].slice(0, 36); // (T, T) of head 1, layer 1
+    assert.ok(worst(shown.weights, headOne) <= 1e-4, `the map's weights ${shown.weights.slice(0, 6)}`);
+    assert.match(shown.mapStatus, /open a bank account/);
+    assert.equal(shown.layers, 6);
+    assert.match(shown.neighbours[0], /^king: .*queen/);
+    await page.locator("gf-attention-map").last().screenshot({ path: `${ARTIFACTS}minilm-attention-map.png` });
+    await page.locator("gf-embedding-space").last().screenshot({ path: `${ARTIFACTS}minilm-embedding-space.png` });
+
     // A folder that is not a model: an Error that says what is missing.
     const message = await page.evaluate(async () => {
       const { getRuntime } = await import("./glassformer.js");

@@ -1047,7 +1047,7 @@ export interface GfEmbeddingSpaceAttributes extends GfCommonAttributes {
   analogy: string;
   /** How many nearest neighbours (default "5"). */
   neighbours: string;
-  /** The checkpoint whose embeddings are shown (default "bert"). */
+  /** The checkpoint whose embeddings are shown: "bert" (default) or a Hugging Face BERT folder's URL. */
   model: string;
 }
 
@@ -1100,7 +1100,7 @@ export interface GfAttentionMapAttributes extends GfCommonAttributes {
   head: string;
   /** Show only this token's lines (default: all). */
   word: string;
-  /** The checkpoint (default "bert"). */
+  /** The checkpoint: "bert" (default) or a Hugging Face BERT folder's URL. */
   model: string;
 }
 

@@ -7,7 +7,7 @@
 
 import { langOf } from "./inputs.js";
 import { shareFooter, wireShare } from "./share.js";
-import { acquireModel, releaseModel, sharedModelNames } from "./shared-models.js";
+import { acquireModel, isModelFolder, releaseModel, sharedModelNames } from "./shared-models.js";
 
 // Messages several widgets give, in both languages.
 const COMMON_TEXT = {
@@ -15,11 +15,13 @@ const COMMON_TEXT = {
     emptyText: 'the text is empty: give the widget a sentence (text="…").',
     unknownModel: (name, names) => `model="${name}" is not one this widget can show; use ${names}.`,
     answered: (url, status, text) => `${url} answered ${status} ${text}: check the widget's URL attributes.`,
+    downloading: (file, mb, percent) => `Downloading ${file}: ${mb} MB${percent === null ? "" : ` (${percent}%)`}…`,
   },
   zh: {
     emptyText: "文本是空的：请给组件一个句子（text=\"…\"）。",
     unknownModel: (name, names) => `这个组件不能显示 model="${name}"；请使用 ${names}。`,
     answered: (url, status, text) => `${url} 返回了 ${status} ${text}：请检查组件的 URL 属性。`,
+    downloading: (file, mb, percent) => `正在下载 ${file}：${mb} MB${percent === null ? "" : `（${percent}%）`}…`,
   },
 };
 
@@ -225,7 +227,8 @@ export class GfWidget extends HTMLElement {
 
 /**
  * A widget that shows a pre-trained model shared by the page (its `model`
- * attribute, default "bert"): it acquires the model when it connects,
+ * attribute: "bert", the default, or a Hugging Face model folder's URL,
+ * whose download progress the status line shows): it acquires the model when it connects,
  * computes with it (`_compute`), and releases it when it is removed. Its
  * panel needs a `data-role="status"` line and its TEXT a `loading` message.
  */
@@ -253,9 +256,16 @@ export class GfModelWidget extends GfWidget {
     const name = this.getAttribute("model") ?? "bert";
     this._say("status", "loading");
     try {
-      if (!sharedModelNames.includes(name)) throw new Error(this._common.unknownModel(name, sharedModelNames.map((n) => `model="${n}"`).join(" | ")));
+      if (!sharedModelNames.includes(name) && !isModelFolder(name)) {
+        throw new Error(this._common.unknownModel(name, [...sharedModelNames.map((n) => `model="${n}"`), 'model="<a Hugging Face model folder\'s URL>"'].join(" | ")));
+      }
       this._modelName = name;
-      this._model = await acquireModel(name);
+      const gone = this._goneTest();
+      this._model = await acquireModel(name, ({ file, loaded, percent, cached }) => {
+        if (gone() || cached) return;
+        const mb = (loaded / 1e6).toFixed(1), pct = percent === null ? null : Math.round(percent);
+        this._say("status", (t) => this._common.downloading(file, mb, pct));
+      });
       if (!this.isConnected) return;
       this._say("status", null);
       await this._compute();

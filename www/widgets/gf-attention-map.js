@@ -14,7 +14,8 @@
 // The model read everyday stories only, so words outside them are split
 // into pieces or read as [UNK]; the tokens shown are the ones it read.
 //
-// Attributes: text, model ("bert"), layer (0-based, default 0), head
+// Attributes: text, model ("bert", or a Hugging Face BERT folder's URL:
+// any number of layers and heads), layer (0-based, default 0), head
 // (0-based, or "mean"; default "mean"), word (the chosen token's index, or
 // none), lang ("en" | "zh").
 // Events: "gf-update" after each redraw.

@@ -16,10 +16,11 @@
 //
 // Attributes: words (space-separated; default "man woman boy girl father
 // mother milk bread"), analogy (three words, default "man woman father"),
-// neighbours (5), model ("bert"), lang ("en" | "zh").
+// neighbours (5), model ("bert", or a Hugging Face model folder's URL:
+// then its own vocabulary, where "king" and "queen" exist), lang ("en" | "zh").
 // Events: "gf-update" after each redraw.
 
-import { BASE_STYLE, GfModelWidget, escapeHtml, fixed, numberAttribute, diverging, matrixTable } from "./common.js";
+import { BASE_STYLE, GfModelWidget, escapeHtml, fixed, numberAttribute, diverging, matrixTable, isModelFolder } from "./common.js";
 
 const DEFAULT_WORDS = "man woman boy girl father mother milk bread";
 const DEFAULT_ANALOGY = "man woman father";
@@ -28,6 +29,7 @@ const TEXT = {
   en: {
     title: "The embedding space of a trained model",
     note: "Each token is a vector of the model's embedding table. This BERT learned from everyday stories, so it has no “king” or “queen”; man/woman and father/mother play their part.",
+    notePretrained: "Each token is a vector of the model's embedding table: here the pre-trained model the page opened from its Hugging Face files.",
     words: "words", analogy: "analogy", neighbours: "neighbours",
     cosine: "cosine similarity a·b / (‖a‖‖b‖)", dot: "dot product a·b",
     nearest: "nearest neighbours (cosine)",
@@ -41,6 +43,7 @@ const TEXT = {
   zh: {
     title: "训练好的模型的词向量空间",
     note: "每个词元都是模型嵌入表里的一个向量。这个 BERT 是在日常小故事上训练的，所以没有“king”和“queen”；man/woman、father/mother 起同样的作用。",
+    notePretrained: "每个词元都是模型嵌入表里的一个向量：这里是页面从 Hugging Face 文件打开的预训练模型。",
     words: "词", analogy: "类比", neighbours: "近邻数",
     cosine: "余弦相似度 a·b / (‖a‖‖b‖)", dot: "点积 a·b",
     nearest: "最近邻（余弦）",
@@ -71,6 +74,8 @@ class GfEmbeddingSpace extends GfModelWidget {
   static TEXT = TEXT;
   static STYLE = STYLE;
   static get observedAttributes() { return ["words", "analogy", "neighbours", "model", "lang"]; }
+
+  _note(t) { return isModelFolder(this.getAttribute("model") ?? "bert") ? t.notePretrained : t.note; }
 
   get _words() { return (this.getAttribute("words") ?? DEFAULT_WORDS).split(/[\s,]+/).filter(Boolean).slice(0, 12); }
   get _analogy() { return (this.getAttribute("analogy") ?? DEFAULT_ANALOGY).split(/[\s,]+/).filter(Boolean); }

@@ -1,6 +1,11 @@
 // Models several widgets on a page share: widgets that show the same
 // checkpoint load it once. Each widget acquires the model when it connects
 // and releases it when it is removed; the last release frees it.
+//
+// A model is named by the `model` attribute: "bert" (the course's own, instant)
+// or the URL of a Hugging Face BERT-family folder (anything with a "/": a Hub
+// repository's `…/resolve/main/`, or a path on the site), opened with
+// `rt.fromPretrained` (www/pretrained.js) and kept in the browser's cache.
 
 import { getRuntime } from "../runtime.js";
 
@@ -9,24 +14,30 @@ const MODELS = {
 };
 const shared = new Map(); // key → { promise, users }
 
-/** Names of the checkpoints widgets can share (the `model` attribute). */
+/** Names of the course's own checkpoints widgets can share (the `model` attribute). */
 export const sharedModelNames = Object.keys(MODELS);
 
+/** Whether `name` is a model folder's URL or path rather than one of `sharedModelNames`. */
+export const isModelFolder = (name) => name.includes("/");
+
 /**
- * The page's copy of model `name` (one of `sharedModelNames`), loading it on the
- * first call. Pair each call with `releaseModel(name)`.
+ * The page's copy of model `name` (one of `sharedModelNames`, or a model
+ * folder's URL), loading it on the first call; `onProgress` hears a
+ * download's progress (see pretrained.js). Pair each call with `releaseModel(name)`.
  */
-export function acquireModel(name) {
+export function acquireModel(name, onProgress) {
   const spec = MODELS[name];
-  if (!spec) return Promise.reject(new Error(`unknown model "${name}": use one of ${sharedModelNames.join(", ")}.`));
+  if (!spec && !isModelFolder(name)) return Promise.reject(new Error(`unknown model "${name}": use one of ${sharedModelNames.join(", ")}, or a model folder's URL.`));
   let entry = shared.get(name);
   if (!entry) {
     entry = {
       users: 0,
       promise: (async () => {
+        const runtime = await getRuntime();
+        if (!spec) return runtime.fromPretrained(name, { onProgress });
         const response = await fetch(spec.url);
         if (!response.ok) throw new Error(`could not fetch the ${name} checkpoint (${spec.url}): HTTP ${response.status}.`);
-        return spec.load(await getRuntime(), new Uint8Array(await response.arrayBuffer()));
+        return spec.load(runtime, new Uint8Array(await response.arrayBuffer()));
       })(),
     };
     // A failed load is forgotten, so that the next widget tries again.
