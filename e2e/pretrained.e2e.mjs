@@ -15,12 +15,12 @@ import { openCoursePage, ARTIFACTS } from "./harness.mjs";
 
 const FOLDER = new URL("../.fixtures/all-minilm-l6-v2/", import.meta.url);
 
-/** A stand-in for the Hub: the folder's files over HTTP, with CORS and sizes; `served` lists what was asked. */
-async function hub(served) {
+/** A stand-in for the Hub: `folder`'s files over HTTP, with CORS and sizes; `served` lists what was asked. */
+async function hub(served, folder = FOLDER) {
   const server = createServer((request, response) => {
     const name = request.url.slice(1);
     served.push(name);
-    const file = new URL(name, FOLDER);
+    const file = new URL(name, folder);
     let size;
     try {
       size = statSync(file).size;
@@ -122,6 +122,23 @@ test("fromPretrained: all-MiniLM-L6-v2 from a folder URL, with progress, equal t
     assert.match(shown.neighbours[0], /^king: .*queen/);
     await page.locator("gf-attention-map").last().screenshot({ path: `${ARTIFACTS}minilm-attention-map.png` });
     await page.locator("gf-embedding-space").last().screenshot({ path: `${ARTIFACTS}minilm-embedding-space.png` });
+
+    // A GPT-2 folder (the random one of tests/fixtures/hf/gpt2/, with its byte-level BPE):
+    // the same call gives a GptModel that reads GPT-2's tokens and writes.
+    const gptServed = [];
+    const gptHub = await hub(gptServed, new URL("../tests/fixtures/hf/gpt2/", import.meta.url));
+    const gpt2 = await page.evaluate(async (url) => {
+      const { getRuntime } = await import("./glassformer.js");
+      const model = await (await getRuntime()).fromPretrained(url);
+      const { tokens } = await model.encode("Hello world, it's a tiny GPT-2!");
+      const { steps } = await model.generate("Hello", { maxTokens: 4, temperature: 0 });
+      return { tokens, steps: steps.length, about: await model.describe() };
+    }, gptHub.url);
+    await gptHub.close();
+    assert.deepEqual(gptServed, ["config.json", "tokenizer.json", "model.safetensors"]);
+    assert.equal(gpt2.tokens.join(""), "Hello world, it's a tiny GPT-2!");
+    assert.ok(gpt2.tokens.length < 20, `GPT-2's merges join bytes into ${gpt2.tokens.length} tokens`);
+    assert.deepEqual([gpt2.steps, gpt2.about.layers, gpt2.about.canTrain], [4, 2, false]);
 
     // A folder that is not a model: an Error that says what is missing.
     const message = await page.evaluate(async () => {

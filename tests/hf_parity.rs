@@ -11,6 +11,7 @@ use common::assert_close;
 use glassformer::checkpoint::hf::{load_pretrained, Pretrained};
 use glassformer::checkpoint::{load_bert, save_bert};
 use glassformer::models::outputs::Outputs;
+use glassformer::train::bpe::ByteLevelBpe;
 use glassformer::train::wordpiece::WordPiece;
 use glassformer::{Device, Error};
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
@@ -144,6 +145,14 @@ gf_test! {
     fn a_hugging_face_gpt2_matches_transformers() {
         let expected = SafeTensors::deserialize(GPT2_EXPECTED).unwrap();
         let tokens = ids(&expected, "input_ids");
+        // Its byte-level BPE, from tokenizer.json and from vocab.json + merges.txt, reads the input as Hugging Face's did.
+        let text = "Hello world, it's a tiny GPT-2!";
+        let from_json = ByteLevelBpe::from_tokenizer_json(include_str!("fixtures/hf/gpt2/tokenizer.json")).unwrap();
+        let from_files =
+            ByteLevelBpe::from_files(include_str!("fixtures/hf/gpt2/vocab.json"), include_str!("fixtures/hf/gpt2/merges.txt")).unwrap();
+        assert_eq!(from_json.encode(text).unwrap(), tokens);
+        assert_eq!(from_files.encode(text).unwrap(), tokens);
+        assert_eq!(from_json.decode(&tokens), text);
         let model = gpt2(GPT2_F32);
         assert_eq!((model.cfg.layers, model.cfg.d_model, model.cfg.heads, model.cfg.context), (2, 32, 4, 64));
         let ours = model.outputs(&tokens).unwrap();

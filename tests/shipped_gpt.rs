@@ -9,6 +9,7 @@ use glassformer::checkpoint::load_gpt;
 use glassformer::models::gpt::Generator;
 use glassformer::models::sampling::argmax;
 use glassformer::train::language_model::{LanguageModelConfig, LanguageModelTrainer};
+use glassformer::train::lm_vocab::LmVocab;
 use glassformer::Device;
 
 const SHIPPED: &[u8] = include_bytes!("../www/models/shakespeare.safetensors");
@@ -30,7 +31,7 @@ fn the_shipped_gpt_has_its_validation_loss_and_samples_consistently() {
     let trainer = LanguageModelTrainer::resume(
         Some(CORPUS),
         checkpoint.gpt,
-        checkpoint.vocab,
+        LmVocab::Chars(checkpoint.vocab),
         checkpoint.step,
         LanguageModelConfig::default(),
         &Device::Cpu,

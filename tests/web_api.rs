@@ -836,11 +836,12 @@ async fn a_hugging_face_bert_through_load_pretrained() {
     let rt = runtime("cpu").await;
     let no_tokenizer = opts(&[("config", config.into()), ("weights", js_sys::Uint8Array::from(weights).into())]);
     assert!(rejection(rt.load_pretrained(no_tokenizer)).await.contains("tokenizer"));
+    // A GPT-2 given a BERT vocab.txt and no merges: the message names what GPT-2 needs.
     let gpt2 = files(
         include_str!("fixtures/hf/gpt2/config.json"),
         include_bytes!("fixtures/hf/gpt2/model.safetensors"),
     );
-    assert!(rejection(rt.load_pretrained(gpt2)).await.contains("GPT-2"));
+    assert!(rejection(rt.load_pretrained(gpt2)).await.contains("merges"));
     let short = opts(&[
         ("config", config.into()),
         ("weights", js_sys::Uint8Array::from(weights).into()),
@@ -851,4 +852,85 @@ async fn a_hugging_face_bert_through_load_pretrained() {
         m.starts_with("loadPretrained: ") && m.contains("50 tokens") && m.contains("99"),
         "{m}"
     );
+}
+
+/// A random Hugging Face GPT-2 with its own byte-level BPE (`tests/fixtures/hf/gpt2/`) through
+/// `loadPretrained`: `encode` gives the ids Hugging Face's tokenizer gave, `forward` the
+/// library's logits, hidden states and attention weights within 1e-4; it generates.
+#[wasm_bindgen_test]
+async fn a_hugging_face_gpt2_through_load_pretrained() {
+    use safetensors::SafeTensors;
+    const EXPECTED: &[u8] = include_bytes!("fixtures/hf/gpt2/expected.safetensors");
+    let expected = SafeTensors::deserialize(EXPECTED).unwrap();
+    let tensor = |name: &str| -> Vec<f32> {
+        let t = expected.tensor(name).unwrap();
+        match t.dtype() {
+            safetensors::Dtype::I64 => t
+                .data()
+                .chunks_exact(8)
+                .map(|b| i64::from_le_bytes(b.try_into().unwrap()) as f32)
+                .collect(),
+            _ => t
+                .data()
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+                .collect(),
+        }
+    };
+    let rt = runtime("cpu").await;
+    let tokenizers: [Vec<(&str, JsValue)>; 2] = [
+        vec![("tokenizer", include_str!("fixtures/hf/gpt2/tokenizer.json").into())],
+        vec![
+            ("vocab", include_str!("fixtures/hf/gpt2/vocab.json").into()),
+            ("merges", include_str!("fixtures/hf/gpt2/merges.txt").into()),
+        ],
+    ];
+    for tokenizer in tokenizers {
+        let mut files = vec![
+            ("config", JsValue::from(include_str!("fixtures/hf/gpt2/config.json"))),
+            (
+                "weights",
+                js_sys::Uint8Array::from(&include_bytes!("fixtures/hf/gpt2/model.safetensors")[..]).into(),
+            ),
+        ];
+        files.extend(tokenizer);
+        let gpt: GptModel = made(rt.load_pretrained(opts(&files))).await;
+        let encoded = resolved(gpt.encode("Hello world, it's a tiny GPT-2!".into())).await;
+        let ids: Vec<u32> = Array::from(&get(&encoded, "ids"))
+            .iter()
+            .map(|v| v.as_f64().unwrap() as u32)
+            .collect();
+        assert_eq!(ids.iter().map(|&i| i as f32).collect::<Vec<_>>(), tensor("input_ids"));
+        let out = resolved(gpt.forward(ids.clone(), JsValue::UNDEFINED)).await;
+        let (hidden, attentions) = (Array::from(&get(&out, "hiddenStates")), Array::from(&get(&out, "attentions")));
+        let close = |what: &str, got: Vec<f32>, want: Vec<f32>| {
+            let worst = got
+                .iter()
+                .zip(&want)
+                .map(|(a, b)| (a - b).abs() / (1.0 + b.abs()))
+                .fold(0.0f32, f32::max);
+            assert!(got.len() == want.len() && worst <= 1e-4, "gpt2 {what}: off by {worst}");
+        };
+        for i in 0..3 {
+            close(
+                &format!("hidden_states.{i}"),
+                data(&hidden.get(i)),
+                tensor(&format!("hidden_states.{i}")),
+            );
+        }
+        for i in 0..2 {
+            close(
+                &format!("attentions.{i}"),
+                data(&attentions.get(i)),
+                tensor(&format!("attentions.{i}")),
+            );
+        }
+        close("logits", data(&get(&out, "logits")), tensor("logits"));
+        // It samples as the course's GPT does, and says what it cannot do.
+        let generated = resolved(gpt.generate("Hello".into(), opts(&[("maxTokens", 5.into()), ("temperature", 0.into())]))).await;
+        assert_eq!(Array::from(&get(&generated, "steps")).length(), 5);
+        assert!(rejection(gpt.save()).await.contains("GPT-2"));
+        let m = rejection(gpt.forward(vec![299, 300], JsValue::UNDEFINED)).await;
+        assert!(m.contains("300") && m.contains("vocabulary"), "{m}");
+    }
 }

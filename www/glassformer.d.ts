@@ -206,14 +206,14 @@ export interface Runtime {
   bert(options?: BertOptions): Promise<BertModel>;
   /** A BERT from `bert.save()` bytes; `vocabTxt`, if given, replaces its vocabulary. */
   loadBert(bytes: Uint8Array, vocabTxt?: string): Promise<BertModel>;
-  /** A BERT-family model from a Hugging Face folder's files, already read. */
-  loadPretrained(files: PretrainedFiles): Promise<BertModel>;
+  /** A BERT-family model or a GPT-2 from a Hugging Face folder's files, already read. */
+  loadPretrained(files: PretrainedFiles): Promise<BertModel | GptModel>;
   /**
    * Download a Hugging Face model folder (its URL, e.g. a Hub repository's
    * `…/resolve/main/`, or a path on this site) or read the files a user picked,
    * with progress, kept in the browser's cache; then `loadPretrained`.
    */
-  fromPretrained(source: string | FileList | readonly File[], options?: FromPretrainedOptions): Promise<BertModel>;
+  fromPretrained(source: string | FileList | readonly File[], options?: FromPretrainedOptions): Promise<BertModel | GptModel>;
 }
 
 /** The files of a Hugging Face model folder, as `loadPretrained` takes them. */
@@ -222,10 +222,12 @@ export interface PretrainedFiles {
   config: string;
   /** model.safetensors' bytes (F32, F16 or BF16 weights). */
   weights: Uint8Array;
-  /** tokenizer.json's text (or give `vocab`). */
+  /** tokenizer.json's text (or give `vocab`, and `merges` for GPT-2). */
   tokenizer?: string;
-  /** vocab.txt's text. */
+  /** vocab.txt's text (BERT) or vocab.json's (GPT-2). */
   vocab?: string;
+  /** merges.txt's text (GPT-2). */
+  merges?: string;
 }
 
 /** Progress of `fromPretrained`, one call per chunk received. */
@@ -533,7 +535,15 @@ export interface GptDescription {
 
 /** A character-level GPT. */
 export interface GptModel {
-  /** The next character's distribution after `prompt`. */
+  /** `text` as the model reads it: characters, or GPT-2's tokens, with their ids. */
+  encode(text: string): Promise<{ tokens: string[]; ids: number[] }>;
+  /**
+   * One forward pass over token ids, as `transformers` returns it:
+   * `hiddenStates` (L + 1 tensors `(T, C)`, the last after the final layer
+   * norm), `attentions` (L tensors `(H, T, T)`), `logits` `(T, V)`.
+   */
+  forward(ids: readonly number[] | Uint32Array): Promise<ForwardResult>;
+  /** The next token's distribution after `prompt`. */
   nextToken(prompt: string, options?: SamplingOptions): Promise<NextToken>;
   /** Generate characters after `prompt`. */
   generate(prompt: string, options?: GenerateOptions): Promise<Generation>;

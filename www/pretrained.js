@@ -8,7 +8,8 @@
 // `source` is a folder's URL (a Hub repository's `…/resolve/main/`, or a
 // path on this site), or the files a student picked or dropped (a FileList
 // or an array of File). A folder needs `config.json`, `model.safetensors`,
-// and the tokenizer: `tokenizer.json`, or else `vocab.txt`.
+// and the tokenizer: `tokenizer.json`, or else `vocab.txt` (BERT) or
+// `vocab.json` + `merges.txt` (GPT-2).
 
 const CACHE = "glassformer-models";
 
@@ -22,15 +23,17 @@ const CACHE = "glassformer-models";
 export async function fromPretrained(runtime, source, { onProgress = () => {}, signal } = {}) {
   const read = typeof source === "string" ? folderReader(source, onProgress, signal) : pickedReader(source, onProgress);
   const config = await read.text("config.json");
+  const gpt2 = JSON.parse(config).model_type === "gpt2";
+  const files = { config };
   const tokenizer = await read.text("tokenizer.json", { optional: true });
-  const vocab = tokenizer === null ? await read.text("vocab.txt", { optional: true }) : null;
-  if (tokenizer === null && vocab === null) {
-    throw new Error(`fromPretrained: ${read.where} has neither tokenizer.json nor vocab.txt; the model needs its tokenizer.`);
-  }
-  const weights = await read.bytes("model.safetensors");
-  const files = { config, weights };
   if (tokenizer !== null) files.tokenizer = tokenizer;
-  else files.vocab = vocab;
+  else if (!gpt2) files.vocab = await read.text("vocab.txt", { optional: true });
+  else [files.vocab, files.merges] = [await read.text("vocab.json", { optional: true }), await read.text("merges.txt", { optional: true })];
+  if (tokenizer === null && (files.vocab === null || files.merges === null)) {
+    const needed = gpt2 ? "tokenizer.json, or vocab.json and merges.txt" : "tokenizer.json or vocab.txt";
+    throw new Error(`fromPretrained: ${read.where} lacks the tokenizer (${needed}); the model needs it.`);
+  }
+  files.weights = await read.bytes("model.safetensors");
   return runtime.loadPretrained(files);
 }
 

@@ -140,6 +140,12 @@ impl Gpt {
                 format!("got {t} tokens; give 1 to {} (the context).", self.cfg.context),
             ));
         }
+        if let Some(bad) = tokens.iter().find(|&&id| id as usize >= self.cfg.vocab) {
+            return Err(invalid(
+                "gpt.forward",
+                format!("token id {bad} is not in the vocabulary of {}.", self.cfg.vocab),
+            ));
+        }
         let mut acts = self.lm.acts(1, t);
         let ignore = vec![crate::ops::cross_entropy::IGNORE_INDEX; t];
         self.lm.forward(&mut acts, tokens, &ignore)?;

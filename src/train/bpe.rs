@@ -82,6 +82,39 @@ impl ByteLevelBpe {
         ByteLevelBpe::new(vocab, merges)
     }
 
+    /// From a Hugging Face `tokenizer.json` whose model is byte-level BPE
+    /// (`model.vocab`: token → id; `model.merges`: "a b" strings or `[a, b]` pairs).
+    pub fn from_tokenizer_json(text: &str) -> Result<ByteLevelBpe> {
+        let json: serde_json::Value = serde_json::from_str(text).map_err(|e| invalid(OP, format!("tokenizer.json: {e}.")))?;
+        let model = &json["model"];
+        if model["type"] != "BPE" || json["pre_tokenizer"]["type"] != "ByteLevel" {
+            return Err(invalid(
+                OP,
+                format!(
+                    "tokenizer.json holds a {} model with a {} pre-tokenizer; GPT-2's is BPE with ByteLevel.",
+                    model["type"], json["pre_tokenizer"]["type"]
+                ),
+            ));
+        }
+        let vocab: HashMap<String, u32> =
+            serde_json::from_value(model["vocab"].clone()).map_err(|e| invalid(OP, format!("tokenizer.json model.vocab: {e}.")))?;
+        let merges = model["merges"]
+            .as_array()
+            .ok_or_else(|| invalid(OP, "tokenizer.json has no model.merges list."))?
+            .iter()
+            .map(|m| match m {
+                serde_json::Value::String(s) => s.split_once(' ').map(|(a, b)| (a.to_string(), b.to_string())),
+                serde_json::Value::Array(pair) => match pair.as_slice() {
+                    [serde_json::Value::String(a), serde_json::Value::String(b)] => Some((a.clone(), b.clone())),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| invalid(OP, "a merge in tokenizer.json is neither \"a b\" nor [a, b]."))?;
+        ByteLevelBpe::new(vocab, merges)
+    }
+
     /// From a vocabulary and the merges in the order they were learned.
     pub fn new(vocab: HashMap<String, u32>, merges: Vec<(String, String)>) -> Result<ByteLevelBpe> {
         let mut tokens = vec![String::new(); vocab.len()];

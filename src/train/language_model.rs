@@ -18,6 +18,7 @@ use crate::models::tiny_lm::TinyLmActs;
 use crate::nn::params::Params;
 use crate::ops::adamw::AdamWConfig;
 use crate::train::chars::{random_windows, CharVocab, TextSplits};
+use crate::train::lm_vocab::LmVocab;
 use crate::train::optimizer::AdamW;
 use crate::train::schedule::CosineSchedule;
 use crate::train::trainer::Trainer;
@@ -61,7 +62,7 @@ impl Default for LanguageModelConfig {
 /// A GPT being trained on a text.
 pub struct LanguageModelTrainer {
     pub cfg: LanguageModelConfig,
-    pub vocab: CharVocab,
+    pub vocab: LmVocab,
     pub splits: TextSplits,
     pub gpt: Gpt,
     pub opt: AdamW,
@@ -107,7 +108,7 @@ impl LanguageModelTrainer {
         };
         Ok(LanguageModelTrainer {
             cfg,
-            vocab,
+            vocab: LmVocab::Chars(vocab),
             splits,
             gpt,
             opt,
@@ -116,15 +117,16 @@ impl LanguageModelTrainer {
         })
     }
 
-    /// Go on from what a checkpoint holds (see `checkpoint::load_gpt`): a
-    /// model on the CPU (moved to `device`), its characters and step count,
-    /// training on `text` if given (it must use only the model's characters),
+    /// Go on from what a checkpoint holds (see `checkpoint::load_gpt`, or a
+    /// GPT-2 from `checkpoint::hf` with its BPE): a model on the CPU (moved
+    /// to `device`), its vocabulary and step count, training on `text` if
+    /// given (it must use only tokens the vocabulary has),
     /// at a constant tenth of `cfg.peak_lr`.
     /// Without text the model can sample but not train.
     pub fn resume(
         text: Option<&str>,
         gpt: Gpt,
-        vocab: CharVocab,
+        vocab: LmVocab,
         step: u32,
         cfg: LanguageModelConfig,
         device: &Device,

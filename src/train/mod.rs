@@ -16,7 +16,8 @@
 //!   or from scratch).
 //!
 //! - Pretrained models' own tokenizers: `bpe` (GPT-2's byte-level BPE;
-//!   BERT's WordPiece is `wordpiece`).
+//!   BERT's WordPiece is `wordpiece`); `lm_vocab` (a GPT's tokens:
+//!   characters or GPT-2's).
 //!
 //! Trainers start fresh (`new`) or from what a checkpoint holds (`resume`);
 //! they never save themselves: `crate::checkpoint` sits above them.
@@ -28,6 +29,7 @@ pub mod data;
 pub mod errands;
 pub mod fine_tuning;
 pub mod language_model;
+pub mod lm_vocab;
 pub mod masked_lm;
 pub mod optimizer;
 pub mod pretraining;

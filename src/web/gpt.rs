@@ -30,6 +30,7 @@ use crate::models::gpt::{Generator, Gpt};
 use crate::models::sampling::{distribution, draw, Sampling};
 use crate::ops::softmax::softmax_row;
 use crate::train::language_model::{LanguageModelConfig, LanguageModelTrainer};
+use crate::train::lm_vocab::LmVocab;
 
 /// The most tokens one `generate` call makes.
 pub const MAX_TOKENS: usize = 5000;
@@ -151,7 +152,7 @@ struct TrainResult {
 /// A GPT (returned by `runtime.gpt` and `runtime.loadGpt`).
 #[wasm_bindgen]
 pub struct GptModel {
-    training: Training<LanguageModelTrainer>,
+    pub(in crate::web) training: Training<LanguageModelTrainer>,
 }
 
 #[wasm_bindgen]
@@ -198,7 +199,7 @@ impl Runtime {
             let trainer = LanguageModelTrainer::resume(
                 text.as_deref(),
                 checkpoint.gpt,
-                checkpoint.vocab,
+                LmVocab::Chars(checkpoint.vocab),
                 checkpoint.step,
                 LanguageModelConfig::default(),
                 &Device::Cpu,
@@ -224,7 +225,7 @@ impl GptModel {
                 layers: cfg.layers,
                 d_model: cfg.d_model,
                 heads: cfg.heads,
-                vocabulary: t.vocab.chars(),
+                vocabulary: (0..cfg.vocab as u32).map(|id| t.vocab.piece(id)).collect(),
                 can_train: t.has_text(),
             })
         })())
@@ -246,7 +247,7 @@ impl GptModel {
             let sampled = distribution(&generator.logits, &sampling)?;
             let t = training.read("gpt")?;
             to_js(&NextToken {
-                characters: (0..gpt.cfg.vocab as u32).map(|id| t.vocab.char(id).to_string()).collect(),
+                characters: (0..gpt.cfg.vocab as u32).map(|id| t.vocab.piece(id)).collect(),
                 raw: js_tensor(&raw, &[raw.len()]),             // (V)
                 sampled: js_tensor(&sampled, &[sampled.len()]), // (V)
                 cropped: generator.cropped,
@@ -285,13 +286,13 @@ impl GptModel {
             let (gpt, prompt_ids) = cpu_model(&training, "gpt.generate", &prompt).await?;
             let mut generator = Generator::new(&gpt, &prompt_ids)?;
             let mut rng = ChaCha8Rng::seed_from_u64(opts.seed.unwrap_or(0));
-            let (steps, mut text) = (Array::new(), String::new());
+            let (steps, mut drawn) = (Array::new(), Vec::new());
             for _ in 0..max_tokens as usize {
                 let probs = distribution(&generator.logits, &sampling)?;
                 let next = draw(&probs, rng.random::<f32>());
                 let step = {
                     let t = training.read("gpt")?;
-                    text.push(t.vocab.char(next));
+                    drawn.push(next);
                     to_js::<_, JsValue>(&Step::of(&t.vocab, next, &probs))?
                 };
                 steps.push(&step);
@@ -306,6 +307,8 @@ impl GptModel {
                     }
                 }
             }
+            // Decoded as a whole: a GPT-2 token may hold only part of a character's bytes.
+            let text = training.read("gpt")?.vocab.decode(&drawn);
             to_js(&Generated {
                 text,
                 steps: Js(steps.into()),
@@ -352,7 +355,7 @@ impl GptModel {
         future_to_promise(async move {
             let gpt = cpu_copy(&training).await?;
             let t = training.read("gpt")?;
-            let bytes = save_gpt(&gpt, gpt.lm.params.values.host()?, &t.vocab, t.step(), None)?;
+            let bytes = save_gpt(&gpt, gpt.lm.params.values.host()?, t.vocab.chars("gpt.save")?, t.step(), None)?;
             Ok(js_sys::Uint8Array::from(bytes.as_slice()).into())
         })
     }
@@ -360,16 +363,16 @@ impl GptModel {
 
 impl Step {
     /// The drawn `token` and the `TOP` most probable of `probs`, the distribution it was drawn from.
-    fn of(vocab: &crate::train::chars::CharVocab, token: u32, probs: &[f32]) -> Step {
+    fn of(vocab: &LmVocab, token: u32, probs: &[f32]) -> Step {
         let mut order: Vec<usize> = (0..probs.len()).collect();
         order.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]).then(a.cmp(&b)));
         Step {
-            token: vocab.char(token).to_string(),
+            token: vocab.piece(token),
             top: order
                 .iter()
                 .take(TOP)
                 .map(|&id| Choice {
-                    token: vocab.char(id as u32).to_string(),
+                    token: vocab.piece(id as u32),
                     probability: probs[id],
                 })
                 .collect(),
@@ -378,7 +381,7 @@ impl Step {
 }
 
 /// The model on the CPU (read back from a GPU), without holding the borrow across the wait.
-async fn cpu_copy(training: &Training<LanguageModelTrainer>) -> std::result::Result<Gpt, JsValue> {
+pub(in crate::web) async fn cpu_copy(training: &Training<LanguageModelTrainer>) -> std::result::Result<Gpt, JsValue> {
     training.recover("gpt")?;
     let mut gpt = training.read("gpt")?.gpt.clone();
     if gpt.lm.device != Device::Cpu {

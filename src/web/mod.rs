@@ -16,7 +16,9 @@
 mod bench;
 mod bert;
 mod convert;
+mod forward;
 mod gpt;
+mod pretrained;
 mod runtime;
 mod seq2seq;
 mod training;

@@ -158,7 +158,13 @@ export async function pretrained(rt: Runtime, picked: FileList, config: string, 
   console.log(tokens.join(" "), out.hiddenStates.length, out.attentions[0]?.shape, out.logits?.shape ?? "no masked-LM head");
   const fromFiles = await rt.fromPretrained(picked);
   const fromBytes = await rt.loadPretrained({ config, weights, vocab: "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]" });
-  console.log(await fromFiles.describe(), await fromBytes.attention("open a bank account"));
+  console.log(await fromFiles.describe());
+  // A BERT or a GPT-2, as config.json says: each has its own methods.
+  if ("fillMask" in fromBytes) console.log(await fromBytes.attention("open a bank account"));
+  else console.log((await fromBytes.generate("Hello", { maxTokens: 5 })).text);
+  const gpt2 = await rt.loadPretrained({ config, weights, vocab: "{}", merges: "#version: 0.2" });
+  const logits = (await gpt2.forward((await gpt2.encode("Hello")).ids)).logits;
+  console.log(logits?.shape);
   // @ts-expect-error: the weights are bytes, not a URL
   await rt.loadPretrained({ config, weights: "model.safetensors" });
 }

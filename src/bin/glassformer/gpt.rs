@@ -86,7 +86,14 @@ pub fn run(flags: Flags) -> Result<(), String> {
     }
     println!("sample (temperature 0.8, seed 1):\n{}", sample(&trainer, "ROMEO:\n", 300)?);
     let values = trainer.gpt.lm.params.values.host().map_err(|e| e.to_string())?;
-    let bytes = checkpoint::save_gpt(&trainer.gpt, values, &trainer.vocab, trainer.step(), valid_loss).map_err(|e| e.to_string())?;
+    let bytes = checkpoint::save_gpt(
+        &trainer.gpt,
+        values,
+        trainer.vocab.chars("save").map_err(|e| e.to_string())?,
+        trainer.step(),
+        valid_loss,
+    )
+    .map_err(|e| e.to_string())?;
     if let Some(dir) = std::path::Path::new(&out).parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("could not create {}: {e}", dir.display()))?;
     }

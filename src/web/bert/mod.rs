@@ -28,7 +28,6 @@ use wasm_bindgen_futures::future_to_promise;
 
 mod embedding_space;
 mod fine_tune;
-mod pretrained;
 
 pub use fine_tune::bert_opinion_examples;
 
@@ -128,15 +127,15 @@ const MAX_STEPS: u32 = 10_000;
 
 /// The pre-training and, once `fineTune` made one, the classifier, each
 /// with its snapshots for a lost GPU (see `train::trainer`).
-struct State {
-    pre: Training<Pretrainer>,
+pub(in crate::web) struct State {
+    pub(in crate::web) pre: Training<Pretrainer>,
     fine: RefCell<Option<Training<FineTuner>>>,
 }
 
 /// A BERT (returned by `runtime.bert` and `runtime.loadBert`).
 #[wasm_bindgen]
 pub struct BertModel {
-    state: Rc<State>,
+    pub(in crate::web) state: Rc<State>,
 }
 
 #[wasm_bindgen]
@@ -214,7 +213,7 @@ impl Runtime {
 
 impl BertModel {
     /// A pre-trainer made on the CPU, moved to the runtime's device.
-    fn new(pre: Pretrainer, runtime: &Runtime) -> Result<BertModel> {
+    pub(in crate::web) fn new(pre: Pretrainer, runtime: &Runtime) -> Result<BertModel> {
         Ok(BertModel {
             state: Rc::new(State {
                 pre: Training::new(pre, runtime)?,
@@ -392,7 +391,7 @@ fn check_text(op: &'static str, tokens: usize, max_len: usize) -> std::result::R
 }
 
 /// The pre-trained model on the CPU (read back from a GPU), without holding the borrow across the wait.
-async fn cpu_copy(state: &Rc<State>) -> std::result::Result<Bert, JsValue> {
+pub(in crate::web) async fn cpu_copy(state: &Rc<State>) -> std::result::Result<Bert, JsValue> {
     state.pre.recover("bert")?;
     let bert = state.pre.read("bert")?.bert.clone();
     cpu_bert(&bert).await
