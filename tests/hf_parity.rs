@@ -3,8 +3,10 @@
 //! written by `scripts/make-hf-fixtures.py`): a random BERT with its
 //! masked-LM head and a random GPT-2, their logits, every hidden state and
 //! every attention matrix within 1e-4, from F32 weights and from the same
-//! weights in F16 (BERT) and BF16 (GPT-2). Then the files broken on purpose:
-//! each mistake is an error that names what is wrong.
+//! weights in F16 (BERT) and BF16 (GPT-2); on the GPU (lavapipe natively,
+//! Chromium's WebGPU in the browser) the BERT's hidden states and logits
+//! within 1e-3. Then the files broken on purpose: each mistake is an error
+//! that names what is wrong.
 
 mod common;
 use common::assert_close;
@@ -214,3 +216,35 @@ gf_test! {
         assert!(m.starts_with("config.json"), "{m}");
     }
 }
+
+/// BERT on the GPU: the same hidden states and logits within 1e-3.
+mod bodies {
+    use super::*;
+    use glassformer::device::gpu::Gpu;
+    use std::rc::Rc;
+
+    pub async fn a_hugging_face_bert_on_the_gpu() {
+        let gpu = Device::Gpu(Rc::new(
+            Gpu::new().await.unwrap_or_else(|e| panic!("the GPU tests need an adapter: {e}")),
+        ));
+        let Pretrained::Bert(model) = load_pretrained(BERT_CONFIG, BERT_F32, &gpu).unwrap() else {
+            panic!("not a BERT");
+        };
+        let expected = SafeTensors::deserialize(BERT_EXPECTED).unwrap();
+        let (tokens, segments) = (ids(&expected, "input_ids"), ids(&expected, "token_type_ids"));
+        let out = model.outputs_on_device(&tokens, &segments).await.unwrap();
+        assert!(out.attentions.is_empty(), "the GPU keeps no attention weights");
+        for (i, h) in out.hidden_states.iter().enumerate() {
+            assert_close(
+                &format!("GPU hidden_states.{i}"),
+                h,
+                &tensor(&expected, &format!("hidden_states.{i}")),
+                1e-3,
+                1e-3,
+            );
+        }
+        assert_close("GPU logits", out.logits.as_ref().unwrap(), &tensor(&expected, "logits"), 1e-3, 1e-3);
+    }
+}
+
+gpu_tests!(a_hugging_face_bert_on_the_gpu);

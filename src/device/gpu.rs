@@ -94,6 +94,14 @@ impl std::fmt::Debug for Gpu {
 }
 
 impl Gpu {
+    /// The most f32 values one buffer may hold and a kernel may bind: the
+    /// smaller of the device's buffer-size and storage-binding limits (WebGPU's
+    /// default binding limit is 128 MiB; adapters often give more).
+    pub fn max_buffer_values(&self) -> usize {
+        let limits = self.device.limits();
+        (limits.max_buffer_size.min(limits.max_storage_buffer_binding_size) / 4) as usize
+    }
+
     /// Find an adapter and open a device on it.
     pub async fn new() -> Result<Gpu> {
         let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle());

@@ -298,6 +298,58 @@ impl Bert {
     /// must be on the CPU (its attention weights are kept only there).
     pub fn outputs(&self, tokens: &[u32], segments: &[u32]) -> Result<Outputs> {
         self.device.ensure_cpu("bert.forward")?;
+        let (batch, acts) = self.run_one(tokens, segments)?;
+        let mut hidden_states = vec![acts.x0.host()?.to_vec()];
+        for out in &acts.block_outs {
+            hidden_states.push(out.host()?.to_vec());
+        }
+        let attentions = acts
+            .blocks
+            .iter()
+            .map(|b| Ok(b.attn.weights.host()?.to_vec()))
+            .collect::<Result<_>>()?;
+        let logits = if batch.mlm_rows.is_empty() {
+            None
+        } else {
+            Some(acts.mlm_logits.host()?.to_vec())
+        };
+        Ok(Outputs {
+            logits,
+            hidden_states,
+            attentions,
+        })
+    }
+
+    /// [`Bert::outputs`] on the model's own device, read back when done. On
+    /// a GPU the attention weights are not kept (its kernel keeps only each
+    /// row's log-sum-exp), so `attentions` is empty there.
+    pub async fn outputs_on_device(&self, tokens: &[u32], segments: &[u32]) -> Result<Outputs> {
+        let (batch, acts) = self.run_one(tokens, segments)?;
+        let dev = &self.device;
+        let mut hidden_states = vec![acts.x0.to_host(dev).await?];
+        for out in &acts.block_outs {
+            hidden_states.push(out.to_host(dev).await?);
+        }
+        let mut attentions = Vec::new();
+        if *dev == Device::Cpu {
+            for b in &acts.blocks {
+                attentions.push(b.attn.weights.to_host(dev).await?);
+            }
+        }
+        let logits = if batch.mlm_rows.is_empty() {
+            None
+        } else {
+            Some(acts.mlm_logits.to_host(dev).await?)
+        };
+        Ok(Outputs {
+            logits,
+            hidden_states,
+            attentions,
+        })
+    }
+
+    /// One sequence through the encoder (and the masked-LM head at every position, when there is one).
+    fn run_one(&self, tokens: &[u32], segments: &[u32]) -> Result<(BertBatch, BertActs)> {
         let t = tokens.len();
         let mlm = self.mlm.is_some();
         let batch = BertBatch {
@@ -313,21 +365,7 @@ impl Bert {
         self.check_batch(&batch)?;
         let mut acts = self.acts(&batch);
         self.forward(&mut acts, &batch)?;
-        let mut hidden_states = vec![acts.x0.host()?.to_vec()];
-        for out in &acts.block_outs {
-            hidden_states.push(out.host()?.to_vec());
-        }
-        let attentions = acts
-            .blocks
-            .iter()
-            .map(|b| Ok(b.attn.weights.host()?.to_vec()))
-            .collect::<Result<_>>()?;
-        let logits = if mlm { Some(acts.mlm_logits.host()?.to_vec()) } else { None };
-        Ok(Outputs {
-            logits,
-            hidden_states,
-            attentions,
-        })
+        Ok((batch, acts))
     }
 
     /// Check a batch against the model before any work is queued.

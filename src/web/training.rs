@@ -34,9 +34,17 @@ impl<T> Clone for Training<T> {
 
 impl<T: Trainer> Training<T> {
     /// `trainer`, made on the CPU, moved to the runtime's device.
+    /// A trainer made on the CPU, moved to the runtime's device — unless its
+    /// parameters (one flat buffer) are more than the GPU can bind at once
+    /// (bert-base's 440 MB, GPT-2's 498 MB on a 128 MiB limit): then it stays
+    /// on the CPU, which runs every op, rather than fail on the GPU.
     pub(super) fn new(trainer: T, runtime: &Runtime) -> Result<Training<T>> {
+        let device = match runtime.current_device() {
+            Device::Gpu(gpu) if trainer.params().len() > gpu.max_buffer_values() => Device::Cpu,
+            device => device,
+        };
         Ok(Training {
-            run: Rc::new(Resilient::new(trainer, &runtime.current_device())?),
+            run: Rc::new(Resilient::new(trainer, &device)?),
             runtime: runtime.shared_state(),
         })
     }
