@@ -60,7 +60,7 @@ test("fromPretrained: all-MiniLM-L6-v2 from a folder URL, with progress, equal t
       const progress = [];
       const model = await rt.fromPretrained(url, { onProgress: (p) => progress.push(p) });
       const { tokens, ids } = await model.encode("open a bank account");
-      const out = await model.forward(ids);
+      const out = await model.forward(ids, { hiddenStates: true, attentions: true });
       const about = await model.describe();
       model.free();
       return {

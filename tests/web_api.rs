@@ -790,7 +790,12 @@ async fn a_hugging_face_bert_through_load_pretrained() {
     }
     for rt in both().await {
         let bert: BertModel = made(rt.load_pretrained(files(config, weights))).await;
-        let out = resolved(bert.forward(ids.clone(), opts(&[("segments", segments.clone().into())]))).await;
+        let asked = opts(&[
+            ("segments", segments.clone().into()),
+            ("hiddenStates", true.into()),
+            ("attentions", true.into()),
+        ]);
+        let out = resolved(bert.forward(ids.clone(), asked)).await;
         let (hidden, attentions) = (Array::from(&get(&out, "hiddenStates")), Array::from(&get(&out, "attentions")));
         assert_eq!((hidden.length(), attentions.length()), (3, 2));
         assert_eq!(shape(&hidden.get(2)), [9, 32]);
@@ -901,7 +906,7 @@ async fn a_hugging_face_gpt2_through_load_pretrained() {
             .map(|v| v.as_f64().unwrap() as u32)
             .collect();
         assert_eq!(ids.iter().map(|&i| i as f32).collect::<Vec<_>>(), tensor("input_ids"));
-        let out = resolved(gpt.forward(ids.clone(), JsValue::UNDEFINED)).await;
+        let out = resolved(gpt.forward(ids.clone(), opts(&[("hiddenStates", true.into()), ("attentions", true.into())]))).await;
         let (hidden, attentions) = (Array::from(&get(&out, "hiddenStates")), Array::from(&get(&out, "attentions")));
         let close = |what: &str, got: Vec<f32>, want: Vec<f32>| {
             let worst = got
@@ -925,6 +930,10 @@ async fn a_hugging_face_gpt2_through_load_pretrained() {
                 tensor(&format!("attentions.{i}")),
             );
         }
+        // Without the options: the logits and the last hidden state only.
+        let plain = resolved(gpt.forward(ids.clone(), JsValue::UNDEFINED)).await;
+        assert!(get(&plain, "hiddenStates").is_undefined() && get(&plain, "attentions").is_undefined());
+        close("lastHiddenState", data(&get(&plain, "lastHiddenState")), tensor("hidden_states.2"));
         close("logits", data(&get(&out, "logits")), tensor("logits"));
         // It samples as the course's GPT does, and says what it cannot do.
         let generated = resolved(gpt.generate("Hello".into(), opts(&[("maxTokens", 5.into()), ("temperature", 0.into())]))).await;

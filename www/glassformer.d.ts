@@ -542,7 +542,7 @@ export interface GptModel {
    * `hiddenStates` (L + 1 tensors `(T, C)`, the last after the final layer
    * norm), `attentions` (L tensors `(H, T, T)`), `logits` `(T, V)`.
    */
-  forward(ids: readonly number[] | Uint32Array): Promise<ForwardResult>;
+  forward(ids: readonly number[] | Uint32Array, options?: ForwardOptions): Promise<ForwardResult>;
   /** The next token's distribution after `prompt`. */
   nextToken(prompt: string, options?: SamplingOptions): Promise<NextToken>;
   /** Generate characters after `prompt`. */
@@ -737,11 +737,24 @@ export interface BertDescription {
   fineTuned: boolean;
 }
 
+/** What `forward` returns besides the logits (as `output_hidden_states` / `output_attentions` in `transformers`). */
+export interface ForwardOptions {
+  /** Every layer's hidden state (default false). */
+  hiddenStates?: boolean;
+  /** Every layer's attention weights (default false). */
+  attentions?: boolean;
+}
+
 /** What `forward` returns. */
 export interface ForwardResult {
+  /** `(T, V)`, or null for a model without a language-model head. */
   logits: Tensor | null;
-  hiddenStates: Tensor[];
-  attentions: Tensor[];
+  /** `(T, C)`: what the last layer gives. */
+  lastHiddenState: Tensor;
+  /** L + 1 tensors `(T, C)`, when asked. */
+  hiddenStates?: Tensor[];
+  /** L tensors `(H, T, T)`, when asked. */
+  attentions?: Tensor[];
 }
 
 /** A BERT: pre-training, fill-mask, attention, embeddings, and a classifier on top. */
@@ -756,7 +769,7 @@ export interface BertModel {
    * tensors `(T, C)`), `attentions` (L tensors `(H, T, T)`), and `logits`
    * `(T, V)` when the model has its masked-LM head.
    */
-  forward(ids: readonly number[] | Uint32Array, options?: { segments?: readonly number[] }): Promise<ForwardResult>;
+  forward(ids: readonly number[] | Uint32Array, options?: ForwardOptions & { segments?: readonly number[] }): Promise<ForwardResult>;
   /** For each [MASK] in `text`, the most probable fillers, most probable first. */
   fillMask(text: string, options?: FillMaskOptions): Promise<TokenProbability[][]>;
   /** Mask `[CLS] text [SEP]` the BERT way (80% [MASK], 10% random, 10% kept). */

@@ -1,12 +1,14 @@
 //! The view a student holds next to Python's `transformers`, for both
 //! kinds of model: `encode(text)` → `{ tokens, ids }`, what the model
-//! reads, and `forward(ids)` → `{ logits, hiddenStates, attentions }`, one
-//! pass laid out as the library returns it with `output_hidden_states` and
-//! `output_attentions` (see `models::outputs`).
+//! reads, and `forward(ids, { hiddenStates, attentions })` → `{ logits,
+//! lastHiddenState, hiddenStates, attentions }`, one pass laid out as the
+//! library returns it (the last two only when asked, as with its
+//! `output_hidden_states` and `output_attentions`; see `models::outputs`).
 //!
 //! ```js
 //! const { ids } = await bert.encode("open a bank account");   // [CLS] … [SEP]
-//! const out = await bert.forward(ids);  // hiddenStates: (L+1)×{ shape: [T, C] }, attentions: L×{ shape: [H, T, T] }, logits: [T, V] or null
+//! const out = await bert.forward(ids, { hiddenStates: true, attentions: true });
+//! // logits [T, V] or null, lastHiddenState [T, C], hiddenStates (L+1)×[T, C], attentions L×[H, T, T]
 //! ```
 
 use std::rc::Rc;
@@ -17,20 +19,21 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::bert::{cpu_copy as bert_cpu_copy, BertModel};
-use super::convert::{js_tensor, options, settle, to_js, Js};
+use super::convert::{js_error, js_tensor, options, settle, to_js, Js};
 use super::gpt::{cpu_copy as gpt_cpu_copy, GptModel};
+use crate::error::invalid;
 use crate::models::outputs::Outputs;
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct BertForwardOptions {
-    /// One segment id (0 or 1) per token; all 0 when left out.
+struct ForwardOptions {
+    /// Return every layer's hidden state (default false).
+    hidden_states: Option<bool>,
+    /// Return every layer's attention weights (default false).
+    attentions: Option<bool>,
+    /// BERT only: one segment id (0 or 1) per token; all 0 when left out.
     segments: Option<Vec<u32>>,
 }
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct GptForwardOptions {}
 
 /// `forward` → the model's inside.
 #[derive(Serialize)]
@@ -38,21 +41,33 @@ struct GptForwardOptions {}
 struct Forward {
     /// (T, V), or null without a language-model head.
     logits: Js,
-    /// L + 1 tensors (T, C).
-    hidden_states: Vec<Js>,
-    /// L tensors (H, T, T), row = query.
-    attentions: Vec<Js>,
+    /// (T, C): what the last layer gives (after the final layer norm for a GPT).
+    last_hidden_state: Js,
+    /// L + 1 tensors (T, C), when asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hidden_states: Option<Vec<Js>>,
+    /// L tensors (H, T, T), row = query, when asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attentions: Option<Vec<Js>>,
 }
 
 impl Forward {
-    fn of(out: &Outputs, t: usize, c: usize, heads: usize, vocab: usize) -> Forward {
+    fn of(out: &Outputs, o: &ForwardOptions, t: usize, c: usize, heads: usize, vocab: usize) -> Forward {
+        let last = out.hidden_states.last().map(|x| x.as_slice()).unwrap_or(&[]);
         Forward {
             logits: match &out.logits {
                 Some(l) => js_tensor(l, &[t, vocab]), // (T, V)
                 None => Js(JsValue::NULL),
             },
-            hidden_states: out.hidden_states.iter().map(|x| js_tensor(x, &[t, c])).collect(), // (T, C) each
-            attentions: out.attentions.iter().map(|a| js_tensor(a, &[heads, t, t])).collect(), // (H, T, T) each
+            last_hidden_state: js_tensor(last, &[t, c]), // (T, C)
+            hidden_states: o
+                .hidden_states
+                .unwrap_or(false)
+                .then(|| out.hidden_states.iter().map(|x| js_tensor(x, &[t, c])).collect()), // (T, C) each
+            attentions: o
+                .attentions
+                .unwrap_or(false)
+                .then(|| out.attentions.iter().map(|a| js_tensor(a, &[heads, t, t])).collect()), // (H, T, T) each
         }
     }
 }
@@ -81,16 +96,18 @@ impl BertModel {
         })())
     }
 
-    /// One forward pass over token ids → Promise<{ logits, hiddenStates,
-    /// attentions }>. Options: segments (one 0 or 1 per token).
+    /// One forward pass over token ids → Promise<{ logits, lastHiddenState,
+    /// hiddenStates?, attentions? }>. Options: hiddenStates, attentions
+    /// (return every layer's; default false), segments (one 0 or 1 per token).
     pub fn forward(&self, ids: Vec<u32>, options_object: JsValue) -> Promise {
         let state = Rc::clone(&self.state);
-        let opts = options::<BertForwardOptions>("bert.forward", options_object);
+        let opts = options::<ForwardOptions>("bert.forward", options_object);
         future_to_promise(async move {
-            let segments = opts?.segments.unwrap_or_else(|| vec![0; ids.len()]);
+            let o = opts?;
+            let segments = o.segments.clone().unwrap_or_else(|| vec![0; ids.len()]);
             let bert = bert_cpu_copy(&state).await?;
             let out = bert.outputs(&ids, &segments)?;
-            to_js(&Forward::of(&out, ids.len(), bert.cfg.c, bert.cfg.heads, bert.cfg.vocab))
+            to_js(&Forward::of(&out, &o, ids.len(), bert.cfg.c, bert.cfg.heads, bert.cfg.vocab))
         })
     }
 }
@@ -109,18 +126,22 @@ impl GptModel {
         })())
     }
 
-    /// One forward pass over token ids → Promise<{ logits, hiddenStates,
-    /// attentions }> (the last hidden state after the final layer norm, as
-    /// `transformers` gives GPT-2's).
+    /// One forward pass over token ids → Promise<{ logits, lastHiddenState,
+    /// hiddenStates?, attentions? }> (the last hidden state after the final
+    /// layer norm, as `transformers` gives GPT-2's). Options: hiddenStates,
+    /// attentions (default false).
     pub fn forward(&self, ids: Vec<u32>, options_object: JsValue) -> Promise {
         let training = self.training.clone();
-        let opts = options::<GptForwardOptions>("gpt.forward", options_object);
+        let opts = options::<ForwardOptions>("gpt.forward", options_object);
         future_to_promise(async move {
-            opts?;
+            let o = opts?;
+            if o.segments.is_some() {
+                return Err(js_error(invalid("gpt.forward", "a GPT has no segments; leave the option out.")));
+            }
             let gpt = gpt_cpu_copy(&training).await?;
             let out = gpt.outputs(&ids)?;
             let cfg = gpt.cfg;
-            to_js(&Forward::of(&out, ids.len(), cfg.d_model, cfg.heads, cfg.vocab))
+            to_js(&Forward::of(&out, &o, ids.len(), cfg.d_model, cfg.heads, cfg.vocab))
         })
     }
 }

@@ -154,8 +154,8 @@ export async function pretrained(rt: Runtime, picked: FileList, config: string, 
     signal: controller.signal,
   });
   const { tokens, ids } = await minilm.encode("open a bank account");
-  const out = await minilm.forward(ids, { segments: ids.map(() => 0) });
-  console.log(tokens.join(" "), out.hiddenStates.length, out.attentions[0]?.shape, out.logits?.shape ?? "no masked-LM head");
+  const out = await minilm.forward(ids, { segments: ids.map(() => 0), hiddenStates: true, attentions: true });
+  console.log(tokens.join(" "), out.hiddenStates?.length, out.attentions?.[0]?.shape, out.lastHiddenState.shape, out.logits?.shape ?? "no masked-LM head");
   const fromFiles = await rt.fromPretrained(picked);
   const fromBytes = await rt.loadPretrained({ config, weights, vocab: "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]" });
   console.log(await fromFiles.describe());
