@@ -14,6 +14,8 @@ import { fileURLToPath } from "node:url";
 const ROOT = resolve(fileURLToPath(new URL("../www", import.meta.url)));
 // The CPU benchmark page loads its peers (tfjs, onnxruntime-web) from here.
 const MODULES = resolve(fileURLToPath(new URL("../node_modules", import.meta.url)));
+/** The benchmark's models (scripts/make-pretrained-bench.py), served at /bench-data/. */
+const BENCH_DATA = resolve(fileURLToPath(new URL("../.bench", import.meta.url)));
 
 const TYPES = {
   ".html": "text/html; charset=utf-8",
@@ -39,7 +41,8 @@ export function startServer(port = 8080, host = "127.0.0.1") {
     };
     try {
       const path = decodeURIComponent(new URL(req.url, "http://localhost").pathname);
-      const [root, rest] = path.startsWith("/node_modules/") ? [MODULES, path.slice("/node_modules".length)] : [ROOT, path];
+      const [root, rest] = path.startsWith("/node_modules/") ? [MODULES, path.slice("/node_modules".length)]
+        : path.startsWith("/bench-data/") ? [BENCH_DATA, path.slice("/bench-data".length)] : [ROOT, path];
       let file = normalize(join(root, rest));
       if (file !== root && !file.startsWith(root + sep)) {
         res.writeHead(403, headers).end("forbidden");

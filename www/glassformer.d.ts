@@ -250,6 +250,8 @@ export interface FromPretrainedOptions {
   onProgress?: (progress: PretrainedProgress) => void;
   /** Abort the downloads. */
   signal?: AbortSignal;
+  /** Read from and keep in the browser's cache (default true). */
+  cache?: boolean;
 }
 
 /** The CPU runtime in a Web Worker: a Runtime that also has threads and can be ended. */

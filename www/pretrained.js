@@ -18,10 +18,11 @@ const CACHE = "glassformer-models";
  * with `runtime.loadPretrained` → Promise<the model>.
  * @param {object} runtime  the page's runtime (or a worker runtime)
  * @param {string | FileList | File[]} source
- * @param {{ onProgress?: (p: { file: string, loaded: number, total: number | null, percent: number | null, cached: boolean }) => void, signal?: AbortSignal }} [options]
+ * @param {{ onProgress?: (p: { file: string, loaded: number, total: number | null, percent: number | null, cached: boolean }) => void, signal?: AbortSignal, cache?: boolean }} [options]
+ *   `cache: false` neither reads from nor writes to the browser's cache.
  */
-export async function fromPretrained(runtime, source, { onProgress = () => {}, signal } = {}) {
-  const read = typeof source === "string" ? folderReader(source, onProgress, signal) : pickedReader(source, onProgress);
+export async function fromPretrained(runtime, source, { onProgress = () => {}, signal, cache = true } = {}) {
+  const read = typeof source === "string" ? folderReader(source, onProgress, signal, cache) : pickedReader(source, onProgress);
   const config = await read.text("config.json");
   const gpt2 = JSON.parse(config).model_type === "gpt2";
   const files = { config };
@@ -37,12 +38,12 @@ export async function fromPretrained(runtime, source, { onProgress = () => {}, s
   return runtime.loadPretrained(files);
 }
 
-/** Files from a folder URL, each through the cache. */
-function folderReader(folder, onProgress, signal) {
+/** Files from a folder URL, each through the cache (unless `useCache` is false). */
+function folderReader(folder, onProgress, signal, useCache) {
   const base = new URL(folder.endsWith("/") ? folder : `${folder}/`, globalThis.location?.href);
   const get = async (name, optional) => {
     const url = new URL(name, base).href;
-    const cache = globalThis.caches ? await caches.open(CACHE).catch(() => null) : null;
+    const cache = useCache && globalThis.caches ? await caches.open(CACHE).catch(() => null) : null;
     const hit = await cache?.match(url);
     if (hit) return { response: hit, cached: true };
     const response = await fetch(url, { signal });
@@ -50,19 +51,24 @@ function folderReader(folder, onProgress, signal) {
       if (optional && response.status === 404) return null;
       throw new Error(`fromPretrained: ${url} answered ${response.status} ${response.statusText}; is ${base.href} a model folder?`);
     }
-    // Kept for the next visit (a copy the browser stores on disk, not in the page).
-    await cache?.put(url, response.clone()).catch(() => {});
-    return { response, cached: false };
+    // Kept for the next visit: the browser writes a copy to disk while the page reads the original.
+    const stored = cache?.put(url, response.clone()).catch(() => {});
+    return { response, cached: false, stored };
   };
   return {
     where: base.href,
     async text(name, { optional = false } = {}) {
       const got = await get(name, optional);
-      return got === null ? null : got.response.text();
+      if (got === null) return null;
+      const text = await got.response.text();
+      await got.stored;
+      return text;
     },
     async bytes(name) {
-      const { response, cached } = await get(name, false);
-      return streamed(response, name, cached, onProgress);
+      const { response, cached, stored } = await get(name, false);
+      const bytes = await streamed(response, name, cached, onProgress);
+      await stored;
+      return bytes;
     },
   };
 }

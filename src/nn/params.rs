@@ -118,10 +118,18 @@ impl Params {
         range
     }
 
-    /// Place values and gradients on `dev` (from the host).
+    /// Place values and gradients on `dev` (from the host); gradients that
+    /// were released stay released.
     pub fn move_to(&mut self, dev: &Device, values: Vec<f32>) {
-        self.grads = Tensor::zeros(dev, values.len());
+        self.grads = if self.grads.is_empty() { Tensor::Host(Vec::new()) } else { Tensor::zeros(dev, values.len()) };
         self.values = Tensor::from_host(dev, values);
+    }
+
+    /// Let go of the gradients (as much memory as the values): a model that
+    /// is only read — a pretrained one opened for inference — does not need
+    /// them. [`Params::zero_grads`] makes them again when training starts.
+    pub fn release_grads(&mut self) {
+        self.grads = Tensor::Host(Vec::new());
     }
 
     /// Total number of scalars.
@@ -134,8 +142,12 @@ impl Params {
         self.values.is_empty()
     }
 
-    /// Set every gradient to zero (once per training step).
+    /// Set every gradient to zero (once per training step), making them if released.
     pub fn zero_grads(&mut self, dev: &Device) -> Result<()> {
+        if self.grads.len() != self.values.len() {
+            self.grads = Tensor::zeros(dev, self.values.len());
+            return Ok(());
+        }
         self.grads.fill_zero(dev)
     }
 }

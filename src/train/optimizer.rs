@@ -20,12 +20,14 @@ pub struct AdamW {
 }
 
 impl AdamW {
-    pub fn new(cfg: AdamWConfig, params: &Params, dev: &Device) -> AdamW {
-        let n = params.len();
+    /// An optimizer for a model of `_params`' layout. The moments (twice
+    /// the model's size) are made at the first update: a model that is only
+    /// read never pays for them.
+    pub fn new(cfg: AdamWConfig, _params: &Params, dev: &Device) -> AdamW {
         AdamW {
             cfg,
-            m: Tensor::zeros(dev, n),
-            v: Tensor::zeros(dev, n),
+            m: Tensor::Host(Vec::new()),
+            v: Tensor::Host(Vec::new()),
             step: 0,
             norm_sq: Tensor::zeros(dev, 1),
         }
@@ -33,6 +35,11 @@ impl AdamW {
 
     /// Clip by global norm and update every parameter.
     pub fn update(&mut self, dev: &Device, params: &mut Params) -> Result<()> {
+        if self.m.len() != params.len() {
+            // The first update (or the first since the moments were released): m = v = 0.
+            self.m = Tensor::zeros(dev, params.len());
+            self.v = Tensor::zeros(dev, params.len());
+        }
         self.step += 1;
         match dev {
             Device::Cpu => {
@@ -77,8 +84,10 @@ impl AdamW {
 
     /// Continue on `dev` from host moments.
     pub fn move_to(&mut self, dev: &Device, m: Vec<f32>, v: Vec<f32>) {
-        self.m = Tensor::from_host(dev, m);
-        self.v = Tensor::from_host(dev, v);
+        // Moments not made yet (no update so far) stay unmade.
+        let place = |values: Vec<f32>| if values.is_empty() { Tensor::Host(values) } else { Tensor::from_host(dev, values) };
+        self.m = place(m);
+        self.v = place(v);
         self.norm_sq = Tensor::zeros(dev, 1);
     }
 }

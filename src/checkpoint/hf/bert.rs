@@ -172,6 +172,8 @@ pub fn load(config_json: &str, weights: &[u8], device: &Device) -> Result<Bert> 
         file.skip(name);
     }
     file.finish()?;
+    // Opened to be read: no gradients until it trains (they would double its memory).
+    bert.params.release_grads();
     bert.move_to(device, values)?;
     Ok(bert)
 }

@@ -141,6 +141,8 @@ pub fn load(config_json: &str, weights: &[u8], device: &Device) -> Result<Gpt> {
         file.skip(&name);
     }
     file.finish()?;
+    // Opened to be read: no gradients until it trains (they would double its memory).
+    gpt.lm.params.release_grads();
     gpt.lm.move_to(device, values)?;
     Ok(gpt)
 }
