@@ -121,7 +121,11 @@ impl Params {
     /// Place values and gradients on `dev` (from the host); gradients that
     /// were released stay released.
     pub fn move_to(&mut self, dev: &Device, values: Vec<f32>) {
-        self.grads = if self.grads.is_empty() { Tensor::Host(Vec::new()) } else { Tensor::zeros(dev, values.len()) };
+        self.grads = if self.grads.is_empty() {
+            Tensor::Host(Vec::new())
+        } else {
+            Tensor::zeros(dev, values.len())
+        };
         self.values = Tensor::from_host(dev, values);
     }
 

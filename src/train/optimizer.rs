@@ -85,7 +85,13 @@ impl AdamW {
     /// Continue on `dev` from host moments.
     pub fn move_to(&mut self, dev: &Device, m: Vec<f32>, v: Vec<f32>) {
         // Moments not made yet (no update so far) stay unmade.
-        let place = |values: Vec<f32>| if values.is_empty() { Tensor::Host(values) } else { Tensor::from_host(dev, values) };
+        let place = |values: Vec<f32>| {
+            if values.is_empty() {
+                Tensor::Host(values)
+            } else {
+                Tensor::from_host(dev, values)
+            }
+        };
         self.m = place(m);
         self.v = place(v);
         self.norm_sq = Tensor::zeros(dev, 1);
