@@ -9,7 +9,7 @@
 //! that names what is wrong.
 
 mod common;
-use common::assert_close;
+use common::{assert_close, fixture_tensor};
 use glassformer::checkpoint::hf::{load_pretrained, Pretrained};
 use glassformer::checkpoint::{load_bert, save_bert};
 use glassformer::models::outputs::Outputs;
@@ -30,36 +30,18 @@ const GPT2_F32: &[u8] = include_bytes!("fixtures/hf/gpt2/model.safetensors");
 const GPT2_BF16: &[u8] = include_bytes!("fixtures/hf/gpt2/model-bf16.safetensors");
 const GPT2_EXPECTED: &[u8] = include_bytes!("fixtures/hf/gpt2/expected.safetensors");
 
-/// Tensor `name` of a fixture file as f32 (token ids come as I64).
-fn tensor(file: &SafeTensors<'_>, name: &str) -> Vec<f32> {
-    let t = file.tensor(name).unwrap_or_else(|_| panic!("the fixture has no {name}"));
-    match t.dtype() {
-        Dtype::F32 => t
-            .data()
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
-            .collect(),
-        Dtype::I64 => t
-            .data()
-            .chunks_exact(8)
-            .map(|b| i64::from_le_bytes(b.try_into().unwrap()) as f32)
-            .collect(),
-        other => panic!("{name} is {other:?}"),
-    }
-}
-
-fn ids(file: &SafeTensors<'_>, name: &str) -> Vec<u32> {
-    tensor(file, name).into_iter().map(|v| v as u32).collect()
+fn ids(file: &[u8], name: &str) -> Vec<u32> {
+    fixture_tensor(file, name).into_iter().map(|v| v as u32).collect()
 }
 
 /// Our outputs against the fixture's (`suffix` "" for the F32 weights, ".half" for the half-precision file's).
-fn compare(model: &str, ours: &Outputs, expected: &SafeTensors<'_>, suffix: &str) {
+fn compare(model: &str, ours: &Outputs, expected: &[u8], suffix: &str) {
     let tol = 1e-4;
     for (i, h) in ours.hidden_states.iter().enumerate() {
         assert_close(
             &format!("{model} hidden_states.{i}{suffix}"),
             h,
-            &tensor(expected, &format!("hidden_states.{i}{suffix}")),
+            &fixture_tensor(expected, &format!("hidden_states.{i}{suffix}")),
             tol,
             tol,
         );
@@ -68,7 +50,7 @@ fn compare(model: &str, ours: &Outputs, expected: &SafeTensors<'_>, suffix: &str
         assert_close(
             &format!("{model} attentions.{i}{suffix}"),
             a,
-            &tensor(expected, &format!("attentions.{i}{suffix}")),
+            &fixture_tensor(expected, &format!("attentions.{i}{suffix}")),
             tol,
             tol,
         );
@@ -77,7 +59,7 @@ fn compare(model: &str, ours: &Outputs, expected: &SafeTensors<'_>, suffix: &str
     assert_close(
         &format!("{model} logits{suffix}"),
         logits,
-        &tensor(expected, &format!("logits{suffix}")),
+        &fixture_tensor(expected, &format!("logits{suffix}")),
         tol,
         tol,
     );
@@ -123,30 +105,30 @@ fn message(result: glassformer::Result<Pretrained>) -> String {
 
 gf_test! {
     fn a_hugging_face_bert_matches_transformers() {
-        let expected = SafeTensors::deserialize(BERT_EXPECTED).unwrap();
-        let (tokens, segments) = (ids(&expected, "input_ids"), ids(&expected, "token_type_ids"));
+        let expected = BERT_EXPECTED;
+        let (tokens, segments) = (ids(expected, "input_ids"), ids(expected, "token_type_ids"));
         let model = bert(BERT_F32);
         assert_eq!((model.cfg.layers, model.cfg.c, model.cfg.heads, model.cfg.ffn_hidden), (2, 32, 4, 37));
-        compare("bert", &model.outputs(&tokens, &segments).unwrap(), &expected, "");
-        compare("bert (F16 file)", &bert(BERT_F16).outputs(&tokens, &segments).unwrap(), &expected, ".half");
+        compare("bert", &model.outputs(&tokens, &segments).unwrap(), expected, "");
+        compare("bert (F16 file)", &bert(BERT_F16).outputs(&tokens, &segments).unwrap(), expected, ".half");
     }
 
     fn a_hugging_face_bert_saved_as_ours_reloads_computing_the_same() {
         // Our checkpoint keeps weights in F16 and records the exact GELU and ε = 1e-12, so the
         // reloaded model computes what transformers computes from F16-rounded weights.
-        let expected = SafeTensors::deserialize(BERT_EXPECTED).unwrap();
-        let (tokens, segments) = (ids(&expected, "input_ids"), ids(&expected, "token_type_ids"));
+        let expected = BERT_EXPECTED;
+        let (tokens, segments) = (ids(expected, "input_ids"), ids(expected, "token_type_ids"));
         let model = bert(BERT_F32);
         let specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].map(String::from);
         let vocab = WordPiece::from_tokens(specials.into_iter().chain((5..99).map(|i| format!("w{i}"))).collect()).unwrap();
         let bytes = save_bert(&model, model.params.values.host().unwrap(), &vocab, 0, None).unwrap();
         let reloaded = load_bert(&bytes, &Device::Cpu).unwrap().bert;
-        compare("bert (saved and reloaded)", &reloaded.outputs(&tokens, &segments).unwrap(), &expected, ".half");
+        compare("bert (saved and reloaded)", &reloaded.outputs(&tokens, &segments).unwrap(), expected, ".half");
     }
 
     fn a_hugging_face_gpt2_matches_transformers() {
-        let expected = SafeTensors::deserialize(GPT2_EXPECTED).unwrap();
-        let tokens = ids(&expected, "input_ids");
+        let expected = GPT2_EXPECTED;
+        let tokens = ids(expected, "input_ids");
         // Its byte-level BPE, from tokenizer.json and from vocab.json + merges.txt, reads the input as Hugging Face's did.
         let text = "Hello world, it's a tiny GPT-2!";
         let from_json = ByteLevelBpe::from_tokenizer_json(include_str!("fixtures/hf/gpt2/tokenizer.json")).unwrap();
@@ -158,8 +140,8 @@ gf_test! {
         let model = gpt2(GPT2_F32);
         assert_eq!((model.cfg.layers, model.cfg.d_model, model.cfg.heads, model.cfg.context), (2, 32, 4, 64));
         let ours = model.outputs(&tokens).unwrap();
-        compare("gpt2", &ours, &expected, "");
-        compare("gpt2 (BF16 file)", &gpt2(GPT2_BF16).outputs(&tokens).unwrap(), &expected, ".half");
+        compare("gpt2", &ours, expected, "");
+        compare("gpt2 (BF16 file)", &gpt2(GPT2_BF16).outputs(&tokens).unwrap(), expected, ".half");
         // The key/value cache gives the full pass's logits, one token at a time.
         let mut cache = model.cache();
         let v = model.cfg.vocab;
@@ -172,24 +154,24 @@ gf_test! {
     fn the_prefix_and_legacy_names_are_optional() {
         // Without "bert." (a bare BertModel's names), with the old gamma/beta names, and with
         // the buffers and heads the model has no place for: the same model.
-        let expected = SafeTensors::deserialize(BERT_EXPECTED).unwrap();
-        let (tokens, segments) = (ids(&expected, "input_ids"), ids(&expected, "token_type_ids"));
+        let expected = BERT_EXPECTED;
+        let (tokens, segments) = (ids(expected, "input_ids"), ids(expected, "token_type_ids"));
         let renamed = rewritten(BERT_F32, |tensors| {
             for (name, ..) in tensors.iter_mut() {
                 *name = name.trim_start_matches("bert.").replace("LayerNorm.weight", "LayerNorm.gamma").replace("LayerNorm.bias", "LayerNorm.beta");
             }
             tensors.push(("pooler.dense.bias".into(), Dtype::F32, vec![32], vec![0; 128]));
         });
-        compare("bert (renamed)", &bert(&renamed).outputs(&tokens, &segments).unwrap(), &expected, "");
+        compare("bert (renamed)", &bert(&renamed).outputs(&tokens, &segments).unwrap(), expected, "");
         // GPT-2 with the transformer. prefix dropped and the old causal-mask buffers.
-        let expected = SafeTensors::deserialize(GPT2_EXPECTED).unwrap();
+        let expected = GPT2_EXPECTED;
         let renamed = rewritten(GPT2_F32, |tensors| {
             for (name, ..) in tensors.iter_mut() {
                 *name = name.trim_start_matches("transformer.").to_string();
             }
             tensors.push(("h.0.attn.bias".into(), Dtype::F32, vec![1], vec![0; 4]));
         });
-        compare("gpt2 (renamed)", &gpt2(&renamed).outputs(&ids(&expected, "input_ids")).unwrap(), &expected, "");
+        compare("gpt2 (renamed)", &gpt2(&renamed).outputs(&ids(expected, "input_ids")).unwrap(), expected, "");
     }
 
     fn broken_checkpoints_are_refused_with_the_reason() {
@@ -230,20 +212,26 @@ mod bodies {
         let Pretrained::Bert(model) = load_pretrained(BERT_CONFIG, BERT_F32, &gpu).unwrap() else {
             panic!("not a BERT");
         };
-        let expected = SafeTensors::deserialize(BERT_EXPECTED).unwrap();
-        let (tokens, segments) = (ids(&expected, "input_ids"), ids(&expected, "token_type_ids"));
+        let expected = BERT_EXPECTED;
+        let (tokens, segments) = (ids(expected, "input_ids"), ids(expected, "token_type_ids"));
         let out = model.outputs_on_device(&tokens, &segments).await.unwrap();
         assert!(out.attentions.is_empty(), "the GPU keeps no attention weights");
         for (i, h) in out.hidden_states.iter().enumerate() {
             assert_close(
                 &format!("GPU hidden_states.{i}"),
                 h,
-                &tensor(&expected, &format!("hidden_states.{i}")),
+                &fixture_tensor(expected, &format!("hidden_states.{i}")),
                 1e-3,
                 1e-3,
             );
         }
-        assert_close("GPU logits", out.logits.as_ref().unwrap(), &tensor(&expected, "logits"), 1e-3, 1e-3);
+        assert_close(
+            "GPU logits",
+            out.logits.as_ref().unwrap(),
+            &fixture_tensor(expected, "logits"),
+            1e-3,
+            1e-3,
+        );
     }
 }
 

@@ -12,12 +12,11 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
-use common::assert_close;
+use common::{assert_close, fixture_tensor};
 use glassformer::checkpoint::hf::{load_pretrained, Pretrained};
 use glassformer::train::bpe::ByteLevelBpe;
 use glassformer::train::wordpiece::WordPiece;
 use glassformer::Device;
-use safetensors::tensor::{Dtype, SafeTensors};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const CASES: &str = include_str!("fixtures/hf/tokenizers.json");
@@ -90,23 +89,7 @@ fn all_minilm_l6_v2_matches_transformers() {
         (model.cfg.layers, model.cfg.c, model.cfg.heads, model.mlm.is_some()),
         (6, 384, 12, false)
     );
-    let expected = SafeTensors::deserialize(MINILM_EXPECTED).unwrap();
-    let f32s = |name: &str| -> Vec<f32> {
-        let t = expected.tensor(name).unwrap();
-        match t.dtype() {
-            Dtype::F32 => t
-                .data()
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
-                .collect(),
-            Dtype::I64 => t
-                .data()
-                .chunks_exact(8)
-                .map(|b| i64::from_le_bytes(b.try_into().unwrap()) as f32)
-                .collect(),
-            other => panic!("{other:?}"),
-        }
-    };
+    let f32s = |name: &str| fixture_tensor(MINILM_EXPECTED, name);
     let tokens: Vec<u32> = f32s("input_ids").into_iter().map(|v| v as u32).collect();
     let wp = WordPiece::from_tokenizer_json(&text(".fixtures/all-minilm-l6-v2/tokenizer.json")).unwrap();
     let ours: Vec<u32> = [wp.cls]

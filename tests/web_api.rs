@@ -3,6 +3,8 @@
 //! the op. Runs under `wasm-pack test --headless --chrome` only.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -750,24 +752,8 @@ async fn the_widgets_feed_forward_and_rnn_across_the_boundary() {
 /// attention weights and logits within 1e-4 (on the CPU, which `forward` runs on).
 #[wasm_bindgen_test]
 async fn a_hugging_face_bert_through_load_pretrained() {
-    use safetensors::SafeTensors;
     const EXPECTED: &[u8] = include_bytes!("fixtures/hf/bert/expected.safetensors");
-    let expected = SafeTensors::deserialize(EXPECTED).unwrap();
-    let tensor = |name: &str| -> Vec<f32> {
-        let t = expected.tensor(name).unwrap();
-        match t.dtype() {
-            safetensors::Dtype::I64 => t
-                .data()
-                .chunks_exact(8)
-                .map(|b| i64::from_le_bytes(b.try_into().unwrap()) as f32)
-                .collect(),
-            _ => t
-                .data()
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
-                .collect(),
-        }
-    };
+    let tensor = |name: &str| common::fixture_tensor(EXPECTED, name);
     // The fixture's vocabulary: the five specials and 94 made-up words (99 tokens, as the config says).
     let vocab: Vec<String> = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
         .map(String::from)
@@ -864,24 +850,8 @@ async fn a_hugging_face_bert_through_load_pretrained() {
 /// library's logits, hidden states and attention weights within 1e-4; it generates.
 #[wasm_bindgen_test]
 async fn a_hugging_face_gpt2_through_load_pretrained() {
-    use safetensors::SafeTensors;
     const EXPECTED: &[u8] = include_bytes!("fixtures/hf/gpt2/expected.safetensors");
-    let expected = SafeTensors::deserialize(EXPECTED).unwrap();
-    let tensor = |name: &str| -> Vec<f32> {
-        let t = expected.tensor(name).unwrap();
-        match t.dtype() {
-            safetensors::Dtype::I64 => t
-                .data()
-                .chunks_exact(8)
-                .map(|b| i64::from_le_bytes(b.try_into().unwrap()) as f32)
-                .collect(),
-            _ => t
-                .data()
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
-                .collect(),
-        }
-    };
+    let tensor = |name: &str| common::fixture_tensor(EXPECTED, name);
     let rt = runtime("cpu").await;
     let tokenizers: [Vec<(&str, JsValue)>; 2] = [
         vec![("tokenizer", include_str!("fixtures/hf/gpt2/tokenizer.json").into())],

@@ -115,3 +115,24 @@ pub fn ready<F: std::future::Future>(future: F) -> F::Output {
         std::task::Poll::Pending => panic!("the future was expected to be ready at once"),
     }
 }
+
+/// Tensor `name` of a safetensors fixture (`tests/fixtures/hf/`), as f32:
+/// F32 values as they are, I64 token ids converted.
+pub fn fixture_tensor(file: &[u8], name: &str) -> Vec<f32> {
+    use safetensors::tensor::{Dtype, SafeTensors};
+    let file = SafeTensors::deserialize(file).expect("a safetensors fixture");
+    let t = file.tensor(name).unwrap_or_else(|_| panic!("the fixture has no {name}"));
+    match t.dtype() {
+        Dtype::F32 => t
+            .data()
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+            .collect(),
+        Dtype::I64 => t
+            .data()
+            .chunks_exact(8)
+            .map(|b| i64::from_le_bytes(b.try_into().unwrap()) as f32)
+            .collect(),
+        other => panic!("{name} is {other:?}"),
+    }
+}
