@@ -112,8 +112,17 @@ impl Pretrainer {
         Ok(Pretrainer::with_model(cfg, corpus, vocab, bert, device))
     }
 
-    /// Go on from a model and vocabulary (a checkpoint), at a constant tenth of the peak rate.
+    /// Go on from a model and vocabulary (a checkpoint), at a constant tenth
+    /// of the peak rate. The model's sizes (layers, width, heads, longest
+    /// input) are its own; `cfg` gives the rest (data, batches, rates).
     pub fn resume(cfg: PretrainingConfig, vocab: WordPiece, bert: Bert, step: u32, device: &Device) -> Pretrainer {
+        let cfg = PretrainingConfig {
+            layers: bert.cfg.layers,
+            d_model: bert.cfg.c,
+            heads: bert.cfg.heads,
+            max_len: bert.cfg.max_len,
+            ..cfg
+        };
         let corpus = Corpus::generate(cfg.seed, cfg.documents);
         let mut trainer = Pretrainer::with_model(cfg, corpus, vocab, bert, device);
         trainer.opt.step = step;

@@ -74,10 +74,6 @@ impl Runtime {
                     };
                     sizes_match(vocab.len(), bert.cfg.vocab)?;
                     let cfg = PretrainingConfig {
-                        layers: bert.cfg.layers,
-                        d_model: bert.cfg.c,
-                        heads: bert.cfg.heads,
-                        max_len: bert.cfg.max_len,
                         // Only for `train` (continued pre-training on the errands stories): a few, made at once.
                         documents: 20,
                         ..PretrainingConfig::default()

@@ -197,14 +197,7 @@ impl Runtime {
                     "this file holds a fine-tuned classifier without its masked-LM head; load a pre-trained BERT.",
                 )));
             }
-            let d = PretrainingConfig::default();
-            let cfg = PretrainingConfig {
-                layers: checkpoint.bert.cfg.layers,
-                d_model: checkpoint.bert.cfg.c,
-                heads: checkpoint.bert.cfg.heads,
-                max_len: checkpoint.bert.cfg.max_len,
-                ..d
-            };
+            let cfg = PretrainingConfig::default();
             let pre = Pretrainer::resume(cfg, checkpoint.vocab, checkpoint.bert, checkpoint.step, &Device::Cpu);
             BertModel::new(pre, self).map_err(js_error)
         })())
