@@ -219,6 +219,14 @@ impl WordPiece {
         ids
     }
 
+    /// `text` as BERT reads one sentence: `[CLS]`, its ids, `[SEP]`.
+    pub fn encode_sentence(&self, text: &str) -> Vec<u32> {
+        std::iter::once(self.cls)
+            .chain(self.encode(text))
+            .chain(std::iter::once(self.sep))
+            .collect()
+    }
+
     /// Greedy longest-match-first over one word.
     fn encode_word(&self, word: &str, ids: &mut Vec<u32>) {
         if let Some(id) = self.id(word).filter(|_| SPECIALS.contains(&word)) {

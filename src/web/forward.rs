@@ -85,10 +85,7 @@ impl BertModel {
         settle((|| -> std::result::Result<JsValue, JsValue> {
             let s = self.state.pre.read("bert.encode")?;
             let v = &s.vocab;
-            let ids: Vec<u32> = std::iter::once(v.cls)
-                .chain(v.encode(&text))
-                .chain(std::iter::once(v.sep))
-                .collect();
+            let ids = v.encode_sentence(&text);
             to_js(&Encoded {
                 tokens: ids.iter().map(|&id| v.token(id).to_string()).collect(),
                 ids,

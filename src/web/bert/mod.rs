@@ -274,12 +274,11 @@ impl BertModel {
             let seed = options::<SeedOptions>("bert.maskExample", options_object)?.seed.unwrap_or(0);
             let s = self.state.pre.read("bert.maskExample")?;
             let vocab = &s.vocab;
-            let words = vocab.encode(&text);
-            if words.is_empty() {
+            // As the model reads it: [CLS] text [SEP] (the specials are never chosen).
+            let ids = vocab.encode_sentence(&text);
+            if ids.len() == 2 {
                 return Err(js_error(invalid("bert.maskExample", "the text is empty; type a sentence.")));
             }
-            // As the model reads it: [CLS] text [SEP] (the specials are never chosen).
-            let ids: Vec<u32> = std::iter::once(vocab.cls).chain(words).chain(std::iter::once(vocab.sep)).collect();
             let fates = mask_tokens(&ids, vocab, &mut ChaCha8Rng::seed_from_u64(seed));
             let shown = apply(&ids, &fates, vocab);
             let masked: Vec<Masked> = ids
