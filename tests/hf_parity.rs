@@ -9,7 +9,7 @@
 //! that names what is wrong.
 
 mod common;
-use common::{assert_close, fixture_tensor};
+use common::{assert_close, fixture_tensor, ready};
 use glassformer::checkpoint::hf::{load_pretrained, Pretrained};
 use glassformer::checkpoint::{load_bert, save_bert};
 use glassformer::models::outputs::Outputs;
@@ -109,8 +109,8 @@ gf_test! {
         let (tokens, segments) = (ids(expected, "input_ids"), ids(expected, "token_type_ids"));
         let model = bert(BERT_F32);
         assert_eq!((model.cfg.layers, model.cfg.c, model.cfg.heads, model.cfg.ffn_hidden), (2, 32, 4, 37));
-        compare("bert", &model.outputs(&tokens, &segments).unwrap(), expected, "");
-        compare("bert (F16 file)", &bert(BERT_F16).outputs(&tokens, &segments).unwrap(), expected, ".half");
+        compare("bert", &ready(model.outputs(&tokens, &segments)).unwrap(), expected, "");
+        compare("bert (F16 file)", &ready(bert(BERT_F16).outputs(&tokens, &segments)).unwrap(), expected, ".half");
     }
 
     fn a_hugging_face_bert_saved_as_ours_reloads_computing_the_same() {
@@ -123,7 +123,7 @@ gf_test! {
         let vocab = WordPiece::from_tokens(specials.into_iter().chain((5..99).map(|i| format!("w{i}"))).collect()).unwrap();
         let bytes = save_bert(&model, model.params.values.host().unwrap(), &vocab, 0, None).unwrap();
         let reloaded = load_bert(&bytes, &Device::Cpu).unwrap().bert;
-        compare("bert (saved and reloaded)", &reloaded.outputs(&tokens, &segments).unwrap(), expected, ".half");
+        compare("bert (saved and reloaded)", &ready(reloaded.outputs(&tokens, &segments)).unwrap(), expected, ".half");
     }
 
     fn a_hugging_face_gpt2_matches_transformers() {
@@ -162,7 +162,7 @@ gf_test! {
             }
             tensors.push(("pooler.dense.bias".into(), Dtype::F32, vec![32], vec![0; 128]));
         });
-        compare("bert (renamed)", &bert(&renamed).outputs(&tokens, &segments).unwrap(), expected, "");
+        compare("bert (renamed)", &ready(bert(&renamed).outputs(&tokens, &segments)).unwrap(), expected, "");
         // GPT-2 with the transformer. prefix dropped and the old causal-mask buffers.
         let expected = GPT2_EXPECTED;
         let renamed = rewritten(GPT2_F32, |tensors| {
@@ -214,7 +214,7 @@ mod bodies {
         };
         let expected = BERT_EXPECTED;
         let (tokens, segments) = (ids(expected, "input_ids"), ids(expected, "token_type_ids"));
-        let out = model.outputs_on_device(&tokens, &segments).await.unwrap();
+        let out = model.outputs(&tokens, &segments).await.unwrap();
         assert!(out.attentions.is_empty(), "the GPU keeps no attention weights");
         for (i, h) in out.hidden_states.iter().enumerate() {
             assert_close(

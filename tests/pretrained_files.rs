@@ -12,7 +12,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
-use common::{assert_close, fixture_tensor};
+use common::{assert_close, fixture_tensor, ready};
 use glassformer::checkpoint::hf::{load_pretrained, Pretrained};
 use glassformer::train::bpe::ByteLevelBpe;
 use glassformer::train::wordpiece::WordPiece;
@@ -92,7 +92,7 @@ fn all_minilm_l6_v2_matches_transformers() {
     let tokens: Vec<u32> = f32s("input_ids").into_iter().map(|v| v as u32).collect();
     let wp = WordPiece::from_tokenizer_json(&text(".fixtures/all-minilm-l6-v2/tokenizer.json")).unwrap();
     assert_eq!(wp.encode_sentence("open a bank account"), tokens);
-    let outputs = model.outputs(&tokens, &vec![0; tokens.len()]).unwrap();
+    let outputs = ready(model.outputs(&tokens, &vec![0; tokens.len()])).unwrap();
     for (i, h) in outputs.hidden_states.iter().enumerate() {
         assert_close(
             &format!("MiniLM hidden_states.{i}"),

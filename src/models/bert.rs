@@ -294,36 +294,11 @@ impl Bert {
 
     /// One sequence's hidden states, attention weights and (with the
     /// masked-LM head) logits at every position, as
-    /// [`Outputs`](crate::models::outputs::Outputs) lays them out. The model
-    /// must be on the CPU (its attention weights are kept only there).
-    pub fn outputs(&self, tokens: &[u32], segments: &[u32]) -> Result<Outputs> {
-        self.device.ensure_cpu("bert.forward")?;
-        let (batch, acts) = self.run_one(tokens, segments)?;
-        let mut hidden_states = vec![acts.x0.host()?.to_vec()];
-        for out in &acts.block_outs {
-            hidden_states.push(out.host()?.to_vec());
-        }
-        let attentions = acts
-            .blocks
-            .iter()
-            .map(|b| Ok(b.attn.weights.host()?.to_vec()))
-            .collect::<Result<_>>()?;
-        let logits = if batch.mlm_rows.is_empty() {
-            None
-        } else {
-            Some(acts.mlm_logits.host()?.to_vec())
-        };
-        Ok(Outputs {
-            logits,
-            hidden_states,
-            attentions,
-        })
-    }
-
-    /// [`Bert::outputs`] on the model's own device, read back when done. On
-    /// a GPU the attention weights are not kept (its kernel keeps only each
-    /// row's log-sum-exp), so `attentions` is empty there.
-    pub async fn outputs_on_device(&self, tokens: &[u32], segments: &[u32]) -> Result<Outputs> {
+    /// [`Outputs`](crate::models::outputs::Outputs) lays them out, computed
+    /// on the model's device and read back (at once on the CPU). On a GPU the
+    /// attention weights are not kept (its kernel keeps only each row's
+    /// log-sum-exp), so `attentions` is empty there.
+    pub async fn outputs(&self, tokens: &[u32], segments: &[u32]) -> Result<Outputs> {
         let (batch, acts) = self.run_one(tokens, segments)?;
         let dev = &self.device;
         let mut hidden_states = vec![acts.x0.to_host(dev).await?];

@@ -103,7 +103,7 @@ impl BertModel {
             let o = opts?;
             let segments = o.segments.clone().unwrap_or_else(|| vec![0; ids.len()]);
             let bert = bert_cpu_copy(&state).await?;
-            let out = bert.outputs(&ids, &segments)?;
+            let out = bert.outputs(&ids, &segments).await?;
             to_js(&Forward::of(&out, &o, ids.len(), bert.cfg.c, bert.cfg.heads, bert.cfg.vocab))
         })
     }
