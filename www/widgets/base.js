@@ -40,6 +40,9 @@ const COMMON_TEXT = {
 // earlier life (the widget was removed meanwhile) sees `gone()` turn true
 // and stops.
 
+/** Let the browser paint and handle input between two pieces of work (wasm work resolves as microtasks). */
+export const yieldToBrowser = () => new Promise((resolve) => setTimeout(resolve, 0));
+
 export class GfWidget extends HTMLElement {
   /** The data-role names of the inputs whose values a re-render keeps. */
   static KEPT = [];

@@ -38,7 +38,8 @@
 
 import { loadGlassformer } from "../runtime.js";
 import { escapeHtml, runtimeOf } from "./common.js";
-import { GfTrainerWidget, yieldToBrowser } from "./trainer.js";
+import { GfTrainerWidget } from "./trainer.js";
+import { yieldToBrowser } from "./base.js";
 import { TEXT } from "./text/gf-bert-fill.js";
 import { STYLE } from "./style/gf-bert-fill.js";
 import { headsOf, heatmap, strongest } from "./heatmap.js";

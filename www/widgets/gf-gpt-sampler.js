@@ -30,13 +30,13 @@
 import { backendLabel, startWorkerRuntime } from "../runtime.js";
 import { escapeHtml, runtimeOf } from "./common.js";
 import { GfTrainerWidget } from "./trainer.js";
+import { yieldToBrowser } from "./base.js";
 import { TEXT } from "./text/gf-gpt-sampler.js";
 import { STYLE } from "./style/gf-gpt-sampler.js";
 import { lossCurve } from "./loss-curve.js";
 
 const DEFAULT_CHECKPOINT = new URL("../models/shakespeare.safetensors", import.meta.url).href;
 const DEFAULT_CORPUS = new URL("../data/shakespeare.txt", import.meta.url).href;
-const nextFrame = () => new Promise((resolve) => setTimeout(resolve, 0));
 /** How a character is shown in the chart. */
 const visible = (c) => (c === "\n" ? "⏎" : c === " " ? "␣" : c);
 
@@ -301,7 +301,7 @@ class GfGptSampler extends GfTrainerWidget {
           fresh++;
           this._showText(Math.min(fresh, 1));
           this._updated(step);
-          await nextFrame();
+          await yieldToBrowser();
           return count === 1 || this._generating;
         },
       });

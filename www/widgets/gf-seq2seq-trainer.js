@@ -46,7 +46,8 @@
 
 import { backendLabel, loadGlassformer } from "../runtime.js";
 import { runtimeOf, formatInteger, downloadFile } from "./common.js";
-import { GfTrainerWidget, yieldToBrowser } from "./trainer.js";
+import { GfTrainerWidget } from "./trainer.js";
+import { yieldToBrowser } from "./base.js";
 import { TEXT } from "./text/gf-seq2seq-trainer.js";
 import { STYLE } from "./style/gf-seq2seq-trainer.js";
 import { lossCurve } from "./loss-curve.js";

@@ -24,10 +24,7 @@
 //   _enable()                    set the buttons from the state (training, busy, …)
 // and the statics CALL_MS, MAX_CHUNK (default 60 ms, 50 steps) or FIXED_CHUNK.
 
-import { GfWidget } from "./base.js";
-
-/** Let the browser paint and handle input (wasm work resolves as microtasks). */
-export const yieldToBrowser = () => new Promise((resolve) => setTimeout(resolve, 0));
+import { GfWidget, yieldToBrowser } from "./base.js";
 
 export class GfTrainerWidget extends GfWidget {
   static CALL_MS = 60;

@@ -11,9 +11,7 @@
 
 import { escapeHtml } from "./display.js";
 import { heatmap, strongest } from "./heatmap.js";
-
-/** Let the browser paint and handle input between two slices. */
-const yieldToBrowser = () => new Promise((resolve) => setTimeout(resolve, 0));
+import { yieldToBrowser } from "./base.js";
 
 /**
  * Translate the test sentences [0, count) `slice` at a time, letting the
