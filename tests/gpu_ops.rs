@@ -25,6 +25,7 @@ gpu_tests!(
     elementwise_ops_match_reference,
     softmax_and_layernorm_match_reference,
     attention_matches_reference_every_mask_and_shape,
+    attention_rows_longer_than_a_span_match_reference,
     embedding_cross_entropy_and_adamw_match_reference,
     scratch_buffers_are_reused_and_cleared,
 );
@@ -40,6 +41,58 @@ fn run(gpu: &Gpu, record: impl FnOnce(&mut wgpu::CommandEncoder)) {
     let mut encoder = gpu.encoder();
     record(&mut encoder);
     gpu.submit(encoder);
+}
+
+/// The GPU attention forward, weights and backward against the CPU reference on one shape and mask.
+async fn check_attention(gpu: &Gpu, shape: AttentionShape, mask: Mask<'_>, mask_name: &str, seed: u64) {
+    let cpu = Device::Cpu;
+    let AttentionShape { b, t, s, c, nh } = shape;
+    let what = format!("attention T={t} S={s} NH={nh} mask={mask_name}");
+    let (q, k, v) = (
+        random_vec(b * t * c, 1.0, seed),
+        random_vec(b * s * c, 1.0, seed + 1),
+        random_vec(b * s * c, 1.0, seed + 2),
+    );
+    let dout = random_vec(b * t * c, 1.0, seed + 3);
+    let (acc_q, acc_kv) = (random_vec(b * t * c, 1.0, seed + 4), random_vec(b * s * c, 1.0, seed + 5));
+    // reference
+    let (mut out, mut scores, mut weights) = (vec![0.0; b * t * c], vec![0.0; b * nh * t * s], vec![0.0; b * nh * t * s]);
+    attention::forward(&cpu, &mut out, &mut scores, &mut weights, &q, &k, &v, shape, mask).unwrap();
+    let (mut dq, mut dk, mut dv) = (acc_q.clone(), acc_kv.clone(), acc_kv.clone());
+    attention::backward(&cpu, &mut dq, &mut dk, &mut dv, &dout, &weights, &q, &k, &v, shape).unwrap();
+    // GPU
+    let (gq, gk, gv, gdout) = (gpu.upload(&q), gpu.upload(&k), gpu.upload(&v), gpu.upload(&dout));
+    let (gout, lse) = (gpu.zeros(b * t * c), gpu.zeros(b * nh * t));
+    let (gscores, gweights) = (gpu.zeros(b * nh * t * s), gpu.zeros(b * nh * t * s));
+    let (gdq, gdk, gdv) = (gpu.upload(&acc_q), gpu.upload(&acc_kv), gpu.upload(&acc_kv));
+    run(gpu, |e| {
+        attention_gpu::forward_gpu(gpu, e, gout.all(), &lse, gq.all(), gk.all(), gv.all(), shape, mask).unwrap();
+        attention_gpu::weights_gpu(gpu, e, &gscores, &gweights, &lse, gq.all(), gk.all(), shape, mask).unwrap();
+        attention_gpu::backward_gpu(
+            gpu,
+            e,
+            gdq.all(),
+            gdk.all(),
+            gdv.all(),
+            gdout.all(),
+            gout.all(),
+            &lse,
+            gq.all(),
+            gk.all(),
+            gv.all(),
+            shape,
+            mask,
+        )
+        .unwrap();
+    });
+    // Online softmax adds in another order and rescales: a few ulp per key.
+    assert_close(&format!("{what} out"), &read(gpu, &gout).await, &out, 1e-5, 1e-4);
+    assert_close(&format!("{what} scores"), &read(gpu, &gscores).await, &scores, 1e-5, 1e-5);
+    assert_close(&format!("{what} weights"), &read(gpu, &gweights).await, &weights, 1e-6, 1e-4);
+    // Gradients sum S (or T) terms rebuilt from lse: looser.
+    assert_close(&format!("{what} dq"), &read(gpu, &gdq).await, &dq, 1e-4, 1e-3);
+    assert_close(&format!("{what} dk"), &read(gpu, &gdk).await, &dk, 1e-4, 1e-3);
+    assert_close(&format!("{what} dv"), &read(gpu, &gdv).await, &dv, 1e-4, 1e-3);
 }
 
 async fn read(gpu: &Gpu, buffer: &GpuBuffer) -> Vec<f32> {
@@ -310,7 +363,6 @@ mod bodies {
 
     pub async fn attention_matches_reference_every_mask_and_shape() {
         let gpu = gpu().await;
-        let cpu = Device::Cpu;
         let mut seed = 500;
         for (t, s) in [(1usize, 1usize), (7, 7), (33, 33), (129, 129), (5, 9)] {
             for nh in [1, 3] {
@@ -323,55 +375,25 @@ mod bodies {
                 ];
                 for (mask_name, mask) in masks {
                     seed += 1;
-                    let shape = AttentionShape { b, t, s, c, nh };
-                    let what = format!("attention T={t} S={s} NH={nh} mask={mask_name}");
-                    let (q, k, v) = (
-                        random_vec(b * t * c, 1.0, seed),
-                        random_vec(b * s * c, 1.0, seed + 1),
-                        random_vec(b * s * c, 1.0, seed + 2),
-                    );
-                    let dout = random_vec(b * t * c, 1.0, seed + 3);
-                    let (acc_q, acc_kv) = (random_vec(b * t * c, 1.0, seed + 4), random_vec(b * s * c, 1.0, seed + 5));
-                    // reference
-                    let (mut out, mut scores, mut weights) = (vec![0.0; b * t * c], vec![0.0; b * nh * t * s], vec![0.0; b * nh * t * s]);
-                    attention::forward(&cpu, &mut out, &mut scores, &mut weights, &q, &k, &v, shape, mask).unwrap();
-                    let (mut dq, mut dk, mut dv) = (acc_q.clone(), acc_kv.clone(), acc_kv.clone());
-                    attention::backward(&cpu, &mut dq, &mut dk, &mut dv, &dout, &weights, &q, &k, &v, shape).unwrap();
-                    // GPU
-                    let (gq, gk, gv, gdout) = (gpu.upload(&q), gpu.upload(&k), gpu.upload(&v), gpu.upload(&dout));
-                    let (gout, lse) = (gpu.zeros(b * t * c), gpu.zeros(b * nh * t));
-                    let (gscores, gweights) = (gpu.zeros(b * nh * t * s), gpu.zeros(b * nh * t * s));
-                    let (gdq, gdk, gdv) = (gpu.upload(&acc_q), gpu.upload(&acc_kv), gpu.upload(&acc_kv));
-                    run(&gpu, |e| {
-                        attention_gpu::forward_gpu(&gpu, e, gout.all(), &lse, gq.all(), gk.all(), gv.all(), shape, mask).unwrap();
-                        attention_gpu::weights_gpu(&gpu, e, &gscores, &gweights, &lse, gq.all(), gk.all(), shape, mask).unwrap();
-                        attention_gpu::backward_gpu(
-                            &gpu,
-                            e,
-                            gdq.all(),
-                            gdk.all(),
-                            gdv.all(),
-                            gdout.all(),
-                            gout.all(),
-                            &lse,
-                            gq.all(),
-                            gk.all(),
-                            gv.all(),
-                            shape,
-                            mask,
-                        )
-                        .unwrap();
-                    });
-                    // Online softmax adds in another order and rescales: a few ulp per key.
-                    assert_close(&format!("{what} out"), &read(&gpu, &gout).await, &out, 1e-5, 1e-4);
-                    assert_close(&format!("{what} scores"), &read(&gpu, &gscores).await, &scores, 1e-5, 1e-5);
-                    assert_close(&format!("{what} weights"), &read(&gpu, &gweights).await, &weights, 1e-6, 1e-4);
-                    // Gradients sum S (or T) terms rebuilt from lse: looser.
-                    assert_close(&format!("{what} dq"), &read(&gpu, &gdq).await, &dq, 1e-4, 1e-3);
-                    assert_close(&format!("{what} dk"), &read(&gpu, &gdk).await, &dk, 1e-4, 1e-3);
-                    assert_close(&format!("{what} dv"), &read(&gpu, &gdv).await, &dv, 1e-4, 1e-3);
+                    check_attention(&gpu, AttentionShape { b, t, s, c, nh }, mask, mask_name, seed).await;
                 }
             }
+        }
+    }
+
+    pub async fn attention_rows_longer_than_a_span_match_reference() {
+        // 64-wide heads walk 256 keys per launch (`span_len`): 600 keys take
+        // three launches whose results merge, and the padding and causal
+        // masks end inside a span or leave whole spans unseen by a row.
+        let gpu = gpu().await;
+        assert_eq!(attention_gpu::span_len(64), 256);
+        let lengths = [300usize];
+        for (t, s, mask_name, mask) in [
+            (600usize, 600usize, "causal", Mask::causal()),
+            (3, 600, "padding", Mask::key_padding(&lengths)),
+            (3, 700, "none", Mask::none()),
+        ] {
+            check_attention(&gpu, AttentionShape { b: 1, t, s, c: 128, nh: 2 }, mask, mask_name, 900 + t as u64).await;
         }
     }
 

@@ -20,15 +20,26 @@
 // Backward, with P = exp(score − lse) and dP = dout·v:
 //   dS = P · (dP − delta)   dq += scale Σ_s dS·k   dk += scale Σ_t dS·q   dv += Σ_t P·dout
 // Every sum is owned by one invocation: no atomics, deterministic results.
-// One invocation walks a whole row of keys (S · HS multiply-adds): Mesa's
-// lavapipe stops a shader's loops after 65 535 iterations, so there the
-// kernels are correct up to about S · HS = 32 768 (T = 512 with HS = 64 is
-// past it); real GPUs and Chromium's WebGPU have no such limit.
+//
+// Spans. An invocation walks its keys (or, in backward_kv, its queries) from
+// span_begin to span_end, and the launcher dispatches the kernel once per
+// span: Mesa's lavapipe stops a shader's loops after 65 535 iterations, and a
+// whole row of 1024 keys with HS = 64 is 2 · 1024 · 64 of them. backward_q
+// and backward_kv add into dq, dk, dv, so spans simply add up. The forward
+// merges: a span's keys give their own normalised output o_span = acc / l
+// and log-sum-exp lse_span = m + log l; with what earlier spans left in out
+// and lse (o_before, lse_before),
+//   lse = log(exp(lse_before) + exp(lse_span))
+//   out = o_before · exp(lse_before − lse) + o_span · exp(lse_span − lse),
+// each part weighted by its share of the total exp-sum. Between spans a row
+// that has seen no visible key yet holds lse = NONE; the last span turns
+// that into 0 (and out stays 0), as a single pass over all keys would.
 
 struct Params {
     b: u32, t: u32, s: u32, c: u32, nh: u32, hs: u32, causal: u32, has_lengths: u32,
     q_off: u32, k_off: u32, v_off: u32, out_off: u32, dout_off: u32, dq_off: u32, dk_off: u32, dv_off: u32,
     scale: f32,
+    span_begin: u32, span_end: u32, first_span: u32, last_span: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -50,6 +61,8 @@ struct Params {
 @group(0) @binding(16) var<storage, read_write> dv: array<f32>;
 
 const MAX_HS: u32 = 128u;
+// The log-sum-exp of a row that has seen no visible key yet.
+const NONE: f32 = -3.0e38;
 
 fn linear_id(id: vec3<u32>, groups: vec3<u32>) -> u32 { return id.x + id.y * groups.x * 64u; }
 
@@ -83,10 +96,10 @@ fn forward(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups
     let t = row % p.t;
     let h = (row / p.t) % p.nh;
     let b = row / (p.t * p.nh);
-    var m = -3.0e38;
+    var m = NONE;
     var l = 0.0;
     var acc: array<f32, MAX_HS>;
-    for (var s = 0u; s < p.s; s++) {
+    for (var s = p.span_begin; s < p.span_end; s++) {
         if (!visible(b, t, s)) { continue; }
         let x = score(b, t, s, h);
         let m_new = max(m, x);
@@ -96,11 +109,27 @@ fn forward(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups
         for (var i = 0u; i < p.hs; i++) { acc[i] = acc[i] * rescale + w * v[p.v_off + kv_at(b, s, h) + i]; }
         m = m_new;
     }
-    // A row that sees no key at all (full padding) outputs zeros.
-    var inv_l = 0.0;
-    if (l > 0.0) { inv_l = 1.0 / l; }
-    for (var i = 0u; i < p.hs; i++) { out[p.out_off + q_at(b, t, h) + i] = acc[i] * inv_l; }
-    lse[row] = select(0.0, m + log(l), l > 0.0);
+    // Merge this span's keys with the earlier spans' (see the top of the file).
+    let seen_here = l > 0.0;
+    let seen_before = p.first_span == 0u && lse[row] > NONE;
+    var lse_total = NONE;
+    var w_before = 0.0;
+    var w_here = 0.0;
+    if (seen_here || seen_before) {
+        let lse_here = select(NONE, m + log(l), seen_here);
+        let lse_before = select(NONE, lse[row], seen_before);
+        let top = max(lse_here, lse_before);
+        lse_total = top + log(exp(lse_before - top) + exp(lse_here - top));
+        w_here = select(0.0, exp(lse_here - lse_total) / l, seen_here);
+        w_before = select(0.0, exp(lse_before - lse_total), seen_before);
+    }
+    for (var i = 0u; i < p.hs; i++) {
+        let at = p.out_off + q_at(b, t, h) + i;
+        let before = select(0.0, out[at], seen_before);
+        out[at] = before * w_before + acc[i] * w_here;
+    }
+    // A row that sees no key at all (full padding) outputs zeros, lse 0.
+    lse[row] = select(lse_total, 0.0, p.last_span == 1u && !(seen_here || seen_before));
 }
 
 @compute @workgroup_size(64)
@@ -137,7 +166,7 @@ fn backward_q(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgro
     let h = (row / p.t) % p.nh;
     let b = row / (p.t * p.nh);
     var acc: array<f32, MAX_HS>;
-    for (var s = 0u; s < p.s; s++) {
+    for (var s = p.span_begin; s < p.span_end; s++) {
         if (!visible(b, t, s)) { continue; }
         let prob = exp(score(b, t, s, h) - lse_in[row]);
         let ds = prob * (dout_dot_v(b, t, s, h) - delta_in[row]);
@@ -155,7 +184,7 @@ fn backward_kv(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgr
     let b = col / (p.s * p.nh);
     var acc_k: array<f32, MAX_HS>;
     var acc_v: array<f32, MAX_HS>;
-    for (var t = 0u; t < p.t; t++) {
+    for (var t = p.span_begin; t < p.span_end; t++) {
         if (!visible(b, t, s)) { continue; }
         let row = (b * p.nh + h) * p.t + t;
         let prob = exp(score(b, t, s, h) - lse_in[row]);

@@ -6,6 +6,13 @@
 //! each query row, `lse = log Σ_s exp(score)`, so memory grows with `T`, not
 //! `T·S`; backward rebuilds each weight as `exp(score − lse)` on the fly. The
 //! weights a widget wants to draw are rebuilt the same way, on request.
+//!
+//! The kernels that walk a row of keys (or a column of queries) are launched
+//! once per **span** of at most [`span_len`] of them, so that no invocation
+//! loops more than ~50 000 times: Mesa's lavapipe stops a shader past 65 535
+//! iterations, which a 1024-token row with 64-wide heads would pass. The
+//! forward merges the spans through their log-sum-exps (`attention.wgsl`
+//! says how); the backward kernels add into their gradients anyway.
 
 use super::attention::{AttentionShape, Mask};
 use crate::device::gpu::{grid_1d, Gpu, GpuBuffer, GpuSlice, Kernel};
@@ -54,8 +61,39 @@ struct Offsets {
     dv: u32,
 }
 
+/// The kernels' `Params`: 17 words of sizes, flags, offsets and scale, then the span.
+const UNIFORM_WORDS: usize = 21;
+
+/// Multiply-adds one invocation may do per launch: a span walks
+/// `SPAN_WORK / HS` keys (or queries), each costing up to 3 · HS loop steps.
+const SPAN_WORK: usize = 16_384;
+
+/// How many keys (or queries) one launch walks, for head size `hs`.
+pub fn span_len(hs: usize) -> usize {
+    (SPAN_WORK / hs.max(1)).max(1)
+}
+
+/// The uniform words of each span of `0..len`: begin, end, first?, last?
+fn spans(len: usize, hs: usize) -> Vec<[u32; 4]> {
+    let step = span_len(hs);
+    let count = len.div_ceil(step).max(1);
+    (0..count)
+        .map(|i| {
+            let (begin, end) = (i * step, ((i + 1) * step).min(len));
+            [begin as u32, end as u32, (i == 0) as u32, (i + 1 == count) as u32]
+        })
+        .collect()
+}
+
+/// `words` with a span's four words in place (the last four of the uniforms).
+fn with_span(words: &[u32; UNIFORM_WORDS], span: [u32; 4]) -> [u32; UNIFORM_WORDS] {
+    let mut out = *words;
+    out[UNIFORM_WORDS - 4..].copy_from_slice(&span);
+    out
+}
+
 /// Check the shape and the mask, and build the uniform words and the lengths buffer.
-fn prepare(gpu: &Gpu, op: &'static str, shape: AttentionShape, mask: Mask, o: Offsets) -> Result<([u32; 17], GpuBuffer)> {
+fn prepare(gpu: &Gpu, op: &'static str, shape: AttentionShape, mask: Mask, o: Offsets) -> Result<([u32; UNIFORM_WORDS], GpuBuffer)> {
     shape.validate(op)?;
     mask.validate(op, &shape)?;
     if shape.hs() > MAX_HEAD_SIZE {
@@ -88,6 +126,10 @@ fn prepare(gpu: &Gpu, op: &'static str, shape: AttentionShape, mask: Mask, o: Of
         o.dk,
         o.dv,
         scale.to_bits(),
+        0, // span_begin, span_end, first_span, last_span: set per launch
+        0,
+        1,
+        1,
     ];
     Ok((words, gpu.upload_u32(&lengths)))
 }
@@ -131,7 +173,15 @@ pub fn forward_gpu(
         (5, out.buffer),
         (6, lse),
     ];
-    gpu.dispatch(encoder, &FORWARD, &words, &buffers, grid_1d(shape.b * shape.nh * shape.t, 64));
+    for span in spans(shape.s, shape.hs()) {
+        gpu.dispatch(
+            encoder,
+            &FORWARD,
+            &with_span(&words, span),
+            &buffers,
+            grid_1d(shape.b * shape.nh * shape.t, 64),
+        );
+    }
     Ok(())
 }
 
@@ -215,9 +265,14 @@ pub fn backward_gpu(
     );
     let mut buffers = qkv.to_vec();
     buffers.extend([(7, lse), dout_b, (13, &delta), (14, dq.buffer)]);
-    gpu.dispatch(encoder, &BACKWARD_Q, &words, &buffers, grid_1d(rows, 64));
+    for span in spans(shape.s, shape.hs()) {
+        gpu.dispatch(encoder, &BACKWARD_Q, &with_span(&words, span), &buffers, grid_1d(rows, 64));
+    }
     let mut buffers = qkv.to_vec();
     buffers.extend([(7, lse), dout_b, (13, &delta), (15, dk.buffer), (16, dv.buffer)]);
-    gpu.dispatch(encoder, &BACKWARD_KV, &words, &buffers, grid_1d(shape.b * shape.nh * shape.s, 64));
+    for span in spans(shape.t, shape.hs()) {
+        let groups = grid_1d(shape.b * shape.nh * shape.s, 64);
+        gpu.dispatch(encoder, &BACKWARD_KV, &with_span(&words, span), &buffers, groups);
+    }
     Ok(())
 }
