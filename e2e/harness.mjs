@@ -63,8 +63,8 @@ export async function longestTask(page) {
   return page.evaluate(() => Math.max(0, ...window.__longTasks));
 }
 
-/** Close the shared browser and server, after the last test of the process. */
-async function closeShared() {
+/** Close the shared browser and server: after the last test of the process, or at the end of a benchmark script. */
+export async function closeShared() {
   if (!shared) return;
   const { server, browser } = await shared;
   shared = null;

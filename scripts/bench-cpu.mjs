@@ -3,7 +3,7 @@
 //   npm run bench                   (after `npm start` or `npm test` has built www/pkg*)
 //   npm run bench -- --simd=plain   (our plain simd128 build instead of the relaxed-SIMD one)
 //   npm run bench -- --threads=N    (also ours on a pool of N workers, against ours on one thread)
-import { openCoursePage } from "../e2e/harness.mjs";
+import { closeShared, openCoursePage } from "../e2e/harness.mjs";
 
 const plain = process.argv.includes("--simd=plain");
 const threadsArg = process.argv.find((arg) => arg.startsWith("--threads="))?.slice("--threads=".length);
@@ -35,4 +35,5 @@ try {
   }
 } finally {
   await close();
+  await closeShared(); // the browser and server, so that the script ends
 }

@@ -11,7 +11,7 @@
 // the CUDA libraries its Linux wheel depends on; only the CPU is used).
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { openCoursePage } from "../e2e/harness.mjs";
+import { closeShared, openCoursePage } from "../e2e/harness.mjs";
 
 const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const steps = arg("steps", "10");
@@ -66,4 +66,5 @@ try {
     (torch ? `, ${(r.sampling.ours / torch.sample_tokens_per_s).toFixed(1)}× PyTorch` : ""));
 } finally {
   await close();
+  await closeShared(); // the browser and server, so that the script ends
 }

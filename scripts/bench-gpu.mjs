@@ -1,6 +1,6 @@
 // Drives www/bench.html in headless Chromium and prints its table:
 //   npm run bench:gpu          (after `npm start` or `npm test` has built www/pkg)
-import { openCoursePage } from "../e2e/harness.mjs";
+import { closeShared, openCoursePage } from "../e2e/harness.mjs";
 
 const { page, browserVersion, close } = await openCoursePage("/bench.html?auto=1");
 try {
@@ -14,4 +14,5 @@ try {
   }
 } finally {
   await close();
+  await closeShared(); // the browser and server, so that the script ends
 }

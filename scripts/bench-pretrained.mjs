@@ -6,7 +6,7 @@
 // transformers, onnx, onnxscript from PyPI, into .venv-fixtures).
 import { existsSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { openCoursePage } from "../e2e/harness.mjs";
+import { closeShared, openCoursePage } from "../e2e/harness.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 if (!existsSync(`${root}.bench/gpt2-small/decode.onnx`) || !existsSync(`${root}.bench/bert-base/bert.onnx`)) {
@@ -34,4 +34,5 @@ try {
   console.log(`(ours vs ort > 1: glassformer faster. bert-base's last hidden states agree within ${bertDiff.toExponential(1)}.)`);
 } finally {
   await close();
+  await closeShared(); // the browser and server, so that the script ends
 }

@@ -7,7 +7,7 @@
 // as training time); once they reach 95%, the whole test split is scored.
 // With --steps=N it only times N training steps after a 2-step warm-up: the
 // figure for an adapter too slow to train to 95% in a sitting (SwiftShader).
-import { openCoursePage } from "../e2e/harness.mjs";
+import { closeShared, openCoursePage } from "../e2e/harness.mjs";
 
 const flag = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const backend = flag("backend") ?? "cpu";
@@ -34,6 +34,7 @@ try {
   }
 } finally {
   await close();
+  await closeShared(); // the browser and server, so that the script ends
 }
 
 /** Train from scratch until the first 200 test sentences reach 95% exact match; report the whole split. */
