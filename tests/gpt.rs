@@ -43,6 +43,24 @@ gf_test! {
         assert_eq!(cache.layers[0].keys.len(), tokens.len() * gpt.cfg.d_model);
     }
 
+    fn a_prompt_fed_at_once_gives_the_full_passs_logits() {
+        // Prompt in one feed, then one token at a time, then two at once:
+        // every feed sees the cached positions through the shifted causal mask.
+        let gpt = model(3);
+        let tokens = [4u32, 1, 9, 9, 0, 7, 3, 10, 2, 5];
+        let full = gpt.logits(&tokens).unwrap();
+        let v = gpt.cfg.vocab;
+        let mut cache = gpt.cache();
+        let mut fed = 0;
+        for chunk in [6usize, 1, 1, 2] {
+            let logits = gpt.feed(&mut cache, &tokens[fed..fed + chunk]).unwrap();
+            fed += chunk;
+            assert_close(&format!("after {fed} tokens"), &logits, &full[(fed - 1) * v..fed * v], 1e-5, 1e-4);
+        }
+        assert_eq!(cache.len, tokens.len());
+        assert!(gpt.feed(&mut gpt.cache(), &[]).unwrap_err().to_string().contains("no tokens"));
+    }
+
     fn later_tokens_never_change_earlier_logits() {
         let gpt = model(4);
         let a = gpt.logits(&[1, 2, 3, 4, 5, 6]).unwrap();

@@ -3,7 +3,7 @@
 //! should; the same seed draws the same tokens. And the character tokenizer.
 
 mod common;
-use glassformer::models::sampling::{argmax, distribution, draw, Sampling};
+use glassformer::models::sampling::{argmax, distribution, draw, most_probable, Sampling};
 use glassformer::train::chars::{random_windows, CharVocab, TextSplits};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -55,6 +55,17 @@ gf_test! {
         assert!((nucleus[1] - full[1] / (full[1] + full[5])).abs() < 1e-6, "renormalised");
         // Temperature above 1 flattens: the top token loses mass.
         assert!(sampled(2.0, 0, 1.0)[1] < full[1]);
+    }
+
+    fn the_most_probable_are_a_full_sorts_first_ones() {
+        // Many ties (values on a coarse grid), so the lower-id-first rule matters.
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let probs: Vec<f32> = (0..5000).map(|_| (rng.random::<f32>() * 50.0).floor()).collect();
+        let mut sorted: Vec<usize> = (0..probs.len()).collect();
+        sorted.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]).then(a.cmp(&b)));
+        for n in [0, 1, 10, 333, 4999, 5000, 6000] {
+            assert_eq!(most_probable(&probs, n), sorted[..n.min(probs.len())], "the {n} most probable");
+        }
     }
 
     fn the_same_seed_draws_the_same_tokens() {

@@ -1,9 +1,10 @@
 //! The SIMD CPU kernels against the scalar reference, on awkward sizes (1, 3,
-//! 17, 63, 129) and every transposition. The matmul adds the same products in
-//! the same order, so the plain build must agree bit for bit (the fused
-//! multiply-add build rounds once per step instead of twice: to rounding);
-//! attention, softmax and `exp` take other paths to the same values and must
-//! agree to rounding. Natively this runs the SSE path; inside Chromium the
+//! 17, 63, 129) and every transposition. The packed matmul adds the same
+//! products in the same order, so the plain build must agree bit for bit (the
+//! fused multiply-add build rounds once per step instead of twice: to
+//! rounding); the few-row dot products add by lanes, and they, attention,
+//! softmax and `exp` take other paths to the same values and must agree to
+//! rounding. Natively this runs the SSE path; inside Chromium the
 //! wasm simd128 build, and `scripts/test.sh` runs this file once more in the
 //! relaxed-SIMD (fused multiply-add) build.
 
@@ -17,6 +18,7 @@ use glassformer::ops::attention_simd::{forward_fused, forward_simd, forward_weig
 use glassformer::ops::attention_simd_backward::backward_simd;
 use glassformer::ops::matmul::{matmul_cpu, MatmulShape};
 use glassformer::ops::matmul_simd::matmul_simd;
+use glassformer::ops::matmul_thin::THIN_MAX_ROWS;
 use glassformer::ops::simd::{F32x4, FUSED_MULTIPLY_ADD};
 use glassformer::ops::softmax::softmax_row;
 use glassformer::ops::softmax_simd::softmax_row_simd;
@@ -28,9 +30,10 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 /// `forward_cpu` and `forward_simd`: (out, scores, weights, q, k, v, shape, mask).
 type AttentionForward = fn(&mut [f32], &mut [f32], &mut [f32], &[f32], &[f32], &[f32], AttentionShape, Mask);
 
-/// The plain build must equal the reference exactly; the fused one to rounding.
-fn assert_matmul_agrees(what: &str, got: &[f32], want: &[f32]) {
-    if FUSED_MULTIPLY_ADD {
+/// The plain build must equal the reference exactly; the fused one, and the
+/// few-row dot products (`matmul_thin.rs`, which add by lanes), to rounding.
+fn assert_matmul_agrees(what: &str, s: MatmulShape, got: &[f32], want: &[f32]) {
+    if FUSED_MULTIPLY_ADD || (s.m <= THIN_MAX_ROWS && s.trans_b) {
         assert_close(what, got, want, 1e-5, 1e-5);
     } else {
         assert!(got == want, "{what} differs from the reference");
@@ -52,7 +55,31 @@ gf_test! {
                             let (mut want, mut got) = (c0.clone(), c0.clone());
                             matmul_cpu(&mut want, &a, &b, s, accumulate);
                             matmul_simd(&mut got, &a, &b, s, accumulate);
-                            assert_matmul_agrees(&format!("matmul {m}×{k}×{n} tA={trans_a} tB={trans_b} acc={accumulate}"), &got, &want);
+                            assert_matmul_agrees(&format!("matmul {m}×{k}×{n} tA={trans_a} tB={trans_b} acc={accumulate}"), s, &got, &want);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn thin_matmul_equals_the_reference() {
+        // One to three rows take the unpacked path, four the packed one: both
+        // sides of the switch, depths with and without a tail of four, widths
+        // with and without a tail of 8 or 16 lines.
+        let mut seed = 5000;
+        for m in 1..=4usize {
+            for k in [1usize, 4, 7, 33] {
+                for n in [1usize, 8, 9, 16, 17, 40] {
+                    for (trans_a, trans_b) in [(false, false), (true, false), (false, true), (true, true)] {
+                        seed += 1;
+                        let s = MatmulShape { m, k, n, trans_a, trans_b };
+                        let (a, b, c0) = (random_vec(m * k, 1.0, seed), random_vec(k * n, 1.0, seed + 7), random_vec(m * n, 1.0, seed + 13));
+                        for accumulate in [false, true] {
+                            let (mut want, mut got) = (c0.clone(), c0.clone());
+                            matmul_cpu(&mut want, &a, &b, s, accumulate);
+                            matmul_simd(&mut got, &a, &b, s, accumulate);
+                            assert_matmul_agrees(&format!("matmul {m}×{k}×{n} tA={trans_a} tB={trans_b} acc={accumulate}"), s, &got, &want);
                         }
                     }
                 }
@@ -68,7 +95,7 @@ gf_test! {
             let (mut want, mut got) = (vec![0.0; m * n], vec![0.0; m * n]);
             matmul_cpu(&mut want, &a, &b, s, false);
             matmul_simd(&mut got, &a, &b, s, false);
-            assert_matmul_agrees(&format!("matmul {m}×{k}×{n}"), &got, &want);
+            assert_matmul_agrees(&format!("matmul {m}×{k}×{n}"), s, &got, &want);
         }
     }
 

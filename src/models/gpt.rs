@@ -169,62 +169,82 @@ impl Gpt {
     /// Feed `token` at the cache's next position → its logits `(V)`: the
     /// distribution of the token after it.
     pub fn step(&self, cache: &mut KvCache, token: u32) -> Result<Vec<f32>> {
+        self.feed(cache, &[token])
+    }
+
+    /// Feed `tokens` at the cache's next positions → the logits `(V)` after
+    /// the last of them. A whole prompt goes in at once: every projection
+    /// is then one product of `T` rows with each weight matrix, which reads
+    /// the weights once for the prompt instead of once per token, and each
+    /// new query sees the cached positions and the new ones up to itself
+    /// (the causal mask, shifted by the positions already cached).
+    pub fn feed(&self, cache: &mut KvCache, tokens: &[u32]) -> Result<Vec<f32>> {
         self.check_cpu()?;
-        let (c, v, pos) = (self.cfg.d_model, self.cfg.vocab, cache.len);
-        if pos >= self.cfg.context {
+        let (c, v, pos, t) = (self.cfg.d_model, self.cfg.vocab, cache.len, tokens.len());
+        if t == 0 {
+            return Err(invalid("gpt.step", "no tokens to feed."));
+        }
+        if pos + t > self.cfg.context {
             return Err(invalid(
                 "gpt.step",
-                format!("the cache holds {pos} positions, the whole context; start a new cache with the last tokens."),
+                format!(
+                    "the cache holds {pos} positions and {t} more would pass the whole context of {}; start a new cache with the last tokens.",
+                    self.cfg.context
+                ),
             ));
         }
-        if token as usize >= v {
-            return Err(invalid("gpt.step", format!("token {token} is not in the vocabulary of {v}.")));
+        if let Some(bad) = tokens.iter().find(|&&id| id as usize >= v) {
+            return Err(invalid("gpt.step", format!("token {bad} is not in the vocabulary of {v}.")));
         }
         let dev = Device::Cpu;
         let lm = &self.lm;
         let p = &lm.params.values;
         let values = p.host()?;
-        // x = E[token] + P[pos]
+        // x[i] = E[tokens[i]] + P[pos + i]                                (T, C)
         let table = lm.embed.tokens.of(values);
-        let mut x: Vec<f32> = table[token as usize * c..][..c].to_vec();
+        let mut x: Vec<f32> = tokens.iter().flat_map(|&id| &table[id as usize * c..][..c]).copied().collect();
         if let Positions::Learned { table, .. } = lm.embed.positions {
-            for (xi, pi) in x.iter_mut().zip(&table.of(values)[pos * c..][..c]) {
+            for (xi, pi) in x.iter_mut().zip(&table.of(values)[pos * c..][..t * c]) {
                 *xi += pi;
             }
         }
-        let row = |data: Vec<f32>| Tensor::Host(data);
+        let add = |x: &mut Vec<f32>, y: &Tensor| -> Result<()> {
+            for (xi, yi) in x.iter_mut().zip(y.host()?) {
+                *xi += yi;
+            }
+            Ok(())
+        };
+        let normed = |ln: &crate::nn::layernorm::LayerNorm, x: &[f32], rows: usize| -> Result<Tensor> {
+            let mut out = Tensor::Host(vec![0.0; rows * c]);
+            ln.forward(
+                &dev,
+                p,
+                &mut LayerNormActs::new(&dev, rows),
+                &mut out,
+                &Tensor::Host(x.to_vec()),
+                rows,
+            )?;
+            Ok(out)
+        };
         for (l, block) in lm.blocks.iter().enumerate() {
-            // h = LN₁(x)
-            let mut h = row(vec![0.0; c]);
-            block
-                .ln1
-                .forward(&dev, p, &mut LayerNormActs::new(&dev, 1), &mut h, &row(x.clone()), 1)?;
-            // x += Attn(h): its query against this layer's cached keys and values, and its own
-            let attn_out = block.attn.forward_cached(p, &mut cache.layers[l], &h)?;
-            for (xi, a) in x.iter_mut().zip(attn_out.host()?) {
-                *xi += a;
-            }
+            // x += Attn(LN₁(x)): the new queries against this layer's cached keys and values, and their own
+            let h = normed(&block.ln1, &x, t)?;
+            add(&mut x, &block.attn.forward_cached(p, &mut cache.layers[l], &h, t)?)?;
             // x += FFN(LN₂(x))
-            let mut h2 = row(vec![0.0; c]);
-            block
-                .ln2
-                .forward(&dev, p, &mut LayerNormActs::new(&dev, 1), &mut h2, &row(x.clone()), 1)?;
-            let mut ffn_out = row(vec![0.0; c]);
-            let mut ffn_acts = FeedForwardActs::new(&dev, 1, block.ffn.hidden_size());
-            block.ffn.forward(&dev, p, &mut ffn_acts, &mut ffn_out, &h2, 1)?;
-            for (xi, f) in x.iter_mut().zip(ffn_out.host()?) {
-                *xi += f;
-            }
+            let h2 = normed(&block.ln2, &x, t)?;
+            let mut ffn_out = Tensor::Host(vec![0.0; t * c]);
+            let mut ffn_acts = FeedForwardActs::new(&dev, t, block.ffn.hidden_size());
+            block.ffn.forward(&dev, p, &mut ffn_acts, &mut ffn_out, &h2, t)?;
+            add(&mut x, &ffn_out)?;
         }
-        cache.len += 1;
-        // logits = LN_final(x) · Eᵀ + b
-        let mut top = row(x);
-        if let Some(ln) = &lm.ln_final {
-            let mut normed = row(vec![0.0; c]);
-            ln.forward(&dev, p, &mut LayerNormActs::new(&dev, 1), &mut normed, &top, 1)?;
-            top = normed;
-        }
-        let mut logits = row(vec![0.0; v]);
+        cache.len += t;
+        // logits = LN_final(x) · Eᵀ + b, for the last position only          (V)
+        let last = &x[(t - 1) * c..];
+        let top = match &lm.ln_final {
+            Some(ln) => normed(ln, last, 1)?,
+            None => Tensor::Host(last.to_vec()),
+        };
+        let mut logits = Tensor::Host(vec![0.0; v]);
         lm.head.forward(&dev, p, &mut logits, &top, 1)?;
         Ok(logits.host()?.to_vec())
     }
@@ -268,25 +288,22 @@ impl<'a> Generator<'a> {
             logits: Vec::new(),
             cropped,
         };
-        for &token in &prompt[cropped..] {
-            generator.logits = gpt.step(&mut generator.cache, token)?;
-        }
+        generator.logits = gpt.feed(&mut generator.cache, &prompt[cropped..])?;
         Ok(generator)
     }
 
     /// Append `token` and compute the logits after it.
     pub fn push(&mut self, token: u32) -> Result<()> {
-        if self.cache.len == self.gpt.cfg.context {
-            // Full: start a cache over the last half-context of tokens (the new one included below).
-            let keep = self.gpt.cfg.context / 2;
-            self.cache = self.gpt.cache();
-            let start = self.tokens.len().saturating_sub(keep.saturating_sub(1));
-            for i in start..self.tokens.len() {
-                self.logits = self.gpt.step(&mut self.cache, self.tokens[i])?;
-            }
-        }
         self.tokens.push(token);
-        self.logits = self.gpt.step(&mut self.cache, token)?;
+        if self.cache.len == self.gpt.cfg.context {
+            // Full: start a cache over the last half-context of tokens, the new one included.
+            let keep = (self.gpt.cfg.context / 2).max(1);
+            self.cache = self.gpt.cache();
+            let start = self.tokens.len() - keep.min(self.tokens.len());
+            self.logits = self.gpt.feed(&mut self.cache, &self.tokens[start..])?;
+        } else {
+            self.logits = self.gpt.step(&mut self.cache, token)?;
+        }
         Ok(())
     }
 }

@@ -65,31 +65,53 @@ pub fn distribution(logits: &[f32], sampling: &Sampling) -> Result<Vec<f32>> {
     }
     let scaled: Vec<f32> = logits.iter().map(|z| z / sampling.temperature).collect();
     softmax_row(&mut probs, &scaled);
-    // Tokens from most to least probable (ties: lower id first, so results are stable).
-    let mut order: Vec<usize> = (0..probs.len()).collect();
-    order.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]).then(a.cmp(&b)));
-    let mut keep = probs.len();
-    if sampling.top_k > 0 {
-        keep = keep.min(sampling.top_k);
-    }
-    if sampling.top_p < 1.0 {
-        let mut total = 0.0f32;
-        for (rank, &id) in order.iter().take(keep).enumerate() {
-            total += probs[id];
-            if total >= sampling.top_p {
-                keep = rank + 1;
-                break;
+    // Only a filter needs the tokens in order of probability, and top-k only its first k.
+    let filtered = sampling.top_k > 0 || sampling.top_p < 1.0;
+    if filtered {
+        let candidates = if sampling.top_k > 0 { sampling.top_k } else { probs.len() };
+        let order = most_probable(&probs, candidates);
+        let mut keep = order.len();
+        if sampling.top_p < 1.0 {
+            let mut total = 0.0f32;
+            for (rank, &id) in order.iter().enumerate() {
+                total += probs[id];
+                if total >= sampling.top_p {
+                    keep = rank + 1;
+                    break;
+                }
             }
         }
-    }
-    for &id in &order[keep..] {
-        probs[id] = 0.0;
+        let mut kept = vec![false; probs.len()];
+        for &id in &order[..keep] {
+            kept[id] = true;
+        }
+        for (p, kept) in probs.iter_mut().zip(kept) {
+            if !kept {
+                *p = 0.0;
+            }
+        }
     }
     let total: f32 = probs.iter().sum();
     for p in &mut probs {
         *p /= total;
     }
     Ok(probs)
+}
+
+/// The `n` most probable tokens, from most to least probable (ties: the
+/// lower id first, so results are stable). A partial selection, then a sort
+/// of those `n` only: for GPT-2's 50 257 tokens and the 10 a page shows, a
+/// small part of a full sort's work.
+pub fn most_probable(probs: &[f32], n: usize) -> Vec<usize> {
+    let by_rank = |&a: &usize, &b: &usize| probs[b].total_cmp(&probs[a]).then(a.cmp(&b));
+    let mut order: Vec<usize> = (0..probs.len()).collect();
+    if n < order.len() {
+        // The n first by rank end up before index n, in no particular order.
+        order.select_nth_unstable_by(n, by_rank);
+        order.truncate(n);
+    }
+    order.sort_unstable_by(by_rank);
+    order
 }
 
 /// The token whose cumulative probability first passes `u ∈ [0, 1)`.

@@ -208,27 +208,29 @@ impl MultiHeadAttention {
         }
     }
 
-    /// Self-attention of one new position `x (1, C)` over every position in
-    /// `cache` and itself, on the CPU: its key and value join the cache, and
-    /// the output `(1, C)` is returned. The model must be on the CPU.
-    pub fn forward_cached(&self, p: &Tensor, cache: &mut LayerCache, x: &Tensor) -> Result<Tensor> {
+    /// Self-attention of `t` new positions `x (T, C)` over every position in
+    /// `cache` and the new ones up to each, on the CPU: their keys and values
+    /// join the cache, and the output `(T, C)` is returned. The model must be
+    /// on the CPU.
+    pub fn forward_cached(&self, p: &Tensor, cache: &mut LayerCache, x: &Tensor, t: usize) -> Result<Tensor> {
         let (dev, c) = (Device::Cpu, self.c);
-        // q, k, v = x W_Qᵀ + b_Q, x W_Kᵀ + b_K, x W_Vᵀ + b_V        (1, C) each
+        // q, k, v = x W_Qᵀ + b_Q, x W_Kᵀ + b_K, x W_Vᵀ + b_V        (T, C) each
         let project = |linear: &Linear| -> Result<Tensor> {
-            let mut out = Tensor::zeros(&dev, c);
-            linear.forward(&dev, p, &mut out, x, 1)?;
+            let mut out = Tensor::zeros(&dev, t * c);
+            linear.forward(&dev, p, &mut out, x, t)?;
             Ok(out)
         };
         let (q, k, v) = (project(&self.query)?, project(&self.key)?, project(&self.value)?);
         cache.keys.extend_from_slice(k.host()?);
         cache.values.extend_from_slice(v.host()?);
-        // ctx = softmax(q Kᵀ/√HS) V per head, over the S cached positions    (1, C)
-        let shape = self.shape(1, 1, cache.len(c));
-        let mut ctx = Tensor::zeros(&dev, c);
-        attention::forward_output(&dev, ctx.host_mut()?, q.host()?, &cache.keys, &cache.values, shape, Mask::none())?;
+        // ctx = softmax(q Kᵀ/√HS) V per head over the S cached positions, the
+        // causal mask shifted by the S − T already there                    (T, C)
+        let shape = self.shape(1, t, cache.len(c));
+        let mut ctx = Tensor::zeros(&dev, t * c);
+        attention::forward_output(&dev, ctx.host_mut()?, q.host()?, &cache.keys, &cache.values, shape, Mask::causal())?;
         // out = ctx W_Oᵀ + b_O
-        let mut out = Tensor::zeros(&dev, c);
-        self.output.forward(&dev, p, &mut out, &ctx, 1)?;
+        let mut out = Tensor::zeros(&dev, t * c);
+        self.output.forward(&dev, p, &mut out, &ctx, t)?;
         Ok(out)
     }
 }

@@ -96,7 +96,7 @@ pub fn matmul(dev: &Device, c: &mut [f32], a: &[f32], b: &[f32], s: MatmulShape,
     check_len("matmul", "B", b.len(), &[(b_rows, dim(b_rows)), (b_cols, dim(b_cols))])?;
     check_len("matmul", "C", c.len(), &[("M", s.m), ("N", s.n)])?;
     dev.ensure_cpu("matmul")?;
-    // The packed SIMD kernel: equal to `matmul_cpu` bit for bit, many times faster.
+    // The SIMD kernels (packed, or unpacked for one to three rows): many times faster.
     super::matmul_simd::matmul_simd(c, a, b, s, accumulate);
     Ok(())
 }

@@ -20,6 +20,8 @@
 //!    independent, so large products share them out over a thread pool; each
 //!    thread packs its own A.
 //!
+//! Products of one to three rows skip all of this: see `matmul_thin.rs`.
+//!
 //! Every output is still `Σ_p a·b` summed in order of `p`. In the plain build
 //! each step is one multiply and one add, so the result equals the reference
 //! bit for bit; in the relaxed-SIMD build each step is one fused
@@ -29,6 +31,7 @@
 use std::cell::RefCell;
 
 use super::matmul::MatmulShape;
+use super::matmul_thin::{matmul_thin, THIN_MAX_ROWS};
 use super::simd::F32x4;
 
 /// Rows of C per micro-kernel.
@@ -54,6 +57,10 @@ const PARALLEL_MIN_WORK: usize = 1 << 25;
 
 /// `C (+)= op(A) · op(B)`, the same contract as the reference.
 pub fn matmul_simd(c: &mut [f32], a: &[f32], b: &[f32], s: MatmulShape, accumulate: bool) {
+    if s.m <= THIN_MAX_ROWS {
+        // One to three rows (a token at a time): packing B would cost more than the product.
+        return matmul_thin(c, a, b, s, accumulate);
+    }
     PACKED_B.with(|packed_b| {
         let packed_b = &mut *packed_b.borrow_mut();
         run(c, a, b, s, accumulate, packed_b);

@@ -16,12 +16,14 @@
 //! `attention_gpu.rs`). The GPU versions are tested against the CPU ones.
 //!
 //! The CPU's fast paths sit beside their references too: `simd.rs` (four
-//! floats at a time, wasm SIMD or SSE) and `matmul_simd.rs` (the packed
-//! matmul the CPU device runs, equal to `matmul_cpu` bit for bit).
+//! floats at a time, wasm SIMD or SSE), `matmul_simd.rs` (the packed
+//! matmul the CPU device runs, equal to `matmul_cpu` bit for bit) and
+//! `matmul_thin.rs` (its matrix–vector twin for one to three rows, as in
+//! generating a token at a time).
 //! Kernels shared by several WGSL files (workgroup reductions) are in
 //! `reduce.wgsl`.
 //!
-//! Reading order: `matmul` → `simd` → `matmul_simd` → `embedding` →
+//! Reading order: `matmul` → `simd` → `matmul_simd` → `matmul_thin` → `embedding` →
 //! `positional` → `layernorm` → `relu`, `gelu` → `softmax` → `attention`
 //! (and `attention_simd`, `attention_gpu`) → `residual` → `dropout` → `cross_entropy` → `adamw`.
 
@@ -41,6 +43,7 @@ pub mod layernorm;
 pub mod layernorm_simd;
 pub mod matmul;
 pub mod matmul_simd;
+pub mod matmul_thin;
 pub mod positional;
 pub mod relu;
 pub mod residual;

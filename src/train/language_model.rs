@@ -7,6 +7,8 @@
 //! training split (a seeded generator: the same seed, the same run) and runs
 //! forward, backward and one AdamW update.
 
+use std::rc::Rc;
+
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -64,7 +66,10 @@ pub struct LanguageModelTrainer {
     pub cfg: LanguageModelConfig,
     pub vocab: LmVocab,
     pub splits: TextSplits,
-    pub gpt: Gpt,
+    /// The model, shared copy-on-write: text generation reads it through a
+    /// second handle without copying the weights (500 MB for GPT-2 small),
+    /// and a training step copies them only if such a reader still holds them.
+    pub gpt: Rc<Gpt>,
     pub opt: AdamW,
     pub schedule: CosineSchedule,
     rng: ChaCha8Rng,
@@ -110,7 +115,7 @@ impl LanguageModelTrainer {
             cfg,
             vocab: LmVocab::Chars(vocab),
             splits,
-            gpt,
+            gpt: Rc::new(gpt),
             opt,
             schedule,
             rng: ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x6e7),
@@ -147,8 +152,10 @@ impl LanguageModelTrainer {
             },
         };
         let mut gpt = gpt;
-        let values = gpt.lm.params.values.host()?.to_vec();
-        gpt.lm.move_to(device, values)?;
+        if gpt.lm.device != *device {
+            let values = gpt.lm.params.values.host()?.to_vec();
+            gpt.lm.move_to(device, values)?;
+        }
         let mut opt = optimizer(&cfg, &gpt, device);
         opt.step = step;
         // Go on at the schedule's final rate, a tenth of the peak: AdamW's
@@ -164,7 +171,7 @@ impl LanguageModelTrainer {
             cfg,
             vocab,
             splits,
-            gpt,
+            gpt: Rc::new(gpt),
             opt,
             schedule,
             rng: ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x6e7 ^ u64::from(step)),
@@ -198,13 +205,14 @@ impl LanguageModelTrainer {
         self.check_text()?;
         let (b, t) = (self.cfg.batch_size, self.cfg.context);
         let (inputs, targets) = random_windows(&self.splits.train, b, t, &mut self.rng)?;
-        let dev = self.gpt.lm.device.clone();
-        let mut acts = self.gpt.lm.acts(b, t);
-        self.gpt.lm.forward(&mut acts, &inputs, &targets)?;
-        self.gpt.lm.params.zero_grads(&dev)?;
-        self.gpt.lm.backward(&acts, &inputs, &targets)?;
+        let lm = &mut Rc::make_mut(&mut self.gpt).lm;
+        let dev = lm.device.clone();
+        let mut acts = lm.acts(b, t);
+        lm.forward(&mut acts, &inputs, &targets)?;
+        lm.params.zero_grads(&dev)?;
+        lm.backward(&acts, &inputs, &targets)?;
         self.opt.cfg.lr = self.schedule.lr(self.opt.step + 1);
-        self.opt.update(&dev, &mut self.gpt.lm.params)?;
+        self.opt.update(&dev, &mut lm.params)?;
         Ok(acts)
     }
 
@@ -273,6 +281,6 @@ impl Trainer for LanguageModelTrainer {
     }
 
     fn place_model(&mut self, device: &Device, values: Vec<f32>) -> Result<()> {
-        self.gpt.lm.move_to(device, values)
+        Rc::make_mut(&mut self.gpt).lm.move_to(device, values)
     }
 }

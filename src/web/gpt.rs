@@ -12,6 +12,8 @@
 //! Sampling runs on the CPU with the KV cache (one token at a time is
 //! latency-bound); training runs on the runtime's device.
 
+use std::rc::Rc;
+
 use js_sys::{Array, Function, Promise};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -27,7 +29,7 @@ use crate::checkpoint::{load_gpt, save_gpt};
 use crate::device::Device;
 use crate::error::{invalid, Result};
 use crate::models::gpt::{Generator, Gpt};
-use crate::models::sampling::{distribution, draw, Sampling};
+use crate::models::sampling::{distribution, draw, most_probable, Sampling};
 use crate::ops::softmax::softmax_row;
 use crate::train::language_model::{LanguageModelConfig, LanguageModelTrainer};
 use crate::train::lm_vocab::LmVocab;
@@ -364,13 +366,10 @@ impl GptModel {
 impl Step {
     /// The drawn `token` and the `TOP` most probable of `probs`, the distribution it was drawn from.
     fn of(vocab: &LmVocab, token: u32, probs: &[f32]) -> Step {
-        let mut order: Vec<usize> = (0..probs.len()).collect();
-        order.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]).then(a.cmp(&b)));
         Step {
             token: vocab.piece(token),
-            top: order
+            top: most_probable(probs, TOP)
                 .iter()
-                .take(TOP)
                 .map(|&id| Choice {
                     token: vocab.piece(id as u32),
                     probability: probs[id],
@@ -380,15 +379,20 @@ impl Step {
     }
 }
 
-/// The model on the CPU (read back from a GPU), without holding the borrow across the wait.
-pub(in crate::web) async fn cpu_copy(training: &Training<LanguageModelTrainer>) -> std::result::Result<Gpt, JsValue> {
+/// The model on the CPU, without holding the borrow across the wait: a
+/// second handle on the trainer's own model when it is on the CPU (no copy),
+/// a copy read back when it is on a GPU.
+pub(in crate::web) async fn cpu_copy(training: &Training<LanguageModelTrainer>) -> std::result::Result<Rc<Gpt>, JsValue> {
     training.recover("gpt")?;
-    let mut gpt = training.read("gpt")?.gpt.clone();
-    if gpt.lm.device != Device::Cpu {
-        let values = gpt.lm.params.values.to_host(&gpt.lm.device).await?;
-        gpt.lm.move_to(&Device::Cpu, values)?;
+    let shared = training.read("gpt")?.gpt.clone();
+    if shared.lm.device == Device::Cpu {
+        return Ok(shared);
     }
-    Ok(gpt)
+    let mut gpt = Gpt::clone(&shared);
+    drop(shared);
+    let values = gpt.lm.params.values.to_host(&gpt.lm.device).await?;
+    gpt.lm.move_to(&Device::Cpu, values)?;
+    Ok(Rc::new(gpt))
 }
 
 /// The CPU model and the prompt's tokens (characters outside the vocabulary are an error naming them).
@@ -396,7 +400,7 @@ async fn cpu_model(
     training: &Training<LanguageModelTrainer>,
     op: &'static str,
     prompt: &str,
-) -> std::result::Result<(Gpt, Vec<u32>), JsValue> {
+) -> std::result::Result<(Rc<Gpt>, Vec<u32>), JsValue> {
     let ids = training
         .read("gpt")?
         .vocab
