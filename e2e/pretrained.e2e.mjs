@@ -157,3 +157,72 @@ test("fromPretrained: all-MiniLM-L6-v2 from a folder URL, with progress, equal t
     await closeHub();
   }
 });
+
+test("gf-bert-fill and gf-gpt-sampler on model folders: MiniLM attends and masks, GPT-2 writes token by token", { timeout: 120_000 }, async () => {
+  const { page, errors, close } = await openCoursePage("/?backend=cpu&threads=1");
+  const { url: bertHub, close: closeBertHub } = await hub([]);
+  const { url: gptHub, close: closeGptHub } = await hub([], new URL("../tests/fixtures/hf/gpt2/", import.meta.url));
+  try {
+    // The course page has its own two (on the course's models): these are added after them.
+    await page.evaluate(([bertUrl, gptUrl]) => {
+      const fill = Object.assign(document.createElement("gf-bert-fill"), { id: "minilm-fill" });
+      fill.setAttribute("model", bertUrl);
+      const sampler = Object.assign(document.createElement("gf-gpt-sampler"), { id: "gpt2-sampler" });
+      sampler.setAttribute("model", gptUrl);
+      document.body.append(fill, sampler);
+    }, [bertHub, gptHub]);
+    const role = (id, name) => `document.getElementById("${id}").shadowRoot.querySelector('[data-role="${name}"]')`;
+    // BERT: every panel but fine-tuning has drawn (the directions panel last).
+    await page.waitForFunction(`${role("minilm-fill", "bert-view")}?.children.length > 0 && ${role("minilm-fill", "heatmap")}.children.length > 0`, null, { timeout: 90_000 });
+    const fill = await page.evaluate(() => {
+      const root = document.getElementById("minilm-fill").shadowRoot;
+      const at = (name) => root.querySelector(`[data-role="${name}"]`);
+      return {
+        about: at("about").textContent,
+        fillError: at("fill-error").textContent,
+        layers: at("layer").options.length,
+        heatmapCells: at("heatmap").querySelectorAll("rect").length,
+        masked: at("masked").querySelectorAll(".chip").length,
+        chips: [...at("bert-view").querySelectorAll(".chip")].map((c) => c.textContent),
+        tuningHidden: at("tuning").hidden,
+        fineTuneDisabled: root.querySelector('[data-action="finetune"]').disabled,
+      };
+    });
+    assert.match(fill.about, /6-layer BERT-family model from http:\/\/127\.0\.0\.1/);
+    assert.match(fill.fillError, /no masked-LM head.*BertModel/, "MiniLM has no masked-LM head: the fill panel says so");
+    assert.equal(fill.layers, 6);
+    assert.ok(fill.heatmapCells >= 36, `heatmap cells: ${fill.heatmapCells}`);
+    assert.ok(fill.masked > 10);
+    assert.deepEqual(fill.chips, ["open", "a", "bank", "account"]);
+    assert.deepEqual([fill.tuningHidden, fill.fineTuneDisabled], [true, true]);
+
+    // GPT-2: ready, then one step writes a token after the prompt and charts the distribution it came from.
+    await page.waitForFunction(`document.getElementById("gpt2-sampler").shadowRoot.querySelector('[data-action="step"]')?.disabled === false`, null, { timeout: 60_000 });
+    await page.evaluate(() => document.getElementById("gpt2-sampler").shadowRoot.querySelector('[data-action="step"]').click());
+    await page.waitForFunction(`${role("gpt2-sampler", "chart-caption")}.textContent.startsWith("The distribution")`, null, { timeout: 60_000 });
+    const sampler = await page.evaluate(() => {
+      const root = document.getElementById("gpt2-sampler").shadowRoot;
+      const at = (name) => root.querySelector(`[data-role="${name}"]`);
+      return {
+        about: at("about").textContent,
+        status: at("status").textContent,
+        stepLabel: root.querySelector('[data-action="step"]').textContent,
+        trainingHidden: at("training").hidden,
+        text: at("text").textContent,
+        bars: at("chart").querySelectorAll("rect.sampled").length,
+      };
+    });
+    assert.match(sampler.about, /^GPT-2 from http:\/\/127\.0\.0\.1.*2 layers.*byte-level BPE/);
+    assert.equal(sampler.stepLabel, "Step one token");
+    assert.equal(sampler.trainingHidden, true);
+    assert.ok(sampler.text.startsWith("ROMEO:\n") && sampler.text.length > "ROMEO:\n".length, JSON.stringify(sampler.text));
+    assert.equal(sampler.bars, 12);
+    await page.locator("#minilm-fill").screenshot({ path: `${ARTIFACTS}bert-fill-minilm.png` });
+    await page.locator("#gpt2-sampler").screenshot({ path: `${ARTIFACTS}gpt-sampler-gpt2.png` });
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
+    await closeBertHub();
+    await closeGptHub();
+  }
+});

@@ -239,7 +239,9 @@ pub fn fill_mask(bert: &Bert, vocab: &WordPiece, text: &str, top_k: usize) -> Re
     if bert.mlm.is_none() {
         return Err(invalid(
             OP,
-            "this model has no masked-LM head (it was fine-tuned); use the pre-trained model.",
+            "this model has no masked-LM head: it is a fine-tuned copy, or its file was saved without one \
+             (a Hugging Face BertModel such as all-MiniLM-L6-v2, as opposed to BertForMaskedLM). \
+             Filling in [MASK] needs the head: use the pre-trained model, e.g. bert-base-uncased.",
         ));
     }
     let batch = sentence_batch(vocab, &[ids], &[IGNORE_INDEX]);

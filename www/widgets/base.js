@@ -222,6 +222,19 @@ export class GfWidget extends HTMLElement {
   _start() {}
   /** Removed: let go of models, timers and results. */
   _stop() {}
+  /**
+   * The page's shared copy of model `name` (see shared-models.js), its
+   * download's progress on the `status` line; pair with `releaseModel(name)`.
+   */
+  _acquire(name) {
+    const gone = this._goneTest();
+    return acquireModel(name, ({ file, loaded, percent, cached }) => {
+      if (gone() || cached) return;
+      const mb = (loaded / 1e6).toFixed(1), pct = percent === null ? null : Math.round(percent);
+      this._say("status", () => this._common.downloading(file, mb, pct));
+    });
+  }
+
   /** Redraw from kept results (after a change of language). */
   _redraw() {}
   /** An attribute other than lang changed: by default, start over. */
@@ -263,12 +276,7 @@ export class GfModelWidget extends GfWidget {
         throw new Error(this._common.unknownModel(name, [...sharedModelNames.map((n) => `model="${n}"`), 'model="<a Hugging Face model folder\'s URL>"'].join(" | ")));
       }
       this._modelName = name;
-      const gone = this._goneTest();
-      this._model = await acquireModel(name, ({ file, loaded, percent, cached }) => {
-        if (gone() || cached) return;
-        const mb = (loaded / 1e6).toFixed(1), pct = percent === null ? null : Math.round(percent);
-        this._say("status", (t) => this._common.downloading(file, mb, pct));
-      });
+      this._model = await this._acquire(name);
       if (!this.isConnected) return;
       this._say("status", null);
       await this._compute();

@@ -21,6 +21,13 @@
 // training loop). Its look and words are in style/ and text/.
 //
 // Attributes
+//   model       URL of a Hugging Face BERT-family folder (config.json,
+//               model.safetensors, vocab.txt or tokenizer.json): that model
+//               fills, masks and attends instead, its download's progress on
+//               the status line (filling in needs its masked-LM head; a
+//               model without one says so there); it is shown as
+//               pre-trained, without the fine-tuning panel. Widgets naming
+//               the same folder share one copy.
 //   checkpoint  URL of a saved BERT (default: www/models/bert.safetensors)
 //   text        the fill-in sentence (default: the course's question)
 //   seed        the masking seed (default 1)
@@ -37,7 +44,7 @@
 // widget left the page.
 
 import { loadGlassformer } from "../runtime.js";
-import { escapeHtml, runtimeOf } from "./common.js";
+import { escapeHtml, runtimeOf, releaseModel } from "./common.js";
 import { GfTrainerWidget } from "./trainer.js";
 import { yieldToBrowser } from "./base.js";
 import { TEXT } from "./text/gf-bert-fill.js";
@@ -69,7 +76,7 @@ const DEFAULT_INPUTS = {
 };
 
 class GfBertFill extends GfTrainerWidget {
-  static observedAttributes = ["text", "seed", "checkpoint", "lang"];
+  static observedAttributes = ["text", "seed", "model", "checkpoint", "lang"];
   static TEXT = TEXT;
   static STYLE = STYLE;
   static KEPT = ["fill-text", "mask-text", "seed", "att-text", "classify-text", "layer", "head"];
@@ -89,9 +96,10 @@ class GfBertFill extends GfTrainerWidget {
     // the life number and stop; both models are freed (a call in flight
     // keeps its own reference to the weights, so freeing now is safe).
     this._busy = this._ready = this._training = false;
-    this._model?.free?.();
+    if (this._folder) releaseModel(this._folder); // shared with other widgets: the last one frees it
+    else this._model?.free?.();
     this._scratch?.free?.();
-    this._model = this._scratch = null;
+    this._model = this._scratch = this._folder = null;
     // What came from the models goes with them; the sentences typed stay in the shadow DOM.
     this._info = this._filled = this._maskTokens = this._attention = this._directionTokens = this._classified = null;
     this._resetHistory();
@@ -100,10 +108,10 @@ class GfBertFill extends GfTrainerWidget {
   _changed(name, value) {
     if (name === "text") { this._$("fill-text").value = value ?? QUESTION; this._fill(); }
     if (name === "seed") { this._$("seed").value = value ?? 1; this._mask(); }
-    if (name === "checkpoint") { this.disconnectedCallback(); this.connectedCallback(); }
+    if (name === "checkpoint" || name === "model") { this.disconnectedCallback(); this.connectedCallback(); }
   }
 
-  _note(t) { return t.intro; }
+  _note(t) { return this.getAttribute("model") ? t.pretrained.intro : t.intro; }
 
   _body(t) {
     const legend = Object.entries(FATE_COLORS).map(([fate, color]) => `<span style="background:${color}"></span>${t.fates[fate]}`).join("");
@@ -147,6 +155,8 @@ class GfBertFill extends GfTrainerWidget {
         <div class="controls"><span class="row-label">${t.gptRow}</span><div class="chips" data-role="gpt-view"></div></div>
         <p class="status" data-role="direction-caption"></p>
 
+        <p class="note" data-role="no-tuning" ${this.getAttribute("model") ? "" : "hidden"}>${t.pretrained.noTuning}</p>
+        <div data-role="tuning" ${this.getAttribute("model") ? "hidden" : ""}>
         <h4>${t.ftTitle}</h4>
         <p class="note">${t.ftNote}</p>
         <div class="controls">
@@ -166,6 +176,7 @@ class GfBertFill extends GfTrainerWidget {
           <button data-action="classify" disabled>${t.classify}</button>
         </div>
         <p class="status" data-role="classified" aria-live="polite"></p>
+        </div>
 `;
   }
 
@@ -210,7 +221,9 @@ class GfBertFill extends GfTrainerWidget {
 
   _enable() {
     if (!this._ready) return;
-    this.shadowRoot.querySelectorAll("button[data-action]").forEach((b) => { b.disabled = false; });
+    // A pre-trained model from a folder is not fine-tuned here: its panel stays hidden, its buttons off.
+    const tuning = new Set(["finetune", "classify"]);
+    this.shadowRoot.querySelectorAll("button[data-action]").forEach((b) => { b.disabled = Boolean(this._folder) && tuning.has(b.dataset.action); });
     this._button("finetune").textContent = this._training ? this._t.pauseTune : this._t.fineTune;
     this._button("finetune").setAttribute("aria-pressed", String(this._training));
   }
@@ -219,16 +232,25 @@ class GfBertFill extends GfTrainerWidget {
     const gone = this._goneTest();
     this._say("status", "loading");
     try {
-      const response = await this._fetch(this.getAttribute("checkpoint") ?? DEFAULT_CHECKPOINT);
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      const runtime = await runtimeOf(this);
-      if (gone()) return;
-      const model = await runtime.loadBert(bytes);
-      if (gone()) {
-        model.free?.(); // loaded for a widget that has left the page
-        return;
+      const folder = this.getAttribute("model");
+      let model;
+      if (folder) {
+        this._folder = folder; // released by _stop, even while it loads
+        model = await this._acquire(folder);
+        if (gone()) return;
+        if (typeof model.fillMask !== "function") throw new Error(this._t.pretrained.notBert(folder));
+      } else {
+        const response = await this._fetch(this.getAttribute("checkpoint") ?? DEFAULT_CHECKPOINT);
+        const bytes = new Uint8Array(await response.arrayBuffer());
+        const runtime = await runtimeOf(this);
+        if (gone()) return;
+        model = await runtime.loadBert(bytes);
+        if (gone()) {
+          model.free?.(); // loaded for a widget that has left the page
+          return;
+        }
+        this._bytes = bytes;
       }
-      this._bytes = bytes;
       this._model = model;
       this._info = await model.describe();
       if (gone()) return;
@@ -250,8 +272,8 @@ class GfBertFill extends GfTrainerWidget {
 
   /** The model's description and the layer and head pickers (the student's picks kept). */
   _showModel() {
-    const d = this._info;
-    this._say("about", (t) => t.about(d));
+    const d = this._info, folder = this._folder;
+    this._say("about", (t) => (folder ? t.pretrained.about(d, folder) : t.about(d)));
     const picked = { layer: this._$("layer").value || this._kept?.layer, head: this._$("head").value || this._kept?.head };
     const options = (n) => Array.from({ length: n }, (_, i) => `<option value="${i}">${i + 1}</option>`).join("");
     this._$("layer").innerHTML = options(d.layers);
@@ -381,7 +403,7 @@ class GfBertFill extends GfTrainerWidget {
   // Fine-tuning both classifiers, ten steps each per call (the loop is GfTrainerWidget's).
 
   _startTraining() {
-    if (!this._model || this._busy) return;
+    if (!this._model || this._busy || this._folder) return;
     super._startTraining();
   }
 

@@ -14,6 +14,12 @@
 // weights back for sampling.
 //
 // Attributes
+//   model       URL of a Hugging Face GPT-2 folder (config.json,
+//               model.safetensors, vocab.json + merges.txt or tokenizer.json):
+//               that model samples instead, token by token with its own BPE,
+//               its download's progress on the status line; it is shown as
+//               pre-trained (no "Train further": 124 M parameters are not
+//               trained in a page). Widgets naming the same folder share one copy.
 //   checkpoint  URL of a saved GPT (default: www/models/shakespeare.safetensors)
 //   corpus      URL of its training text (default: www/data/shakespeare.txt)
 //   prompt      the starting text (default "ROMEO:\n")
@@ -28,7 +34,7 @@
 // "gf-idle" when training stops (paused, failed, or the widget removed).
 
 import { backendLabel, startWorkerRuntime } from "../runtime.js";
-import { escapeHtml, runtimeOf } from "./common.js";
+import { escapeHtml, runtimeOf, releaseModel } from "./common.js";
 import { GfTrainerWidget } from "./trainer.js";
 import { yieldToBrowser } from "./base.js";
 import { TEXT } from "./text/gf-gpt-sampler.js";
@@ -37,11 +43,11 @@ import { lossCurve } from "./loss-curve.js";
 
 const DEFAULT_CHECKPOINT = new URL("../models/shakespeare.safetensors", import.meta.url).href;
 const DEFAULT_CORPUS = new URL("../data/shakespeare.txt", import.meta.url).href;
-/** How a character is shown in the chart. */
-const visible = (c) => (c === "\n" ? "⏎" : c === " " ? "␣" : c);
+/** How a character (or a GPT-2 token's text) is shown in the chart: spaces and line breaks made visible. */
+const visible = (c) => c.replaceAll("\n", "⏎").replaceAll(" ", "␣");
 
 class GfGptSampler extends GfTrainerWidget {
-  static observedAttributes = ["lang", "prompt", "seed", "checkpoint", "corpus"];
+  static observedAttributes = ["lang", "prompt", "seed", "model", "checkpoint", "corpus"];
   static TEXT = TEXT;
   static STYLE = STYLE;
   static KEPT = ["prompt", "temperature", "topK", "topP", "seed"];
@@ -65,8 +71,9 @@ class GfGptSampler extends GfTrainerWidget {
     // the model goes with it) and free the page's model. A call in flight
     // holds its own reference to the weights, so freeing now is safe.
     this._generating = this._training = this._settling = this._controls = false;
-    this._model?.free?.();
-    this._model = null;
+    if (this._folder) releaseModel(this._folder); // shared with other widgets: the last one frees it
+    else this._model?.free?.();
+    this._model = this._folder = null;
     this._worker?.terminate();
     this._worker = this._trainer = null;
     // What came from that model goes with it; the prompt and the text stay.
@@ -88,7 +95,12 @@ class GfGptSampler extends GfTrainerWidget {
     }
   }
 
-  _note(t) { return t.intro; }
+  _title(t) { return this._unit(t, "title"); }
+
+  _note(t) { return this.getAttribute("model") ? t.introPretrained : t.intro; }
+
+  /** A message in the words for the model shown: a token of GPT-2, or a character of the course's GPT. */
+  _unit(t, key) { return this.getAttribute("model") ? t.pretrained[key] : t[key]; }
 
   _body(t) {
     return `
@@ -102,7 +114,7 @@ class GfGptSampler extends GfTrainerWidget {
         </div>
         <div class="controls">
           <button class="primary" data-action="generate" disabled>${t.generate}</button>
-          <button data-action="step" disabled>${t.step}</button>
+          <button data-action="step" disabled>${this._unit(t, "step")}</button>
           <button data-action="clear" disabled>${t.clear}</button>
           <span class="status" role="status" aria-live="polite" data-role="status"></span>
         </div>
@@ -110,9 +122,11 @@ class GfGptSampler extends GfTrainerWidget {
           <pre class="text" data-role="text" aria-live="off" aria-label="${t.text}"></pre>
           <figure>
             <svg viewBox="0 0 320 250" width="100%" role="img" data-role="chart" aria-label="${t.chart}"></svg>
-            <figcaption><span class="legend"><span style="background:var(--border)"></span>${t.raw}<span style="background:var(--accent)"></span>${t.sampled}</span><br><span data-role="chart-caption">${t.top12}</span></figcaption>
+            <figcaption><span class="legend"><span style="background:var(--border)"></span>${t.raw}<span style="background:var(--accent)"></span>${t.sampled}</span><br><span data-role="chart-caption">${this._unit(t, "top12")}</span></figcaption>
           </figure>
         </div>
+        <p class="note" data-role="no-training" ${this.getAttribute("model") ? "" : "hidden"}>${t.pretrained.noTraining}</p>
+        <div data-role="training" ${this.getAttribute("model") ? "hidden" : ""}>
         <h4>${t.further}</h4>
         <div class="controls">
           <button data-action="train" aria-pressed="false" disabled>${t.train}</button>
@@ -121,7 +135,8 @@ class GfGptSampler extends GfTrainerWidget {
         <figure class="curve">
           <svg viewBox="0 0 340 150" width="100%" role="img" data-role="curve" aria-label="${t.noCurve}"><text x="170" y="75" text-anchor="middle">${t.curveSoon}</text></svg>
           <figcaption>${t.curveCaption}</figcaption>
-        </figure>`;
+        </figure>
+        </div>`;
   }
 
   _wire(kept) {
@@ -136,7 +151,7 @@ class GfGptSampler extends GfTrainerWidget {
     this._showSliders();
     const startOver = () => {
       this._generated = "";
-      if (this._model && !this._generating) this._say("status", "ready"); // "n characters generated" no longer holds
+      if (this._model && !this._generating) this._say("status", (t) => this._unit(t, "ready")); // "n characters generated" no longer holds
       this._showText();
       this._chartNext();
     };
@@ -179,7 +194,7 @@ class GfGptSampler extends GfTrainerWidget {
     this._button("generate").textContent = this._generating ? t.stop : t.generate;
     this._button("step").disabled = !ready || this._generating || this._training;
     this._button("clear").disabled = !ready || this._generating;
-    this._button("train").disabled = !ready || this._generating;
+    this._button("train").disabled = !ready || this._generating || Boolean(this._folder);
     this._button("train").textContent = this._training ? t.pauseTraining : t.train;
     this._button("train").setAttribute("aria-pressed", String(this._training));
   }
@@ -191,18 +206,27 @@ class GfGptSampler extends GfTrainerWidget {
       this._runtime = await runtimeOf(this);
       if (gone()) return;
       this._say("status", "loading");
-      const response = await this._fetch(this.getAttribute("checkpoint") || DEFAULT_CHECKPOINT);
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      if (gone()) return;
-      const model = await this._runtime.loadGpt(bytes);
-      if (gone()) {
-        model.free?.(); // loaded for a widget that has left the page
-        return;
+      const folder = this.getAttribute("model");
+      let model;
+      if (folder) {
+        this._folder = folder; // released by _stop, even while it loads
+        model = await this._acquire(folder);
+        if (gone()) return;
+        if (typeof model.generate !== "function") throw new Error(this._t.pretrained.notGpt(folder));
+      } else {
+        const response = await this._fetch(this.getAttribute("checkpoint") || DEFAULT_CHECKPOINT);
+        const bytes = new Uint8Array(await response.arrayBuffer());
+        if (gone()) return;
+        model = await this._runtime.loadGpt(bytes);
+        if (gone()) {
+          model.free?.(); // loaded for a widget that has left the page
+          return;
+        }
       }
       this._model = model;
       await this._describe();
       if (gone()) return;
-      this._say("status", "ready");
+      this._say("status", (t) => this._unit(t, "ready"));
       this._enable();
       this._showText();
       await this._chartNext();
@@ -222,8 +246,8 @@ class GfGptSampler extends GfTrainerWidget {
   }
 
   _showAbout() {
-    const info = this._info, backend = backendLabel(this._runtime);
-    this._say("about", (t) => t.about(info, backend));
+    const info = this._info, backend = backendLabel(this._runtime), folder = this._folder;
+    this._say("about", (t) => (folder ? t.pretrained.about(info, backend, folder) : t.about(info, backend)));
   }
 
   get _text() {
@@ -263,13 +287,15 @@ class GfGptSampler extends GfTrainerWidget {
     // The drawn character is always shown, even when it was not among the 12 likeliest.
     const drawn = chosen === undefined ? -1 : characters.indexOf(chosen);
     if (drawn >= 0 && !order.includes(drawn)) order[order.length - 1] = drawn;
-    const [W, rowH, left] = [320, 20, 34];
+    // A GPT-2 token is a piece of a word: a wider margin for its text, cut at 10 characters.
+    const [W, rowH, left] = [320, 20, this._folder ? 88 : 34];
+    const label = (id) => { const text = visible(characters[id]); return text.length > 10 ? `${text.slice(0, 9)}…` : text; };
     const max = Math.max(...order.map((i) => Math.max(raw[i], sampled[i])), 1e-9);
     let svg = "";
     order.forEach((id, row) => {
       const y = 4 + row * rowH;
       const width = (p) => ((W - left - 52) * p) / max;
-      svg += `<text class="char" x="${left - 8}" y="${y + 13}" text-anchor="end">${escapeHtml(visible(characters[id]))}</text>`;
+      svg += `<text class="char" x="${left - 8}" y="${y + 13}" text-anchor="end">${escapeHtml(label(id))}</text>`;
       svg += `<rect class="raw" x="${left}" y="${y + 1}" width="${width(raw[id])}" height="7"/>`;
       svg += `<rect class="sampled" x="${left}" y="${y + 9}" width="${width(sampled[id])}" height="7"/>`;
       if (characters[id] === chosen) svg += `<rect class="chosen" x="${left - 26}" y="${y}" width="${W - left + 22}" height="${rowH - 2}" rx="3"/>`;
@@ -278,7 +304,7 @@ class GfGptSampler extends GfTrainerWidget {
     this._$("chart").innerHTML = svg;
     const summary = order.slice(0, 5).map((id) => `${visible(characters[id])} ${(100 * raw[id]).toFixed(1)}% → ${(100 * sampled[id]).toFixed(1)}%`).join(", ");
     this._$("chart").setAttribute("aria-label", t.chartLabel(summary));
-    this._$("chart-caption").textContent = chosen === undefined ? t.top12 : t.drawnFrom(visible(chosen));
+    this._$("chart-caption").textContent = chosen === undefined ? this._unit(t, "top12") : t.drawnFrom(visible(chosen));
   }
 
   /** Draw up to `count` characters, streaming them to the page. */

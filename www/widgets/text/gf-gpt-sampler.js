@@ -10,6 +10,19 @@ export const TEXT = {
   en: {
     title: "GPT: one character at a time",
     intro: "A decoder-only Transformer trained on Shakespeare's plays.",
+    introPretrained: "A pre-trained GPT-2, opened from its Hugging Face files and run by glassformer's own kernels: it writes one token (a piece of a word, from its byte-level BPE) at a time.",
+    pretrained: {
+      title: "GPT: one token at a time",
+      step: "Step one token",
+      ready: "Ready: press Generate, or step one token at a time.",
+      top12: "The next token's 12 most probable choices.",
+      noTraining: "This model is shown as it was pre-trained: training further runs on the course's small GPT (remove the model attribute).",
+      about: (i, backend, url) =>
+        `GPT-2 from ${url}: ${i.layers} layers, d_model ${i.dModel}, ${i.heads} heads, ` +
+        `context ${formatInteger(i.context)} tokens, ${formatInteger(i.parameters)} parameters; its vocabulary is ` +
+        `${formatInteger(i.vocabulary.length)} byte-level BPE tokens. Running on ${backend}.`,
+      notGpt: (url) => `${url} holds a BERT-family model, not a GPT-2: this widget writes text, so give it a GPT-2 folder.`,
+    },
     about: (i, backend) =>
       `A decoder-only Transformer (GPT): ${i.layers} layers, d_model ${i.dModel}, ${i.heads} heads, ` +
       `context ${i.context} characters, ${formatInteger(i.parameters)} parameters, ` +
@@ -46,6 +59,19 @@ export const TEXT = {
   zh: {
     title: "GPT：一次写一个字符",
     intro: "一个只有解码器的 Transformer，在莎士比亚的剧本上训练。",
+    introPretrained: "一个预训练好的 GPT-2，从它的 Hugging Face 文件打开，由 glassformer 自己的内核运行：它一次写一个 token（用字节级 BPE 切出的词片段）。",
+    pretrained: {
+      title: "GPT：一次写一个 token",
+      step: "生成一个 token",
+      ready: "就绪：按“生成”，或一次生成一个 token。",
+      top12: "下一个 token 最可能的 12 个选择。",
+      noTraining: "这个模型按预训练时的样子展示：继续训练要用课程自己的小 GPT（去掉 model 属性）。",
+      about: (i, backend, url) =>
+        `来自 ${url} 的 GPT-2：${i.layers} 层，d_model ${i.dModel}，${i.heads} 个注意力头，` +
+        `上下文 ${formatInteger(i.context)} 个 token，${formatInteger(i.parameters)} 个参数；词表共有 ` +
+        `${formatInteger(i.vocabulary.length)} 个字节级 BPE token。运行于 ${backend}。`,
+      notGpt: (url) => `${url} 里是 BERT 类模型，不是 GPT-2：这个组件用来写文本，请给它一个 GPT-2 的文件夹。`,
+    },
     about: (i, backend) =>
       `一个只有解码器的 Transformer（GPT）：${i.layers} 层，d_model ${i.dModel}，${i.heads} 个注意力头，` +
       `上下文 ${i.context} 个字符，${formatInteger(i.parameters)} 个参数，` +
