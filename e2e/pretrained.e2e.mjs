@@ -15,8 +15,11 @@ import { openCoursePage, ARTIFACTS } from "./harness.mjs";
 
 const FOLDER = new URL("../.fixtures/all-minilm-l6-v2/", import.meta.url);
 
-/** A stand-in for the Hub: `folder`'s files over HTTP, with CORS and sizes; `served` lists what was asked. */
-async function hub(served, folder = FOLDER) {
+/**
+ * A stand-in for the Hub: `folder`'s files over HTTP, with CORS and sizes; `served` lists what was asked.
+ * With `slow`, model.safetensors trickles out (64 KB every 50 ms) and `served.aborted` turns true if the client hangs up.
+ */
+async function hub(served, folder = FOLDER, { slow = false } = {}) {
   const server = createServer((request, response) => {
     const name = request.url.slice(1);
     served.push(name);
@@ -29,7 +32,18 @@ async function hub(served, folder = FOLDER) {
       return;
     }
     response.writeHead(200, { "content-length": size, "access-control-allow-origin": "*" });
-    createReadStream(file).pipe(response);
+    if (!(slow && name === "model.safetensors")) {
+      createReadStream(file).pipe(response);
+      return;
+    }
+    const bytes = readFileSync(file);
+    let sent = 0;
+    const timer = setInterval(() => {
+      response.write(bytes.subarray(sent, sent + 65536));
+      sent += 65536;
+      if (sent >= bytes.length) { clearInterval(timer); response.end(); }
+    }, 50);
+    response.on("close", () => { clearInterval(timer); if (sent < bytes.length) served.aborted = true; });
   });
   await new Promise((done) => server.listen(0, "127.0.0.1", done));
   return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((done) => server.close(done)) };
@@ -224,5 +238,52 @@ test("gf-bert-fill and gf-gpt-sampler on model folders: MiniLM attends and masks
     await close();
     await closeBertHub();
     await closeGptHub();
+  }
+});
+
+test("the course page's model pickers: a Hub model with a progress bar, and Cancel back to the small one", { timeout: 120_000 }, async () => {
+  const { page, errors, close } = await openCoursePage("/?backend=cpu&threads=1");
+  const gptServed = [], bertServed = [];
+  const gptHub = await hub(gptServed, new URL("../tests/fixtures/hf/gpt2/", import.meta.url));
+  const bertHub = await hub(bertServed, FOLDER, { slow: true });
+  try {
+    const about = (id) => page.evaluate((id) => document.getElementById(id).shadowRoot.querySelector('[data-role="about"]').textContent, id);
+    await page.waitForFunction(() => document.getElementById("bert-fill").shadowRoot.querySelector('[data-role="about"]')?.textContent.includes("4-layer"));
+    // The picker states the download before it starts; here its Hub addresses point at the stand-ins.
+    const gptLabel = await page.locator('fieldset[data-for="gpt-sampler"] label').nth(1).textContent();
+    assert.match(gptLabel, /gpt2 from the Hugging Face Hub: 124 M parameters, a 550 MB download/);
+    await page.evaluate(([gpt, bert]) => {
+      document.querySelector('input[name="gpt-model"]:not([value=""])').value = gpt;
+      document.querySelector('input[name="bert-model"]:not([value=""])').value = bert;
+    }, [gptHub.url, bertHub.url]);
+
+    // GPT-2: chosen from the keyboard (an arrow key moves a radio group's choice); it downloads and opens.
+    await page.locator('input[name="gpt-model"][value=""]').focus();
+    await page.keyboard.press("ArrowDown");
+    await page.waitForFunction(() => document.getElementById("gpt-sampler").shadowRoot.querySelector('[data-role="about"]').textContent.startsWith("GPT-2 from"));
+    assert.deepEqual(gptServed, ["config.json", "tokenizer.json", "model.safetensors"]);
+    assert.equal(await page.locator('fieldset[data-for="gpt-sampler"] progress').isHidden(), true, "the bar goes once the download is done");
+
+    // bert-base's stand-in trickles: the bar shows bytes and percent, then Cancel goes back.
+    await page.locator('input[name="bert-model"]:not([value=""])').check();
+    await page.waitForFunction(() => {
+      const bar = document.querySelector('fieldset[data-for="bert-fill"] progress');
+      return !bar.hidden && bar.value > 0;
+    });
+    const said = await page.locator('fieldset[data-for="bert-fill"] [data-role="progress-text"]').textContent();
+    assert.match(said, /^model\.safetensors: [\d.]+ of 91 MB \(\d+%\)$/);
+    await page.locator('fieldset[data-for="bert-fill"]').screenshot({ path: `${ARTIFACTS}model-picker.png` });
+    await page.locator('fieldset[data-for="bert-fill"] button[data-action="cancel"]').click();
+    await page.waitForFunction(() => document.getElementById("bert-fill").shadowRoot.querySelector('[data-role="about"]')?.textContent.includes("4-layer"));
+    assert.equal(await page.locator('input[name="bert-model"][value=""]').isChecked(), true);
+    assert.equal(await page.locator('fieldset[data-for="bert-fill"] progress').isHidden(), true);
+    for (let i = 0; i < 40 && !bertServed.aborted; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(bertServed.aborted, true, "Cancel stops the download");
+    assert.match(await about("bert-fill"), /4-layer BERT/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
+    await gptHub.close();
+    await bertHub.close();
   }
 });

@@ -224,14 +224,18 @@ export class GfWidget extends HTMLElement {
   _stop() {}
   /**
    * The page's shared copy of model `name` (see shared-models.js), its
-   * download's progress on the `status` line; pair with `releaseModel(name)`.
+   * download's progress on the `status` line and in "gf-progress" events
+   * (detail: { file, loaded, total, percent }, for a page's progress bar);
+   * pair with `releaseModel(name)`, which stops the download if it was the last user.
    */
   _acquire(name) {
     const gone = this._goneTest();
-    return acquireModel(name, ({ file, loaded, percent, cached }) => {
+    return acquireModel(name, (progress) => {
+      const { file, loaded, percent, cached } = progress;
       if (gone() || cached) return;
       const mb = (loaded / 1e6).toFixed(1), pct = percent === null ? null : Math.round(percent);
       this._say("status", () => this._common.downloading(file, mb, pct));
+      this.dispatchEvent(new CustomEvent("gf-progress", { detail: progress, bubbles: true, composed: true }));
     });
   }
 

@@ -30,11 +30,14 @@ export function acquireModel(name, onProgress) {
   if (!spec && !isModelFolder(name)) return Promise.reject(new Error(`unknown model "${name}": use one of ${sharedModelNames.join(", ")}, or a model folder's URL.`));
   let entry = shared.get(name);
   if (!entry) {
+    // Aborted when the last user lets go before the download is done.
+    const download = new AbortController();
     entry = {
       users: 0,
+      download,
       promise: (async () => {
         const runtime = await getRuntime();
-        if (!spec) return runtime.fromPretrained(name, { onProgress });
+        if (!spec) return runtime.fromPretrained(name, { onProgress, signal: download.signal });
         const response = await fetch(spec.url);
         if (!response.ok) throw new Error(`could not fetch the ${name} checkpoint (${spec.url}): HTTP ${response.status}.`);
         return spec.load(runtime, new Uint8Array(await response.arrayBuffer()));
@@ -48,13 +51,14 @@ export function acquireModel(name, onProgress) {
   return entry.promise;
 }
 
-/** One user fewer of model `name`; the last one frees it. */
+/** One user fewer of model `name`; the last one frees it, or stops its download. */
 export function releaseModel(name) {
   const entry = shared.get(name);
   if (!entry) return;
   entry.users--;
   if (entry.users <= 0) {
     shared.delete(name);
+    entry.download.abort(); // nothing left to stop once the files are in
     entry.promise.then((model) => model.free?.(), () => {});
   }
 }
