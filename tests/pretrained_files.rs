@@ -15,7 +15,7 @@ mod common;
 use common::{assert_close, fixture_tensor, ready};
 use glassformer::checkpoint::hf::{load_pretrained, Pretrained};
 use glassformer::train::bpe::ByteLevelBpe;
-use glassformer::train::wordpiece::WordPiece;
+use glassformer::train::wordpiece::{Normalization, WordPiece};
 use glassformer::Device;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -74,6 +74,35 @@ fn bert_tokenizer_json_equals_hugging_face() {
             wp.pieces(sample)
         );
         assert_eq!(wp.encode_sentence(sample), ids(&case["bertWithSpecials"]));
+    }
+}
+
+#[test]
+fn cased_and_accent_keeping_tokenizers_equal_hugging_face() {
+    // MiniLM's tokenizer.json with its normalizer changed the way a cased BERT's
+    // (bert-base-cased) is written; the expected ids come from the library on the same change.
+    let spec: serde_json::Value = serde_json::from_str(&text(".fixtures/all-minilm-l6-v2/tokenizer.json")).unwrap();
+    for (key, lowercase) in [("bertCased", false), ("bertKeepAccents", true)] {
+        let mut changed = spec.clone();
+        changed["normalizer"]["lowercase"] = lowercase.into();
+        changed["normalizer"]["strip_accents"] = false.into();
+        let wp = WordPiece::from_tokenizer_json(&changed.to_string()).unwrap();
+        assert_eq!(
+            wp.normalization,
+            Normalization {
+                lowercase,
+                strip_accents: false
+            }
+        );
+        for case in cases() {
+            let sample = case["text"].as_str().unwrap();
+            assert_eq!(
+                wp.encode(sample),
+                ids(&case[key]),
+                "{key} ids of {sample:?}: {:?}",
+                wp.pieces(sample)
+            );
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 //! vocabulary.
 
 mod common;
-use glassformer::train::wordpiece::{basic_split, WordPiece};
+use glassformer::train::wordpiece::{basic_split, split_words, Normalization, WordPiece};
 
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
@@ -42,6 +42,10 @@ gf_test! {
         assert_eq!(basic_split("don't"), ["don", "'", "t"]);
         // CJK ideographs are words of one character.
         assert_eq!(basic_split("我的store"), ["我", "的", "store"]);
+        // A cased BERT keeps both; lower-casing alone keeps the accents.
+        let cased = Normalization { lowercase: false, strip_accents: false };
+        assert_eq!(split_words("Café Über, naïve", cased), ["Café", "Über", ",", "naïve"]);
+        assert_eq!(split_words("Café Über", Normalization { lowercase: true, ..cased }), ["café", "über"]);
         assert_eq!(wp.pieces("我的"), ["[UNK]", "的"]);
     }
 

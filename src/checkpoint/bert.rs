@@ -2,7 +2,8 @@
 //! precision (the masked-LM head, or a classifier, or both), the sizes, and
 //! the WordPiece vocabulary as the text of a `vocab.txt`. A BERT that
 //! computes otherwise than ours (one opened from Hugging Face files: exact
-//! GELU, ε = 1e-12) also records `activation` and `ln_eps`.
+//! GELU, ε = 1e-12) also records `activation` and `ln_eps`; a cased or
+//! accent-keeping vocabulary records `lowercase` and `strip_accents`.
 
 use std::collections::HashMap;
 
@@ -14,7 +15,7 @@ use crate::error::{invalid, Result};
 use crate::models::bert::{Bert, BertConfig};
 use crate::nn::feed_forward::Activation;
 use crate::ops::layernorm;
-use crate::train::wordpiece::WordPiece;
+use crate::train::wordpiece::{Normalization, WordPiece};
 
 const BERT_FORMAT: &str = "glassformer-bert";
 
@@ -68,6 +69,10 @@ pub fn save_bert(bert: &Bert, values: &[f32], vocab: &WordPiece, step: u32, mlm_
         metadata.insert("activation".into(), activation_name(activation).into());
         metadata.insert("ln_eps".into(), ln_eps.to_string());
     }
+    if vocab.normalization != Normalization::UNCASED {
+        metadata.insert("lowercase".into(), vocab.normalization.lowercase.to_string());
+        metadata.insert("strip_accents".into(), vocab.normalization.strip_accents.to_string());
+    }
     serialize(&bert.params, values, metadata, Dtype::F16)
 }
 
@@ -75,7 +80,13 @@ pub fn save_bert(bert: &Bert, values: &[f32], vocab: &WordPiece, step: u32, mlm_
 /// out of range is an error that says what, and nothing is made.
 pub fn load_bert(bytes: &[u8], device: &Device) -> Result<BertCheckpoint> {
     let (file, metadata) = open(bytes, BERT_FORMAT)?;
-    let vocab = WordPiece::from_vocab_txt(metadata.get("vocab")?)?;
+    let mut vocab = WordPiece::from_vocab_txt(metadata.get("vocab")?)?;
+    if metadata.0.contains_key("lowercase") {
+        vocab.normalization = Normalization {
+            lowercase: metadata.number("lowercase")?,
+            strip_accents: metadata.number("strip_accents")?,
+        };
+    }
     let cfg = BertConfig {
         vocab: vocab.len(),
         layers: metadata.number("layers")?,

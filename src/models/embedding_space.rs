@@ -31,6 +31,8 @@ pub struct EmbeddingSpace {
     pub tokens: Vec<String>,
     pub table: Vec<f32>, // (V, C)
     pub c: usize,
+    /// Look words up lower-cased (an uncased vocabulary, the default) or as typed (a cased one).
+    pub lowercase: bool,
 }
 
 /// One neighbour: a token and its cosine similarity to the query.
@@ -62,7 +64,12 @@ impl EmbeddingSpace {
                 ),
             ));
         }
-        Ok(EmbeddingSpace { tokens, table, c })
+        Ok(EmbeddingSpace {
+            tokens,
+            table,
+            c,
+            lowercase: true,
+        })
     }
 
     /// The row of `token`, or an error that says the vocabulary lacks it.
@@ -177,7 +184,7 @@ impl EmbeddingSpace {
 /// Everything a look at a few words shows: what the embedding-space widget draws.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Exploration {
-    /// The given words that are tokens of the vocabulary (trimmed, lower-cased, each once).
+    /// The given words that are tokens of the vocabulary (trimmed, lower-cased for an uncased one, each once).
     pub words: Vec<String>,
     /// The given words that are not.
     pub missing: Vec<String>,
@@ -202,6 +209,14 @@ pub struct Map {
 }
 
 impl EmbeddingSpace {
+    /// A typed word as the vocabulary spells it: trimmed, and lower-cased unless the vocabulary is cased.
+    fn key(&self, word: &str) -> String {
+        match self.lowercase {
+            true => word.trim().to_lowercase(),
+            false => word.trim().to_string(),
+        }
+    }
+
     /// Look at `words`: their dot products and cosines, their `k` nearest
     /// tokens, the map of the vocabulary (the tokens for which `ordinary` is
     /// true: special tokens left out) and, if given, an analogy. Words the
@@ -219,7 +234,7 @@ impl EmbeddingSpace {
             return Err(invalid(OP, "neighbours must be between 1 and 50."));
         }
         let (mut found, mut missing, mut ids) = (vec![], vec![], vec![]);
-        for word in words.iter().map(|w| w.trim().to_lowercase()).filter(|w| !w.is_empty()) {
+        for word in words.iter().map(|w| self.key(w)).filter(|w| !w.is_empty()) {
             match self.index(&word) {
                 Ok(id) if !ids.contains(&id) => {
                     ids.push(id);
@@ -254,7 +269,7 @@ impl EmbeddingSpace {
         };
         let analogy = match analogy {
             Some([a, b, c]) => {
-                let index = |w: &String| self.index(&w.trim().to_lowercase());
+                let index = |w: &String| self.index(&self.key(w));
                 Some(self.analogy(dev, index(a)?, index(b)?, index(c)?, k)?)
             }
             None => None,

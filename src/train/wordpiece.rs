@@ -4,7 +4,8 @@
 //! each letter into base + combining marks and drop the marks), split on
 //! white space, and make every punctuation mark and every CJK ideograph a
 //! word of its own. The special tokens `[CLS] [SEP] [MASK] [PAD] [UNK]`
-//! typed in the text stay whole.
+//! typed in the text stay whole. (That is the uncased BERT's
+//! [`Normalization`]; a cased one keeps case and accents.)
 //!
 //! **2. Greedy longest match first.** Each word is cut into the longest
 //! vocabulary entry that starts it, then the longest entry that continues it
@@ -39,6 +40,23 @@ pub const MASK: &str = "[MASK]";
 /// The special tokens, in the order a trained vocabulary numbers them (ids 0–4).
 pub const SPECIALS: [&str; 5] = [PAD, UNK, CLS, SEP, MASK];
 
+/// How the text is normalised before the split: Hugging Face's
+/// `BertNormalizer` options `lowercase` and `strip_accents`. The uncased
+/// BERTs (bert-base-uncased, MiniLM) do both; a cased one (bert-base-cased)
+/// neither, so "Paris" and "paris", "é" and "e" stay apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Normalization {
+    pub lowercase: bool,
+    pub strip_accents: bool,
+}
+
+impl Normalization {
+    pub const UNCASED: Normalization = Normalization {
+        lowercase: true,
+        strip_accents: true,
+    };
+}
+
 /// Words longer than this many characters become `[UNK]` without a search (as BERT).
 const MAX_WORD_CHARS: usize = 100;
 
@@ -53,6 +71,8 @@ pub struct WordPiece {
     pub cls: u32,
     pub sep: u32,
     pub mask: u32,
+    /// Case and accents, before the split (uncased unless a tokenizer.json says otherwise).
+    pub normalization: Normalization,
 }
 
 impl WordPiece {
@@ -89,6 +109,7 @@ impl WordPiece {
             mask: special(MASK)?,
             tokens,
             ids,
+            normalization: Normalization::UNCASED,
         })
     }
 
@@ -99,8 +120,8 @@ impl WordPiece {
     }
 
     /// Read the WordPiece vocabulary of a Hugging Face `tokenizer.json`
-    /// (`model.vocab`: token → id). Its normalizer must be the uncased BERT
-    /// one (lower-casing, accents stripped), which is what [`basic_split`] does.
+    /// (`model.vocab`: token → id) and its normalizer's `lowercase` and
+    /// `strip_accents` (the latter, when null, follows the former, as in the library).
     pub fn from_tokenizer_json(text: &str) -> Result<WordPiece> {
         const OP: &str = "tokenizer.json";
         let json: serde_json::Value = serde_json::from_str(text).map_err(|e| invalid(OP, format!("{e}.")))?;
@@ -109,14 +130,20 @@ impl WordPiece {
             return Err(invalid(OP, format!("the model is {}, not WordPiece.", model["type"])));
         }
         let normalizer = &json["normalizer"];
-        let lowercase = normalizer["lowercase"].as_bool().unwrap_or(false);
-        let strip = normalizer["strip_accents"].as_bool().unwrap_or(lowercase);
-        if !(lowercase && strip) {
+        if !normalizer.is_null() && normalizer["type"] != "BertNormalizer" {
             return Err(invalid(
                 OP,
-                "this tokenizer keeps case or accents; glassformer's WordPiece is the uncased BERT one (lower-case, accents stripped).",
+                format!(
+                    "the normalizer is {}; glassformer's WordPiece reads BERT's (BertNormalizer).",
+                    normalizer["type"]
+                ),
             ));
         }
+        let lowercase = normalizer["lowercase"].as_bool().unwrap_or(false);
+        let normalization = Normalization {
+            lowercase,
+            strip_accents: normalizer["strip_accents"].as_bool().unwrap_or(lowercase),
+        };
         let vocab = model["vocab"]
             .as_object()
             .ok_or_else(|| invalid(OP, "model.vocab is not a token → id map."))?;
@@ -128,7 +155,10 @@ impl WordPiece {
                 .ok_or_else(|| invalid(OP, format!("the id of {token:?} ({id}) is not one of 0..{}.", vocab.len())))?;
             *slot = token.clone();
         }
-        WordPiece::from_tokens(tokens)
+        Ok(WordPiece {
+            normalization,
+            ..WordPiece::from_tokens(tokens)?
+        })
     }
 
     /// The vocabulary as `vocab.txt`.
@@ -213,7 +243,7 @@ impl WordPiece {
     /// `text` as ids.
     pub fn encode(&self, text: &str) -> Vec<u32> {
         let mut ids = Vec::new();
-        for word in basic_split(text) {
+        for word in split_words(text, self.normalization) {
             self.encode_word(&word, &mut ids);
         }
         ids
@@ -262,9 +292,14 @@ impl WordPiece {
     }
 }
 
-/// Step 1: lower-cased, accent-free words; punctuation and CJK ideographs
-/// alone; the specials (as typed, in any case) whole.
+/// Step 1 for the uncased BERT: lower-cased, accent-free words; punctuation
+/// and CJK ideographs alone; the specials (as typed, in any case) whole.
 pub fn basic_split(text: &str) -> Vec<String> {
+    split_words(text, Normalization::UNCASED)
+}
+
+/// Step 1 with the case and accents of `normalization`.
+pub fn split_words(text: &str, normalization: Normalization) -> Vec<String> {
     let mut words = Vec::new();
     let mut rest = text;
     while !rest.is_empty() {
@@ -277,7 +312,7 @@ pub fn basic_split(text: &str) -> Vec<String> {
             Some((at, s)) => (&rest[..at], Some((s, at + s.len()))),
             None => (rest, None),
         };
-        split_plain(plain, &mut words);
+        split_plain(plain, normalization, &mut words);
         match special {
             Some((s, end)) => {
                 words.push(s.to_string());
@@ -295,14 +330,23 @@ fn find_ignoring_case(haystack: &str, needle: &str) -> Option<usize> {
     (0..h.len().saturating_sub(n.len() - 1)).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
 }
 
-fn split_plain(text: &str, words: &mut Vec<String>) {
+fn split_plain(text: &str, normalization: Normalization, words: &mut Vec<String>) {
     let mut word = String::new();
     let flush = |word: &mut String, words: &mut Vec<String>| {
         if !word.is_empty() {
             words.push(std::mem::take(word));
         }
     };
-    for c in text.nfd().filter(|&c| !is_combining_mark(c)).flat_map(char::to_lowercase) {
+    // Accents: decompose each letter into base + combining marks, drop the marks. Then case.
+    let stripped: String = match normalization.strip_accents {
+        true => text.nfd().filter(|&c| !is_combining_mark(c)).collect(),
+        false => text.to_string(),
+    };
+    let normal = match normalization.lowercase {
+        true => stripped.chars().flat_map(char::to_lowercase).collect(), // letter by letter, as the library does
+        false => stripped,
+    };
+    for c in normal.chars() {
         if c.is_whitespace() || c.is_control() {
             flush(&mut word, words);
         } else if is_punctuation(c) || is_cjk(c) {

@@ -73,7 +73,10 @@ impl BertModel {
             let vocab = state.pre.read("bert")?.vocab.clone();
             let table = bert.embed.tokens.of(bert.params.values.host()?).to_vec(); // (V, C)
             let tokens: Vec<String> = (0..vocab.len() as u32).map(|id| vocab.token(id).to_string()).collect();
-            let space = EmbeddingSpace::new(tokens, table, bert.cfg.c)?;
+            let space = EmbeddingSpace {
+                lowercase: vocab.normalization.lowercase,
+                ..EmbeddingSpace::new(tokens, table, bert.cfg.c)?
+            };
             let k = opts.neighbours.unwrap_or(5);
             let look = space.explore(&Device::Cpu, &words, k, opts.analogy.as_ref(), |i| !vocab.is_special(i as u32))?;
             let n = look.words.len();
