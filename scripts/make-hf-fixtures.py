@@ -16,7 +16,8 @@ all-MiniLM-L6-v2, in .fixtures/all-minilm-l6-v2/):
   minilm-expected.safetensors  all-MiniLM-L6-v2's hidden states and attention
                              weights for "open a bank account"
 
-For each model, in tests/fixtures/hf/<name>/:
+For each model, in tests/fixtures/hf/<name>/ (bert-untied/: a BERT whose
+masked-LM decoder is not the token table, F32 only):
   config.json, model.safetensors   what save_pretrained writes (F32)
   model-f16.safetensors            (BERT) the same weights in F16
   model-bf16.safetensors           (GPT-2) the same weights in BF16
@@ -132,15 +133,35 @@ def tied_names(model):
     return tied
 
 
-def main():
-    torch.manual_seed(0)
-    # BERT: intermediate 37 and head size 8 leave remainders for every SIMD loop.
-    bert = BertForMaskedLM(BertConfig(
+def tiny_bert_config(**changes):
+    # Intermediate 37 and head size 8 leave remainders for every SIMD loop.
+    return BertConfig(
         vocab_size=99, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
         intermediate_size=37, max_position_embeddings=64, type_vocab_size=2,
         hidden_act="gelu", layer_norm_eps=1e-12, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0,
-        pad_token_id=0, attn_implementation="eager",
-    ))
+        pad_token_id=0, attn_implementation="eager", **changes,
+    )
+
+
+def untied_bert():
+    """bert-untied/: a BERT whose masked-LM decoder is a matrix of its own (tie_word_embeddings
+    false), its config, weights (F32) and expected outputs for the same input as bert/."""
+    torch.manual_seed(3)
+    model = spread(BertForMaskedLM(tiny_bert_config(tie_word_embeddings=False)), 3)
+    folder = os.path.join(OUT, "bert-untied")
+    os.makedirs(folder, exist_ok=True)
+    model.save_pretrained(folder, safe_serialization=True)
+    inputs = {"input_ids": torch.tensor([[2, 45, 17, 88, 3, 61, 9, 30, 3]]),
+              "token_type_ids": torch.tensor([[0, 0, 0, 0, 0, 1, 1, 1, 1]])}
+    expected = {k: v.contiguous() for k, v in inputs.items()}
+    expected.update(outputs(model, **inputs))
+    save_file(expected, os.path.join(folder, "expected.safetensors"))
+    print(f"bert-untied: {sum(p.numel() for p in model.parameters())} parameters, files in {folder}")
+
+
+def main():
+    torch.manual_seed(0)
+    bert = BertForMaskedLM(tiny_bert_config())
     spread(bert, 1)
     ids = torch.tensor([[2, 45, 17, 88, 3, 61, 9, 30, 3]])
     types = torch.tensor([[0, 0, 0, 0, 0, 1, 1, 1, 1]])
@@ -162,6 +183,7 @@ def main():
     folder = os.path.join(OUT, "gpt2")
     tokenizer.save(os.path.join(folder, "tokenizer.json"))
     tokenizer.save_model(folder)  # vocab.json, merges.txt
+    untied_bert()
     real_files()
     print(f"torch {torch.__version__}", file=sys.stderr)
 

@@ -29,6 +29,7 @@ fn tiny(mlm_head: bool, classes: usize) -> BertConfig {
         max_len: 8,
         classes,
         mlm_head,
+        untied_decoder: false,
     }
 }
 

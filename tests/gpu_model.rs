@@ -200,6 +200,7 @@ async fn bert_on(dev: &Device, steps: usize) -> (Vec<f32>, Vec<f32>) {
         max_len: 10,
         classes: 2,
         mlm_head: true,
+        untied_decoder: false,
     };
     let mut bert = Bert::new(cfg, 5, dev).unwrap();
     let batch = BertBatch {

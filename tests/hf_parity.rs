@@ -25,6 +25,9 @@ const BERT_CONFIG: &str = include_str!("fixtures/hf/bert/config.json");
 const BERT_F32: &[u8] = include_bytes!("fixtures/hf/bert/model.safetensors");
 const BERT_F16: &[u8] = include_bytes!("fixtures/hf/bert/model-f16.safetensors");
 const BERT_EXPECTED: &[u8] = include_bytes!("fixtures/hf/bert/expected.safetensors");
+const UNTIED_CONFIG: &str = include_str!("fixtures/hf/bert-untied/config.json");
+const UNTIED_F32: &[u8] = include_bytes!("fixtures/hf/bert-untied/model.safetensors");
+const UNTIED_EXPECTED: &[u8] = include_bytes!("fixtures/hf/bert-untied/expected.safetensors");
 const GPT2_CONFIG: &str = include_str!("fixtures/hf/gpt2/config.json");
 const GPT2_F32: &[u8] = include_bytes!("fixtures/hf/gpt2/model.safetensors");
 const GPT2_BF16: &[u8] = include_bytes!("fixtures/hf/gpt2/model-bf16.safetensors");
@@ -128,6 +131,28 @@ gf_test! {
         assert_eq!(reloaded.vocab, vocab);
         let reloaded = reloaded.bert;
         compare("bert (saved and reloaded)", &ready(reloaded.outputs(&tokens, &segments)).unwrap(), expected, ".half");
+    }
+
+    fn a_bert_with_an_untied_decoder_matches_transformers() {
+        // tie_word_embeddings false: cls.predictions.decoder.weight is a matrix of its own.
+        let expected = UNTIED_EXPECTED;
+        let (tokens, segments) = (ids(expected, "input_ids"), ids(expected, "token_type_ids"));
+        let Pretrained::Bert(model) = load_pretrained(UNTIED_CONFIG, UNTIED_F32, &Device::Cpu).unwrap() else {
+            panic!("not a BERT");
+        };
+        assert!(model.cfg.untied_decoder);
+        assert!(model.params.tensors.iter().any(|t| t.name == "mlm.decoder.weight"));
+        compare("untied bert", &ready(model.outputs(&tokens, &segments)).unwrap(), expected, "");
+        // Saved as ours and reloaded, it keeps its own decoder (in F16: a looser check).
+        let vocab = WordPiece::from_tokens(
+            ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].map(String::from).into_iter().chain((5..99).map(|i| format!("w{i}"))).collect(),
+        )
+        .unwrap();
+        let bytes = save_bert(&model, model.params.values.host().unwrap(), &vocab, 0, None).unwrap();
+        let reloaded = load_bert(&bytes, &Device::Cpu).unwrap().bert;
+        assert!(reloaded.cfg.untied_decoder);
+        let logits = ready(reloaded.outputs(&tokens, &segments)).unwrap().logits.unwrap();
+        assert_close("untied bert saved and reloaded", &logits, &fixture_tensor(expected, "logits"), 2e-2, 2e-2);
     }
 
     fn a_hugging_face_gpt2_matches_transformers() {

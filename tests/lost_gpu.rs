@@ -139,6 +139,7 @@ fn fine_tuner() -> FineTuner {
         max_len: 24,
         classes: 2,
         mlm_head: true,
+        untied_decoder: false,
     };
     let bert = Bert::new(cfg, 1, &Device::Cpu).unwrap();
     let values = bert.params.values.host().unwrap().to_vec();

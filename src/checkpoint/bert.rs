@@ -69,6 +69,9 @@ pub fn save_bert(bert: &Bert, values: &[f32], vocab: &WordPiece, step: u32, mlm_
         metadata.insert("activation".into(), activation_name(activation).into());
         metadata.insert("ln_eps".into(), ln_eps.to_string());
     }
+    if cfg.untied_decoder {
+        metadata.insert("untied_decoder".into(), "true".into());
+    }
     if vocab.normalization != Normalization::UNCASED {
         metadata.insert("lowercase".into(), vocab.normalization.lowercase.to_string());
         metadata.insert("strip_accents".into(), vocab.normalization.strip_accents.to_string());
@@ -96,6 +99,8 @@ pub fn load_bert(bytes: &[u8], device: &Device) -> Result<BertCheckpoint> {
         max_len: metadata.number("max_len")?,
         classes: metadata.number("classes")?,
         mlm_head: metadata.number("mlm_head")?,
+        // Written only for an untied decoder (older files have tied ones).
+        untied_decoder: metadata.0.contains_key("untied_decoder") && metadata.number("untied_decoder")?,
     };
     let in_range = cfg.vocab <= 100_000 && cfg.layers <= 48 && cfg.c <= 4096 && cfg.ffn_hidden <= 16_384 && cfg.max_len <= 4096;
     if !in_range || cfg.classes > 1000 {

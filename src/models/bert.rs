@@ -59,6 +59,9 @@ pub struct BertConfig {
     pub classes: usize,
     /// Has the masked-LM head (pre-training); fine-tuned copies do not.
     pub mlm_head: bool,
+    /// The head's decoder has a `(V, C)` matrix of its own instead of
+    /// reading the token table (a checkpoint saved with `tie_word_embeddings` false).
+    pub untied_decoder: bool,
 }
 
 impl BertConfig {
@@ -73,7 +76,8 @@ impl BertConfig {
     }
 }
 
-/// The masked-LM head: a transform, a layer norm, the tied decoder.
+/// The masked-LM head: a transform, a layer norm, the decoder (usually tied:
+/// its matrix is the token table, so a token's input and output vectors are one).
 #[derive(Debug, Clone)]
 pub struct MlmHead {
     pub transform: Linear,
@@ -176,7 +180,10 @@ impl Bert {
             transform: Linear::new(&mut params, "mlm.transform", c, c, true),
             activation: Activation::Gelu,
             ln: LayerNorm::new(&mut params, "mlm.layer_norm", c),
-            decoder: Linear::tied(&mut params, "mlm.decoder", embed.tokens, c, cfg.vocab),
+            decoder: match cfg.untied_decoder {
+                false => Linear::tied(&mut params, "mlm.decoder", embed.tokens, c, cfg.vocab),
+                true => Linear::new(&mut params, "mlm.decoder", c, cfg.vocab, true),
+            },
         });
         let classifier = Linear::new(&mut params, "classifier", c, cfg.classes, true);
         let values = params.values.host()?.to_vec();

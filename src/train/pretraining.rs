@@ -107,6 +107,7 @@ impl Pretrainer {
             max_len: cfg.max_len,
             classes: 2,
             mlm_head: true,
+            untied_decoder: false,
         };
         let bert = Bert::new(model_cfg, cfg.seed, device)?;
         Ok(Pretrainer::with_model(cfg, corpus, vocab, bert, device))

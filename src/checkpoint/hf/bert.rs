@@ -11,7 +11,8 @@
 //! | `encoder.layer.i.intermediate.dense` / `output.dense` | `layer.i.ffn.fc1` / `fc2` |
 //! | `encoder.layer.i.output.LayerNorm` | `layer.i.ln2` |
 //! | `cls.predictions.transform.dense` / `.LayerNorm` | `mlm.transform` / `mlm.layer_norm` |
-//! | `cls.predictions.bias` | `mlm.decoder.bias` (the decoder's matrix is the token table: tied) |
+//! | `cls.predictions.decoder.bias`, else `cls.predictions.bias` | `mlm.decoder.bias` (the decoder's matrix is the token table: tied) |
+//! | `cls.predictions.decoder.weight`, when it differs from the token table | `mlm.decoder.weight` (untied) |
 //!
 //! Both store linear weights as `(out, in)`, so nothing is transposed. Older
 //! files call the layer norms' weight and bias `gamma` and `beta`. Not used:
@@ -95,6 +96,10 @@ pub fn load(config_json: &str, weights: &[u8], device: &Device) -> Result<Bert> 
     let activation = activation(&cfg.hidden_act)?;
     let mut file = Tensors::open(weights, "bert.")?;
     let mlm_head = file.has("cls.predictions.transform.dense.weight");
+    // The masked-LM decoder reads the token table (tied), unless the file stores another matrix.
+    let untied_decoder = mlm_head
+        && file.has("cls.predictions.decoder.weight")
+        && !file.same_data("cls.predictions.decoder.weight", "embeddings.word_embeddings.weight");
     let ours = BertConfig {
         vocab: cfg.vocab_size,
         layers: cfg.num_hidden_layers,
@@ -104,6 +109,7 @@ pub fn load(config_json: &str, weights: &[u8], device: &Device) -> Result<Bert> 
         max_len: cfg.max_position_embeddings,
         classes: 2,
         mlm_head,
+        untied_decoder,
     };
     let mut bert = Bert::new(ours, 0, &Device::Cpu)?;
     bert.use_numerics(activation, cfg.layer_norm_eps);
@@ -147,18 +153,13 @@ pub fn load(config_json: &str, weights: &[u8], device: &Device) -> Result<Bert> 
         fill.copy("mlm.transform.weight", &["cls.predictions.transform.dense.weight"], &[c, c])?;
         fill.copy("mlm.transform.bias", &["cls.predictions.transform.dense.bias"], &[c])?;
         fill.norm("mlm.layer_norm", "cls.predictions.transform", c)?;
-        fill.copy("mlm.decoder.bias", &["cls.predictions.bias", "cls.predictions.decoder.bias"], &[v])?;
-        // The decoder's matrix is the token table; a file that stores it must store the same one.
-        file.skip("cls.predictions.decoder.bias");
-        if file.has("cls.predictions.decoder.weight") {
-            let decoder = file.get(&["cls.predictions.decoder.weight"], &[v, c])?;
-            let table = bert.params.tensors.iter().find(|t| t.name == "embeddings.word_embeddings");
-            if table.is_some_and(|t| t.range.of(&values) != decoder.as_slice()) {
-                return Err(invalid(
-                    OP,
-                    "cls.predictions.decoder.weight differs from the token table: glassformer's masked-LM head is tied to it.",
-                ));
-            }
+        // The decoder's own bias where the file has it (an untied head keeps cls.predictions.bias
+        // beside it, unused), else cls.predictions.bias (a tied head stores only that one).
+        fill.copy("mlm.decoder.bias", &["cls.predictions.decoder.bias", "cls.predictions.bias"], &[v])?;
+        fill.file.skip("cls.predictions.bias");
+        match untied_decoder {
+            true => fill.copy("mlm.decoder.weight", &["cls.predictions.decoder.weight"], &[v, c])?,
+            false => fill.file.skip("cls.predictions.decoder.weight"), // the token table again, when stored
         }
     }
     // What the model has no place for: the pooler, the next-sentence head, buffers.

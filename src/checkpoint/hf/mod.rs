@@ -140,6 +140,16 @@ impl<'a> Tensors<'a> {
         Ok(values)
     }
 
+    /// Whether tensors `a` and `b` both exist and hold the same bytes (the same dtype and
+    /// shape): a tied matrix stored twice, compared without converting either.
+    pub(crate) fn same_data(&self, a: &str, b: &str) -> bool {
+        let tensor = |name: &str| self.full_name(name).and_then(|full| self.file.tensor(&full).ok());
+        match (tensor(a), tensor(b)) {
+            (Some(a), Some(b)) => a.dtype() == b.dtype() && a.shape() == b.shape() && a.data() == b.data(),
+            _ => false,
+        }
+    }
+
     /// Mark `name` as read without reading it (a buffer or head the model has no place for).
     pub(crate) fn skip(&mut self, name: &str) {
         if let Some(full) = self.full_name(name) {
