@@ -172,7 +172,7 @@ test("fromPretrained: all-MiniLM-L6-v2 from a folder URL, with progress, equal t
   }
 });
 
-test("gf-bert-fill and gf-gpt-sampler on model folders: MiniLM attends and masks, GPT-2 writes token by token", { timeout: 120_000 }, async () => {
+test("gf-bert-fill, gf-bidirectional and gf-gpt-sampler on model folders: MiniLM attends and masks, GPT-2 writes token by token", { timeout: 120_000 }, async () => {
   const { page, errors, close } = await openCoursePage("/?backend=cpu&threads=1");
   const { url: bertHub, close: closeBertHub } = await hub([]);
   const { url: gptHub, close: closeGptHub } = await hub([], new URL("../tests/fixtures/hf/gpt2/", import.meta.url));
@@ -183,7 +183,10 @@ test("gf-bert-fill and gf-gpt-sampler on model folders: MiniLM attends and masks
       fill.setAttribute("model", bertUrl);
       const sampler = Object.assign(document.createElement("gf-gpt-sampler"), { id: "gpt2-sampler" });
       sampler.setAttribute("model", gptUrl);
-      document.body.append(fill, sampler);
+      const directions = Object.assign(document.createElement("gf-bidirectional"), { id: "minilm-directions" });
+      directions.setAttribute("model", bertUrl);
+      directions.setAttribute("position", "3");
+      document.body.append(fill, sampler, directions);
     }, [bertHub, gptHub]);
     const role = (id, name) => `document.getElementById("${id}").shadowRoot.querySelector('[data-role="${name}"]')`;
     // BERT: every panel but fine-tuning has drawn (the directions panel last).
@@ -210,6 +213,62 @@ test("gf-bert-fill and gf-gpt-sampler on model folders: MiniLM attends and masks
     assert.deepEqual(fill.chips, ["open", "a", "bank", "account"]);
     assert.deepEqual([fill.tuningHidden, fill.fineTuneDisabled], [true, true]);
 
+    // gf-bidirectional on the same (shared) MiniLM: "bank" looks at every token, "account" after it too;
+    // in the GPT row it sees only what comes before it.
+    await page.waitForFunction(`${role("minilm-directions", "bert")}?.children.length > 0`, null, { timeout: 60_000 });
+    const directions = await page.evaluate(() => {
+      const widget = document.getElementById("minilm-directions");
+      const at = (name) => widget.shadowRoot.querySelector(`[data-role="${name}"]`);
+      return {
+        label: at("bert-label").textContent,
+        tokens: [...at("bert").children].map((c) => c.textContent),
+        bertSees: widget.seen("bert"),
+        gptSees: widget.seen("gpt"),
+      };
+    });
+    assert.match(directions.label, /^BERT from http:\/\/127\.0\.0\.1.*averaged over layers and heads/);
+    assert.deepEqual(directions.tokens, ["[CLS]", "open", "a", "bank", "account", "[SEP]"]);
+    assert.deepEqual(directions.bertSees, directions.tokens, "no mask: bank's attention reaches every token");
+    assert.deepEqual(directions.gptSees, ["[CLS]", "open", "a", "bank"]);
+
+    // A long text on the attention map: 508 tokens (MiniLM reads up to 512) drawn as pixels;
+    // changing the head redraws without holding the page.
+    const long = Array(46).fill("the man went to the bank to open an account .").join(" ");
+    await page.evaluate(([url, text]) => {
+      const map = Object.assign(document.createElement("gf-attention-map"), { id: "long-map" });
+      map.setAttribute("model", url);
+      map.setAttribute("text", text);
+      document.body.append(map);
+    }, [bertHub, long]);
+    await page.waitForFunction(`document.getElementById("long-map").weights?.length > 0`, null, { timeout: 90_000 });
+    const longMap = await page.evaluate(() => {
+      const map = document.getElementById("long-map");
+      const at = (name) => map.shadowRoot.querySelector(`[data-role="${name}"]`);
+      const start = performance.now();
+      map.setAttribute("head", "3"); // a synchronous redraw
+      const redrawMs = performance.now() - start;
+      return {
+        tokens: Math.round(Math.sqrt(map.weights.length)),
+        canvas: [at("pixels").hidden, at("pixels").width, at("heatmap").style.display, at("heatmap").children.length],
+        hint: at("lines").textContent,
+        redrawMs,
+      };
+    });
+    assert.equal(longMap.tokens, 508);
+    assert.deepEqual(longMap.canvas, [false, 508, "none", 0], "one pixel per weight, no SVG squares");
+    assert.match(longMap.hint, /click a row of the map/);
+    assert.ok(longMap.redrawMs < 1000, `redrawing 508 × 508 weights took ${longMap.redrawMs} ms`);
+    // Choosing "bank" of the fifth sentence (token 50): its lines only, to the tokens it weighs ≥ 2%.
+    const chosen = await page.evaluate(() => {
+      const map = document.getElementById("long-map");
+      map.setAttribute("word", "50");
+      const labels = [...map.shadowRoot.querySelectorAll('[data-role="lines"] text')].map((t) => t.textContent);
+      return { labels, lines: map.shadowRoot.querySelectorAll('[data-role="lines"] line').length };
+    });
+    assert.equal(chosen.labels[0], "bank (51)");
+    assert.ok(chosen.lines >= 1 && chosen.lines <= 50 && chosen.labels.length === chosen.lines + 1, JSON.stringify(chosen));
+    await page.locator("#long-map").screenshot({ path: `${ARTIFACTS}attention-map-508-tokens.png` });
+
     // GPT-2: ready, then one step writes a token after the prompt and charts the distribution it came from.
     await page.waitForFunction(`document.getElementById("gpt2-sampler").shadowRoot.querySelector('[data-action="step"]')?.disabled === false`, null, { timeout: 60_000 });
     await page.evaluate(() => document.getElementById("gpt2-sampler").shadowRoot.querySelector('[data-action="step"]').click());
@@ -233,6 +292,7 @@ test("gf-bert-fill and gf-gpt-sampler on model folders: MiniLM attends and masks
     assert.equal(sampler.bars, 12);
     await page.locator("#minilm-fill").screenshot({ path: `${ARTIFACTS}bert-fill-minilm.png` });
     await page.locator("#gpt2-sampler").screenshot({ path: `${ARTIFACTS}gpt-sampler-gpt2.png` });
+    await page.locator("#minilm-directions").screenshot({ path: `${ARTIFACTS}bidirectional-minilm.png` });
     assert.deepEqual(errors, []);
   } finally {
     await close();

@@ -30,7 +30,7 @@ use crate::nn::attention::LayerCache;
 use crate::nn::block::{BlockConfig, NormPlacement};
 use crate::nn::embedding::Positions;
 use crate::nn::feed_forward::{Activation, FeedForwardActs};
-use crate::nn::layernorm::LayerNormActs;
+use crate::nn::layernorm::{LayerNorm, LayerNormActs};
 
 /// Sizes of a GPT.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,7 +214,7 @@ impl Gpt {
             }
             Ok(())
         };
-        let normed = |ln: &crate::nn::layernorm::LayerNorm, x: &[f32], rows: usize| -> Result<Tensor> {
+        let normed = |ln: &LayerNorm, x: &[f32], rows: usize| -> Result<Tensor> {
             let mut out = Tensor::Host(vec![0.0; rows * c]);
             ln.forward(
                 &dev,

@@ -122,6 +122,7 @@ export const CATALOGUE = [
     attributes: [
       ["text", "open a bank account", { en: "the sentence (at most 16 words)", zh: "句子（最多 16 个词）" }],
       ["position", "", { en: "the chosen word's index (default: the last but one)", zh: "选中的词的序号（默认倒数第二个）" }],
+      ["model", "", { en: "URL of a Hugging Face BERT folder: its own attention in the BERT row", zh: "Hugging Face BERT 文件夹的 URL：BERT 一行显示它自己的注意力" }],
     ],
     example: {},
   },

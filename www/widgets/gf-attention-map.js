@@ -14,6 +14,11 @@
 // The model read everyday stories only, so words outside them are split
 // into pieces or read as [UNK]; the tokens shown are the ones it read.
 //
+// A text of more than 64 tokens (BERT reads up to 512) is drawn as one
+// pixel per weight, the pair under the pointer said below the map (an SVG
+// square per weight would be 262 144 elements at 512 tokens), and the lines
+// view shows the chosen word's lines only.
+//
 // Attributes: text, model ("bert", or a Hugging Face BERT folder's URL:
 // any number of layers and heads), layer (0-based, default 0), head
 // (0-based, or "mean"; default "mean"), word (the chosen token's index, or
@@ -21,7 +26,14 @@
 // Events: "gf-update" after each redraw.
 
 import { BASE_STYLE, GfModelWidget, escapeHtml, numberAttribute, onArrowKeys } from "./common.js";
-import { headsOf, heatmap, strongest } from "./heatmap.js";
+import { drawPixels, headsOf, heatmap, strongest } from "./heatmap.js";
+
+/** Above this many tokens the heatmap is drawn as pixels and the lines show each word's strongest link only. */
+const LARGE = 64;
+
+/** One line of the lines view, its width and darkness growing with the weight `v`. */
+const line = (x1, y1, x2, y2, v) =>
+  `<line class="link" x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke-width="${(v * 6).toFixed(2)}" stroke-opacity="${Math.min(1, 0.15 + v).toFixed(2)}"/>`;
 
 const DEFAULT_TEXT = "the woman bought a cake for her mother and it was delicious .";
 
@@ -33,6 +45,7 @@ const TEXT = {
     heatmap: "rows: the word attending; columns: the word attended to",
     lines: "each word (left) to the words it attends to (right); choose a word to see only its lines",
     strongest: (pairs) => `Strongest link of each word: ${pairs}.`,
+    pickWord: "a long text: click a row of the map (or use the arrow keys here) to see that word's lines",
     loading: "Loading the pre-trained BERT (1.9 MB)…",
     tokens: (pieces) => `The model reads: ${pieces}`,
     error: "Could not show the attention: ",
@@ -44,6 +57,7 @@ const TEXT = {
     heatmap: "行：发出关注的词；列：被关注的词",
     lines: "从每个词（左）连到它关注的词（右）；选择一个词，只看它的连线",
     strongest: (pairs) => `每个词关注最多的词：${pairs}。`,
+    pickWord: "文本较长：点击注意力图的一行（或在这里用方向键）查看那个词的连线",
     loading: "正在加载预训练的 BERT（1.9 MB）…",
     tokens: (pieces) => `模型读到的词元：${pieces}`,
     error: "无法显示注意力：",
@@ -56,6 +70,8 @@ const STYLE = BASE_STYLE + `
   svg text.tok { font: 12px var(--gf-mono, ui-monospace, monospace); fill: var(--gf-fg, #1d2430); cursor: pointer; }
   svg text.tok.chosen { font-weight: bold; fill: var(--accent); }
   svg line.link { stroke: var(--accent); }
+  svg text.hint { font-size: 12px; fill: var(--muted); }
+  canvas { width: min(100%, 520px); aspect-ratio: 1; image-rendering: pixelated; border: 1px solid var(--border); cursor: crosshair; }
   input[type=text] { width: min(22em, 62vw); }
 `;
 
@@ -75,7 +91,8 @@ class GfAttentionMap extends GfModelWidget {
         </div>
         <p class="status" data-role="status" aria-live="polite"></p>
         <div class="two">
-          <figure><figcaption>${t.heatmap}</figcaption><svg data-role="heatmap" role="img"></svg></figure>
+          <figure><figcaption>${t.heatmap}</figcaption><svg data-role="heatmap" role="img"></svg>
+            <canvas data-role="pixels" role="img" hidden></canvas><p class="note" data-role="pointed" aria-live="polite"></p></figure>
           <figure><figcaption>${t.lines}</figcaption><svg data-role="lines" role="img" tabindex="0"></svg></figure>
         </div>
         <p class="sr-only" data-role="summary"></p>`;
@@ -86,14 +103,33 @@ class GfAttentionMap extends GfModelWidget {
     this._$("text").addEventListener("change", (event) => this.setAttribute("text", event.target.value));
     this._$("layer").addEventListener("change", (event) => this.setAttribute("layer", event.target.value));
     this._$("head").addEventListener("change", (event) => this.setAttribute("head", event.target.value));
-    const choose = (event) => {
-      const i = event.target.closest("[data-index]")?.dataset.index;
-      if (i === undefined) return;
+    // Choosing a word (again: all words).
+    const pick = (i) => {
       if (this.getAttribute("word") === i) this.removeAttribute("word");
       else this.setAttribute("word", i);
     };
+    const choose = (event) => {
+      const i = event.target.closest("[data-index]")?.dataset.index;
+      if (i !== undefined) pick(i);
+    };
     this._$("lines").addEventListener("click", choose);
     this._$("heatmap").addEventListener("click", choose);
+    // The pixel map: the pair under the pointer, said below it; a click chooses the row's word.
+    const cell = (event) => {
+      const canvas = this._$("pixels"), n = this._result?.tokens.length ?? 0, box = canvas.getBoundingClientRect();
+      const at = (offset, size) => Math.min(n - 1, Math.max(0, Math.floor((offset / size) * n)));
+      return n ? [at(event.clientY - box.top, box.height), at(event.clientX - box.left, box.width)] : null;
+    };
+    this._$("pixels").addEventListener("mousemove", (event) => {
+      const rc = cell(event);
+      if (!rc) return;
+      const [r, c] = rc, tokens = this._result.tokens, w = this._shown;
+      this._$("pointed").textContent = `${tokens[r]} → ${tokens[c]}: ${w[r * tokens.length + c].toFixed(3)}`;
+    });
+    this._$("pixels").addEventListener("click", (event) => {
+      const rc = cell(event);
+      if (rc) pick(String(rc[0]));
+    });
     this._$("lines").addEventListener("keydown", (event) => {
       if (event.key === "Escape") this.removeAttribute("word");
     });
@@ -165,37 +201,78 @@ class GfAttentionMap extends GfModelWidget {
     if (!this._result) return;
     const t = this._t;
     const tokens = this._result.tokens, n = tokens.length, w = this.weights, chosen = this._word;
-    // Heatmap: one square per (row, column); the chosen word's row stands out.
-    const map = heatmap({
-      rows: tokens, columns: tokens, weight: (r, c) => w[r * n + c], cell: [22, 22], span: n * 22,
-      opacity: (v, r) => Math.sqrt(v) * (chosen !== null && chosen !== r ? 0.25 : 1),
-      rowClass: (r) => (chosen === r ? "tok chosen" : "tok"),
-    });
-    const heat = this._$("heatmap");
-    heat.setAttribute("viewBox", `0 0 ${map.width} ${map.height}`);
-    heat.innerHTML = map.content;
-    heat.setAttribute("aria-label", t.heatmap);
+    this._shown = w;
+    const large = n > LARGE;
+    const weight = (r, c) => w[r * n + c];
+    // Over hundreds of tokens each weight is small: a long text's darkness is scaled to its largest weight.
+    const scale = large ? 1 / w.reduce((top, v) => Math.max(top, v), 1e-9) : 1;
+    const opacity = (v, r) => Math.sqrt(v * scale) * (chosen !== null && chosen !== r ? 0.25 : 1);
+    // Heatmap: one square per (row, column), or one pixel for a long text; the chosen word's row stands out.
+    const heat = this._$("heatmap"), pixels = this._$("pixels");
+    heat.style.display = large ? "none" : ""; // (an <svg> does not take the hidden attribute)
+    pixels.hidden = !large;
+    if (large) {
+      heat.innerHTML = "";
+      drawPixels(pixels, { rows: n, columns: n, weight, opacity });
+      pixels.setAttribute("aria-label", t.heatmap);
+    } else {
+      const map = heatmap({
+        rows: tokens, columns: tokens, weight, cell: [22, 22], span: n * 22, opacity,
+        rowClass: (r) => (chosen === r ? "tok chosen" : "tok"),
+      });
+      heat.setAttribute("viewBox", `0 0 ${map.width} ${map.height}`);
+      heat.innerHTML = map.content;
+      heat.setAttribute("aria-label", t.heatmap);
+    }
     // Lines: token i on the left to token j on the right, width ∝ weight.
-    const rowH = 22, width = 360, x0 = 110, x1 = width - 110;
     const lines = this._$("lines");
-    lines.setAttribute("viewBox", `0 0 ${width} ${n * rowH + 8}`);
+    const best = strongest(tokens, tokens, weight);
+    lines.innerHTML = large ? this._chosenLines(tokens, w, chosen) : this._allLines(tokens, w, chosen);
+    const summary = t.strongest(best.map((c, r) => `${tokens[r]} → ${tokens[c]}`).join(", "));
+    lines.setAttribute("aria-label", summary);
+    this._$("summary").textContent = summary;
+    this._updated();
+  }
+
+  /** Every word's lines (or only the chosen word's), one row per token on each side. */
+  _allLines(tokens, w, chosen) {
+    const n = tokens.length, rowH = 22, width = 360, x0 = 110, x1 = width - 110;
+    this._$("lines").setAttribute("viewBox", `0 0 ${width} ${n * rowH + 8}`);
     let links = "";
     for (let r = 0; r < n; r++) {
       if (chosen !== null && chosen !== r) continue;
       for (let c = 0; c < n; c++) {
         const v = w[r * n + c];
         if (v < 0.02) continue;
-        links += `<line class="link" x1="${x0}" y1="${r * rowH + 15}" x2="${x1}" y2="${c * rowH + 15}" stroke-width="${(v * 6).toFixed(2)}" stroke-opacity="${Math.min(1, 0.15 + v).toFixed(2)}"/>`;
+        links += line(x0, r * rowH + 15, x1, c * rowH + 15, v);
       }
     }
     const labels = tokens.map((tok, i) =>
       `<text class="tok ${chosen === i ? "chosen" : ""}" data-index="${i}" x="${x0 - 6}" y="${i * rowH + 19}" text-anchor="end">${escapeHtml(tok)}</text>` +
       `<text class="tok" x="${x1 + 6}" y="${i * rowH + 19}">${escapeHtml(tok)}</text>`).join("");
-    lines.innerHTML = links + labels;
-    const summary = t.strongest(strongest(tokens, tokens, (r, c) => w[r * n + c]).map((c, r) => `${tokens[r]} → ${tokens[c]}`).join(", "));
-    lines.setAttribute("aria-label", summary);
-    this._$("summary").textContent = summary;
-    this._updated();
+    return links + labels;
+  }
+
+  /**
+   * A long text: hundreds of rows would not fit, so only the chosen word's
+   * lines, to the tokens it gives at least 2% of its attention (at most 50),
+   * in the order they come; before a word is chosen, a hint.
+   */
+  _chosenLines(tokens, w, chosen) {
+    const n = tokens.length, rowH = 22, width = 360, x0 = 110, x1 = width - 110;
+    const svg = this._$("lines");
+    if (chosen === null) {
+      svg.setAttribute("viewBox", `0 0 ${width} 30`);
+      return `<text class="hint" x="${width / 2}" y="20" text-anchor="middle">${escapeHtml(this._t.pickWord)}</text>`;
+    }
+    const seen = [];
+    for (let c = 0; c < n; c++) if (w[chosen * n + c] >= 0.02) seen.push(c);
+    const height = Math.max(1, seen.length) * rowH + 8, y0 = height / 2;
+    svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+    const links = seen.map((c, k) => line(x0, y0, x1, k * rowH + 15, w[chosen * n + c])).join("");
+    const labels = `<text class="tok chosen" data-index="${chosen}" x="${x0 - 6}" y="${y0 + 4}" text-anchor="end">${escapeHtml(tokens[chosen])} (${chosen + 1})</text>` +
+      seen.map((c, k) => `<text class="tok" data-index="${c}" x="${x1 + 6}" y="${k * rowH + 19}">${escapeHtml(tokens[c])} (${c + 1})</text>`).join("");
+    return links + labels;
   }
 }
 

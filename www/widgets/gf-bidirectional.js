@@ -11,11 +11,19 @@
 // row's weight evenly over exactly the positions the mask lets it see —
 // 1/T each in BERT, 1/(i+1) each in GPT's row i.
 //
+// With `model` (a Hugging Face BERT folder's URL), the BERT row is that
+// model's own attention instead: its WordPiece tokens, and each row the
+// weights averaged over every layer and head — all of them above zero, since
+// nothing is masked, and largest where the model looks. The GPT row shows the
+// causal mask over the same tokens.
+//
 // Attributes: text (default "open a bank account"), position (the chosen
-// word's index; default: the last word but one), lang ("en" | "zh").
+// word's index; default: the last word but one), model (a BERT folder's URL;
+// default: none, the mask alone), lang ("en" | "zh").
 // Events: "gf-update" after each redraw.
 
-import { BASE_STYLE, GfWidget, escapeHtml, numberAttribute, wordsAttribute, matrixTable, onArrowKeys, runtimeOf } from "./common.js";
+import { BASE_STYLE, GfWidget, escapeHtml, numberAttribute, wordsAttribute, matrixTable, onArrowKeys, runtimeOf, releaseModel } from "./common.js";
+import { headsOf } from "./heatmap.js";
 
 const TEXT = {
   en: {
@@ -23,22 +31,30 @@ const TEXT = {
     note: "Choose a word (click it, or use the arrow keys): the highlighted words are the ones it may attend to.",
     bert: "BERT (bidirectional encoder)", gpt: "GPT (decoder with a causal mask)",
     matrix: "attention weights with equal scores: row = the word looking, column = the word seen",
+    matrixModel: "BERT: the model's attention weights; GPT: the weights with equal scores. Row = the token looking, column = the token seen",
     caption: (w, all, before) => `“${w}” sees all ${all} words in BERT, but only ${before} in GPT: itself and the words before it.`,
     seesBert: (w, seen) => `In BERT “${w}” sees: ${seen}.`,
     seesGpt: (w, seen) => `In GPT “${w}” sees: ${seen}.`,
     sentence: "sentence", pick: "words; arrow keys choose",
     error: "Could not compute the attention: ",
+    bertModel: (url) => `BERT from ${url}: its attention, averaged over layers and heads`,
+    loading: "Loading the model…",
+    notBert: (url) => `${url} holds a GPT-2; this widget's model must be a BERT-family folder.`,
   },
   zh: {
     title: "双向（BERT）与单向（GPT）",
     note: "选择一个词（点击，或用方向键）：高亮的词就是它能关注到的词。",
     bert: "BERT（双向编码器）", gpt: "GPT（带因果掩码的解码器）",
     matrix: "分数相等时的注意力权重：行 = 发出关注的词，列 = 被看到的词",
+    matrixModel: "BERT：模型自己的注意力权重；GPT：分数相等时的权重。行 = 发出关注的词元，列 = 被看到的词元",
     caption: (w, all, before) => `在 BERT 中“${w}”能看到全部 ${all} 个词；在 GPT 中只能看到 ${before} 个：它自己和它前面的词。`,
     seesBert: (w, seen) => `在 BERT 中“${w}”看到：${seen}。`,
     seesGpt: (w, seen) => `在 GPT 中“${w}”看到：${seen}。`,
     sentence: "句子", pick: "词；用方向键选择",
     error: "无法计算注意力：",
+    bertModel: (url) => `来自 ${url} 的 BERT：它的注意力，对所有层和头取平均`,
+    loading: "正在加载模型…",
+    notBert: (url) => `${url} 里是 GPT-2；这个组件的模型必须是 BERT 类的文件夹。`,
   },
 };
 
@@ -59,7 +75,7 @@ const STYLE = BASE_STYLE + `
 class GfBidirectional extends GfWidget {
   static TEXT = TEXT;
   static STYLE = STYLE;
-  static get observedAttributes() { return ["text", "position", "lang"]; }
+  static get observedAttributes() { return ["text", "position", "model", "lang"]; }
 
   get _words() { return wordsAttribute(this, "text", "open a bank account", 16); }
 
@@ -72,11 +88,12 @@ class GfBidirectional extends GfWidget {
   _body(t) {
     return `
         <div class="controls"><label>${t.sentence} <input type="text" data-role="text"></label></div>
-        <div class="row"><span class="row-label">${t.bert}</span><div class="chips" data-role="bert" role="listbox" tabindex="0" aria-label="${t.pick}"></div></div>
+        <p class="status" data-role="status" aria-live="polite"></p>
+        <div class="row"><span class="row-label" data-role="bert-label">${t.bert}</span><div class="chips" data-role="bert" role="listbox" tabindex="0" aria-label="${t.pick}"></div></div>
         <div class="row"><span class="row-label">${t.gpt}</span><div class="chips" data-role="gpt"></div></div>
         <p class="status" data-role="caption" aria-live="polite"></p>
         <p class="sr-only" data-role="seen"></p>
-        <p class="note">${t.matrix}</p>
+        <p class="note" data-role="matrix-note">${this.getAttribute("model") ? t.matrixModel : t.matrix}</p>
         <div class="two">
           <figure><figcaption>${t.bert}</figcaption><div data-role="bert-matrix"></div></figure>
           <figure><figcaption>${t.gpt}</figcaption><div data-role="gpt-matrix"></div></figure>
@@ -100,16 +117,25 @@ class GfBidirectional extends GfWidget {
   }
 
   _start() { this._compute(); }
-  _stop() { this._result = null; }
+  _stop() {
+    if (this._folder) releaseModel(this._folder);
+    this._result = this._model = this._folder = null;
+  }
   _redraw() { this._draw(); }
 
   _changed(name) {
     if (name === "position") return this._draw();
+    if (name === "model") {
+      this._stop();
+      return this._compute();
+    }
     this._$("text").value = this._words.join(" ");
     this._compute();
   }
 
   async _compute() {
+    const folder = this.getAttribute("model");
+    if (folder) return this._computeWithModel(folder);
     const words = this._words, n = words.length;
     await this._keep(async () => {
       if (n === 0) throw new Error(this._common.emptyText);
@@ -126,6 +152,34 @@ class GfBidirectional extends GfWidget {
     });
   }
 
+  /** The folder's BERT: its tokens, its attention averaged over layers and heads, and the causal mask over those tokens. */
+  async _computeWithModel(folder) {
+    await this._keep(async () => {
+      if (this._words.length === 0) throw new Error(this._common.emptyText);
+      if (this._folder !== folder) {
+        this._say("status", "loading");
+        this._folder = folder; // released by _stop, even while it loads
+        const model = await this._acquire(folder);
+        if (this._folder !== folder) return this._result; // the attribute changed meanwhile
+        if (typeof model.fillMask !== "function") throw new Error(this._t.notBert(folder));
+        this._model = model;
+        this._say("status", null);
+      }
+      const { tokens, layers } = await this._model.attention(this._words.join(" "));
+      const n = tokens.length, mean = new Float32Array(n * n);
+      let count = 0;
+      for (const layer of layers) {
+        for (const head of headsOf(layer)) {
+          head.forEach((w, i) => { mean[i] += w; });
+          count++;
+        }
+      }
+      mean.forEach((w, i) => { mean[i] = w / count; });
+      const gpt = Float32Array.from({ length: n * n }, (_, i) => (i % n <= Math.floor(i / n) ? 1 / (Math.floor(i / n) + 1) : 0));
+      return { words: tokens, bert: mean, gpt };
+    });
+  }
+
   /** Which words position `p` sees in `model` ("bert" | "gpt"): the columns of its row with weight > 0. */
   seen(model, p = this.position) {
     const { words } = this._result;
@@ -137,7 +191,9 @@ class GfBidirectional extends GfWidget {
     if (!this._result) return;
     const t = this._t;
     const { words } = this._result;
-    const n = words.length, p = this.position;
+    const n = words.length, p = this.position, folder = this._folder;
+    this._$("bert-label").textContent = folder ? t.bertModel(folder) : t.bert;
+    this._$("matrix-note").textContent = folder ? t.matrixModel : t.matrix;
     for (const model of ["bert", "gpt"]) {
       const row = this._result[model].slice(p * n, p * n + n);
       this._$(model).innerHTML = words.map((w, c) => {

@@ -41,6 +41,30 @@ export function heatmap({
   return { width: left + columns.length * size + 4, height: top + rows.length * size + 4, content };
 }
 
+/**
+ * A heatmap too large for one SVG square per weight (hundreds of tokens:
+ * 512 × 512 is 262 144 squares): one pixel per weight on a <canvas>, which
+ * CSS scales up (`image-rendering: pixelated`), the accent colour over white
+ * at `opacity(v, r)`, as the squares are. No labels: the page shows the
+ * pair under the pointer.
+ */
+export function drawPixels(canvas, { rows, columns, weight, opacity = (v) => v }) {
+  canvas.width = columns;
+  canvas.height = rows;
+  const context = canvas.getContext("2d");
+  const image = context.createImageData(columns, rows);
+  const accent = [47, 111, 223];
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < columns; c++) {
+      const a = Math.max(0, Math.min(1, opacity(weight(r, c), r)));
+      const at = 4 * (r * columns + c);
+      for (let k = 0; k < 3; k++) image.data[at + k] = Math.round(255 - a * (255 - accent[k]));
+      image.data[at + 3] = 255;
+    }
+  }
+  context.putImageData(image, 0, 0);
+}
+
 /** For each row, the index of the column it weighs most. */
 export function strongest(rows, columns, weight) {
   return rows.map((_, r) => {
