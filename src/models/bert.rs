@@ -159,6 +159,15 @@ pub struct BertActs {
 impl Bert {
     /// A freshly initialised BERT on `device`; `seed` fixes every weight.
     pub fn new(cfg: BertConfig, seed: u64, device: &Device) -> Result<Bert> {
+        Bert::with_params(cfg, Params::new(seed), device)
+    }
+
+    /// A BERT on the CPU whose weights a checkpoint is about to fill (see [`Params::to_fill`]).
+    pub fn to_fill(cfg: BertConfig) -> Result<Bert> {
+        Bert::with_params(cfg, Params::to_fill(), &Device::Cpu)
+    }
+
+    fn with_params(cfg: BertConfig, mut params: Params, device: &Device) -> Result<Bert> {
         if cfg.vocab == 0 || cfg.layers == 0 || cfg.max_len < 3 || cfg.classes == 0 {
             return Err(invalid(
                 "bert",
@@ -168,7 +177,6 @@ impl Bert {
                 ),
             ));
         }
-        let mut params = Params::new(seed);
         let c = cfg.c;
         let embed = Embedding::new(&mut params, "embeddings", cfg.vocab, c, Some(cfg.max_len));
         let segments = params.add("embeddings.token_type_embeddings", &[2, c], Init::Normal(0.02));
@@ -186,8 +194,10 @@ impl Bert {
             },
         });
         let classifier = Linear::new(&mut params, "classifier", c, cfg.classes, true);
-        let values = params.values.host()?.to_vec();
-        params.move_to(device, values);
+        if *device != Device::Cpu {
+            let values = params.values.host()?.to_vec();
+            params.move_to(device, values);
+        }
         Ok(Bert {
             cfg,
             device: device.clone(),
@@ -256,10 +266,10 @@ impl Bert {
 
     /// Move the model to `device` with these parameter values.
     pub fn move_to(&mut self, device: &Device, values: Vec<f32>) -> Result<()> {
-        if values.len() != self.params.len() {
+        if values.len() != self.params.layout_len() {
             return Err(invalid(
                 "bert.move_to",
-                format!("got {} values for a model of {}.", values.len(), self.params.len()),
+                format!("got {} values for a model of {}.", values.len(), self.params.layout_len()),
             ));
         }
         self.params.move_to(device, values);

@@ -81,13 +81,27 @@ pub struct KvCache {
 
 impl Gpt {
     pub fn new(cfg: GptConfig, seed: u64, device: &Device) -> Result<Gpt> {
-        if cfg.context == 0 || cfg.layers == 0 || cfg.vocab == 0 {
-            return Err(invalid("gpt", "context, layers and vocab must all be at least 1."));
-        }
+        Gpt::check(cfg)?;
         Ok(Gpt {
             cfg,
             lm: TinyLm::new(cfg.lm(), seed, device)?,
         })
+    }
+
+    /// A GPT on the CPU whose weights a checkpoint is about to fill (see `Params::to_fill`).
+    pub fn to_fill(cfg: GptConfig) -> Result<Gpt> {
+        Gpt::check(cfg)?;
+        Ok(Gpt {
+            cfg,
+            lm: TinyLm::to_fill(cfg.lm())?,
+        })
+    }
+
+    fn check(cfg: GptConfig) -> Result<()> {
+        if cfg.context == 0 || cfg.layers == 0 || cfg.vocab == 0 {
+            return Err(invalid("gpt", "context, layers and vocab must all be at least 1."));
+        }
+        Ok(())
     }
 
     /// Use the GELU form and the layer norms' ε a checkpoint was trained with

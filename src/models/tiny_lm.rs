@@ -71,7 +71,15 @@ impl TinyLm {
     /// A freshly initialised model on `device`; `seed` fixes every initial
     /// weight (the same numbers on every device).
     pub fn new(cfg: TinyLmConfig, seed: u64, device: &Device) -> Result<TinyLm> {
-        let mut params = Params::new(seed);
+        TinyLm::with_params(cfg, Params::new(seed), device)
+    }
+
+    /// A model on the CPU whose weights a checkpoint is about to fill (see [`Params::to_fill`]).
+    pub fn to_fill(cfg: TinyLmConfig) -> Result<TinyLm> {
+        TinyLm::with_params(cfg, Params::to_fill(), &Device::Cpu)
+    }
+
+    fn with_params(cfg: TinyLmConfig, mut params: Params, device: &Device) -> Result<TinyLm> {
         let c = cfg.block.c;
         let embed = Embedding::new(&mut params, "embeddings", cfg.vocab, c, cfg.learned_positions);
         let blocks = (0..cfg.layers)
@@ -83,8 +91,10 @@ impl TinyLm {
         } else {
             Linear::new(&mut params, "head", c, cfg.vocab, true)
         };
-        let values = params.values.host()?.to_vec();
-        params.move_to(device, values);
+        if *device != Device::Cpu {
+            let values = params.values.host()?.to_vec();
+            params.move_to(device, values);
+        }
         Ok(TinyLm {
             cfg,
             device: device.clone(),
@@ -99,10 +109,10 @@ impl TinyLm {
     /// Move the model to another device with these parameter values (e.g.
     /// from a host copy taken before a GPU was lost).
     pub fn move_to(&mut self, device: &Device, values: Vec<f32>) -> Result<()> {
-        if values.len() != self.params.len() {
+        if values.len() != self.params.layout_len() {
             return Err(crate::error::invalid(
                 "TinyLm.move_to",
-                format!("got {} values for a model of {}.", values.len(), self.params.len()),
+                format!("got {} values for a model of {}.", values.len(), self.params.layout_len()),
             ));
         }
         self.params.move_to(device, values);

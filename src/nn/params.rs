@@ -78,6 +78,8 @@ pub struct Params {
     pub grads: Tensor,
     pub tensors: Vec<ParamInfo>,
     rng: ChaCha8Rng,
+    /// False for a store a checkpoint will fill ([`Params::to_fill`]).
+    draw: bool,
 }
 
 impl Params {
@@ -88,6 +90,19 @@ impl Params {
             grads: Tensor::Host(Vec::new()),
             tensors: Vec::new(),
             rng: ChaCha8Rng::seed_from_u64(seed),
+            draw: true,
+        }
+    }
+
+    /// An empty store whose values a checkpoint is about to overwrite: every
+    /// tensor starts at its `Init::Zeros`/`Ones` value or zero, without random
+    /// draws, and no gradients are made (until training asks). Opening GPT-2
+    /// small otherwise drew 124 M random numbers, and held a second 500 MB
+    /// of gradients, only to replace the one and drop the other.
+    pub fn to_fill() -> Params {
+        Params {
+            draw: false,
+            ..Params::new(0)
         }
     }
 
@@ -102,6 +117,7 @@ impl Params {
         match init {
             Init::Zeros => values.resize(range.offset + len, 0.0),
             Init::Ones => values.resize(range.offset + len, 1.0),
+            Init::Normal(_) if !self.draw => values.resize(range.offset + len, 0.0),
             Init::Normal(std) => {
                 let normal = Normal::new(0.0f32, std).expect("a finite, non-negative standard deviation");
                 for _ in 0..len {
@@ -109,7 +125,9 @@ impl Params {
                 }
             }
         }
-        grads.resize(values.len(), 0.0);
+        if self.draw {
+            grads.resize(values.len(), 0.0);
+        }
         self.tensors.push(ParamInfo {
             name: name.to_string(),
             shape: shape.to_vec(),
@@ -139,6 +157,21 @@ impl Params {
     /// Total number of scalars.
     pub fn len(&self) -> usize {
         self.values.len()
+    }
+
+    /// The number of scalars the tensors cover (also while the values are
+    /// taken out to be filled, see [`Params::take_values`]).
+    pub fn layout_len(&self) -> usize {
+        self.tensors.last().map_or(0, |t| t.range.offset + t.range.len)
+    }
+
+    /// The host values, moved out (no copy) for a loader to fill; give them
+    /// back with the model's `move_to`.
+    pub fn take_values(&mut self) -> Result<Vec<f32>> {
+        match &mut self.values {
+            Tensor::Host(values) => Ok(std::mem::take(values)),
+            Tensor::Gpu(_) => Err(crate::error::invalid("params", "the values are on a GPU; read them back first.")),
+        }
     }
 
     /// True when no tensor has been added.

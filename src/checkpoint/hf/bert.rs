@@ -111,9 +111,9 @@ pub fn load(config_json: &str, weights: &[u8], device: &Device) -> Result<Bert> 
         mlm_head,
         untied_decoder,
     };
-    let mut bert = Bert::new(ours, 0, &Device::Cpu)?;
+    let mut bert = Bert::to_fill(ours)?;
     bert.use_numerics(activation, cfg.layer_norm_eps);
-    let mut values = bert.params.values.host()?.to_vec();
+    let mut values = bert.params.take_values()?;
     let mut fill = Fill {
         file: &mut file,
         params: &bert.params,
@@ -174,7 +174,6 @@ pub fn load(config_json: &str, weights: &[u8], device: &Device) -> Result<Bert> 
     }
     file.finish()?;
     // Opened to be read: no gradients until it trains (they would double its memory).
-    bert.params.release_grads();
     bert.move_to(device, values)?;
     Ok(bert)
 }

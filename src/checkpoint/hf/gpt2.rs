@@ -80,9 +80,9 @@ pub fn load(config_json: &str, weights: &[u8], device: &Device) -> Result<Gpt> {
         d_model: c,
         heads,
     };
-    let mut gpt = Gpt::new(ours, 0, &Device::Cpu)?;
+    let mut gpt = Gpt::to_fill(ours)?;
     gpt.use_numerics(activation, cfg.layer_norm_epsilon);
-    let mut values = gpt.lm.params.values.host()?.to_vec();
+    let mut values = gpt.lm.params.take_values()?;
     let params = &gpt.lm.params;
     let (v, f) = (cfg.vocab_size, 4 * c);
     let mut put_as = |ours: &str, data: &[f32]| put(params, &mut values, ours, data);
@@ -142,7 +142,6 @@ pub fn load(config_json: &str, weights: &[u8], device: &Device) -> Result<Gpt> {
     }
     file.finish()?;
     // Opened to be read: no gradients until it trains (they would double its memory).
-    gpt.lm.params.release_grads();
     gpt.lm.move_to(device, values)?;
     Ok(gpt)
 }
