@@ -40,6 +40,30 @@ fn assert_matmul_agrees(what: &str, s: MatmulShape, got: &[f32], want: &[f32]) {
     }
 }
 
+/// `matmul_simd` against the reference on one size: every transposition, overwriting and accumulating.
+fn check_matmul(m: usize, k: usize, n: usize, seed: &mut u64) {
+    for (trans_a, trans_b) in [(false, false), (true, false), (false, true), (true, true)] {
+        *seed += 1;
+        let s = MatmulShape { m, k, n, trans_a, trans_b };
+        let (a, b, c0) = (
+            random_vec(m * k, 1.0, *seed),
+            random_vec(k * n, 1.0, *seed + 7),
+            random_vec(m * n, 1.0, *seed + 13),
+        );
+        for accumulate in [false, true] {
+            let (mut want, mut got) = (c0.clone(), c0.clone());
+            matmul_cpu(&mut want, &a, &b, s, accumulate);
+            matmul_simd(&mut got, &a, &b, s, accumulate);
+            assert_matmul_agrees(
+                &format!("matmul {m}×{k}×{n} tA={trans_a} tB={trans_b} acc={accumulate}"),
+                s,
+                &got,
+                &want,
+            );
+        }
+    }
+}
+
 gf_test! {
     fn simd_matmul_equals_the_reference() {
         let sizes = [1usize, 3, 17, 63, 129];
@@ -47,17 +71,7 @@ gf_test! {
         for &m in &sizes {
             for &k in &sizes {
                 for &n in &sizes {
-                    for (trans_a, trans_b) in [(false, false), (true, false), (false, true), (true, true)] {
-                        seed += 1;
-                        let s = MatmulShape { m, k, n, trans_a, trans_b };
-                        let (a, b, c0) = (random_vec(m * k, 1.0, seed), random_vec(k * n, 1.0, seed + 7), random_vec(m * n, 1.0, seed + 13));
-                        for accumulate in [false, true] {
-                            let (mut want, mut got) = (c0.clone(), c0.clone());
-                            matmul_cpu(&mut want, &a, &b, s, accumulate);
-                            matmul_simd(&mut got, &a, &b, s, accumulate);
-                            assert_matmul_agrees(&format!("matmul {m}×{k}×{n} tA={trans_a} tB={trans_b} acc={accumulate}"), s, &got, &want);
-                        }
-                    }
+                    check_matmul(m, k, n, &mut seed);
                 }
             }
         }
@@ -71,17 +85,7 @@ gf_test! {
         for m in 1..=4usize {
             for k in [1usize, 4, 7, 33] {
                 for n in [1usize, 8, 9, 16, 17, 40] {
-                    for (trans_a, trans_b) in [(false, false), (true, false), (false, true), (true, true)] {
-                        seed += 1;
-                        let s = MatmulShape { m, k, n, trans_a, trans_b };
-                        let (a, b, c0) = (random_vec(m * k, 1.0, seed), random_vec(k * n, 1.0, seed + 7), random_vec(m * n, 1.0, seed + 13));
-                        for accumulate in [false, true] {
-                            let (mut want, mut got) = (c0.clone(), c0.clone());
-                            matmul_cpu(&mut want, &a, &b, s, accumulate);
-                            matmul_simd(&mut got, &a, &b, s, accumulate);
-                            assert_matmul_agrees(&format!("matmul {m}×{k}×{n} tA={trans_a} tB={trans_b} acc={accumulate}"), s, &got, &want);
-                        }
-                    }
+                    check_matmul(m, k, n, &mut seed);
                 }
             }
         }

@@ -239,6 +239,18 @@ export class GfWidget extends HTMLElement {
     });
   }
 
+  /**
+   * The shared model of the folder `folder` for a widget that shows one
+   * kind: `this._folder` names it at once (so that `_stop` releases it, even
+   * while it loads); a model without the method `needs` is an Error saying `wrongKind`.
+   */
+  async _acquireFolder(folder, needs, wrongKind) {
+    this._folder = folder;
+    const model = await this._acquire(folder);
+    if (typeof model[needs] !== "function") throw new Error(wrongKind);
+    return model;
+  }
+
   /** Redraw from kept results (after a change of language). */
   _redraw() {}
   /** An attribute other than lang changed: by default, start over. */

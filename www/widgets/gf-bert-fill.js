@@ -235,10 +235,8 @@ class GfBertFill extends GfTrainerWidget {
       const folder = this.getAttribute("model");
       let model;
       if (folder) {
-        this._folder = folder; // released by _stop, even while it loads
-        model = await this._acquire(folder);
+        model = await this._acquireFolder(folder, "fillMask", this._t.pretrained.notBert(folder));
         if (gone()) return;
-        if (typeof model.fillMask !== "function") throw new Error(this._t.pretrained.notBert(folder));
       } else {
         const response = await this._fetch(this.getAttribute("checkpoint") ?? DEFAULT_CHECKPOINT);
         const bytes = new Uint8Array(await response.arrayBuffer());

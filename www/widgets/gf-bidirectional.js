@@ -158,10 +158,8 @@ class GfBidirectional extends GfWidget {
       if (this._words.length === 0) throw new Error(this._common.emptyText);
       if (this._folder !== folder) {
         this._say("status", "loading");
-        this._folder = folder; // released by _stop, even while it loads
-        const model = await this._acquire(folder);
+        const model = await this._acquireFolder(folder, "fillMask", this._t.notBert(folder));
         if (this._folder !== folder) return this._result; // the attribute changed meanwhile
-        if (typeof model.fillMask !== "function") throw new Error(this._t.notBert(folder));
         this._model = model;
         this._say("status", null);
       }

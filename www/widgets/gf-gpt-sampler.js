@@ -209,10 +209,8 @@ class GfGptSampler extends GfTrainerWidget {
       const folder = this.getAttribute("model");
       let model;
       if (folder) {
-        this._folder = folder; // released by _stop, even while it loads
-        model = await this._acquire(folder);
+        model = await this._acquireFolder(folder, "generate", this._t.pretrained.notGpt(folder));
         if (gone()) return;
-        if (typeof model.generate !== "function") throw new Error(this._t.pretrained.notGpt(folder));
       } else {
         const response = await this._fetch(this.getAttribute("checkpoint") || DEFAULT_CHECKPOINT);
         const bytes = new Uint8Array(await response.arrayBuffer());
