@@ -80,7 +80,7 @@ gf_test! {
     fn thin_matmul_equals_the_reference() {
         // One to three rows take the unpacked path, four the packed one: both
         // sides of the switch, depths with and without a tail of four, widths
-        // with and without a tail of 8 or 16 lines.
+        // with and without a tail of 12 or 16 lines.
         let mut seed = 5000;
         for m in 1..=4usize {
             for k in [1usize, 4, 7, 33] {

@@ -10,7 +10,7 @@
 //! and do the arithmetic on the way. Two layouts:
 //!
 //! - **B transposed** (`W (N, K)`, the linear layer's forward): output `j` is
-//!   the dot product of `x` with line `j` of W, which lies contiguous. 8 or 16
+//!   the dot product of `x` with line `j` of W, which lies contiguous. 12 or 16
 //!   lines are read side by side, four values at a time, each into its own
 //!   vector of running sums; at the end each vector's four lanes are added.
 //!   A sum is thus split by `p mod 4` and rejoined, another order than the
@@ -86,9 +86,9 @@ fn lines_dot_rows(c: &mut [f32], rows: &[f32], b: &[f32], m: usize, k: usize, n:
 /// Lines of B walked together: their running sums, each a chain of
 /// dependent additions, keep the CPU's adders busy while each waits. With
 /// fused multiply-adds, 16 (measured in Chromium on GPT-2 small: 1.2× the
-/// speed of 8); without, each step needs a register more for the product,
-/// and 16 spilled out of the 16 vector registers (0.5× the speed of 8).
-const LINES: usize = if FUSED_MULTIPLY_ADD { 16 } else { 8 };
+/// speed of 8); without, each step needs a register more for the product:
+/// 12 (about 1.05× the speed of 8), while 16 spilled out of the 16 vector registers (0.5×).
+const LINES: usize = if FUSED_MULTIPLY_ADD { 16 } else { 12 };
 
 /// `x · line` for each of `L` lines. Lane `q` of a line's accumulator sums
 /// the products at depths `p ≡ q (mod 4)`; the four lanes and the last
