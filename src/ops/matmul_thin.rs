@@ -87,7 +87,8 @@ fn lines_dot_rows(c: &mut [f32], rows: &[f32], b: &[f32], m: usize, k: usize, n:
 /// dependent additions, keep the CPU's adders busy while each waits. With
 /// fused multiply-adds, 16 (measured in Chromium on GPT-2 small: 1.2× the
 /// speed of 8); without, each step needs a register more for the product:
-/// 12 (about 1.05× the speed of 8), while 16 spilled out of the 16 vector registers (0.5×).
+/// 12 (about 1.05× the speed of 8), while 16 spilled out of the 16 vector
+/// registers (0.5×).
 const LINES: usize = if FUSED_MULTIPLY_ADD { 16 } else { 12 };
 
 /// `x · line` for each of `L` lines. Lane `q` of a line's accumulator sums
