@@ -340,7 +340,13 @@ test("the course page's model pickers: a Hub model with a progress bar, and Canc
     for (let i = 0; i < 40 && !bertServed.aborted; i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal(bertServed.aborted, true, "Cancel stops the download");
     assert.match(await about("bert-fill"), /4-layer BERT/);
-    assert.deepEqual(errors, []);
+
+    // A folder that is not there: the bar goes, the widget says what failed.
+    await page.evaluate((url) => { document.querySelector('input[name="bert-model"]:not([value=""])').value = url; }, `${gptHub.url}nothing-here/`);
+    await page.locator('input[name="bert-model"]:not([value=""])').check();
+    await page.waitForFunction(() => document.getElementById("bert-fill").shadowRoot.querySelector('[data-role="error"]')?.textContent.includes("404"));
+    assert.equal(await page.locator('fieldset[data-for="bert-fill"] progress').isHidden(), true);
+    assert.deepEqual(errors.filter((e) => !e.includes("404")), []);
   } finally {
     await close();
     await gptHub.close();

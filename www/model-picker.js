@@ -23,13 +23,13 @@ export function wireModelPickers(root = document) {
       else widget.removeAttribute("model");
     };
     for (const radio of radios) radio.addEventListener("change", () => { if (radio.checked) choose(radio.value); });
-    widget.addEventListener("gf-progress", ({ detail: { file, loaded, total, percent } }) => {
+    widget.addEventListener("gf-progress", ({ detail: { file, loaded, total, percent, done, failed } }) => {
       if (!widget.getAttribute("model")) return; // a late event of a cancelled download
+      if (done || failed !== undefined) return showProgress(false); // opened, or failed: the widget says why
       showProgress(true);
       if (percent === null) bar.removeAttribute("value");
       else bar.value = percent;
       said.textContent = `${file}: ${mb(loaded)}${total ? ` of ${mb(total)}` : ""} MB${percent === null ? "" : ` (${Math.round(percent)}%)`}`;
-      if (file === "model.safetensors" && total && loaded >= total) showProgress(false); // downloaded: now it opens
     });
     cancel.addEventListener("click", () => {
       radios.find((r) => r.value === "").checked = true;

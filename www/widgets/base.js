@@ -225,18 +225,27 @@ export class GfWidget extends HTMLElement {
   /**
    * The page's shared copy of model `name` (see shared-models.js), its
    * download's progress on the `status` line and in "gf-progress" events
-   * (detail: { file, loaded, total, percent }, for a page's progress bar);
+   * for a page's progress bar (detail: { file, loaded, total, percent }
+   * while downloading, then { done: true } or { failed: message });
    * pair with `releaseModel(name)`, which stops the download if it was the last user.
    */
-  _acquire(name) {
+  async _acquire(name) {
     const gone = this._goneTest();
-    return acquireModel(name, (progress) => {
-      const { file, loaded, percent, cached } = progress;
-      if (gone() || cached) return;
-      const mb = (loaded / 1e6).toFixed(1), pct = percent === null ? null : Math.round(percent);
-      this._say("status", () => this._common.downloading(file, mb, pct));
-      this.dispatchEvent(new CustomEvent("gf-progress", { detail: progress, bubbles: true, composed: true }));
-    });
+    const tell = (detail) => this.dispatchEvent(new CustomEvent("gf-progress", { detail, bubbles: true, composed: true }));
+    try {
+      const model = await acquireModel(name, (progress) => {
+        const { file, loaded, percent, cached } = progress;
+        if (gone() || cached) return;
+        const mb = (loaded / 1e6).toFixed(1), pct = percent === null ? null : Math.round(percent);
+        this._say("status", () => this._common.downloading(file, mb, pct));
+        tell(progress);
+      });
+      tell({ done: true });
+      return model;
+    } catch (error) {
+      tell({ failed: String(error.message ?? error) });
+      throw error;
+    }
   }
 
   /**
