@@ -307,6 +307,14 @@ async fn seq2seq_trains_translates_and_rejects_bad_input() {
         assert!(msg.contains("steps must be between 1 and 10000"), "{msg}");
         let msg = rejection(rt.seq2seq(opts(&[("dModel", 10.into()), ("heads", 4.into())]))).await;
         assert!(msg.contains("heads=4 does not divide"), "{msg}");
+        // Sizes past what a tab holds are refused before anything is allocated.
+        for (option, value) in [("layers", 1e6), ("dModel", 4096.0), ("dFF", 65536.0), ("batchSize", 0.0)] {
+            let msg = rejection(rt.seq2seq(opts(&[(option, value.into())]))).await;
+            assert!(
+                msg.contains("in the browser, layers 1–12, dModel 1–1024, dFF 1–4096, batchSize 1–512"),
+                "{option}: {msg}"
+            );
+        }
     }
 }
 

@@ -279,15 +279,15 @@ export interface Seq2seqOptions {
   seed?: number;
   /** Sentence pairs generated, 100 to 200000. */
   sentences?: number;
-  /** Encoder and decoder layers. */
+  /** Encoder and decoder layers, 1 to 12. */
   layers?: number;
-  /** Width of the model. */
+  /** Width of the model, up to 1024. */
   dModel?: number;
   /** Attention heads. */
   heads?: number;
-  /** Width of the feed-forward layers. */
+  /** Width of the feed-forward layers, up to 4096. */
   dFF?: number;
-  /** Sentence pairs per step. */
+  /** Sentence pairs per step, 1 to 512. */
   batchSize?: number;
   /** Warm-up steps of the learning-rate schedule. */
   warmup?: number;

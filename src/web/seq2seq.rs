@@ -184,6 +184,23 @@ impl Runtime {
                     "maxSourceWords and maxTargetWords must be between 1 and 200.",
                 )));
             }
+            // Sizes a browser tab can hold and train (wasm memory never shrinks: a model
+            // too big would take the tab's memory for good before failing).
+            let sizes = [
+                (cfg.layers, 1, 12),
+                (cfg.d_model, 1, 1024),
+                (cfg.d_ff, 1, 4096),
+                (cfg.batch_size, 1, 512),
+            ];
+            if sizes.iter().any(|&(x, low, high)| !(low..=high).contains(&x)) {
+                return Err(js_error(invalid(
+                    "seq2seq",
+                    format!(
+                        "layers {}, dModel {}, dFF {}, batchSize {}: in the browser, layers 1–12, dModel 1–1024, dFF 1–4096, batchSize 1–512.",
+                        cfg.layers, cfg.d_model, cfg.d_ff, cfg.batch_size
+                    ),
+                )));
+            }
             let translator = Translator::new(cfg, &Device::Cpu)?;
             Seq2seqModel::new(translator, self).map_err(js_error)
         })())
