@@ -136,20 +136,25 @@ class GfBidirectional extends GfWidget {
   async _compute() {
     const folder = this.getAttribute("model");
     if (folder) return this._computeWithModel(folder);
-    const words = this._words, n = words.length;
+    const words = this._words;
     await this._keep(async () => {
-      if (n === 0) throw new Error(this._common.emptyText);
-      const runtime = await runtimeOf(this);
-      // Zero queries and keys: equal scores, so the weights show the mask alone.
-      const zeros = new Float32Array(n);
-      const values = Float32Array.from({ length: n }, (_, i) => i);
-      const options = { dModel: 1, heads: 1 };
-      const [bert, gpt] = await Promise.all([
-        runtime.attention(zeros, zeros, values, options),
-        runtime.attention(zeros, zeros, values, { ...options, causal: true }),
-      ]);
-      return { words, bert: bert.weights.data, gpt: gpt.weights.data };
+      if (words.length === 0) throw new Error(this._common.emptyText);
+      return { words, ...(await this._maskWeights(words.length)) };
     });
+  }
+
+  /** The runtime's attention weights over `n` positions with equal scores, without and with the causal mask: `{ bert, gpt }`, each (n, n). */
+  async _maskWeights(n) {
+    const runtime = await runtimeOf(this);
+    // Zero queries and keys: equal scores, so the weights show the mask alone.
+    const zeros = new Float32Array(n);
+    const values = Float32Array.from({ length: n }, (_, i) => i);
+    const options = { dModel: 1, heads: 1 };
+    const [bert, gpt] = await Promise.all([
+      runtime.attention(zeros, zeros, values, options),
+      runtime.attention(zeros, zeros, values, { ...options, causal: true }),
+    ]);
+    return { bert: bert.weights.data, gpt: gpt.weights.data };
   }
 
   /** The folder's BERT: its tokens, its attention averaged over layers and heads, and the causal mask over those tokens. */
@@ -173,7 +178,7 @@ class GfBidirectional extends GfWidget {
         }
       }
       mean.forEach((w, i) => { mean[i] = w / count; });
-      const gpt = Float32Array.from({ length: n * n }, (_, i) => (i % n <= Math.floor(i / n) ? 1 / (Math.floor(i / n) + 1) : 0));
+      const { gpt } = await this._maskWeights(n);
       return { words: tokens, bert: mean, gpt };
     });
   }
