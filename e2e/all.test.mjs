@@ -7,6 +7,7 @@ import "./attention_steps.e2e.mjs";
 import "./bert_fill.e2e.mjs";
 import "./causal_mask.e2e.mjs";
 import "./gpt_sampler.e2e.mjs";
+import "./memory.e2e.mjs";
 import "./positional_encoding.e2e.mjs";
 import "./pretrained.e2e.mjs";
 import "./seq2seq_trainer.e2e.mjs";

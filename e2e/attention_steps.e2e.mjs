@@ -16,11 +16,12 @@ function readTable(page, name) {
   });
 }
 
-// The page picks WebGPU when the browser has it (headless Chromium here has a
-// software adapter); ?backend=cpu asks for the CPU. Both must show the numbers
-// the CPU reference computes.
+// Headless Chromium here has only a software WebGPU adapter (SwiftShader),
+// which the default ("auto") passes over for the CPU; ?backend=webgpu forces
+// it and ?backend=cpu asks for the CPU. Each must show the numbers the CPU
+// reference computes.
 for (const [path, badgePattern, shot] of [
-  ["/", /Running on WebGPU/, "course-page.png"],
+  ["/?backend=webgpu", /Running on WebGPU/, "course-page.png"],
   ["/?backend=cpu", /Running on the CPU/, "course-page-cpu.png"],
 ]) {
 test(`gf-attention-steps at ${path}: editing an embedding updates the weights to the Rust reference`, { timeout: 120_000 }, async () => {
@@ -99,7 +100,7 @@ test(`gf-attention-steps at ${path}: editing an embedding updates the weights to
     await page.evaluate(() => document.querySelector("gf-attention-steps").remove());
     assert.equal(await page.locator("gf-attention-steps").count(), 0);
     // The shared link opens the widget alone, with the student's 3 in place.
-    await page.goto(link + (path.includes("backend=cpu") ? "&backend=cpu" : ""));
+    await page.goto(link + (path.includes("backend=") ? "&" + path.split("?")[1] : ""));
     await page.waitForSelector('gf-attention-steps[data-state="ready"]', { timeout: 30_000 });
     assert.deepEqual((await readTable(page, "weights"))[0].map((c) => c.shown), ["0.9975", "0.0025"]);
     assert.deepEqual(errors, [], "no console errors");
@@ -109,8 +110,31 @@ test(`gf-attention-steps at ${path}: editing an embedding updates the weights to
 });
 }
 
-test("a lost GPU device: the widget keeps working on the CPU and the page says so", { timeout: 120_000 }, async () => {
+test("the default page passes over the software adapter: the translator trains on the CPU, and the badge says why", { timeout: 120_000 }, async () => {
   const { page, errors, close } = await openCoursePage("/");
+  try {
+    await page.waitForSelector('gf-attention-steps[data-state="ready"]', { timeout: 30_000 });
+    const badge = await page.textContent("#backend");
+    assert.match(badge, /^Running on the CPU \(WebAssembly\): the only WebGPU adapter here, .*software renderer/);
+    const trained = await page.evaluate(async () => {
+      const { getRuntime } = await import("./glassformer.js");
+      const rt = await getRuntime();
+      const model = await rt.seq2seq({ sentences: 300, dModel: 16, dFF: 32, batchSize: 8 });
+      const { step } = await model.train({ steps: 20 });
+      const { backend, backendReason } = await model.describe();
+      model.dispose();
+      return { runtime: rt.backend, step, backend, backendReason };
+    });
+    assert.deepEqual([trained.runtime, trained.step, trained.backend], ["cpu", 20, "cpu"]);
+    assert.match(trained.backendReason, /software renderer/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
+  }
+});
+
+test("a lost GPU device: the widget keeps working on the CPU and the page says so", { timeout: 120_000 }, async () => {
+  const { page, errors, close } = await openCoursePage("/?backend=webgpu");
   try {
     await page.waitForSelector('gf-attention-steps[data-state="ready"]', { timeout: 30_000 });
     assert.match(await page.textContent("#backend"), /Running on WebGPU/);

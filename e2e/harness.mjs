@@ -35,6 +35,8 @@ function sharedBrowser() {
       args: [
         "--no-sandbox",
         "--enable-unsafe-webgpu",
+        // `gc()` for the tests that check dropped models are freed.
+        "--js-flags=--expose-gc",
         "--disable-quic",
         "--no-first-run",
         "--disable-background-networking",

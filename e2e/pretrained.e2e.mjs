@@ -76,7 +76,7 @@ test("fromPretrained: all-MiniLM-L6-v2 from a folder URL, with progress, equal t
       const { tokens, ids } = await model.encode("open a bank account");
       const out = await model.forward(ids, { hiddenStates: true, attentions: true });
       const about = await model.describe();
-      model.free();
+      model.dispose();
       return {
         tokens, ids, about, logits: out.logits,
         hidden: out.hiddenStates.map((h) => ({ shape: h.shape, data: Array.from(h.data) })),

@@ -2,12 +2,16 @@
 //! every scratch buffer, later steps (forward, backward, AdamW) allocate
 //! nothing, and in the browser the wasm memory does not grow.
 //!
-//! A counting allocator wraps the system one and counts, per thread, every
-//! allocation and reallocation; the test reads its own thread's count, so
-//! other tests running in parallel do not disturb it.
+//! Natively, a counting allocator wraps the system one and counts, per
+//! thread, every allocation and reallocation; the test reads its own
+//! thread's count, so other tests running in parallel do not disturb it. In
+//! the browser the library's own allocator counts (`web::memory`), and the
+//! tests run one at a time.
 
 mod common;
+#[cfg(not(target_arch = "wasm32"))]
 use std::alloc::{GlobalAlloc, Layout, System};
+#[cfg(not(target_arch = "wasm32"))]
 use std::cell::Cell;
 
 use glassformer::device::Device;
@@ -20,18 +24,22 @@ use glassformer::train::optimizer::AdamW;
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+#[cfg(not(target_arch = "wasm32"))]
 struct CountingAllocator;
 
+#[cfg(not(target_arch = "wasm32"))]
 thread_local! {
     static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn count_one() {
     // `try_with`: a thread being torn down has no counter left; not counting there is fine.
     let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
 }
 
 // SAFETY: every call is passed straight to the system allocator; counting touches only a thread-local Cell.
+#[cfg(not(target_arch = "wasm32"))]
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         count_one();
@@ -50,11 +58,18 @@ unsafe impl GlobalAlloc for CountingAllocator {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 #[global_allocator]
 static COUNTING: CountingAllocator = CountingAllocator;
 
+#[cfg(not(target_arch = "wasm32"))]
 fn allocations() -> usize {
     ALLOCATIONS.with(|n| n.get())
+}
+
+#[cfg(target_arch = "wasm32")]
+fn allocations() -> usize {
+    glassformer::web::memory::allocations()
 }
 
 /// Bytes of wasm linear memory (in the browser); 0 natively.

@@ -18,7 +18,10 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 async fn runtime(preference: &str) -> Runtime {
-    Runtime::create(Some(preference.into())).await.map_err(|_| "create").unwrap()
+    Runtime::create(Some(preference.into()), JsValue::UNDEFINED)
+        .await
+        .map_err(|_| "create")
+        .unwrap()
 }
 
 /// A CPU runtime and a WebGPU one (Chromium runs here with a software adapter).
@@ -197,8 +200,8 @@ async fn bad_calls(rt: &Runtime) {
 }
 
 #[wasm_bindgen_test]
-async fn unknown_backends_are_errors_and_auto_finds_webgpu() {
-    let error: js_sys::Error = Runtime::create(Some("tpu".into()))
+async fn unknown_backends_are_errors_and_auto_never_takes_a_software_adapter() {
+    let error: js_sys::Error = Runtime::create(Some("tpu".into()), JsValue::UNDEFINED)
         .await
         .err()
         .expect("no such backend")
@@ -209,9 +212,89 @@ async fn unknown_backends_are_errors_and_auto_finds_webgpu() {
         "Runtime.create: unknown backend preference \"tpu\"; use \"auto\", \"webgpu\" or \"cpu\"."
     );
     assert_eq!(get(&error, "op").as_string().as_deref(), Some("Runtime.create"));
-    let auto = Runtime::create(None).await.map_err(|_| ()).unwrap();
-    assert_eq!(auto.backend(), "webgpu", "Chromium here exposes a software WebGPU adapter");
-    assert!(auto.adapter().is_some());
+    // Chromium here has only SwiftShader, a software adapter: "auto" runs on the CPU and says why.
+    let auto = Runtime::create(None, JsValue::UNDEFINED).await.map_err(|_| ()).unwrap();
+    assert_eq!(auto.backend(), "cpu");
+    assert!(auto.backend_reason().contains("software renderer"), "{}", auto.backend_reason());
+    // Forced, it is used (and the reason says it is slow).
+    let forced = runtime("webgpu").await;
+    assert!(forced.adapter().is_some());
+    assert!(forced.backend_reason().contains("as asked"), "{}", forced.backend_reason());
+    // Allowed, "auto" keeps it and each model times a step on both backends: the CPU wins.
+    let timed = Runtime::create(None, opts(&[("allowSoftwareAdapter", true.into())]))
+        .await
+        .map_err(|_| ())
+        .unwrap();
+    assert_eq!(timed.backend(), "webgpu");
+    let small = opts(&[
+        ("sentences", 300.into()),
+        ("dModel", 16.into()),
+        ("dFF", 32.into()),
+        ("batchSize", 8.into()),
+    ]);
+    let model = made::<Seq2seqModel>(timed.seq2seq(small)).await;
+    let described = resolved(model.describe()).await;
+    let reason = get(&described, "backendReason").as_string().unwrap();
+    assert_eq!(get(&described, "backend").as_string().as_deref(), Some("cpu"), "{reason}");
+    assert!(reason.contains("ms on WebGPU"), "{reason}");
+    assert_eq!(get(&described, "step").as_f64(), Some(0.0), "the timing steps are undone");
+    let bad = Runtime::create(None, opts(&[("memoryBudget", 1.into())])).await.err().unwrap();
+    let bad: js_sys::Error = bad.dyn_into().unwrap();
+    assert!(
+        String::from(bad.message()).contains("memoryBudget 1 must be"),
+        "{}",
+        String::from(bad.message())
+    );
+}
+
+#[wasm_bindgen_test]
+async fn sizes_past_the_memory_budget_are_refused_before_allocating() {
+    let rt = Runtime::create(Some("cpu".into()), opts(&[("memoryBudget", 200e6.into())]))
+        .await
+        .map_err(|_| ())
+        .unwrap();
+    let (bytes_before, ..) = memory(&rt).await;
+    let huge = opts(&[
+        ("layers", 12.into()),
+        ("dModel", 1024.into()),
+        ("dFF", 4096.into()),
+        ("batchSize", 512.into()),
+    ]);
+    let msg = rejection(rt.seq2seq(huge)).await;
+    assert!(msg.starts_with("seq2seq: this would hold about"), "{msg}");
+    assert!(
+        msg.contains("memory budget leaves") && msg.contains("200.0 MB") && msg.contains("batchSize"),
+        "{msg}"
+    );
+    let text = "to be or not to be, that is the question. ".repeat(80);
+    let msg = rejection(rt.gpt(opts(&[("text", text.into()), ("batchSize", 100_000.into())]))).await;
+    assert!(
+        msg.starts_with("gpt: this would hold about") && msg.contains("activations"),
+        "{msg}"
+    );
+    let msg = rejection(rt.bert(opts(&[("batchSize", 100_000.into())]))).await;
+    assert!(msg.starts_with("bert: this would hold about"), "{msg}");
+    // A kernel whose result alone is too big: (m, n) = 100000 × 100000 from two 100000-value inputs.
+    let column = f32s(&vec![1.0; 100_000]);
+    let msg = rejection(rt.matmul(
+        column.clone(),
+        column,
+        opts(&[("m", 100_000.into()), ("k", 1.into()), ("n", 100_000.into())]),
+    ))
+    .await;
+    assert!(msg.starts_with("matmul: this would hold about 80.00 GB"), "{msg}");
+    let long = f32s(&vec![0.5; 60_000]);
+    let msg = rejection(rt.attention(long.clone(), long.clone(), long, opts(&[("dModel", 1.into())]))).await;
+    assert!(msg.starts_with("attention: this would hold about"), "{msg}");
+    // Nothing was allocated on the way, and a model that fits is still made.
+    assert!(memory(&rt).await.0 < bytes_before + 1e6);
+    let small = opts(&[
+        ("sentences", 300.into()),
+        ("dModel", 16.into()),
+        ("dFF", 32.into()),
+        ("batchSize", 8.into()),
+    ]);
+    made::<Seq2seqModel>(rt.seq2seq(small)).await;
 }
 
 #[wasm_bindgen_test]
@@ -287,12 +370,12 @@ async fn seq2seq_trains_translates_and_rejects_bad_input() {
             .dyn_into::<js_sys::Uint8Array>()
             .unwrap()
             .to_vec();
-        let loaded = made::<Seq2seqModel>(rt.load_seq2seq(&bytes)).await;
+        let loaded = made::<Seq2seqModel>(rt.load_seq2seq(bytes.clone())).await;
         let again = JsFuture::from(loaded.translate("The agreement on the zebra was signed.".into(), opts(&[("beam", 3.into())])))
             .await
             .unwrap();
         assert_eq!(get(&again, "text").as_string(), get(&translation, "text").as_string());
-        let msg = rejection(rt.load_seq2seq(&bytes[..100])).await;
+        let msg = rejection(rt.load_seq2seq(bytes[..100].to_vec())).await;
         assert!(msg.starts_with("checkpoint: this is not a safetensors file"), "{msg}");
 
         let msg = rejection(model.translate("   ".into(), JsValue::UNDEFINED)).await;
@@ -468,7 +551,7 @@ async fn seq2seq_takes_dropout_smoothing_tied_embeddings_and_length_limits() {
     assert!(msg.contains("has 7 words; this translator takes at most 5"), "{msg}");
     // Saved and loaded, the options come back (the limit still applies).
     let bytes = js_sys::Uint8Array::new(&JsFuture::from(model.save()).await.unwrap()).to_vec();
-    let again = made::<Seq2seqModel>(rt.load_seq2seq(&bytes)).await;
+    let again = made::<Seq2seqModel>(rt.load_seq2seq(bytes.clone())).await;
     let msg = rejection(again.translate("the agreement was signed in august .".into(), JsValue::UNDEFINED)).await;
     assert!(msg.contains("at most 5"), "{msg}");
     for (key, value) in [("dropout", 1.5), ("labelSmoothing", -0.1), ("maxSourceWords", 0.0)] {
@@ -522,7 +605,7 @@ async fn gpt_trains_samples_streams_and_rejects_bad_options() {
     assert_eq!(get(&stopped, "text").as_string().unwrap().chars().count(), 3);
     // Saved and loaded without the text: it samples the same, but cannot train.
     let bytes = js_sys::Uint8Array::new(&JsFuture::from(gpt.save()).await.unwrap()).to_vec();
-    let loaded = made::<GptModel>(rt.load_gpt(&bytes, None)).await;
+    let loaded = made::<GptModel>(rt.load_gpt(bytes.clone(), None)).await;
     let c = JsFuture::from(loaded.generate("ROMEO:\n".into(), opts(&[("maxTokens", 20.into()), ("seed", 5.into())])))
         .await
         .unwrap();
@@ -625,10 +708,10 @@ async fn bert_fills_masks_masks_attends_fine_tunes_and_rejects_bad_input() {
     }
     // Save → load: the same guesses.
     let bytes = js_sys::Uint8Array::new(&JsFuture::from(bert.save()).await.unwrap()).to_vec();
-    let loaded = made::<BertModel>(cpu.load_bert(&bytes, None)).await;
+    let loaded = made::<BertModel>(cpu.load_bert(bytes.clone(), None)).await;
     // A vocab.txt that does not fit the model is refused, naming both sizes.
     let short_vocab = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nmilk\n".to_string();
-    let msg = rejection(cpu.load_bert(&bytes, Some(short_vocab))).await;
+    let msg = rejection(cpu.load_bert(bytes.clone(), Some(short_vocab))).await;
     assert!(msg.contains("has 6 tokens") && msg.contains("must match"), "{msg}");
     let guess = |b: &glassformer::web::BertModel| JsFuture::from(b.fill_mask("a [MASK] of milk".into(), JsValue::UNDEFINED));
     let (x, y) = (guess(&bert).await.unwrap(), guess(&loaded).await.unwrap());
@@ -655,7 +738,7 @@ async fn bert_fills_masks_masks_attends_fine_tunes_and_rejects_bad_input() {
     assert!(msg.contains("from 2 to 1000 labels"), "{msg}");
     let mut broken = bytes.clone();
     broken.truncate(bytes.len() / 2);
-    let msg = rejection(cpu.load_bert(&broken, None)).await;
+    let msg = rejection(cpu.load_bert(broken.clone(), None)).await;
     assert!(msg.starts_with("checkpoint: this is not a safetensors file"), "{msg}");
     // The embedding space: found and missing words, a word's cosine with itself 1, neighbours, the projection.
     // Two entries of this small trained vocabulary: the first and last pieces of a sentence.
@@ -919,5 +1002,125 @@ async fn a_hugging_face_gpt2_through_load_pretrained() {
         assert!(rejection(gpt.save()).await.contains("GPT-2"));
         let m = rejection(gpt.forward(vec![299, 300], JsValue::UNDEFINED)).await;
         assert!(m.contains("300") && m.contains("vocabulary"), "{m}");
+    }
+}
+
+/// `rt.memory()` as numbers: (wasm bytes in use, GPU bytes held, live models).
+async fn memory(rt: &Runtime) -> (f64, f64, f64) {
+    let report = resolved(rt.memory()).await;
+    let number = |key| get(&report, key).as_f64().unwrap_or_else(|| panic!("memory().{key} is a number"));
+    assert!(number("wasmMemoryBytes") >= number("wasmBytes"), "in use ≤ the memory's size");
+    (number("wasmBytes"), number("gpuBytes"), number("models"))
+}
+
+#[wasm_bindgen_test]
+async fn dispose_frees_a_model_at_once_and_memory_says_so() {
+    for rt in both().await {
+        let small = || {
+            opts(&[
+                ("sentences", 300.into()),
+                ("dModel", 16.into()),
+                ("dFF", 32.into()),
+                ("batchSize", 8.into()),
+            ])
+        };
+        // A first model sizes the kernels' scratch buffers, which stay for the next one.
+        let mut first = made::<Seq2seqModel>(rt.seq2seq(small())).await;
+        resolved(first.train(opts(&[("steps", 2.into())]))).await;
+        first.dispose();
+        let (bytes_before, gpu_before, models_before) = memory(&rt).await;
+        let mut model = made::<Seq2seqModel>(rt.seq2seq(small())).await;
+        resolved(model.train(opts(&[("steps", 2.into())]))).await;
+        let (bytes_held, gpu_held, models_held) = memory(&rt).await;
+        assert_eq!(models_held, models_before + 1.0);
+        assert!(
+            bytes_held > bytes_before + 100_000.0,
+            "a translator holds its data: {bytes_before} → {bytes_held}"
+        );
+        if rt.backend() == "webgpu" {
+            assert!(gpu_held > gpu_before, "its parameters are GPU buffers: {gpu_before} → {gpu_held}");
+        }
+        model.dispose();
+        model.dispose(); // twice is harmless
+        let (bytes_after, gpu_after, models_after) = memory(&rt).await;
+        assert_eq!(models_after, models_before);
+        // What the model held is back (the scratch buffers a step sized may stay pooled on the GPU).
+        assert!(
+            bytes_after < bytes_before + 0.1 * (bytes_held - bytes_before),
+            "{bytes_before} → {bytes_held} → {bytes_after} bytes in use"
+        );
+        assert!(gpu_after <= gpu_held, "GPU bytes {gpu_held} → {gpu_after}");
+        let msg = rejection(model.translate("the cat .".into(), JsValue::UNDEFINED)).await;
+        assert!(msg.contains("seq2seq.translate") && msg.contains("disposed"), "{msg}");
+        // A GPT and a BERT come and go the same way.
+        let text = "to be or not to be, that is the question. ".repeat(80);
+        let mut gpt = made::<GptModel>(rt.gpt(opts(&[
+            ("text", text.into()),
+            ("dModel", 16.into()),
+            ("heads", 2.into()),
+            ("layers", 1.into()),
+        ])))
+        .await;
+        let mut bert = made::<BertModel>(rt.bert(opts(&[
+            ("dModel", 16.into()),
+            ("heads", 2.into()),
+            ("layers", 1.into()),
+            ("documents", 40.into()),
+        ])))
+        .await;
+        assert_eq!(memory(&rt).await.2, models_before + 2.0);
+        gpt.dispose();
+        bert.dispose();
+        assert_eq!(memory(&rt).await.2, models_before);
+        assert!(rejection(bert.fill_mask("a [MASK] .".into(), JsValue::UNDEFINED))
+            .await
+            .contains("disposed"));
+        assert!(rejection(gpt.generate("to".into(), JsValue::UNDEFINED)).await.contains("disposed"));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn fifty_calls_at_once_on_one_model_resolve_in_order_with_their_own_results() {
+    for rt in both().await {
+        let small = opts(&[
+            ("sentences", 300.into()),
+            ("dModel", 16.into()),
+            ("dFF", 32.into()),
+            ("batchSize", 8.into()),
+        ]);
+        let model = made::<Seq2seqModel>(rt.seq2seq(small)).await;
+        let sentence = "the agreement was signed .";
+        // Fifty calls made at once: train, describe and translate interleaved.
+        let order = Rc::new(RefCell::new(Vec::new()));
+        let mut calls = Vec::new();
+        for i in 0..50u32 {
+            let promise = match i % 5 {
+                0 => model.train(opts(&[("steps", 1.into())])),
+                1 | 3 => model.describe(),
+                _ => model.translate(sentence.into(), JsValue::UNDEFINED),
+            };
+            let order = Rc::clone(&order);
+            let note = Closure::<dyn FnMut(JsValue)>::new(move |_| order.borrow_mut().push(i));
+            let _ = promise.then(&note);
+            note.forget();
+            calls.push(promise);
+        }
+        let mut results = Vec::new();
+        for call in calls {
+            results.push(resolved(call).await);
+        }
+        assert_eq!(*order.borrow(), (0..50).collect::<Vec<u32>>(), "resolved in the order made");
+        // Each describe saw exactly the training calls made before it.
+        for (i, result) in results.iter().enumerate() {
+            match i % 5 {
+                0 => assert_eq!(get(result, "step").as_f64(), Some((i / 5 + 1) as f64)),
+                1 | 3 => assert_eq!(get(result, "step").as_f64(), Some((i / 5 + 1) as f64), "describe #{i}"),
+                _ => assert!(get(result, "text").as_string().is_some()),
+            }
+        }
+        // Translations between the same two training steps agree (same weights, greedy).
+        for group in results.chunks(5) {
+            assert_eq!(get(&group[2], "text").as_string(), get(&group[4], "text").as_string());
+        }
     }
 }

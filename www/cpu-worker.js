@@ -49,9 +49,12 @@ addEventListener("message", async ({ data }) => {
       result = handle;
     } else if (method === "model") {
       const [handle, name, modelArgs] = args;
-      if (name === "free") {
-        models.get(handle)?.free();
+      const model = models.get(handle);
+      if (name === "dispose") {
+        model?.dispose();
         models.delete(handle);
+      } else if (!model) {
+        throw Object.assign(new Error("this model was disposed (dispose() frees it for good); make or load a new one."), { op: name });
       } else if (name === "generate" && streams) {
         // Each token goes to the page; the next is drawn once the page's onToken has answered.
         const [prompt, options] = modelArgs;
@@ -60,12 +63,12 @@ addEventListener("message", async ({ data }) => {
           postMessage({ type: "glassformer-token", id, step });
         });
         try {
-          result = await models.get(handle).generate(prompt, { ...options, onToken });
+          result = await model.generate(prompt, { ...options, onToken });
         } finally {
           tokenAnswers.delete(id);
         }
       } else {
-        result = await models.get(handle)[name](...modelArgs);
+        result = await model[name](...modelArgs);
       }
     } else {
       result = await runtime[method](...args);

@@ -164,6 +164,28 @@ export interface BenchmarkResult {
   maxError: number;
 }
 
+/** `runtime.memory()`: what the runtime holds. */
+export interface MemoryReport {
+  /** Bytes allocated in wasm memory and not freed (what the runtime's models and buffers hold). */
+  wasmBytes: number;
+  /** The wasm memory's size: it only grows (freed bytes are reused, never returned to the browser). */
+  wasmMemoryBytes: number;
+  /** Bytes of GPU buffers alive (0 on the CPU). */
+  gpuBytes: number;
+  /** Models neither disposed nor collected. */
+  models: number;
+  /** The memory budget: what the runtime's models may hold in wasm memory together. */
+  budgetBytes: number;
+}
+
+/** Options of `Runtime.create`. */
+export interface RuntimeOptions {
+  /** Bytes the runtime's models and calls may hold in wasm memory together (default: 4 GiB, or 3/4 of navigator.deviceMemory). */
+  memoryBudget?: number;
+  /** Let "auto" consider a software WebGPU adapter too, timing each model on it like a real one. */
+  allowSoftwareAdapter?: boolean;
+}
+
 /** The page's runtime: the wasm Runtime, or the CPU runtime in a worker (same members). */
 export interface Runtime {
   /** Which backend runs the kernels now ("cpu" after a lost GPU). */
@@ -172,12 +194,16 @@ export interface Runtime {
   readonly adapter: string | undefined;
   /** Why the runtime moved from the GPU to the CPU, if it did. */
   readonly fallbackReason: string | undefined;
+  /** Why it runs on its backend, in a sentence for the page ("auto" never takes a software adapter). */
+  readonly backendReason: string;
   /** Whether the browser exposes WebGPU at all. */
   readonly webgpuAvailable: boolean;
   /** Which CPU kernels run, on how many threads (set by getRuntime). */
   readonly cpuKernels: string;
   /** Destroy the GPU device, as a driver reset would; the next call finishes on the CPU. */
   loseDevice(): void;
+  /** What the runtime holds now: memory in use and live models. */
+  memory(): Promise<MemoryReport>;
   /** Multi-head attention, only the output (the fused kernels). */
   attention(q: Numbers, k: Numbers, v: Numbers, options: AttentionOptions & { outputOnly: true }): Promise<AttentionOutput>;
   /** Multi-head attention, with the scores and weights of every head. */
@@ -323,6 +349,10 @@ export interface Seq2seqTrainResult {
 
 /** The translator's size, data and progress. */
 export interface Seq2seqDescription {
+  /** Where the model trains: "auto" on a real GPU times a step on both backends when the model is built. */
+  backend: Backend;
+  /** Why there, in a sentence (e.g. the two timings). */
+  backendReason: string;
   /** Steps trained so far. */
   step: number;
   /** Number of parameters. */
@@ -412,7 +442,13 @@ export interface Seq2seqModel {
   describe(): Promise<Seq2seqDescription>;
   /** The model as checkpoint bytes (safetensors). */
   save(): Promise<Uint8Array>;
-  /** Release the model's memory. */
+  /**
+   * Free the model now, GPU buffers included (calls already made finish
+   * first); later calls reject. Optional: a model the page drops is freed
+   * when the garbage collector collects it.
+   */
+  dispose(): void;
+  /** wasm-bindgen's own release: frees at once too, but a later call fails with a bare null-pointer error. Prefer `dispose()`. */
   free(): void;
 }
 
@@ -517,6 +553,10 @@ export interface GptTrainResult {
 
 /** The GPT's size and progress. */
 export interface GptDescription {
+  /** Where the model trains: "auto" on a real GPU times a step on both backends when the model is built. */
+  backend: Backend;
+  /** Why there, in a sentence (e.g. the two timings). */
+  backendReason: string;
   /** Steps trained so far. */
   step: number;
   /** Number of parameters. */
@@ -555,7 +595,13 @@ export interface GptModel {
   describe(): Promise<GptDescription>;
   /** The model as checkpoint bytes (safetensors). */
   save(): Promise<Uint8Array>;
-  /** Release the model's memory. */
+  /**
+   * Free the model now, GPU buffers included (calls already made finish
+   * first); later calls reject. Optional: a model the page drops is freed
+   * when the garbage collector collects it.
+   */
+  dispose(): void;
+  /** wasm-bindgen's own release: frees at once too, but a later call fails with a bare null-pointer error. Prefer `dispose()`. */
   free(): void;
 }
 
@@ -721,6 +767,10 @@ export interface Classification {
 
 /** BERT's size and progress. */
 export interface BertDescription {
+  /** Where the model trains: "auto" on a real GPU times a step on both backends when the model is built. */
+  backend: Backend;
+  /** Why there, in a sentence (e.g. the two timings). */
+  backendReason: string;
   /** Pre-training steps so far. */
   step: number;
   /** Number of parameters. */
@@ -790,7 +840,13 @@ export interface BertModel {
   describe(): Promise<BertDescription>;
   /** The pre-trained model as checkpoint bytes (safetensors). */
   save(): Promise<Uint8Array>;
-  /** Release the model's memory. */
+  /**
+   * Free the model now, GPU buffers included (calls already made finish
+   * first); later calls reject. Optional: a model the page drops is freed
+   * when the garbage collector collects it.
+   */
+  dispose(): void;
+  /** wasm-bindgen's own release: frees at once too, but a later call fails with a bare null-pointer error. Prefer `dispose()`. */
   free(): void;
 }
 
@@ -858,7 +914,7 @@ export interface GlassformerPackage {
   /** The Runtime class. */
   Runtime: {
     /** A runtime on the backend asked for (default "auto"). */
-    create(preference?: BackendPreference | null): Promise<PackageRuntime>;
+    create(preference?: BackendPreference | null, options?: RuntimeOptions): Promise<PackageRuntime>;
   };
   /** Corpus BLEU of `hypotheses` against one reference each. */
   bleu(hypotheses: readonly string[], references: readonly string[]): BleuScore;

@@ -42,6 +42,7 @@ async function createRuntime(preference) {
   if (runtime.backend !== "cpu" || threads < 2) return runtime;
   try {
     const threaded = await WorkerRuntime.start(threads);
+    threaded.backendReason = runtime.backendReason; // why the CPU: the page's choice, not the worker's
     runtime.free?.();
     return threaded;
   } catch (error) {
@@ -75,13 +76,18 @@ export function getRuntime(preference) {
   return shared;
 }
 
-/** A sentence for the page: which backend runs, and why. */
+/**
+ * A sentence for the page: which backend runs, and why. "auto" never takes
+ * a software WebGPU adapter (SwiftShader) and says so; on a real GPU each
+ * model times both backends when it is built (its describe() says which won).
+ */
 export function describeBackend(runtime) {
-  if (runtime.backend === "webgpu") {
-    return `Running on WebGPU: ${runtime.adapter}.`;
-  }
   if (runtime.fallbackReason) {
     return `Switched to the CPU (WebAssembly): ${runtime.fallbackReason}`;
+  }
+  if (runtime.backendReason) return runtime.backendReason;
+  if (runtime.backend === "webgpu") {
+    return `Running on WebGPU: ${runtime.adapter}.`;
   }
   if (requested === "cpu") {
     return "Running on the CPU (WebAssembly), as asked (backend=cpu).";

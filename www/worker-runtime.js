@@ -28,6 +28,8 @@ export class WorkerRuntime {
     return runtime;
   }
 
+  /** Why the CPU (set by getRuntime from the page's own choice). */
+  backendReason = "Running on the CPU (WebAssembly), in a worker.";
   #worker;
   #pending = new Map();
   #nextId = 0;
@@ -76,6 +78,8 @@ export class WorkerRuntime {
   positionalEncoding(options) { return this.#call("positionalEncoding", [options]); }
   feedForward(x, w1, b1, w2, b2, options) { return this.#call("feedForward", [x, w1, b1, w2, b2, options]); }
   benchmark(kind, options) { return this.#call("benchmark", [kind, options]); }
+  /** What the worker's runtime holds → Promise<{ wasmBytes, wasmMemoryBytes, gpuBytes, models }>. */
+  memory() { return this.#call("memory", []); }
   loseDevice() {} // nothing to lose on the CPU
   /** End the worker (its models go with it). */
   terminate() {
@@ -100,6 +104,15 @@ export class WorkerRuntime {
   }
 }
 
+/**
+ * A model the page drops is disposed of in the worker once the garbage
+ * collector collects its WorkerModel, as wasm-bindgen does for the page's
+ * own models. (The held value names the model; it must not hold the object.)
+ */
+const collected = new FinalizationRegistry(({ call, handle }) => {
+  call("model", [handle, "dispose", []]).catch(() => {}); // a worker already ended has nothing to free
+});
+
 /** A model that lives in the CPU worker: each method is a message naming it. */
 class WorkerModel {
   #call;
@@ -107,6 +120,7 @@ class WorkerModel {
   constructor(call, handle) {
     this.#call = call;
     this.#handle = handle;
+    collected.register(this, { call, handle }, this);
   }
   #method(name, ...args) { return this.#call("model", [this.#handle, name, args]); }
   train(options) { return this.#method("train", options); }
@@ -135,7 +149,12 @@ class WorkerModel {
     const { onToken, ...rest } = options;
     return this.#call("model", [this.#handle, "generate", [prompt, rest]], onToken);
   }
-  free() { this.#method("free"); }
+  /** Free the model in the worker now (calls already made finish first); later calls throw. */
+  dispose() {
+    collected.unregister(this);
+    this.#method("dispose");
+  }
+  free() { this.dispose(); }
 }
 
 /**

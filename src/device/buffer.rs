@@ -4,8 +4,9 @@
 //! uniforms), and the [`Pool`] that recycles freed buffers. The device that
 //! creates them is in [`gpu`](super::gpu).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::ops::Deref;
 use std::rc::{Rc, Weak};
 
 use crate::error::Result;
@@ -14,7 +15,7 @@ use crate::error::Result;
 /// [`Gpu::scratch`](super::gpu::Gpu::scratch) goes back to the pool when its last clone is dropped.
 #[derive(Debug, Clone)]
 pub struct GpuBuffer {
-    pub(super) buffer: Rc<wgpu::Buffer>,
+    pub(super) buffer: Rc<Allocation>,
     pub(super) len: usize,
     pub(super) pool: Option<Weak<RefCell<Pool>>>,
 }
@@ -25,8 +26,67 @@ impl Drop for GpuBuffer {
             return; // another clone still uses it
         }
         if let Some(pool) = self.pool.as_ref().and_then(Weak::upgrade) {
-            pool.borrow_mut().give_back((*self.buffer).clone());
+            pool.borrow_mut().give_back(Rc::clone(&self.buffer));
         }
+    }
+}
+
+/// A buffer the device made, counted in the device's [`Ledger`] until the
+/// last handle to it (a [`GpuBuffer`] or the pool) lets it go.
+#[derive(Debug)]
+pub struct Allocation {
+    buffer: wgpu::Buffer,
+    ledger: Rc<Ledger>,
+}
+
+/// The device's account of its storage buffers: bytes alive now, and
+/// buffers let go but not yet destroyed. A buffer let go may still be named
+/// by commands recorded and not yet submitted, so it is destroyed (its memory
+/// given back at once, instead of when the browser collects its JS object)
+/// only after the next submission, by [`Ledger::destroy_released`].
+#[derive(Debug, Default)]
+pub struct Ledger {
+    held: Cell<u64>,
+    released: RefCell<Vec<wgpu::Buffer>>,
+}
+
+impl Ledger {
+    /// Bytes of storage buffers alive now, pooled ones included.
+    pub fn held_bytes(&self) -> u64 {
+        self.held.get()
+    }
+
+    /// Destroy the buffers let go so far: call it after submitting the work that may name them.
+    pub fn destroy_released(&self) {
+        for buffer in self.released.take() {
+            buffer.destroy();
+        }
+    }
+}
+
+impl Allocation {
+    /// Count `buffer` in `ledger` for as long as it lives.
+    pub(super) fn new(buffer: wgpu::Buffer, ledger: &Rc<Ledger>) -> Allocation {
+        ledger.held.set(ledger.held.get() + buffer.size());
+        Allocation {
+            buffer,
+            ledger: Rc::clone(ledger),
+        }
+    }
+}
+
+impl Deref for Allocation {
+    type Target = wgpu::Buffer;
+    fn deref(&self) -> &wgpu::Buffer {
+        &self.buffer
+    }
+}
+
+impl Drop for Allocation {
+    fn drop(&mut self) {
+        let ledger = &self.ledger;
+        ledger.held.set(ledger.held.get().saturating_sub(self.buffer.size()));
+        ledger.released.borrow_mut().push(self.buffer.clone());
     }
 }
 
@@ -34,7 +94,7 @@ impl Drop for GpuBuffer {
 /// again: a training step allocates the same temporaries every time.
 #[derive(Debug, Default)]
 pub struct Pool {
-    free: HashMap<u64, Vec<wgpu::Buffer>>,
+    free: HashMap<u64, Vec<Rc<Allocation>>>,
     pub(super) bytes: u64,
 }
 
@@ -42,14 +102,20 @@ pub struct Pool {
 const POOL_MAX_BYTES: u64 = 256 << 20;
 
 impl Pool {
-    pub(super) fn give_back(&mut self, buffer: wgpu::Buffer) {
+    pub(super) fn give_back(&mut self, buffer: Rc<Allocation>) {
         if self.bytes + buffer.size() <= POOL_MAX_BYTES {
             self.bytes += buffer.size();
             self.free.entry(buffer.size()).or_default().push(buffer);
         }
     }
 
-    pub(super) fn take(&mut self, size: u64) -> Option<wgpu::Buffer> {
+    /// Let every pooled buffer go.
+    pub(super) fn clear(&mut self) {
+        self.free.clear();
+        self.bytes = 0;
+    }
+
+    pub(super) fn take(&mut self, size: u64) -> Option<Rc<Allocation>> {
         let buffer = self.free.get_mut(&size)?.pop()?;
         self.bytes -= size;
         Some(buffer)
@@ -64,7 +130,7 @@ impl GpuBuffer {
 
     /// Is `other` a handle to this same GPU buffer?
     pub fn same_as(&self, other: &GpuBuffer) -> bool {
-        *self.buffer == *other.buffer
+        Rc::ptr_eq(&self.buffer, &other.buffer) || self.buffer.buffer == other.buffer.buffer
     }
 
     /// True when the buffer holds no values.

@@ -45,7 +45,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
-use super::buffer::Pool;
+use super::buffer::{Allocation, Ledger, Pool};
 pub use super::buffer::{GpuBuffer, GpuSlice};
 
 use crate::error::{Error, Result};
@@ -64,6 +64,9 @@ pub struct Kernel {
 pub struct Gpu {
     /// Adapter name and driver, shown on the page.
     pub adapter_name: String,
+    /// A software renderer (SwiftShader, llvmpipe/lavapipe, WARP): the
+    /// "GPU" runs on the CPU, slower than our own CPU kernels.
+    pub software: bool,
     device: wgpu::Device,
     queue: wgpu::Queue,
     modules: RefCell<HashMap<&'static str, wgpu::ShaderModule>>,
@@ -79,6 +82,8 @@ pub struct Gpu {
     uniforms: RefCell<Option<(wgpu::Buffer, u64)>>,
     /// Freed scratch buffers (see [`Gpu::scratch`]).
     pool: Rc<RefCell<Pool>>,
+    /// Storage buffers alive and let go (see [`Ledger`]).
+    ledger: Rc<Ledger>,
 }
 
 /// Bytes per dispatch's uniforms: WebGPU's required alignment of uniform
@@ -138,6 +143,7 @@ impl Gpu {
         });
         Ok(Gpu {
             adapter_name: describe_adapter(&info),
+            software: is_software(&info),
             device,
             queue,
             modules: RefCell::new(HashMap::new()),
@@ -147,6 +153,7 @@ impl Gpu {
             pending: RefCell::new(None),
             uniforms: RefCell::new(None),
             pool: Rc::new(RefCell::new(Pool::default())),
+            ledger: Rc::new(Ledger::default()),
         })
     }
 
@@ -205,10 +212,15 @@ impl Gpu {
             mapped_at_creation: false, // new buffers are zero-filled by WebGPU
         });
         GpuBuffer {
-            buffer: Rc::new(buffer),
+            buffer: Rc::new(Allocation::new(buffer, &self.ledger)),
             len,
             pool: None,
         }
+    }
+
+    /// Bytes of the storage buffers alive now (tensors, and freed ones the pool keeps).
+    pub fn held_bytes(&self) -> u64 {
+        self.ledger.held_bytes()
     }
 
     /// `len` zeros for work recorded with [`Gpu::record`]: a freed buffer of
@@ -224,13 +236,20 @@ impl Gpu {
                 pending.get_or_insert_with(|| self.encoder()).clear_buffer(&buffer, 0, None);
                 buffer
             }
-            _ => (*self.zeros(len).buffer).clone(),
+            _ => Rc::clone(&self.zeros(len).buffer),
         };
         GpuBuffer {
-            buffer: Rc::new(buffer),
+            buffer,
             len,
             pool: Some(Rc::downgrade(&self.pool)),
         }
+    }
+
+    /// Destroy the freed buffers waiting in the pool and those let go (when a
+    /// model goes: its temporaries' sizes will not be asked for again).
+    pub fn trim(&self) {
+        self.pool.borrow_mut().clear();
+        self.flush();
     }
 
     /// Bytes of freed buffers waiting in the pool.
@@ -251,6 +270,7 @@ impl Gpu {
     /// Send recorded work to the GPU. It runs asynchronously.
     pub fn submit(&self, encoder: wgpu::CommandEncoder) {
         self.queue.submit([encoder.finish()]);
+        self.ledger.destroy_released();
     }
 
     /// Record work into the pending command encoder (created on first use).
@@ -267,8 +287,10 @@ impl Gpu {
 
     /// Submit the pending encoder, if any work was recorded.
     pub fn flush(&self) {
-        if let Some(encoder) = self.pending.borrow_mut().take() {
-            self.submit(encoder);
+        let pending = self.pending.borrow_mut().take();
+        match pending {
+            Some(encoder) => self.submit(encoder),
+            None => self.ledger.destroy_released(),
         }
     }
 
@@ -416,6 +438,18 @@ impl Gpu {
 }
 
 /// "llvmpipe (Vulkan, Mesa 22.3.6)"; browsers often hide the adapter's name.
+/// Is this adapter a CPU pretending to be a GPU? WebGPU says so for its
+/// fallback adapters (wgpu maps `isFallbackAdapter` to `DeviceType::Cpu`,
+/// as Vulkan reports lavapipe); the names catch the software renderers a
+/// browser may offer as its only adapter without saying.
+fn is_software(info: &wgpu::AdapterInfo) -> bool {
+    let name = info.name.to_ascii_lowercase();
+    info.device_type == wgpu::DeviceType::Cpu
+        || ["swiftshader", "llvmpipe", "lavapipe", "basic render"]
+            .iter()
+            .any(|s| name.contains(s))
+}
+
 fn describe_adapter(info: &wgpu::AdapterInfo) -> String {
     if info.name.is_empty() {
         return "the browser's WebGPU adapter".to_string();

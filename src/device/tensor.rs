@@ -65,6 +65,17 @@ impl HostPool {
     }
 }
 
+/// Free the host buffers waiting in this thread's pool: when a model goes
+/// (its temporaries' sizes will not be asked for again) or a new one comes
+/// (it sizes its own on its first step).
+pub fn clear_host_pool() {
+    let _ = HOST_POOL.try_with(|pool| {
+        if let Ok(mut pool) = pool.try_borrow_mut() {
+            *pool = Vec::new();
+        }
+    });
+}
+
 impl Drop for Tensor {
     fn drop(&mut self) {
         if let Tensor::Host(values) = self {

@@ -28,6 +28,7 @@ pub mod chars;
 pub mod data;
 pub mod errands;
 pub mod fine_tuning;
+pub mod footprint;
 pub mod language_model;
 pub mod lm_vocab;
 pub mod masked_lm;

@@ -129,15 +129,6 @@ pub fn tensor(data: &[f32], shape: &[usize]) -> JsValue {
     object.into()
 }
 
-/// A result already known, as the Promise every method of the JS API returns:
-/// resolved with the value, or rejected with the Error.
-pub fn settle<T: Into<JsValue>>(result: std::result::Result<T, JsValue>) -> js_sys::Promise {
-    match result {
-        Ok(value) => js_sys::Promise::resolve(&value.into()),
-        Err(error) => js_sys::Promise::reject(&error),
-    }
-}
-
 /// `object[key] = value` on an object we just created (cannot fail).
 pub fn set(object: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(object, &JsValue::from_str(key), value);

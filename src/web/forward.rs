@@ -11,15 +11,14 @@
 //! // logits [T, V] or null, lastHiddenState [T, C], hiddenStates (L+1)×[T, C], attentions L×[H, T, T]
 //! ```
 
-use std::rc::Rc;
-
 use js_sys::Promise;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
+
+use crate::web::memory::{live, queued};
 
 use super::bert::{cpu_copy as bert_cpu_copy, BertModel};
-use super::convert::{js_error, js_tensor, options, settle, to_js, Js};
+use super::convert::{js_error, js_tensor, options, to_js, Js};
 use super::gpt::{cpu_copy as gpt_cpu_copy, GptModel};
 use crate::error::invalid;
 use crate::models::outputs::Outputs;
@@ -82,24 +81,25 @@ struct Encoded {
 impl BertModel {
     /// `text` as the model reads it → Promise<{ tokens, ids }>: `[CLS]`, its WordPiece pieces, `[SEP]`.
     pub fn encode(&self, text: String) -> Promise {
-        settle((|| -> std::result::Result<JsValue, JsValue> {
-            let s = self.state.pre.read("bert.encode")?;
+        let (state, place) = live!(self.state, "bert.encode");
+        queued(place, async move {
+            let s = state.pre.read("bert.encode")?;
             let v = &s.vocab;
             let ids = v.encode_sentence(&text);
             to_js(&Encoded {
                 tokens: ids.iter().map(|&id| v.token(id).to_string()).collect(),
                 ids,
             })
-        })())
+        })
     }
 
     /// One forward pass over token ids → Promise<{ logits, lastHiddenState,
     /// hiddenStates?, attentions? }>. Options: hiddenStates, attentions
     /// (return every layer's; default false), segments (one 0 or 1 per token).
     pub fn forward(&self, ids: Vec<u32>, options_object: JsValue) -> Promise {
-        let state = Rc::clone(&self.state);
+        let (state, place) = live!(self.state, "bert.forward");
         let opts = options::<ForwardOptions>("bert.forward", options_object);
-        future_to_promise(async move {
+        queued(place, async move {
             let o = opts?;
             let segments = o.segments.clone().unwrap_or_else(|| vec![0; ids.len()]);
             let bert = bert_cpu_copy(&state).await?;
@@ -113,14 +113,15 @@ impl BertModel {
 impl GptModel {
     /// `text` as the model reads it → Promise<{ tokens, ids }> (characters, or GPT-2's tokens).
     pub fn encode(&self, text: String) -> Promise {
-        settle((|| -> std::result::Result<JsValue, JsValue> {
-            let t = self.training.read("gpt.encode")?;
+        let (training, place) = live!(self.training, "gpt.encode");
+        queued(place, async move {
+            let t = training.read("gpt.encode")?;
             let ids = t.vocab.encode(&text)?;
             to_js(&Encoded {
                 tokens: ids.iter().map(|&id| t.vocab.piece(id)).collect(),
                 ids,
             })
-        })())
+        })
     }
 
     /// One forward pass over token ids → Promise<{ logits, lastHiddenState,
@@ -128,9 +129,9 @@ impl GptModel {
     /// layer norm, as `transformers` gives GPT-2's). Options: hiddenStates,
     /// attentions (default false).
     pub fn forward(&self, ids: Vec<u32>, options_object: JsValue) -> Promise {
-        let training = self.training.clone();
+        let (training, place) = live!(self.training, "gpt.forward");
         let opts = options::<ForwardOptions>("gpt.forward", options_object);
-        future_to_promise(async move {
+        queued(place, async move {
             let o = opts?;
             if o.segments.is_some() {
                 return Err(js_error(invalid("gpt.forward", "a GPT has no segments; leave the option out.")));

@@ -22,7 +22,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::bench::now_ms;
-use super::convert::{js_error, js_tensor, options, settle, to_js, Js};
+use super::convert::{js_error, js_tensor, options, to_js, Js};
+use super::memory::{build, live, queued, Handle};
 use super::runtime::Runtime;
 use super::training::Training;
 use crate::checkpoint::{load_gpt, save_gpt};
@@ -31,6 +32,7 @@ use crate::error::{invalid, Result};
 use crate::models::gpt::{Generator, Gpt};
 use crate::models::sampling::{distribution, draw, most_probable, Sampling};
 use crate::ops::softmax::softmax_row;
+use crate::train::footprint::Footprint;
 use crate::train::language_model::{LanguageModelConfig, LanguageModelTrainer};
 use crate::train::lm_vocab::LmVocab;
 
@@ -100,6 +102,10 @@ struct TrainOptions {
 struct Description {
     step: u32,
     parameters: usize,
+    /// Where it trains: "cpu" or "webgpu".
+    backend: &'static str,
+    /// Why there (a sentence for the page).
+    backend_reason: String,
     context: usize,
     layers: usize,
     d_model: usize,
@@ -154,7 +160,16 @@ struct TrainResult {
 /// A GPT (returned by `runtime.gpt` and `runtime.loadGpt`).
 #[wasm_bindgen]
 pub struct GptModel {
-    pub(in crate::web) training: Training<LanguageModelTrainer>,
+    pub(in crate::web) training: Handle<Training<LanguageModelTrainer>>,
+}
+
+impl GptModel {
+    /// Wrap a trainer made on the CPU, moved to the runtime's device.
+    pub(in crate::web) async fn new(trainer: LanguageModelTrainer, runtime: &Runtime) -> Result<GptModel> {
+        Ok(GptModel {
+            training: Handle::new("GPT", Training::new(trainer, runtime).await?),
+        })
+    }
 }
 
 #[wasm_bindgen]
@@ -162,7 +177,8 @@ impl Runtime {
     /// A fresh GPT trained on `text` (required) → Promise<GptModel>. Options: text, seed, context,
     /// layers, dModel, heads, batchSize, lr.
     pub fn gpt(&self, options_object: JsValue) -> Promise {
-        settle((|| -> std::result::Result<GptModel, JsValue> {
+        let runtime = self.clone();
+        future_to_promise(build(async move {
             let o: ModelOptions = options("gpt", options_object)?;
             let text = o
                 .text
@@ -184,20 +200,32 @@ impl Runtime {
                     "context ≤ 1024, layers ≤ 24 and dModel ≤ 1024 in the browser.",
                 )));
             }
+            let characters = text.chars().count();
+            let vocab = text.chars().collect::<std::collections::BTreeSet<char>>().len();
+            runtime.check_budget(
+                "gpt",
+                &Footprint::gpt(&cfg, characters, vocab),
+                "Use a shorter text, fewer layers, a smaller dModel, context or batchSize",
+            )?;
             let trainer = LanguageModelTrainer::new(&text, cfg, &Device::Cpu)?;
-            Ok(GptModel {
-                training: Training::new(trainer, self)?,
-            })
-        })())
+            GptModel::new(trainer, &runtime).await.map_err(js_error)
+        }))
     }
 
     /// A GPT from `gpt.save()` bytes (or the trainer's file) → Promise<GptModel>; `text`, if
     /// given, is what `train` continues on. A broken or foreign file throws
     /// an Error saying what is wrong.
     #[wasm_bindgen(js_name = loadGpt)]
-    pub fn load_gpt(&self, bytes: &[u8], text: Option<String>) -> Promise {
-        settle((|| -> std::result::Result<GptModel, JsValue> {
-            let checkpoint = load_gpt(bytes, &Device::Cpu)?;
+    pub fn load_gpt(&self, bytes: Vec<u8>, text: Option<String>) -> Promise {
+        let runtime = self.clone();
+        future_to_promise(build(async move {
+            let text_bytes = 8.0 * text.as_ref().map_or(0, |t| t.chars().count()) as f64;
+            runtime.check_budget(
+                "loadGpt",
+                &Footprint::checkpoint(bytes.len(), text_bytes),
+                "Load a smaller GPT, or give a shorter text",
+            )?;
+            let checkpoint = load_gpt(&bytes, &Device::Cpu)?;
             let trainer = LanguageModelTrainer::resume(
                 text.as_deref(),
                 checkpoint.gpt,
@@ -206,10 +234,8 @@ impl Runtime {
                 LanguageModelConfig::default(),
                 &Device::Cpu,
             )?;
-            Ok(GptModel {
-                training: Training::new(trainer, self)?,
-            })
-        })())
+            GptModel::new(trainer, &runtime).await.map_err(js_error)
+        }))
     }
 }
 
@@ -217,11 +243,15 @@ impl Runtime {
 impl GptModel {
     /// → Promise<{ step, parameters, context, layers, dModel, heads, vocabulary (the characters), canTrain }>.
     pub fn describe(&self) -> Promise {
-        settle((|| -> std::result::Result<JsValue, JsValue> {
-            let t = self.training.read("gpt.describe")?;
+        let (training, place) = live!(self.training, "gpt.describe");
+        queued(place, async move {
+            let t = training.read("gpt.describe")?;
             let cfg = t.gpt.cfg;
+            let (backend, backend_reason) = training.backend();
             to_js(&Description {
                 step: t.step(),
+                backend,
+                backend_reason,
                 parameters: t.gpt.lm.params.len(),
                 context: cfg.context,
                 layers: cfg.layers,
@@ -230,7 +260,7 @@ impl GptModel {
                 vocabulary: (0..cfg.vocab as u32).map(|id| t.vocab.piece(id)).collect(),
                 can_train: t.has_text(),
             })
-        })())
+        })
     }
 
     /// The next character's distribution after `prompt` → Promise<{ characters,
@@ -238,9 +268,9 @@ impl GptModel {
     /// what `generate` would draw from (temperature, topK, topP applied).
     #[wasm_bindgen(js_name = nextToken)]
     pub fn next_token(&self, prompt: String, options_object: JsValue) -> Promise {
-        let training = self.training.clone();
+        let (training, place) = live!(self.training, "gpt.nextToken");
         let opts = options::<SamplingOptions>("gpt.nextToken", options_object);
-        future_to_promise(async move {
+        queued(place, async move {
             let sampling = opts.and_then(|o| o.sampling("gpt.nextToken"))?;
             let (gpt, prompt_ids) = cpu_model(&training, "gpt.nextToken", &prompt).await?;
             let generator = Generator::new(&gpt, &prompt_ids)?;
@@ -265,9 +295,9 @@ impl GptModel {
     /// Promise of `false`, generation stops there (a Promise is awaited, which
     /// lets a page draw each token as it comes).
     pub fn generate(&self, prompt: String, options_object: JsValue) -> Promise {
-        let training = self.training.clone();
+        let (training, place) = live!(self.training, "gpt.generate");
         let opts = options::<SamplingOptions>("gpt.generate", options_object);
-        future_to_promise(async move {
+        queued(place, async move {
             let opts = opts?;
             let sampling = opts.sampling("gpt.generate")?;
             let max_tokens = opts.max_tokens.unwrap_or(200.0);
@@ -322,9 +352,9 @@ impl GptModel {
     /// Train `steps` more steps → Promise<{ step, loss, valLoss, tokensPerSecond }>
     /// (valLoss: nats per character on `validationBatches` fixed validation batches, default 2).
     pub fn train(&self, options_object: JsValue) -> Promise {
-        let training = self.training.clone();
+        let (training, place) = live!(self.training, "gpt.train");
         let opts = options::<TrainOptions>("gpt.train", options_object);
-        future_to_promise(async move {
+        queued(place, async move {
             let opts = opts?;
             let steps = opts.steps.unwrap_or(1);
             if !(1..=10_000).contains(&steps) {
@@ -351,10 +381,17 @@ impl GptModel {
         })
     }
 
+    /// Free the model now, GPU buffers included (calls already running
+    /// finish first). A model the page drops is freed anyway when the
+    /// garbage collector collects it; later calls on a disposed one throw.
+    pub fn dispose(&mut self) {
+        self.training.dispose();
+    }
+
     /// The model as checkpoint bytes → Promise<Uint8Array> (safetensors).
     pub fn save(&self) -> Promise {
-        let training = self.training.clone();
-        future_to_promise(async move {
+        let (training, place) = live!(self.training, "gpt.save");
+        queued(place, async move {
             let gpt = cpu_copy(&training).await?;
             let t = training.read("gpt")?;
             let bytes = save_gpt(&gpt, gpt.lm.params.values.host()?, t.vocab.chars("gpt.save")?, t.step(), None)?;

@@ -15,16 +15,18 @@
 use js_sys::{Promise, Uint8Array};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
 
 use super::bert::BertModel;
-use super::convert::{js_error, options, settle};
+use super::convert::{js_error, options};
 use super::gpt::GptModel;
+use super::memory::build;
 use super::runtime::Runtime;
-use super::training::Training;
 use crate::checkpoint::hf::{load_pretrained, Pretrained};
 use crate::device::Device;
 use crate::error::{invalid, Error};
 use crate::train::bpe::ByteLevelBpe;
+use crate::train::footprint::Footprint;
 use crate::train::language_model::{LanguageModelConfig, LanguageModelTrainer};
 use crate::train::lm_vocab::LmVocab;
 use crate::train::pretraining::{Pretrainer, PretrainingConfig};
@@ -57,14 +59,16 @@ impl Runtime {
     /// vocab.json with merges: merges.txt) }`.
     #[wasm_bindgen(js_name = loadPretrained)]
     pub fn load_pretrained(&self, files: JsValue) -> Promise {
-        settle((|| -> std::result::Result<JsValue, JsValue> {
+        let runtime = self.clone();
+        future_to_promise(build::<JsValue, _>(async move {
             let files: Files = options(OP, files)?;
             let weights = files
                 .weights
                 .clone()
                 .dyn_into::<Uint8Array>()
-                .map_err(|_| js_error(invalid(OP, "weights must be the bytes of model.safetensors, as a Uint8Array.")))?
-                .to_vec();
+                .map_err(|_| js_error(invalid(OP, "weights must be the bytes of model.safetensors, as a Uint8Array.")))?;
+            runtime.check_budget(OP, &Footprint::pretrained(weights.length() as usize), "Load a smaller model")?;
+            let weights = weights.to_vec();
             match load_pretrained(&files.config, &weights, &Device::Cpu)? {
                 Pretrained::Bert(bert) => {
                     let vocab = match (&files.tokenizer, &files.vocab) {
@@ -79,7 +83,7 @@ impl Runtime {
                         ..PretrainingConfig::default()
                     };
                     let pre = Pretrainer::resume(cfg, vocab, bert, 0, &Device::Cpu);
-                    Ok(BertModel::new(pre, self).map_err(js_error)?.into())
+                    Ok(BertModel::new(pre, &runtime).await.map_err(js_error)?.into())
                 }
                 Pretrained::Gpt2(gpt) => {
                     let bpe = match (&files.tokenizer, &files.vocab, &files.merges) {
@@ -100,13 +104,10 @@ impl Runtime {
                         LanguageModelConfig::default(),
                         &Device::Cpu,
                     )?;
-                    Ok(GptModel {
-                        training: Training::new(trainer, self)?,
-                    }
-                    .into())
+                    Ok(GptModel::new(trainer, &runtime).await?.into())
                 }
             }
-        })())
+        }))
     }
 }
 

@@ -19,7 +19,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::bench::now_ms;
-use super::convert::{js_error, js_tensor, options, settle, to_js, Js};
+use super::convert::{js_error, js_tensor, options, to_js, Js};
+use super::memory::{build, live, queued, Handle};
 use super::runtime::Runtime;
 use super::training::Training;
 use crate::checkpoint::{load_translator, save_translator};
@@ -27,6 +28,7 @@ use crate::device::Device;
 use crate::error::{invalid, Result};
 use crate::models::translate::beam;
 use crate::train::data::DataConfig;
+use crate::train::footprint::Footprint;
 use crate::train::tokenizer::tokenize;
 use crate::train::translation::{Translator, TranslatorConfig};
 
@@ -88,6 +90,10 @@ struct TrainResult {
 struct Description {
     step: u32,
     parameters: usize,
+    /// Where it trains: "cpu" or "webgpu".
+    backend: &'static str,
+    /// Why there (a sentence for the page).
+    backend_reason: String,
     layers: usize,
     d_model: usize,
     heads: usize,
@@ -132,14 +138,14 @@ struct TranslateResult<'a> {
 /// the CPU from there (see `train::trainer`).
 #[wasm_bindgen]
 pub struct Seq2seqModel {
-    training: Training<Translator>,
+    training: Handle<Training<Translator>>,
 }
 
 impl Seq2seqModel {
     /// Wrap a translator made on the CPU, moved to the runtime's device.
-    fn new(translator: Translator, runtime: &Runtime) -> Result<Seq2seqModel> {
+    async fn new(translator: Translator, runtime: &Runtime) -> Result<Seq2seqModel> {
         Ok(Seq2seqModel {
-            training: Training::new(translator, runtime)?,
+            training: Handle::new("translator", Training::new(translator, runtime).await?),
         })
     }
 }
@@ -152,7 +158,8 @@ impl Runtime {
     /// tieEmbeddings (the output head reuses the French embedding table),
     /// maxSourceWords (40), maxTargetWords (24).
     pub fn seq2seq(&self, options_object: JsValue) -> Promise {
-        settle((|| -> std::result::Result<Seq2seqModel, JsValue> {
+        let runtime = self.clone();
+        future_to_promise(build(async move {
             let o: ModelOptions = options("seq2seq", options_object)?;
             let d = TranslatorConfig::default();
             let cfg = TranslatorConfig {
@@ -201,21 +208,28 @@ impl Runtime {
                     ),
                 )));
             }
+            runtime.check_budget(
+                "seq2seq",
+                &Footprint::translator(&cfg),
+                "Use fewer sentences or layers, a smaller dModel, dFF or batchSize",
+            )?;
             let translator = Translator::new(cfg, &Device::Cpu)?;
-            Seq2seqModel::new(translator, self).map_err(js_error)
-        })())
+            Seq2seqModel::new(translator, &runtime).await.map_err(js_error)
+        }))
     }
 
     /// A translator from `model.save()` bytes, on this runtime's device → Promise<Seq2seqModel>. A
     /// broken, foreign or tampered checkpoint throws an Error saying what is
     /// wrong (and no model is made).
     #[wasm_bindgen(js_name = loadSeq2seq)]
-    pub fn load_seq2seq(&self, bytes: &[u8]) -> Promise {
-        settle((|| -> std::result::Result<Seq2seqModel, JsValue> {
-            let c = load_translator(bytes)?;
+    pub fn load_seq2seq(&self, bytes: Vec<u8>) -> Promise {
+        let runtime = self.clone();
+        future_to_promise(build(async move {
+            let c = load_translator(&bytes)?;
+            runtime.check_budget("loadSeq2seq", &Footprint::translator(&c.cfg), "Load a smaller translator")?;
             let translator = Translator::resume(c.cfg, c.step, c.source_vocab, c.target_vocab, c.model, &Device::Cpu)?;
-            Seq2seqModel::new(translator, self).map_err(js_error)
-        })())
+            Seq2seqModel::new(translator, &runtime).await.map_err(js_error)
+        }))
     }
 }
 
@@ -226,9 +240,9 @@ impl Seq2seqModel {
     /// GPU is lost, the call finishes on the CPU from the last snapshot (so
     /// `step` can go back by up to 100) and the runtime stays on the CPU.
     pub fn train(&self, options_object: JsValue) -> Promise {
-        let training = self.training.clone();
+        let (training, place) = live!(self.training, "seq2seq.train");
         let opts = options::<TrainOptions>("seq2seq.train", options_object);
-        future_to_promise(async move {
+        queued(place, async move {
             let steps = opts?.steps.unwrap_or(1);
             if !(1..=10_000).contains(&steps) {
                 return Err(js_error(invalid("seq2seq.train", "steps must be between 1 and 10000.")));
@@ -248,10 +262,14 @@ impl Seq2seqModel {
     /// dFF, trainPairs, validPairs, testPairs, sourceVocabulary,
     /// targetVocabulary, dropout, labelSmoothing, tieEmbeddings, maxSourceWords }>.
     pub fn describe(&self) -> Promise {
-        settle((|| -> std::result::Result<JsValue, JsValue> {
-            let t = self.training.read("seq2seq.describe")?;
+        let (training, place) = live!(self.training, "seq2seq.describe");
+        queued(place, async move {
+            let t = training.read("seq2seq.describe")?;
+            let (backend, backend_reason) = training.backend();
             to_js(&Description {
                 step: t.step(),
+                backend,
+                backend_reason,
                 parameters: t.model.params.len(),
                 layers: t.cfg.layers,
                 d_model: t.cfg.d_model,
@@ -267,14 +285,14 @@ impl Seq2seqModel {
                 tie_embeddings: t.cfg.tie_output_embedding,
                 max_source_words: t.cfg.max_source,
             })
-        })())
+        })
     }
 
     /// The model as checkpoint bytes → Promise<Uint8Array> (safetensors:
     /// parameters, configuration, vocabularies; see `checkpoint`).
     pub fn save(&self) -> Promise {
-        let training = self.training.clone();
-        future_to_promise(async move {
+        let (training, place) = live!(self.training, "seq2seq.save");
+        queued(place, async move {
             // Copy the parameters out first: the borrow must not outlive the GPU readback.
             let model = training.read("seq2seq")?.model.clone();
             let values = model.params.values.to_host(&model.device).await?;
@@ -292,9 +310,9 @@ impl Seq2seqModel {
     /// string per sentence, words separated by spaces, so that slices can be
     /// scored one at a time and BLEU taken over all with `glassformer.bleu`).
     pub fn evaluate(&self, split: String, options_object: JsValue) -> Promise {
-        let training = self.training.clone();
+        let (training, place) = live!(self.training, "seq2seq.evaluate");
         let opts = options::<EvaluateOptions>("seq2seq.evaluate", options_object);
-        future_to_promise(async move {
+        queued(place, async move {
             let opts = opts?;
             let (offset, limit) = (opts.offset.unwrap_or(0), opts.limit.unwrap_or(usize::MAX));
             let cpu = cpu_model(&training).await?;
@@ -336,9 +354,9 @@ impl Seq2seqModel {
     /// options: { beam } (width, 1–16; 1, the default, is greedy decoding).
     /// crossAttention: one { data, shape: [heads, target, source] } per decoder layer.
     pub fn translate(&self, text: String, options_object: JsValue) -> Promise {
-        let training = self.training.clone();
+        let (training, place) = live!(self.training, "seq2seq.translate");
         let opts = options::<TranslateOptions>("seq2seq.translate", options_object);
-        future_to_promise(async move {
+        queued(place, async move {
             let width = opts?.beam.unwrap_or(1);
             let words = tokenize(&text);
             let max_source = training.read("seq2seq")?.cfg.max_source;
@@ -360,6 +378,16 @@ impl Seq2seqModel {
                     .collect(),
             })
         })
+    }
+}
+
+#[wasm_bindgen]
+impl Seq2seqModel {
+    /// Free the model now, GPU buffers included (calls already running
+    /// finish first). A model the page drops is freed anyway when the
+    /// garbage collector collects it; later calls on it throw.
+    pub fn dispose(&mut self) {
+        self.training.dispose();
     }
 }
 

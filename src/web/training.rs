@@ -5,22 +5,36 @@
 //!
 //! Every model class of the JS API (translator, GPT, BERT and its
 //! classifier) trains through one of these.
+//!
+//! **Where a new model runs.** On a CPU runtime, the CPU. On a GPU, the GPU
+//! — unless its parameters are more than one GPU buffer may hold, or the
+//! runtime is "auto": then [`place`] times a training step on each backend
+//! (after a first one that sizes buffers and compiles kernels) and keeps
+//! the faster. The model's state is put back as it was before the timing,
+//! so it starts at step 0 either way; only the four batches drawn for the
+//! timing are not drawn again. Models that cannot train here (no text to
+//! train on) stay on the CPU, where every call of theirs runs anyway.
 
 use std::cell::{Ref, RefCell};
 
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
+use super::bench::now_ms;
 use super::convert::js_error;
+use super::memory::Held;
 use super::runtime::{Runtime, State};
 use crate::device::Device;
 use crate::error::Result;
-use crate::train::trainer::{busy, Resilient, Trained, Trainer};
+use crate::train::footprint::megabytes;
+use crate::train::trainer::{busy, Resilient, Snapshot, Trained, Trainer};
 
-/// A trainer shared by a model's methods (cheap to clone: two handles).
+/// A trainer shared by a model's methods (cheap to clone: shared handles).
 pub(super) struct Training<T> {
     run: Rc<Resilient<T>>,
     runtime: Rc<RefCell<State>>,
+    /// Why the model runs where it does (see [`place`]).
+    placement: Rc<str>,
 }
 
 impl<T> Clone for Training<T> {
@@ -28,35 +42,41 @@ impl<T> Clone for Training<T> {
         Training {
             run: Rc::clone(&self.run),
             runtime: Rc::clone(&self.runtime),
+            placement: Rc::clone(&self.placement),
         }
     }
 }
 
 impl<T: Trainer> Training<T> {
-    /// `trainer`, made on the CPU, moved to the runtime's device.
-    /// A trainer made on the CPU, moved to the runtime's device — unless its
-    /// parameters (one flat buffer) are more than the GPU can bind at once
-    /// (bert-base's 440 MB, GPT-2's 498 MB on a 128 MiB limit): then it stays
-    /// on the CPU, which runs every op, rather than fail on the GPU.
-    pub(super) fn new(trainer: T, runtime: &Runtime) -> Result<Training<T>> {
-        let device = match runtime.current_device() {
-            Device::Gpu(gpu) if trainer.params().len() > gpu.max_buffer_values() => Device::Cpu,
-            device => device,
-        };
+    /// A trainer made on the CPU, moved to where it runs best (see [`place`]).
+    pub(super) async fn new(trainer: T, runtime: &Runtime) -> Result<Training<T>> {
+        let state = runtime.shared_state();
+        let (trainer, device, placement) = place(trainer, &state).await?;
         Ok(Training {
             run: Rc::new(Resilient::new(trainer, &device)?),
-            runtime: runtime.shared_state(),
+            runtime: state,
+            placement: placement.into(),
         })
     }
 
-    /// Another trainer on the same runtime (BERT's classifier beside its
-    /// pre-training), made on the CPU and moved to the runtime's device.
+    /// Another trainer beside this one (BERT's classifier beside its
+    /// pre-training), made on the CPU and moved to the same device.
     pub(super) fn alongside<U: Trainer>(&self, trainer: U) -> Result<Training<U>> {
-        let device = self.runtime.borrow().device();
+        let device = self.run.trainer.try_borrow().map_err(|_| busy("trainer"))?.device();
         Ok(Training {
             run: Rc::new(Resilient::new(trainer, &device)?),
             runtime: Rc::clone(&self.runtime),
+            placement: Rc::clone(&self.placement),
         })
+    }
+
+    /// The backend the model trains on now ("cpu" or "webgpu") and why, for `describe()`.
+    pub(super) fn backend(&self) -> (&'static str, String) {
+        let device = self.run.trainer.try_borrow().map(|t| t.device()).unwrap_or(Device::Cpu);
+        match (device, self.runtime.borrow().fallback_reason()) {
+            (Device::Cpu, Some(fallback)) => ("cpu", fallback),
+            (device, _) => (device.name(), self.placement.to_string()),
+        }
     }
 
     /// The trainer itself (borrow it briefly: never across an `.await`).
@@ -93,4 +113,77 @@ impl<T: Trainer> Training<T> {
             self.runtime.borrow_mut().fall_back_to_cpu(reason);
         }
     }
+}
+
+/// A model's handle releases what the runtime pooled for it when it goes.
+impl<T> Held for Training<T> {
+    fn runtime(&self) -> Rc<RefCell<State>> {
+        Rc::clone(&self.runtime)
+    }
+}
+
+/// Where a new trainer (on the CPU) should run, and why: see the module docs.
+async fn place<T: Trainer>(mut trainer: T, runtime: &RefCell<State>) -> Result<(T, Device, String)> {
+    let (device, measure, reason) = {
+        let state = runtime.borrow();
+        (state.device(), state.measure_each_model, state.reason())
+    };
+    let Device::Gpu(gpu) = device else {
+        return Ok((trainer, Device::Cpu, reason));
+    };
+    let (values, most) = (trainer.params().len(), gpu.max_buffer_values());
+    if values > most {
+        let why = format!(
+            "Running on the CPU: the model's parameters ({}) are more than one buffer of this GPU may hold ({}).",
+            megabytes(4.0 * values as f64),
+            megabytes(4.0 * most as f64)
+        );
+        return Ok((trainer, Device::Cpu, why));
+    }
+    let gpu = Device::Gpu(gpu);
+    if !measure {
+        return Ok((trainer, gpu, reason));
+    }
+    let start = Snapshot::of_host(&trainer)?;
+    let cpu_ms = match time_a_step(&mut trainer).await {
+        Ok(ms) => ms,
+        Err(why) => {
+            trainer.restore(&Device::Cpu, &start)?;
+            let why = format!("Running on the CPU: this model does not train here ({why}), and its other calls run on the CPU.");
+            return Ok((trainer, Device::Cpu, why));
+        }
+    };
+    trainer.restore(&gpu, &start)?;
+    let gpu_ms = time_a_step(&mut trainer).await;
+    trainer.restore(&Device::Cpu, &start)?;
+    Ok(match gpu_ms {
+        Ok(gpu_ms) if gpu_ms < cpu_ms => {
+            let why = format!("Running on WebGPU: a training step took {gpu_ms:.1} ms there and {cpu_ms:.1} ms on the CPU.");
+            (trainer, gpu, why)
+        }
+        Ok(gpu_ms) => {
+            let why = format!("Running on the CPU: a training step took {cpu_ms:.1} ms there and {gpu_ms:.1} ms on WebGPU.");
+            (trainer, Device::Cpu, why)
+        }
+        Err(error) => {
+            let why = format!("Running on the CPU: a training step failed on WebGPU ({error}).");
+            (trainer, Device::Cpu, why)
+        }
+    })
+}
+
+/// Milliseconds of one training step where `trainer` is, losses read back:
+/// after a first step, which sizes the buffers and compiles the kernels.
+async fn time_a_step<T: Trainer>(trainer: &mut T) -> Result<f64> {
+    let device = trainer.device();
+    let mut elapsed = 0.0;
+    for _ in 0..2 {
+        let start = now_ms();
+        let step = trainer.train_step()?;
+        for loss in T::losses(&step) {
+            loss.to_host(&device).await?;
+        }
+        elapsed = now_ms() - start;
+    }
+    Ok(elapsed)
 }

@@ -60,6 +60,8 @@ export async function kernels(): Promise<Runtime> {
   console.log(timed.name, timed.backend, timed.ms, timed.gflops, timed.maxError, attentionTime.ms);
 
   rt.loseDevice();
+  const held = await rt.memory();
+  console.log(held.wasmBytes, held.wasmMemoryBytes, held.gpuBytes, held.models);
 
   // A refused call: the Error names the op, and for a wrong size what, expected and got.
   try {
@@ -98,11 +100,13 @@ export async function translator(rt: Runtime): Promise<void> {
   const about = await model.describe();
   console.log(about.step, about.parameters, about.layers, about.dModel, about.heads, about.dFF, about.trainPairs, about.validPairs, about.testPairs);
   console.log(about.sourceVocabulary, about.targetVocabulary, about.dropout, about.labelSmoothing, about.tieEmbeddings, about.maxSourceWords);
+  const where: "cpu" | "webgpu" = about.backend;
+  console.log(where, about.backendReason, rt.backendReason);
   const bytes: Uint8Array = await model.save();
   const again = await rt.loadSeq2seq(bytes);
   console.log((await again.describe()).step);
-  again.free();
-  model.free();
+  again.dispose();
+  model.dispose();
 
   // @ts-expect-error: the splits are "train", "valid" and "test"
   await model.evaluate("validation");
@@ -136,7 +140,7 @@ export async function gpt(rt: Runtime, corpus: string): Promise<void> {
   const loaded = await rt.loadGpt(await fresh.save(), corpus);
   const sampleOnly = await rt.loadGpt(await loaded.save());
   console.log((await sampleOnly.describe()).canTrain);
-  for (const model of [fresh, loaded, sampleOnly]) model.free();
+  for (const model of [fresh, loaded, sampleOnly]) model.dispose();
 
   // @ts-expect-error: a GPT needs the text it learns from
   await rt.gpt({ seed: 1 });
@@ -187,7 +191,7 @@ export async function bert(rt: Runtime, checkpoint: Uint8Array, vocabTxt: string
   const fresh = await rt.bert({ seed: 1, layers: 2, dModel: 32, heads: 2, batchSize: 8, documents: 200, vocabSize: 500, lr: 1e-3 });
   const pre = await fresh.train({ steps: 10 });
   console.log(pre.step, pre.mlmLoss, pre.nspLoss, pre.tokensPerSecond);
-  fresh.free();
+  fresh.dispose();
 
   const { examples, labels } = await bertOpinionExamples({ split: 0, count: 32, seed: 1 });
   const held = await bertOpinionExamples({ split: 1, count: 16 });
@@ -198,7 +202,7 @@ export async function bert(rt: Runtime, checkpoint: Uint8Array, vocabTxt: string
   const about = await model.describe();
   console.log(about.step, about.parameters, about.layers, about.dModel, about.heads, about.maxLength, about.vocabularySize, about.fineTuned);
   console.log((await model.save()).byteLength);
-  model.free();
+  model.dispose();
 
   // @ts-expect-error: a mask's fate is one of five names
   console.log((await model.maskExample("a b")).filter((t) => t.fate === "hidden"));
@@ -219,6 +223,8 @@ export async function functions(): Promise<void> {
 
   const pkg = await loadGlassformer();
   const own = await pkg.Runtime.create("cpu");
+  const budgeted = await pkg.Runtime.create("auto", { memoryBudget: 512e6, allowSoftwareAdapter: false });
+  console.log((await budgeted.memory()).budgetBytes);
   console.log(own.backend, own.cpuKernels ?? pkg.cpuKernels(), pkg.version(), describeBackend(own));
   console.log(pkg.bleu(["a b"], ["a b"]).score, pkg.rnnGradients().gradientNorms.shape, pkg.bertOpinionExamples({ split: 0, count: 2 }).labels);
   console.log((await own.positionalEncoding({ length: 2, dModel: 2 })).shape);

@@ -97,8 +97,8 @@ class GfBertFill extends GfTrainerWidget {
     // keeps its own reference to the weights, so freeing now is safe).
     this._busy = this._ready = this._training = false;
     if (this._folder) releaseModel(this._folder); // shared with other widgets: the last one frees it
-    else this._model?.free?.();
-    this._scratch?.free?.();
+    else this._model?.dispose?.();
+    this._scratch?.dispose?.();
     this._model = this._scratch = this._folder = null;
     // What came from the models goes with them; the sentences typed stay in the shadow DOM.
     this._info = this._filled = this._maskTokens = this._attention = this._directionTokens = this._classified = null;
@@ -244,7 +244,7 @@ class GfBertFill extends GfTrainerWidget {
         if (gone()) return;
         model = await runtime.loadBert(bytes);
         if (gone()) {
-          model.free?.(); // loaded for a widget that has left the page
+          model.dispose?.(); // loaded for a widget that has left the page
           return;
         }
         this._bytes = bytes;
@@ -418,7 +418,7 @@ class GfBertFill extends GfTrainerWidget {
     if (!this._scratch) {
       const scratch = await (await runtimeOf(this)).loadBert(this._bytes);
       if (gone()) {
-        scratch.free?.();
+        scratch.dispose?.();
         return null;
       }
       this._scratch = scratch;

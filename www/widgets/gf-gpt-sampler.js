@@ -72,7 +72,7 @@ class GfGptSampler extends GfTrainerWidget {
     // holds its own reference to the weights, so freeing now is safe.
     this._generating = this._training = this._settling = this._controls = false;
     if (this._folder) releaseModel(this._folder); // shared with other widgets: the last one frees it
-    else this._model?.free?.();
+    else this._model?.dispose?.();
     this._model = this._folder = null;
     this._worker?.terminate();
     this._worker = this._trainer = null;
@@ -217,7 +217,7 @@ class GfGptSampler extends GfTrainerWidget {
         if (gone()) return;
         model = await this._runtime.loadGpt(bytes);
         if (gone()) {
-          model.free?.(); // loaded for a widget that has left the page
+          model.dispose?.(); // loaded for a widget that has left the page
           return;
         }
       }
@@ -413,10 +413,10 @@ class GfGptSampler extends GfTrainerWidget {
         if (gone()) return;
         const trained = await this._runtime.loadGpt(bytes);
         if (gone()) {
-          trained.free?.();
+          trained.dispose?.();
           return;
         }
-        this._model?.free?.();
+        this._model?.dispose?.();
         this._model = trained;
         this._chart = null;
         await this._describe();

@@ -87,7 +87,7 @@ class GfSeq2seqTrainer extends GfTrainerWidget {
     this._training = false;
     this._busy = false;
     this._controls = false;
-    this._model?.free?.();
+    this._model?.dispose?.();
     this._model = null;
     // Everything drawn from that model goes with it; the inputs stay in the shadow DOM.
     this._info = this._translation = this._sample = this._score = this._readout = null;
@@ -275,10 +275,10 @@ class GfSeq2seqTrainer extends GfTrainerWidget {
       origin = "scratch";
     }
     if (gone()) {
-      model.free?.(); // made for a widget that has left the page
+      model.dispose?.(); // made for a widget that has left the page
       return;
     }
-    this._model?.free?.();
+    this._model?.dispose?.();
     this._origin = origin;
     this._model = model;
     const info = await model.describe();

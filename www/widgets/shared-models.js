@@ -59,7 +59,7 @@ export function releaseModel(name) {
   if (entry.users <= 0) {
     shared.delete(name);
     entry.download.abort(); // nothing left to stop once the files are in
-    entry.promise.then((model) => model.free?.(), () => {});
+    entry.promise.then((model) => model.dispose?.(), () => {});
   }
 }
 

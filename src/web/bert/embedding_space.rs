@@ -3,12 +3,11 @@
 //! nearest neighbours, an analogy, and the vocabulary on two principal
 //! components.
 
-use std::rc::Rc;
-
 use js_sys::Promise;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
+
+use crate::web::memory::{live, queued};
 
 use super::{cpu_copy, BertModel};
 use crate::device::Device;
@@ -65,9 +64,9 @@ impl BertModel {
     #[wasm_bindgen(js_name = embeddingSpace)]
     pub fn embedding_space(&self, words: Vec<String>, options_object: JsValue) -> Promise {
         const OP: &str = "bert.embeddingSpace";
-        let state = Rc::clone(&self.state);
+        let (state, place) = live!(self.state, OP);
         let opts = options::<SpaceOptions>(OP, options_object);
-        future_to_promise(async move {
+        queued(place, async move {
             let opts = opts?;
             let bert = cpu_copy(&state).await?;
             let vocab = state.pre.read("bert")?.vocab.clone();

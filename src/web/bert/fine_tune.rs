@@ -3,12 +3,11 @@
 //! or from a random one to compare), `bert.classify(text)` uses it, and
 //! `bertOpinionExamples` gives labelled sentences to try it on.
 
-use std::rc::Rc;
-
 use js_sys::Promise;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
+
+use crate::web::memory::{live, queued};
 
 use super::{busy, check_text, cpu_bert, BertModel, MAX_STEPS};
 use crate::device::Device;
@@ -110,10 +109,10 @@ impl BertModel {
     /// of fromScratch) makes the classifier; later calls go on training it.
     #[wasm_bindgen(js_name = fineTune)]
     pub fn fine_tune(&self, examples: JsValue, options_object: JsValue) -> Promise {
-        let state = Rc::clone(&self.state);
+        let (state, place) = live!(self.state, "bert.fineTune");
         let examples: Result<Vec<Example>> = options("bert.fineTune", examples);
         let opts = options::<FineTuneOptions>("bert.fineTune", options_object);
-        future_to_promise(async move {
+        queued(place, async move {
             let (examples, opts) = (examples?, opts?);
             let steps = opts.steps.unwrap_or(20);
             if !(1..=MAX_STEPS as usize).contains(&steps) {
@@ -193,8 +192,8 @@ impl BertModel {
 
     /// Classify `text` with the fine-tuned classifier → Promise<{ label, probabilities: { data, shape: [classes] } }>.
     pub fn classify(&self, text: String) -> Promise {
-        let state = Rc::clone(&self.state);
-        future_to_promise(async move {
+        let (state, place) = live!(self.state, "bert.classify");
+        queued(place, async move {
             let (bert, vocab) = {
                 let fine = state
                     .fine

@@ -32,7 +32,8 @@ mod fine_tune;
 pub use fine_tune::bert_opinion_examples;
 
 use super::bench::now_ms;
-use super::convert::{js_error, js_tensor, options, settle, to_js, Js};
+use super::convert::{js_error, js_tensor, options, to_js, Js};
+use super::memory::{build, live, queued, Handle, Held};
 use super::runtime::Runtime;
 use super::training::Training;
 use crate::checkpoint::{load_bert, save_bert};
@@ -41,6 +42,7 @@ use crate::error::{invalid, Result};
 use crate::models::bert::Bert;
 use crate::ops::cross_entropy::IGNORE_INDEX;
 use crate::train::fine_tuning::FineTuner;
+use crate::train::footprint::Footprint;
 use crate::train::masked_lm::{apply, mask_tokens, sentence_batch, Fate};
 use crate::train::pretraining::{fill_mask, Pretrainer, PretrainingConfig};
 use crate::train::wordpiece::WordPiece;
@@ -82,6 +84,10 @@ struct TrainOptions {
 struct Description {
     step: u32,
     parameters: usize,
+    /// Where it trains: "cpu" or "webgpu".
+    backend: &'static str,
+    /// Why there (a sentence for the page).
+    backend_reason: String,
     layers: usize,
     d_model: usize,
     heads: usize,
@@ -135,7 +141,7 @@ pub(in crate::web) struct State {
 /// A BERT (returned by `runtime.bert` and `runtime.loadBert`).
 #[wasm_bindgen]
 pub struct BertModel {
-    pub(in crate::web) state: Rc<State>,
+    pub(in crate::web) state: Handle<Rc<State>>,
 }
 
 #[wasm_bindgen]
@@ -143,7 +149,8 @@ impl Runtime {
     /// A fresh BERT to pre-train on the errands corpus → Promise<BertModel>. Options: seed,
     /// layers, dModel, heads, batchSize, documents, vocabSize, lr.
     pub fn bert(&self, options_object: JsValue) -> Promise {
-        settle((|| -> std::result::Result<BertModel, JsValue> {
+        let runtime = self.clone();
+        future_to_promise(build(async move {
             let o: ModelOptions = options("bert", options_object)?;
             let d = PretrainingConfig::default();
             let cfg = PretrainingConfig {
@@ -163,9 +170,14 @@ impl Runtime {
                     "layers ≤ 24, dModel ≤ 1024, documents ≤ 200000 and vocabSize ≤ 30000 in the browser.",
                 )));
             }
+            runtime.check_budget(
+                "bert",
+                &Footprint::bert(&cfg),
+                "Use fewer documents or layers, a smaller dModel, vocabSize or batchSize",
+            )?;
             let pre = Pretrainer::new(cfg, &Device::Cpu)?;
-            BertModel::new(pre, self).map_err(js_error)
-        })())
+            BertModel::new(pre, &runtime).await.map_err(js_error)
+        }))
     }
 
     /// A BERT from `bert.save()` bytes (or the trainer's file) → Promise<BertModel>; `vocabTxt`, if
@@ -174,9 +186,12 @@ impl Runtime {
     /// broken or foreign file, or a vocabulary that does not fit, throws an
     /// Error saying what is wrong.
     #[wasm_bindgen(js_name = loadBert)]
-    pub fn load_bert(&self, bytes: &[u8], vocab_txt: Option<String>) -> Promise {
-        settle((|| -> std::result::Result<BertModel, JsValue> {
-            let mut checkpoint = load_bert(bytes, &Device::Cpu)?;
+    pub fn load_bert(&self, bytes: Vec<u8>, vocab_txt: Option<String>) -> Promise {
+        let runtime = self.clone();
+        future_to_promise(build(async move {
+            let stories = 1000.0 * PretrainingConfig::default().documents as f64;
+            runtime.check_budget("loadBert", &Footprint::checkpoint(bytes.len(), stories), "Load a smaller BERT")?;
+            let mut checkpoint = load_bert(&bytes, &Device::Cpu)?;
             if let Some(text) = vocab_txt {
                 let vocab = WordPiece::from_vocab_txt(&text)?;
                 if vocab.len() != checkpoint.bert.cfg.vocab {
@@ -199,20 +214,40 @@ impl Runtime {
             }
             let cfg = PretrainingConfig::default();
             let pre = Pretrainer::resume(cfg, checkpoint.vocab, checkpoint.bert, checkpoint.step, &Device::Cpu);
-            BertModel::new(pre, self).map_err(js_error)
-        })())
+            BertModel::new(pre, &runtime).await.map_err(js_error)
+        }))
     }
 }
 
 impl BertModel {
     /// A pre-trainer made on the CPU, moved to the runtime's device.
-    pub(in crate::web) fn new(pre: Pretrainer, runtime: &Runtime) -> Result<BertModel> {
+    pub(in crate::web) async fn new(pre: Pretrainer, runtime: &Runtime) -> Result<BertModel> {
         Ok(BertModel {
-            state: Rc::new(State {
-                pre: Training::new(pre, runtime)?,
-                fine: RefCell::new(None),
-            }),
+            state: Handle::new(
+                "BERT",
+                Rc::new(State {
+                    pre: Training::new(pre, runtime).await?,
+                    fine: RefCell::new(None),
+                }),
+            ),
         })
+    }
+}
+
+#[wasm_bindgen]
+impl BertModel {
+    /// Free the model (and its fine-tuned classifier) now, GPU buffers
+    /// included; calls already running finish first. A model the page drops
+    /// is freed anyway when the garbage collector collects it; later calls
+    /// on a disposed one throw.
+    pub fn dispose(&mut self) {
+        self.state.dispose();
+    }
+}
+
+impl Held for Rc<State> {
+    fn runtime(&self) -> Rc<RefCell<super::runtime::State>> {
+        self.pre.runtime()
     }
 }
 
@@ -220,37 +255,42 @@ impl BertModel {
 impl BertModel {
     /// → Promise<{ step, parameters, layers, dModel, heads, maxLength, vocabularySize, fineTuned }>.
     pub fn describe(&self) -> Promise {
-        settle((|| -> std::result::Result<JsValue, JsValue> {
-            let s = self.state.pre.read("bert.describe")?;
+        let (state, place) = live!(self.state, "bert.describe");
+        queued(place, async move {
+            let s = state.pre.read("bert.describe")?;
             let cfg = s.bert.cfg;
+            let (backend, backend_reason) = state.pre.backend();
             to_js(&Description {
                 step: s.step(),
+                backend,
+                backend_reason,
                 parameters: s.bert.params.len(),
                 layers: cfg.layers,
                 d_model: cfg.c,
                 heads: cfg.heads,
                 max_length: cfg.max_len,
                 vocabulary_size: cfg.vocab,
-                fine_tuned: self.state.fine.try_borrow().map_err(|_| busy("bert.describe"))?.is_some(),
+                fine_tuned: state.fine.try_borrow().map_err(|_| busy("bert.describe"))?.is_some(),
             })
-        })())
+        })
     }
 
     /// The WordPiece pieces of `text` (what the model reads) → Promise<string[]>.
     pub fn tokenize(&self, text: String) -> Promise {
-        settle((|| -> std::result::Result<JsValue, JsValue> {
-            let s = self.state.pre.read("bert.tokenize")?;
+        let (state, place) = live!(self.state, "bert.tokenize");
+        queued(place, async move {
+            let s = state.pre.read("bert.tokenize")?;
             to_js(&s.vocab.pieces(&text))
-        })())
+        })
     }
 
     /// For each [MASK] in `text`, the topK (default 5) most probable fillers
     /// → Promise<[[{ token, probability }]]>.
     #[wasm_bindgen(js_name = fillMask)]
     pub fn fill_mask(&self, text: String, options_object: JsValue) -> Promise {
-        let state = Rc::clone(&self.state);
+        let (state, place) = live!(self.state, "bert.fillMask");
         let opts = options::<FillOptions>("bert.fillMask", options_object);
-        future_to_promise(async move {
+        queued(place, async move {
             let top_k = opts?.top_k.unwrap_or(5);
             if !(1..=100).contains(&top_k) {
                 return Err(js_error(invalid("bert.fillMask", "topK must be between 1 and 100.")));
@@ -270,9 +310,10 @@ impl BertModel {
     /// one of "special", "not chosen", "masked", "random", "kept". Seeded.
     #[wasm_bindgen(js_name = maskExample)]
     pub fn mask_example(&self, text: String, options_object: JsValue) -> Promise {
-        settle((|| -> std::result::Result<JsValue, JsValue> {
+        let (state, place) = live!(self.state, "bert.maskExample");
+        queued(place, async move {
             let seed = options::<SeedOptions>("bert.maskExample", options_object)?.seed.unwrap_or(0);
-            let s = self.state.pre.read("bert.maskExample")?;
+            let s = state.pre.read("bert.maskExample")?;
             let vocab = &s.vocab;
             // As the model reads it: [CLS] text [SEP] (the specials are never chosen).
             let ids = vocab.encode_sentence(&text);
@@ -298,15 +339,15 @@ impl BertModel {
                 })
                 .collect();
             to_js(&masked)
-        })())
+        })
     }
 
     /// The attention weights over `text` (as `[CLS] text [SEP]`) →
     /// Promise<{ tokens, layers: [{ data, shape: [heads, T, T] }] }>: one
     /// tensor per layer, each head's `(T, T)` weights with a row per query.
     pub fn attention(&self, text: String) -> Promise {
-        let state = Rc::clone(&self.state);
-        future_to_promise(async move {
+        let (state, place) = live!(self.state, "bert.attention");
+        queued(place, async move {
             let bert = cpu_copy(&state).await?;
             let s = state.pre.read("bert")?;
             let vocab = &s.vocab;
@@ -329,9 +370,9 @@ impl BertModel {
 
     /// Pre-train `steps` more steps → Promise<{ step, mlmLoss, nspLoss, tokensPerSecond }>.
     pub fn train(&self, options_object: JsValue) -> Promise {
-        let state = Rc::clone(&self.state);
+        let (state, place) = live!(self.state, "bert.train");
         let opts = options::<TrainOptions>("bert.train", options_object);
-        future_to_promise(async move {
+        queued(place, async move {
             let steps = opts?.steps.unwrap_or(1);
             if !(1..=MAX_STEPS).contains(&steps) {
                 return Err(js_error(invalid("bert.train", format!("steps must be between 1 and {MAX_STEPS}."))));
@@ -350,8 +391,8 @@ impl BertModel {
 
     /// The pre-trained model as checkpoint bytes → Promise<Uint8Array> (safetensors).
     pub fn save(&self) -> Promise {
-        let state = Rc::clone(&self.state);
-        future_to_promise(async move {
+        let (state, place) = live!(self.state, "bert.save");
+        queued(place, async move {
             let bert = cpu_copy(&state).await?;
             let s = state.pre.read("bert")?;
             let values = bert.params.values.host()?;

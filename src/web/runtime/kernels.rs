@@ -20,6 +20,7 @@ use crate::ops::attention::{self, AttentionShape, Mask};
 use crate::ops::attention_gpu;
 use crate::ops::matmul::{self, MatmulShape};
 use crate::ops::positional;
+use crate::train::footprint::Footprint;
 use crate::web::convert::{f32_vec, js_error, js_tensor, options, tensor, to_js, Js};
 
 /// Options of `runtime.attention`. Lengths not given are inferred from the
@@ -160,6 +161,18 @@ impl Runtime {
                 nh: opts.heads,
             };
             shape.validate(OP)?;
+            // The (B, NH, T, S) dot products, scores and weights (and their copies for JS), unless only the output is asked.
+            let matrices = if opts.output_only {
+                0.0
+            } else {
+                6.0 * (opts.batch * opts.heads) as f64 * t as f64 * s as f64
+            };
+            let results = matrices + 4.0 * (opts.batch * t * opts.d_model) as f64;
+            self.check_budget(
+                OP,
+                &Footprint::buffers("the results, and their copies for JS", results),
+                "Use shorter sequences, or outputOnly",
+            )?;
             Mask {
                 causal: opts.causal,
                 key_lengths: opts.key_lengths.as_deref(),
@@ -222,6 +235,12 @@ impl Runtime {
             // Check the inputs before allocating the (m, n) result.
             check_len(OP, "A", a.len(), &[("m", opts.m), ("k", opts.k)])?;
             check_len(OP, "B", b.len(), &[("k", opts.k), ("n", opts.n)])?;
+            let result = opts.m as f64 * opts.n as f64;
+            self.check_budget(
+                OP,
+                &Footprint::buffers("the (m, n) result, and its copy for JS", 2.0 * result),
+                "Use smaller m and n",
+            )?;
             let shape = MatmulShape {
                 m: opts.m,
                 k: opts.k,
@@ -281,6 +300,12 @@ impl Runtime {
             check_len(OP, "b1", b1.len(), &[("dFF", f)])?;
             check_len(OP, "W2", w2.len(), &[("dFF", f), ("dModel", c)])?;
             check_len(OP, "b2", b2.len(), &[("dModel", c)])?;
+            let results = n as f64 * (4.0 * f as f64 + 2.0 * c as f64);
+            self.check_budget(
+                OP,
+                &Footprint::buffers("the (N, dFF) and (N, dModel) results, and their copies for JS", results),
+                "Use fewer rows or a smaller dFF",
+            )?;
             // The same layer the models use, with these weights and ReLU.
             let cpu = Device::Cpu;
             let (ffn, params) = FeedForward::from_matrices(&w1, &b1, &w2, &b2, c, f, Activation::Relu)?;

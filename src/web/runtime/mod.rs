@@ -2,7 +2,7 @@
 //! exposes the kernels that the teaching widgets show step by step.
 //!
 //! ```js
-//! const rt = await Runtime.create("auto");     // WebGPU if an adapter answers, else the CPU
+//! const rt = await Runtime.create("auto");     // the faster backend (see `choice`)
 //! rt.backend;                                   // "webgpu" or "cpu"
 //! const { scores, weights, output } = await rt.attention(q, k, v, { dModel: 4, heads: 1 });
 //! ```
@@ -18,15 +18,22 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+mod budget;
+mod choice;
 mod kernels;
 
 use super::convert::js_error;
+use super::memory;
 use crate::device::gpu::Gpu;
 use crate::device::{Device, Preference};
 use crate::error::{invalid, Error, Result};
+use crate::train::footprint::Footprint;
+use budget::Budget;
 
-/// The entry point of the JS API.
+/// The entry point of the JS API. (Clones share everything: a model's
+/// constructor keeps one while it builds.)
 #[wasm_bindgen]
+#[derive(Clone)]
 pub struct Runtime {
     state: Rc<RefCell<State>>,
 }
@@ -34,7 +41,12 @@ pub struct Runtime {
 /// What can change after creation: the device (on a fallback) and why.
 pub(super) struct State {
     device: Device,
+    /// Why this backend (a sentence for the page; see `choice`).
+    reason: String,
+    /// "auto" on a GPU: each model times both backends when it is built.
+    pub(super) measure_each_model: bool,
     fallback_reason: Option<String>,
+    pub(super) budget: Budget,
 }
 
 impl State {
@@ -42,9 +54,20 @@ impl State {
         self.device.clone()
     }
 
+    /// Why the runtime left the GPU, if it did.
+    pub(super) fn fallback_reason(&self) -> Option<String> {
+        self.fallback_reason.clone()
+    }
+
+    /// Why the runtime runs where it does: the fallback's reason, if the GPU was lost, else the choice's.
+    pub(super) fn reason(&self) -> String {
+        self.fallback_reason.clone().unwrap_or_else(|| self.reason.clone())
+    }
+
     /// The GPU is gone: run on the CPU from now on, and say why.
     pub(super) fn fall_back_to_cpu(&mut self, reason: &str) {
         self.device = Device::Cpu;
+        self.measure_each_model = false;
         self.fallback_reason = Some(format!("{reason} Continuing on the CPU."));
     }
 }
@@ -59,6 +82,11 @@ impl Runtime {
     /// The device to use now (a cheap clone: the GPU is shared).
     pub(super) fn current_device(&self) -> Device {
         self.state.borrow().device.clone()
+    }
+
+    /// Refuse `op` if `need` is more than the memory budget leaves (see `budget`).
+    pub(super) fn check_budget(&self, op: &'static str, need: &Footprint, advice: &str) -> Result<()> {
+        self.state.borrow().budget.check(op, need, advice)
     }
 
     /// The state models share with the runtime, to fall back with it.
@@ -94,24 +122,47 @@ impl Runtime {
 
 #[wasm_bindgen]
 impl Runtime {
-    /// `Runtime.create("auto" | "webgpu" | "cpu")` → Promise<Runtime>.
-    pub async fn create(preference: Option<String>) -> std::result::Result<Runtime, JsValue> {
+    /// `Runtime.create("auto" | "webgpu" | "cpu", options)` → Promise<Runtime>.
+    /// "auto" never takes a software adapter, and on a real one lets each
+    /// model time both backends (see `choice`); `rt.backendReason` says
+    /// which and why. Options: `memoryBudget` (bytes the runtime's models may
+    /// hold in wasm memory; see `budget`), `allowSoftwareAdapter` (let
+    /// "auto" consider a software adapter too, timed like a real one).
+    pub async fn create(preference: Option<String>, options_object: JsValue) -> std::result::Result<Runtime, JsValue> {
+        #[derive(serde::Deserialize, Default)]
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        struct CreateOptions {
+            memory_budget: Option<f64>,
+            allow_software_adapter: Option<bool>,
+        }
         let preference = Preference::parse(preference.as_deref().unwrap_or("auto")).map_err(|e| {
             js_error(match e {
                 Error::InvalidArgument { message, .. } => invalid("Runtime.create", message),
                 other => other,
             })
         })?;
-        let device = Device::pick(preference, webgpu_present()).await.map_err(|e| {
-            let missing = if webgpu_present() { "" } else { " (navigator.gpu is missing)" };
-            js_error(Error::Backend(format!("Runtime.create({:?}){missing}: {e}", preference.name())))
-        })?;
+        let options: CreateOptions = super::convert::options("Runtime.create", options_object)?;
+        let budget = Budget::new(options.memory_budget)?;
+        let present = webgpu_present();
+        let chosen = choice::choose(preference, present, options.allow_software_adapter.unwrap_or(false))
+            .await
+            .map_err(|e| js_error(choice::start_failed(preference, present, e)))?;
         Ok(Runtime {
             state: Rc::new(RefCell::new(State {
-                device,
+                device: chosen.device,
+                reason: chosen.reason,
+                measure_each_model: chosen.measure_each_model,
                 fallback_reason: None,
+                budget,
             })),
         })
+    }
+
+    /// Why the runtime runs on its backend, in a sentence for the page
+    /// (after a lost GPU: why it moved to the CPU).
+    #[wasm_bindgen(getter, js_name = backendReason)]
+    pub fn backend_reason(&self) -> String {
+        self.state.borrow().reason()
     }
 
     /// Which backend runs the kernels: `"webgpu"` or `"cpu"`.
@@ -140,6 +191,41 @@ impl Runtime {
     #[wasm_bindgen(getter, js_name = webgpuAvailable)]
     pub fn webgpu_available(&self) -> bool {
         webgpu_present()
+    }
+
+    /// What the runtime holds now → Promise<{ wasmBytes, wasmMemoryBytes, gpuBytes, models, budgetBytes }>:
+    /// bytes Rust has allocated and not freed; the size of the wasm memory
+    /// (which only grows: freed bytes are reused, never returned); bytes of
+    /// GPU buffers alive (0 on the CPU); models neither disposed nor
+    /// collected; the memory budget (see `budget`).
+    pub fn memory(&self) -> Promise {
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Memory {
+            wasm_bytes: f64,
+            wasm_memory_bytes: f64,
+            gpu_bytes: f64,
+            models: usize,
+            budget_bytes: f64,
+        }
+        let gpu_bytes = match self.current_device() {
+            Device::Gpu(gpu) => {
+                gpu.flush(); // destroy the buffers let go so far
+                gpu.held_bytes() as f64
+            }
+            Device::Cpu => 0.0,
+        };
+        let report = super::convert::to_js(&Memory {
+            wasm_bytes: memory::wasm_bytes_in_use() as f64,
+            wasm_memory_bytes: memory::wasm_memory_bytes(),
+            gpu_bytes,
+            models: memory::live_models(),
+            budget_bytes: self.state.borrow().budget.bytes,
+        });
+        match report {
+            Ok(value) => Promise::resolve(&value),
+            Err(error) => Promise::reject(&error),
+        }
     }
 
     /// Destroy the GPU device, as a driver reset would, to see the fallback
