@@ -4,7 +4,7 @@
 # Everything comes from package registries (crates.io, npm, Debian).
 #
 #   bash scripts/setup.sh          build tools: wasm32 target, nightly + rust-src, wasm-bindgen-cli, wasm-pack
-#   bash scripts/setup.sh test     also Chromium + ChromeDriver, Mesa's CPU Vulkan driver, npm packages
+#   bash scripts/setup.sh test     also Chromium + ChromeDriver, Mesa's CPU Vulkan driver, npm packages, cargo-fuzz
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-build}"
@@ -62,6 +62,7 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 dpkg -s mesa-vulkan-drivers >/dev/null 2>&1 || ! command -v dpkg >/dev/null 2>&1 || missing+=(mesa-vulkan-drivers)
 dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || ! command -v dpkg >/dev/null 2>&1 || missing+=(fonts-wqy-microhei)
+command -v g++ >/dev/null 2>&1 || missing+=(g++) # libFuzzer, which the fuzz targets link, is C++
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     sudo=""
@@ -82,6 +83,13 @@ fi
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages"
   npm ci --no-audit --no-fund
+fi
+
+# 5b. cargo-fuzz, which builds and runs the fuzz targets (fuzz/) with
+#     libFuzzer on the nightly compiler.
+if ! command -v cargo-fuzz >/dev/null 2>&1; then
+  say "installing cargo-fuzz (a few minutes, once)"
+  cargo install --locked cargo-fuzz
 fi
 
 # 6. A real pretrained BERT-architecture model and a standard BERT vocabulary

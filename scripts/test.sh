@@ -7,6 +7,7 @@
 #      and the SIMD kernel tests again in the relaxed-SIMD build
 #   3. end to end: the served course page driven by Playwright; a screenshot
 #      is left in test-artifacts/
+#   4. fuzzing: every fuzz target (fuzz/) for 60 s, from the committed seeds
 #
 #   bash scripts/test.sh          everything (npm test; what CI runs)
 #   bash scripts/test.sh quick    the native tests, then the end-to-end tests
@@ -35,7 +36,7 @@ lap "set-up (installs only what is missing)"
 export PATH="$HOME/.cargo/bin:$PATH"
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
 
-echo "== 1/3 native tests"
+echo "== 1/4 native tests"
 cargo test
 lap "native tests (cargo test)"
 if [ "$mode" = quick ]; then
@@ -50,7 +51,7 @@ fi
 cargo test --features threads --test threads
 lap "native thread-pool test (a second native build)"
 
-echo "== 2/3 in-browser tests (headless Chromium)"
+echo "== 2/4 in-browser tests (headless Chromium)"
 # Training on Chromium's software WebGPU adapter takes tens of seconds per test.
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}"
 wasm-pack test --mode no-install --headless --chrome --chromedriver "$(command -v chromedriver)"
@@ -61,8 +62,12 @@ RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" CARGO_TARGET_DIR=target/rel
   wasm-pack test --mode no-install --headless --chrome --chromedriver "$(command -v chromedriver)" --test simd
 lap "relaxed-SIMD kernel tests (another wasm build)"
 
-echo "== 3/3 end-to-end tests of the course page"
+echo "== 3/4 end-to-end tests of the course page"
 bash scripts/build-wasm.sh
 lap "the three release wasm builds for the page"
 node --test e2e/
 lap "end-to-end tests (node --test e2e/)"
+
+echo "== 4/4 fuzzing: every target for 60 s"
+bash scripts/fuzz.sh smoke
+lap "fuzz smoke (the fuzz build, then 60 s per target)"

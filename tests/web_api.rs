@@ -58,6 +58,16 @@ fn opts(pairs: &[(&str, JsValue)]) -> JsValue {
     object.into()
 }
 
+/// Options of a translator small enough to train in a test: 300 sentences, dModel 16, dFF 32, batches of 8.
+fn small_translator() -> JsValue {
+    opts(&[
+        ("sentences", 300.into()),
+        ("dModel", 16.into()),
+        ("dFF", 32.into()),
+        ("batchSize", 8.into()),
+    ])
+}
+
 /// A model from the Promise a constructor returns.
 async fn made<T: wasm_bindgen::convert::TryFromJsValue>(promise: Promise) -> T {
     let value = JsFuture::from(promise)
@@ -226,12 +236,7 @@ async fn unknown_backends_are_errors_and_auto_never_takes_a_software_adapter() {
         .map_err(|_| ())
         .unwrap();
     assert_eq!(timed.backend(), "webgpu");
-    let small = opts(&[
-        ("sentences", 300.into()),
-        ("dModel", 16.into()),
-        ("dFF", 32.into()),
-        ("batchSize", 8.into()),
-    ]);
+    let small = small_translator();
     let model = made::<Seq2seqModel>(timed.seq2seq(small)).await;
     let described = resolved(model.describe()).await;
     let reason = get(&described, "backendReason").as_string().unwrap();
@@ -288,12 +293,7 @@ async fn sizes_past_the_memory_budget_are_refused_before_allocating() {
     assert!(msg.starts_with("attention: this would hold about"), "{msg}");
     // Nothing was allocated on the way, and a model that fits is still made.
     assert!(memory(&rt).await.0 < bytes_before + 1e6);
-    let small = opts(&[
-        ("sentences", 300.into()),
-        ("dModel", 16.into()),
-        ("dFF", 32.into()),
-        ("batchSize", 8.into()),
-    ]);
+    let small = small_translator();
     made::<Seq2seqModel>(rt.seq2seq(small)).await;
 }
 
@@ -316,12 +316,7 @@ async fn a_lost_gpu_device_falls_back_to_the_cpu() {
 #[wasm_bindgen_test]
 async fn seq2seq_trains_translates_and_rejects_bad_input() {
     for rt in both().await {
-        let small = opts(&[
-            ("sentences", 300.into()),
-            ("dModel", 16.into()),
-            ("dFF", 32.into()),
-            ("batchSize", 8.into()),
-        ]);
+        let small = small_translator();
         let model = made::<Seq2seqModel>(rt.seq2seq(small)).await;
         let first = JsFuture::from(model.train(opts(&[("steps", 3.into())]))).await.unwrap();
         assert_eq!(get(&first, "step").as_f64(), Some(3.0));
@@ -417,12 +412,7 @@ fn bleu_scores_sentences_given_as_strings() {
 #[wasm_bindgen_test]
 async fn a_translator_on_a_lost_gpu_keeps_training_on_the_cpu() {
     let rt = runtime("webgpu").await;
-    let small = opts(&[
-        ("sentences", 300.into()),
-        ("dModel", 16.into()),
-        ("dFF", 32.into()),
-        ("batchSize", 8.into()),
-    ]);
+    let small = small_translator();
     let model = made::<Seq2seqModel>(rt.seq2seq(small)).await;
     let first = JsFuture::from(model.train(opts(&[("steps", 3.into())]))).await.unwrap();
     assert_eq!(get(&first, "step").as_f64(), Some(3.0));
@@ -1016,20 +1006,12 @@ async fn memory(rt: &Runtime) -> (f64, f64, f64) {
 #[wasm_bindgen_test]
 async fn dispose_frees_a_model_at_once_and_memory_says_so() {
     for rt in both().await {
-        let small = || {
-            opts(&[
-                ("sentences", 300.into()),
-                ("dModel", 16.into()),
-                ("dFF", 32.into()),
-                ("batchSize", 8.into()),
-            ])
-        };
         // A first model sizes the kernels' scratch buffers, which stay for the next one.
-        let mut first = made::<Seq2seqModel>(rt.seq2seq(small())).await;
+        let mut first = made::<Seq2seqModel>(rt.seq2seq(small_translator())).await;
         resolved(first.train(opts(&[("steps", 2.into())]))).await;
         first.dispose();
         let (bytes_before, gpu_before, models_before) = memory(&rt).await;
-        let mut model = made::<Seq2seqModel>(rt.seq2seq(small())).await;
+        let mut model = made::<Seq2seqModel>(rt.seq2seq(small_translator())).await;
         resolved(model.train(opts(&[("steps", 2.into())]))).await;
         let (bytes_held, gpu_held, models_held) = memory(&rt).await;
         assert_eq!(models_held, models_before + 1.0);
@@ -1082,12 +1064,7 @@ async fn dispose_frees_a_model_at_once_and_memory_says_so() {
 #[wasm_bindgen_test]
 async fn fifty_calls_at_once_on_one_model_resolve_in_order_with_their_own_results() {
     for rt in both().await {
-        let small = opts(&[
-            ("sentences", 300.into()),
-            ("dModel", 16.into()),
-            ("dFF", 32.into()),
-            ("batchSize", 8.into()),
-        ]);
+        let small = small_translator();
         let model = made::<Seq2seqModel>(rt.seq2seq(small)).await;
         let sentence = "the agreement was signed .";
         // Fifty calls made at once: train, describe and translate interleaved.

@@ -204,6 +204,13 @@ export interface Runtime {
   loseDevice(): void;
   /** What the runtime holds now: memory in use and live models. */
   memory(): Promise<MemoryReport>;
+  /**
+   * Panic inside a call, as a bug would: the call rejects with "internal error in
+   * simulateInternalError; the runtime was restarted", models made before are lost,
+   * and the next call runs on a fresh wasm instance (a `glassformer-restarted`
+   * event tells the page).
+   */
+  simulateInternalError(): Promise<never>;
   /** Multi-head attention, only the output (the fused kernels). */
   attention(q: Numbers, k: Numbers, v: Numbers, options: AttentionOptions & { outputOnly: true }): Promise<AttentionOutput>;
   /** Multi-head attention, with the scores and weights of every head. */

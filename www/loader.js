@@ -29,29 +29,49 @@ export const relaxedSimd = (() => {
 })();
 
 import { fromPretrained } from "./pretrained.js";
+import { restartable } from "./restartable.js";
 
 let loaded = null;
+let instances = 0;
 
 /**
  * The glassformer wasm package, initialised: the relaxed-SIMD build (fused
  * multiply-add) where the browser has relaxed SIMD, otherwise the plain
  * simd128 build. `?simd=plain` in the address forces the plain one.
+ *
+ * If a panic (a bug in glassformer) kills the wasm instance, the calls in
+ * flight reject with "internal error in <op>; the runtime was restarted",
+ * a `glassformer-restarted` event goes to `document`, and the next call of
+ * `loadGlassformer` (which every runtime made by `Runtime.create` makes for
+ * its next call: see restartable.js) starts a fresh instance.
  */
 export function loadGlassformer() {
   if (!loaded) {
     const forcePlain = new URLSearchParams(globalThis.location?.search ?? "").get("simd") === "plain";
     const build = relaxedSimd && !forcePlain ? "./pkg-relaxed/glassformer.js" : "./pkg/glassformer.js";
-    loaded = import(build)
-      .catch(() => import("./pkg/glassformer.js")) // the relaxed build was not built: use the plain one
+    // A fresh instance after a crash: the same files under another address make another module.
+    const instance = instances++ === 0 ? "" : `?instance=${instances}`;
+    const self = (loaded = import(build + instance)
+      .catch(() => import("./pkg/glassformer.js" + instance)) // the relaxed build was not built: use the plain one
       .then(async (module) => {
         await module.default();
+        // Runtime.create gives a runtime that outlives its instance (restartable.js).
+        const raw = module.Runtime;
+        const Runtime = Object.create(raw);
+        Runtime.create = (preference, options) => restartable.create(preference, options);
         // rt.fromPretrained(source, options): the download lives in JS (pretrained.js), the model in wasm.
-        module.Runtime.prototype.fromPretrained = function (source, options) {
+        raw.prototype.fromPretrained = function (source, options) {
           return fromPretrained(this, source, options);
         };
-        return module;
-      });
-    loaded.catch(() => { loaded = null; });
+        const glassformer = { ...module, Runtime, rawRuntime: raw };
+        module.onInternalError((message) => {
+          if (loaded === self) loaded = null; // the next call loads a fresh instance
+          restartable.instanceLost(glassformer, message);
+          globalThis.document?.dispatchEvent(new CustomEvent("glassformer-restarted", { detail: { message } }));
+        });
+        return glassformer;
+      }));
+    self.catch(() => { if (loaded === self) loaded = null; });
   }
   return loaded;
 }

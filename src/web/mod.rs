@@ -32,11 +32,35 @@ pub use seq2seq::Seq2seqModel;
 
 use wasm_bindgen::prelude::*;
 
+thread_local! {
+    /// Told when a panic (a bug) kills this instance: see `onInternalError`.
+    static ON_INTERNAL_ERROR: std::cell::RefCell<Option<js_sys::Function>> = const { std::cell::RefCell::new(None) };
+}
+
 /// Runs once when the module is instantiated: route Rust panics (bugs) to the
-/// console with their message instead of a bare "unreachable executed".
+/// console with their message instead of a bare "unreachable executed", and
+/// to the callback given to `onInternalError`.
 #[wasm_bindgen(start)]
 pub fn start() {
-    console_error_panic_hook::set_once();
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        let message = JsValue::from_str(&info.to_string());
+        let _ = ON_INTERNAL_ERROR.try_with(|slot| {
+            if let Some(callback) = slot.try_borrow().ok().as_ref().and_then(|c| c.as_ref()) {
+                let _ = callback.call1(&JsValue::NULL, &message);
+            }
+        });
+    }));
+}
+
+/// `onInternalError(callback)`: call `callback(message)` if a panic (a bug
+/// in glassformer) ever kills this wasm instance. No call into the instance
+/// may follow (its state is whatever the panic left): the page's loader
+/// (www/loader.js) rejects the calls in flight with a readable Error and
+/// starts a fresh instance for the next ones.
+#[wasm_bindgen(js_name = onInternalError)]
+pub fn on_internal_error(callback: js_sys::Function) {
+    ON_INTERNAL_ERROR.with(|slot| *slot.borrow_mut() = Some(callback));
 }
 
 /// The crate version, e.g. for the page footer.

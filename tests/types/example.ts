@@ -61,7 +61,8 @@ export async function kernels(): Promise<Runtime> {
 
   rt.loseDevice();
   const held = await rt.memory();
-  console.log(held.wasmBytes, held.wasmMemoryBytes, held.gpuBytes, held.models);
+  console.log(held.wasmBytes, held.wasmMemoryBytes, held.gpuBytes, held.models, held.budgetBytes);
+  await rt.simulateInternalError().catch((error: Error) => console.log(error.message));
 
   // A refused call: the Error names the op, and for a wrong size what, expected and got.
   try {

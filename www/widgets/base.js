@@ -80,9 +80,14 @@ export class GfWidget extends HTMLElement {
     this._messages = {};
     this._render();
     this._start();
+    // After an internal error the runtime restarts on a fresh wasm instance
+    // (restartable.js) and models made before are gone: start again, loading them anew.
+    this._onRestart ??= () => { if (this.isConnected) { this.disconnectedCallback(); this.connectedCallback(); } };
+    document.addEventListener("glassformer-restarted", this._onRestart);
   }
 
   disconnectedCallback() {
+    document.removeEventListener("glassformer-restarted", this._onRestart);
     this._life++;
     for (const [timer, cleanUp] of this._timers) {
       clearTimeout(timer);

@@ -51,6 +51,11 @@ export function acquireModel(name, onProgress) {
   return entry.promise;
 }
 
+// After an internal error the runtime restarts on a fresh wasm instance and
+// the models loaded before are gone: forget them, so that widgets starting
+// again (base.js) load them anew.
+globalThis.document?.addEventListener("glassformer-restarted", () => shared.clear());
+
 /** One user fewer of model `name`; the last one frees it, or stops its download. */
 export function releaseModel(name) {
   const entry = shared.get(name);

@@ -228,6 +228,17 @@ impl Runtime {
         }
     }
 
+    /// Panic inside a call, as a bug would (the Promise never settles from
+    /// Rust's side): to see the page's loader notice the dead instance,
+    /// reject the call with a readable Error and restart on a fresh one.
+    #[wasm_bindgen(js_name = simulateInternalError)]
+    pub fn simulate_internal_error(&self) -> Promise {
+        future_to_promise(async {
+            memory::yield_to_event_loop().await;
+            panic!("a simulated internal error (rt.simulateInternalError())");
+        })
+    }
+
     /// Destroy the GPU device, as a driver reset would, to see the fallback
     /// happen (the next call finishes on the CPU). No effect on the CPU.
     #[wasm_bindgen(js_name = loseDevice)]
