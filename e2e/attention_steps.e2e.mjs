@@ -115,7 +115,7 @@ test("the default page passes over the software adapter: the translator trains o
   try {
     await page.waitForSelector('gf-attention-steps[data-state="ready"]', { timeout: 30_000 });
     const badge = await page.textContent("#backend");
-    assert.match(badge, /^Running on the CPU \(WebAssembly\): the only WebGPU adapter here, .*software renderer/);
+    assert.match(badge, /^Running on the CPU \(WebAssembly\): this browser's only WebGPU adapter.* is a software renderer.*\?backend=webgpu/);
     const trained = await page.evaluate(async () => {
       const { getRuntime } = await import("./glassformer.js");
       const rt = await getRuntime();

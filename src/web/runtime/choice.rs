@@ -61,11 +61,13 @@ pub(super) async fn choose(preference: Preference, webgpu_present: bool, allow_s
                     .into(),
             )),
             Ok(gpu) if gpu.software && !allow_software => {
-                let name = gpu.adapter_name.clone();
+                // Browsers often give a fallback adapter no name at all.
+                let name = if gpu.adapter_name.starts_with("the browser's") { String::new() } else { format!(" ({})", gpu.adapter_name) };
                 gpu.destroy(); // give its memory back now: nothing will run on it
                 Ok(cpu(format!(
-                    "Running on the CPU (WebAssembly): the only WebGPU adapter here, {name}, is a software renderer that runs on the CPU, \
-                     slower than the WebAssembly kernels. Ask for backend \"webgpu\" to use it anyway."
+                    "Running on the CPU (WebAssembly): this browser's only WebGPU adapter{name} is a software renderer, which runs on \
+                     the CPU and is slower than the WebAssembly kernels. Add ?backend=webgpu to the address (or ask Runtime.create \
+                     for \"webgpu\") to use it anyway."
                 )))
             }
             Ok(gpu) => {
