@@ -295,6 +295,23 @@ async fn sizes_past_the_memory_budget_are_refused_before_allocating() {
     assert!(memory(&rt).await.0 < bytes_before + 1e6);
     let small = small_translator();
     made::<Seq2seqModel>(rt.seq2seq(small)).await;
+    // A classifier copies its BERT and trains at its own batch size: checked too.
+    let bert = made::<BertModel>(rt.bert(opts(&[
+        ("dModel", 16.into()),
+        ("heads", 2.into()),
+        ("layers", 1.into()),
+        ("documents", 40.into()),
+    ])))
+    .await;
+    let examples = get(
+        &glassformer::web::bert_opinion_examples(opts(&[("split", 0.into()), ("count", 4.into()), ("seed", 1.into())])).unwrap(),
+        "examples",
+    );
+    let msg = rejection(bert.fine_tune(examples, opts(&[("batchSize", 10_000_000.into())]))).await;
+    assert!(
+        msg.starts_with("bert.fineTune: this would hold about") && msg.contains("batchSize"),
+        "{msg}"
+    );
 }
 
 #[wasm_bindgen_test]

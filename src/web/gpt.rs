@@ -360,6 +360,9 @@ impl GptModel {
             if !(1..=10_000).contains(&steps) {
                 return Err(js_error(invalid("gpt.train", "steps must be between 1 and 10000.")));
             }
+            if opts.validation_batches.is_some_and(|b| b > 100) {
+                return Err(js_error(invalid("gpt.train", "validationBatches must be between 0 and 100.")));
+            }
             let start = now_ms();
             let trained = training.train(steps, "gpt.train").await?;
             let (tokens, loss) = (trained.tokens, trained.losses[0]);

@@ -20,13 +20,15 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::bench::now_ms;
 use super::convert::{js_error, js_tensor, options, to_js, Js};
-use super::memory::{build, live, queued, Handle};
+use super::memory::{build, live, queued, yield_to_event_loop, Handle};
 use super::runtime::Runtime;
 use super::training::Training;
 use crate::checkpoint::{load_translator, save_translator};
 use crate::device::Device;
 use crate::error::{invalid, Result};
 use crate::models::translate::beam;
+use crate::train::bleu::corpus_bleu;
+use crate::train::data::grammar::SentencePair;
 use crate::train::data::DataConfig;
 use crate::train::footprint::Footprint;
 use crate::train::tokenizer::tokenize;
@@ -316,36 +318,42 @@ impl Seq2seqModel {
             let opts = opts?;
             let (offset, limit) = (opts.offset.unwrap_or(0), opts.limit.unwrap_or(usize::MAX));
             let cpu = cpu_model(&training).await?;
-            let t = training.read("seq2seq")?;
-            let pairs = match split.as_str() {
-                "train" => &t.data.train,
-                "valid" => &t.data.valid,
-                "test" => &t.data.test,
-                other => {
+            // The sentences to score: which split, from where, how many.
+            let count = {
+                let t = training.read("seq2seq")?;
+                let total = split_of(&t, &split)?.len();
+                if offset >= total {
                     return Err(js_error(invalid(
                         "seq2seq.evaluate",
-                        format!("unknown split {other:?}; use \"train\", \"valid\" or \"test\"."),
-                    )))
+                        format!("offset {offset} is past the end of the {split} split ({total} sentences)."),
+                    )));
                 }
+                limit.min(total - offset)
             };
-            if offset >= pairs.len() {
-                return Err(js_error(invalid(
-                    "seq2seq.evaluate",
-                    format!("offset {offset} is past the end of the {split} split ({} sentences).", pairs.len()),
-                )));
+            // Decoded a slice at a time, yielding to the page between slices: a whole split
+            // takes seconds, and the page must keep answering meanwhile.
+            let mut hypotheses = Vec::with_capacity(count);
+            for start in (offset..offset + count).step_by(EVALUATION_SLICE) {
+                {
+                    let t = training.read("seq2seq")?;
+                    let end = (start + EVALUATION_SLICE).min(offset + count);
+                    hypotheses.extend(t.evaluate_with(&cpu, &split_of(&t, &split)?[start..end], usize::MAX)?.hypotheses);
+                }
+                yield_to_event_loop().await;
             }
-            let pairs = &pairs[offset..];
-            let evaluation = t.evaluate_with(&cpu, pairs, limit)?;
+            let t = training.read("seq2seq")?;
+            let scored = &split_of(&t, &split)?[offset..offset + count];
+            let references: Vec<Vec<String>> = scored.iter().map(|p| p.french.clone()).collect();
+            let exact = hypotheses.iter().zip(&references).filter(|(h, r)| h == r).count();
             let lines =
                 |sentences: &mut dyn Iterator<Item = &Vec<String>>| -> Vec<String> { sentences.map(|words| words.join(" ")).collect() };
-            let scored = &pairs[..evaluation.sentences];
             to_js(&EvaluateResult {
-                exact_match: evaluation.exact_match,
-                bleu: evaluation.bleu.score,
-                sentences: evaluation.sentences,
+                exact_match: 100.0 * exact as f64 / count.max(1) as f64,
+                bleu: corpus_bleu(&hypotheses, &references)?.score,
+                sentences: count,
                 sources: lines(&mut scored.iter().map(|p| &p.english)),
-                hypotheses: lines(&mut evaluation.hypotheses.iter()),
-                references: lines(&mut scored.iter().map(|p| &p.french)),
+                hypotheses: lines(&mut hypotheses.iter()),
+                references: lines(&mut references.iter()),
             })
         })
     }
@@ -388,6 +396,22 @@ impl Seq2seqModel {
     /// garbage collector collects it; later calls on it throw.
     pub fn dispose(&mut self) {
         self.training.dispose();
+    }
+}
+
+/// Sentences `evaluate` decodes between two yields to the page (a few tens of milliseconds).
+const EVALUATION_SLICE: usize = 16;
+
+/// The split named `name` of the translator's data.
+fn split_of<'a>(t: &'a Translator, name: &str) -> std::result::Result<&'a [SentencePair], JsValue> {
+    match name {
+        "train" => Ok(&t.data.train),
+        "valid" => Ok(&t.data.valid),
+        "test" => Ok(&t.data.test),
+        other => Err(js_error(invalid(
+            "seq2seq.evaluate",
+            format!("unknown split {other:?}; use \"train\", \"valid\" or \"test\"."),
+        ))),
     }
 }
 

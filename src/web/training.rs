@@ -26,7 +26,7 @@ use super::memory::Held;
 use super::runtime::{Runtime, State};
 use crate::device::Device;
 use crate::error::Result;
-use crate::train::footprint::megabytes;
+use crate::train::footprint::{megabytes, Footprint};
 use crate::train::trainer::{busy, Resilient, Snapshot, Trained, Trainer};
 
 /// A trainer shared by a model's methods (cheap to clone: shared handles).
@@ -68,6 +68,11 @@ impl<T: Trainer> Training<T> {
             runtime: Rc::clone(&self.runtime),
             placement: Rc::clone(&self.placement),
         })
+    }
+
+    /// Refuse `op` if `need` is more than the runtime's memory budget leaves.
+    pub(super) fn check_budget(&self, op: &'static str, need: &Footprint, advice: &str) -> Result<()> {
+        self.runtime.borrow().budget.check(op, need, advice)
     }
 
     /// The backend the model trains on now ("cpu" or "webgpu") and why, for `describe()`.

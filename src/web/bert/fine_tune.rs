@@ -14,6 +14,8 @@ use crate::device::Device;
 use crate::error::{invalid, Result};
 use crate::train::errands::{opinions, OPINION_LABELS};
 use crate::train::fine_tuning::{accuracy, classify, labelled, FineTuner};
+use crate::train::footprint::Footprint;
+use crate::train::pretraining::PretrainingConfig;
 use crate::web::convert::{js_error, js_tensor, options, to_js, Js};
 
 /// A labelled sentence, `{ text, label }`, in and out.
@@ -136,6 +138,22 @@ impl BertModel {
                 let s = state.pre.read("bert.fineTune")?;
                 (s.bert.clone(), s.bert.device.clone(), s.bert.cfg.max_len, s.vocab.clone())
             };
+            // The classifier is a copy of the encoder, trained at this batch size.
+            let batch_size = opts.batch_size.unwrap_or(16).max(1);
+            let cfg = pretrained.cfg;
+            let copy = PretrainingConfig {
+                layers: cfg.layers,
+                d_model: cfg.c,
+                heads: cfg.heads,
+                max_len,
+                batch_size,
+                documents: 0,
+                vocab_size: vocab.len(),
+                ..PretrainingConfig::default()
+            };
+            state
+                .pre
+                .check_budget("bert.fineTune", &Footprint::bert(&copy), "Use a smaller batchSize")?;
             let train_set = labelled(&vocab, &pairs, classes, max_len)?;
             let eval_set = match &opts.evaluate_on {
                 Some(list) => {
@@ -171,11 +189,10 @@ impl BertModel {
                 .map_err(|_| busy("bert.fineTune"))?
                 .clone()
                 .ok_or_else(|| busy("bert.fineTune"))?;
-            fine.trainer().try_borrow_mut().map_err(|_| busy("bert.fineTune"))?.set_examples(
-                &vocab,
-                train_set,
-                opts.batch_size.unwrap_or(16).max(1),
-            )?;
+            fine.trainer()
+                .try_borrow_mut()
+                .map_err(|_| busy("bert.fineTune"))?
+                .set_examples(&vocab, train_set, batch_size)?;
             let trained = fine.train(steps as u32, "bert.fineTune").await?;
             let (bert, step) = {
                 let f = fine.read("bert.fineTune")?;
