@@ -542,7 +542,7 @@ export interface Generation {
 
 /** Options of the GPT's `train`. */
 export interface GptTrainOptions extends TrainOptions {
-  /** Fixed validation batches for `valLoss`; 0 skips it (default 2). */
+  /** Fixed validation batches for `valLoss`, 0 to 100; 0 skips it (default 2). */
   validationBatches?: number;
 }
 

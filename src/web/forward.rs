@@ -15,7 +15,8 @@ use js_sys::Promise;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use crate::web::memory::{live, queued};
+use crate::web::memory::live;
+use crate::web::queue::queued;
 
 use super::bert::{cpu_copy as bert_cpu_copy, BertModel};
 use super::convert::{js_error, js_tensor, options, to_js, Js};

@@ -23,7 +23,8 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::bench::now_ms;
 use super::convert::{js_error, js_tensor, options, to_js, Js};
-use super::memory::{build, live, queued, Handle};
+use super::memory::{build, live, Handle};
+use super::queue::queued;
 use super::runtime::Runtime;
 use super::training::Training;
 use crate::checkpoint::{load_gpt, save_gpt};

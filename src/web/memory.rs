@@ -8,15 +8,8 @@
 //! reports it beside the memory's size, the GPU bytes held and the live
 //! models.
 //!
-//! **One call at a time, in order.** Every call on a model takes its place
-//! in the model's [`Queue`] when it is made, and starts when the calls made
-//! before it have ended: fifty calls fired at once from two widgets resolve
-//! in the order they were made, each with the result it would have had
-//! alone. (So a `generate` callback must not await another call on the same
-//! model: that call waits for the `generate` to end.)
-//!
 //! **Giving back.** Every model object of the JS API holds its model in a
-//! [`Handle`]: `model.dispose()` drops it at once (GPU buffers included,
+//! [`Handle`] (with the queue its calls wait in, see `queue`): `model.dispose()` drops it at once (GPU buffers included,
 //! and the buffers the host and GPU pools kept for its temporaries);
 //! a model the page simply drops is freed when the garbage collector
 //! collects its JS object (wasm-bindgen registers each object with a
@@ -43,13 +36,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use futures_channel::oneshot;
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::convert::js_error;
+use super::queue::{Place, Queue};
 use super::runtime::State;
 use crate::device::Device;
 use crate::error::invalid;
@@ -117,44 +110,6 @@ static LIVE_MODELS: AtomicUsize = AtomicUsize::new(0);
 
 pub fn live_models() -> usize {
     LIVE_MODELS.load(Ordering::Relaxed)
-}
-
-/// The calls made on one model, in order: each waits for the one before.
-#[derive(Default)]
-pub(in crate::web) struct Queue {
-    /// Ends when the last call made so far has ended.
-    last: RefCell<Option<oneshot::Receiver<()>>>,
-}
-
-/// A call's place in its model's queue, taken when the call is made.
-pub(in crate::web) struct Place {
-    before: Option<oneshot::Receiver<()>>,
-    done: oneshot::Sender<()>,
-}
-
-/// Held while a call runs; dropping it (the call ended, however) lets the next one start.
-pub(in crate::web) struct Turn {
-    _done: oneshot::Sender<()>,
-}
-
-impl Queue {
-    /// A place after every call made so far.
-    pub fn join(&self) -> Place {
-        let (done, ended) = oneshot::channel();
-        let before = self.last.replace(Some(ended));
-        Place { before, done }
-    }
-}
-
-impl Place {
-    /// Wait until the calls before this one have ended.
-    pub async fn wait(self) -> Turn {
-        if let Some(before) = self.before {
-            // The call before dropped its Turn: ended (its sender dropped, so Err(Canceled)).
-            let _ = before.await;
-        }
-        Turn { _done: self.done }
-    }
 }
 
 /// What a [`Handle`] holds: a model's shared handles, and the runtime it runs on.
@@ -239,17 +194,6 @@ macro_rules! live {
     };
 }
 pub(crate) use live;
-
-/// A model's call as a Promise: wait for the call's turn, then run `work`.
-pub(in crate::web) fn queued<F>(place: Place, work: F) -> Promise
-where
-    F: Future<Output = Result<JsValue, JsValue>> + 'static,
-{
-    wasm_bindgen_futures::future_to_promise(async move {
-        let _turn = place.wait().await;
-        work.await
-    })
-}
 
 /// Wait for the next task of the event loop (a `setTimeout(0)`), so that
 /// finalizers of collected objects can run.

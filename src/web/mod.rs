@@ -8,7 +8,8 @@
 //! Files: `convert.rs` (typed arrays and option objects), `runtime/`
 //! (the `Runtime` class in `mod.rs`, the kernels it exposes in `kernels.rs`),
 //! `bench.rs` (`runtime.benchmark`, for `bench.html`), `memory.rs` (what the
-//! runtime holds, models freed when dropped, calls queued per model),
+//! runtime holds, models freed when dropped), `queue.rs` (one call at a time
+//! per model, in order),
 //! `training.rs` (a model's trainer with its runtime: training that moves
 //! to the CPU when the GPU is lost), and one file per model: `seq2seq.rs`,
 //! `gpt.rs`, and `bert/` (`mod.rs`: the model, fill-mask, masking,
@@ -21,6 +22,7 @@ mod forward;
 mod gpt;
 pub mod memory;
 mod pretrained;
+mod queue;
 mod runtime;
 mod seq2seq;
 mod training;

@@ -20,7 +20,8 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::bench::now_ms;
 use super::convert::{js_error, js_tensor, options, to_js, Js};
-use super::memory::{build, live, queued, yield_to_event_loop, Handle};
+use super::memory::{build, live, yield_to_event_loop, Handle};
+use super::queue::queued;
 use super::runtime::Runtime;
 use super::training::Training;
 use crate::checkpoint::{load_translator, save_translator};

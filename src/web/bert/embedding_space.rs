@@ -7,7 +7,8 @@ use js_sys::Promise;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use crate::web::memory::{live, queued};
+use crate::web::memory::live;
+use crate::web::queue::queued;
 
 use super::{cpu_copy, BertModel};
 use crate::device::Device;

@@ -7,7 +7,8 @@ use js_sys::Promise;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use crate::web::memory::{live, queued};
+use crate::web::memory::live;
+use crate::web::queue::queued;
 
 use super::{busy, check_text, cpu_bert, BertModel, MAX_STEPS};
 use crate::device::Device;

@@ -33,7 +33,8 @@ pub use fine_tune::bert_opinion_examples;
 
 use super::bench::now_ms;
 use super::convert::{js_error, js_tensor, options, to_js, Js};
-use super::memory::{build, live, queued, Handle, Held};
+use super::memory::{build, live, Handle, Held};
+use super::queue::queued;
 use super::runtime::Runtime;
 use super::training::Training;
 use crate::checkpoint::{load_bert, save_bert};

@@ -42,7 +42,7 @@ pub(super) async fn choose(preference: Preference, webgpu_present: bool, allow_s
         Preference::WebGpu => {
             let gpu = Device::pick(Preference::WebGpu, webgpu_present).await?;
             let software = matches!(&gpu, Device::Gpu(g) if g.software);
-            let mut reason = format!("Running on WebGPU ({}), as asked (backend \"webgpu\").", adapter(&gpu));
+            let mut reason = format!("Running on WebGPU{}, as asked (backend \"webgpu\").", adapter(&gpu));
             if software {
                 reason.push_str(" It is a software renderer, which runs on the CPU: the CPU backend is faster.");
             }
@@ -61,8 +61,7 @@ pub(super) async fn choose(preference: Preference, webgpu_present: bool, allow_s
                     .into(),
             )),
             Ok(gpu) if gpu.software && !allow_software => {
-                // Browsers often give a fallback adapter no name at all.
-                let name = if gpu.adapter_name.starts_with("the browser's") { String::new() } else { format!(" ({})", gpu.adapter_name) };
+                let name = named(&gpu);
                 gpu.destroy(); // give its memory back now: nothing will run on it
                 Ok(cpu(format!(
                     "Running on the CPU (WebAssembly): this browser's only WebGPU adapter{name} is a software renderer, which runs on \
@@ -73,7 +72,7 @@ pub(super) async fn choose(preference: Preference, webgpu_present: bool, allow_s
             Ok(gpu) => {
                 let gpu = Device::Gpu(Rc::new(gpu));
                 let reason = format!(
-                    "WebGPU ({}) is available: each model times one training step on it and on the CPU when it is built, \
+                    "WebGPU{} is available: each model times one training step on it and on the CPU when it is built, \
                      and runs on the faster (its describe() says which).",
                     adapter(&gpu)
                 );
@@ -87,10 +86,20 @@ pub(super) async fn choose(preference: Preference, webgpu_present: bool, allow_s
     }
 }
 
+/// " (the adapter's name)", or nothing where the browser gives it none.
 fn adapter(device: &Device) -> String {
     match device {
-        Device::Gpu(gpu) => gpu.adapter_name.clone(),
-        Device::Cpu => "no adapter".into(),
+        Device::Gpu(gpu) => named(gpu),
+        Device::Cpu => String::new(),
+    }
+}
+
+fn named(gpu: &Gpu) -> String {
+    // `describe_adapter`'s words for a nameless adapter (browsers often give a fallback one no name).
+    if gpu.adapter_name.starts_with("the browser's") {
+        String::new()
+    } else {
+        format!(" ({})", gpu.adapter_name)
     }
 }
 
