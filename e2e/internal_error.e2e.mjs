@@ -44,3 +44,29 @@ test("an internal error: the call says so, the runtime restarts, widgets reload 
     await close();
   }
 });
+
+test("an internal error in the CPU worker: the call says so, and the next call runs on a fresh worker", { timeout: 120_000 }, async () => {
+  const { page, errors, close } = await openCoursePage("/share.html?widget=gf-causal-mask&backend=cpu&threads=1");
+  try {
+    const result = await page.evaluate(async () => {
+      const { startWorkerRuntime } = await import("./runtime.js");
+      const worker = await startWorkerRuntime(1);
+      const small = { sentences: 300, dModel: 16, dFF: 32, batchSize: 8 };
+      const before = await worker.seq2seq(small);
+      await before.train({ steps: 1 });
+      const crash = await worker.simulateInternalError().then(() => "resolved", (e) => `${e.op}: ${e.message}`);
+      const lost = await before.describe().then(() => "resolved", (e) => e.message);
+      before.dispose(); // nothing left to free: no error either
+      const after = await worker.seq2seq(small);
+      const { step } = await after.train({ steps: 2 });
+      worker.terminate();
+      return { crash, lost, step };
+    });
+    assert.match(result.crash, /^simulateInternalError: internal error in simulateInternalError; the runtime was restarted \(panicked at .*simulated internal error/);
+    assert.match(result.lost, /^describe: this model was lost when the runtime restarted/);
+    assert.equal(result.step, 2);
+    assert.deepEqual(errors.filter((e) => !/simulated internal error|unreachable|RuntimeError/.test(e)), []);
+  } finally {
+    await close();
+  }
+});

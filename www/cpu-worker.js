@@ -38,6 +38,8 @@ addEventListener("message", async ({ data }) => {
       // Without a relaxed-SIMD build (a quick test run builds only www/pkg), the plain one.
       const pkg = await import(build).catch((error) => (threads > 1 ? Promise.reject(error) : import("./pkg/glassformer.js")));
       await pkg.default();
+      // A panic (a bug) kills this instance: the page's WorkerRuntime rejects the calls in flight and starts a fresh worker.
+      pkg.onInternalError((message) => postMessage({ type: "glassformer-internal-error", message }));
       // The pool must exist before any kernel runs: rayon would otherwise
       // try to start threads of its own, which wasm cannot.
       if (threads > 1) await pkg.initThreadPool(threads);

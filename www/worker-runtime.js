@@ -20,9 +20,8 @@ function workerError({ error, fields }) {
  */
 export class WorkerRuntime {
   static async start(threads) {
-    const worker = new Worker(new URL("./cpu-worker.js", import.meta.url), { type: "module" });
-    const runtime = new WorkerRuntime(worker);
-    const { cpuKernels } = await runtime.#call("start", [threads]);
+    const runtime = new WorkerRuntime();
+    const { cpuKernels } = await runtime.#startWorker(threads);
     runtime.cpuKernels = cpuKernels;
     runtime.threads = threads;
     return runtime;
@@ -30,12 +29,18 @@ export class WorkerRuntime {
 
   /** Why the CPU (set by getRuntime from the page's own choice). */
   backendReason = "Running on the CPU (WebAssembly), in a worker.";
-  #worker;
+  #worker = null;
   #pending = new Map();
   #nextId = 0;
+  /** Which worker: models made by an earlier one (before an internal error) are gone. */
+  #generation = 0;
+  #restarting = null;
 
-  constructor(worker) {
+  /** A fresh worker running the runtime on `threads` threads → its { cpuKernels }. */
+  #startWorker(threads) {
+    const worker = new Worker(new URL("./cpu-worker.js", import.meta.url), { type: "module" });
     this.#worker = worker;
+    this.#generation++;
     worker.addEventListener("message", async ({ data }) => {
       if (data?.type === "glassformer-token") {
         // A generate call streaming: hand the token to its onToken, and tell the worker whether to go on.
@@ -43,8 +48,19 @@ export class WorkerRuntime {
         try {
           goOn = (await this.#pending.get(data.id)?.onToken?.(data.step)) !== false;
         } finally {
-          this.#worker.postMessage({ type: "glassformer-token-answer", id: data.id, goOn });
+          worker.postMessage({ type: "glassformer-token-answer", id: data.id, goOn });
         }
+        return;
+      }
+      if (data?.type === "glassformer-internal-error") {
+        // A panic killed the worker's wasm instance: the calls in flight say so, the next call gets a fresh worker.
+        for (const call of this.#pending.values()) {
+          const op = call.op;
+          call.reject(workerError({ error: `internal error in ${op}; the runtime was restarted (${data.message.replace(/\s*\n\s*/g, " ")}). Call again: the next call runs on a fresh runtime.`, fields: { op } }));
+        }
+        this.#pending.clear();
+        worker.terminate();
+        this.#restarting = this.#startWorker(threads);
         return;
       }
       if (data?.type !== "glassformer-result") return;
@@ -55,16 +71,29 @@ export class WorkerRuntime {
     });
     // A worker that fails to load or dies: every waiting call gets an Error.
     worker.addEventListener("error", (event) => {
+      // The trap that follows a panic, from a worker already replaced: nothing more to tell.
+      if (worker !== this.#worker) {
+        event.preventDefault();
+        return;
+      }
       for (const call of this.#pending.values()) call.reject(workerError({ error: `glassformer CPU worker failed: ${event.message ?? "could not load"}`, fields: { op: "worker" } }));
       this.#pending.clear();
     });
+    return this.#send("start", [threads]);
   }
 
   /** Ask the worker to run `method(...args)`; `onToken`, if given, hears each token a generate call streams. */
-  #call(method, args, onToken) {
+  async #call(method, args, onToken) {
+    await this.#restarting;
+    return this.#send(method, args, onToken);
+  }
+
+  #send(method, args, onToken) {
     return new Promise((resolve, reject) => {
       const id = this.#nextId++;
-      this.#pending.set(id, { resolve, reject, onToken });
+      // The op an Error names: a model's method, or the runtime's.
+      const op = method === "model" ? String(args[1]) : method;
+      this.#pending.set(id, { resolve, reject, onToken, op });
       this.#worker.postMessage({ type: "glassformer-call", id, method, args, streams: onToken !== undefined });
     });
   }
@@ -78,8 +107,10 @@ export class WorkerRuntime {
   positionalEncoding(options) { return this.#call("positionalEncoding", [options]); }
   feedForward(x, w1, b1, w2, b2, options) { return this.#call("feedForward", [x, w1, b1, w2, b2, options]); }
   benchmark(kind, options) { return this.#call("benchmark", [kind, options]); }
-  /** What the worker's runtime holds → Promise<{ wasmBytes, wasmMemoryBytes, gpuBytes, models }>. */
+  /** What the worker's runtime holds → Promise<{ wasmBytes, wasmMemoryBytes, gpuBytes, models, budgetBytes }>. */
   memory() { return this.#call("memory", []); }
+  /** Panic inside the worker, as a bug would: the call rejects, the next one runs on a fresh worker. */
+  simulateInternalError() { return this.#call("simulateInternalError", []); }
   loseDevice() {} // nothing to lose on the CPU
   /** End the worker (its models go with it). */
   terminate() {
@@ -100,7 +131,15 @@ export class WorkerRuntime {
   fromPretrained(source, options) { return fromPretrained(this, source, options); }
   /** A model made in the worker → its WorkerModel, as the page's Runtime gives Promise<Seq2seqModel> etc. */
   async #model(maker, args) {
-    return new WorkerModel((method, methodArgs, onToken) => this.#call(method, methodArgs, onToken), await this.#call(maker, args));
+    const handle = await this.#call(maker, args);
+    const generation = this.#generation;
+    return new WorkerModel((method, methodArgs, onToken) => {
+      if (generation !== this.#generation) {
+        const op = String(methodArgs[1]);
+        return Promise.reject(workerError({ error: `${op}: this model was lost when the runtime restarted after an internal error; make or load it again.`, fields: { op } }));
+      }
+      return this.#call(method, methodArgs, onToken);
+    }, handle);
   }
 }
 
@@ -152,7 +191,7 @@ class WorkerModel {
   /** Free the model in the worker now (calls already made finish first); later calls throw. */
   dispose() {
     collected.unregister(this);
-    this.#method("dispose");
+    this.#method("dispose").catch(() => {}); // a model lost with an earlier worker has nothing left to free
   }
   free() { this.dispose(); }
 }
