@@ -11,8 +11,8 @@
 # Each target starts from fuzz/seeds/ (tiny checkpoints of ours, written by
 # `cargo run --example fuzz_seeds`) and the Hugging Face fixtures, and keeps
 # what it finds in fuzz/corpus/ (not committed). A crash stops the script with
-# libFuzzer's report and the input in fuzz/artifacts/; every crash found so far
-# is a test in tests/fuzz_regressions.rs.
+# libFuzzer's report and the input in fuzz/artifacts/; a crash found becomes
+# a regression test beside the code it broke.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
