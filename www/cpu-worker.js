@@ -47,8 +47,11 @@ addEventListener("message", async ({ data }) => {
       result = { cpuKernels: pkg.cpuKernels() };
     } else if (["seq2seq", "loadSeq2seq", "gpt", "loadGpt", "bert", "loadBert", "loadPretrained"].includes(method)) {
       const handle = nextModel++;
+      const before = (await runtime.memory()).wasmBytes;
       models.set(handle, await runtime[method](...args));
-      result = handle;
+      // What the model took, for the page's garbage collector to see (see worker-runtime.js).
+      const weight = Math.min(64 << 20, 4 * Math.max(0, (await runtime.memory()).wasmBytes - before));
+      result = { handle, weight };
     } else if (method === "model") {
       const [handle, name, modelArgs] = args;
       const model = models.get(handle);
@@ -78,6 +81,11 @@ addEventListener("message", async ({ data }) => {
     // Hand the result arrays over instead of copying them (this worker keeps no reference).
     postMessage({ type: "glassformer-result", id, result }, buffersOf(result));
   } catch (error) {
+    // A trap without a panic first (a failed allocation aborts straight away): the instance is dead all the same.
+    if (error instanceof WebAssembly.RuntimeError) {
+      postMessage({ type: "glassformer-internal-error", message: error.message });
+      return;
+    }
     // The Error's message and its fields (op, what, expected, got), which a structured clone would drop.
     const { op, what, expected, got } = error ?? {};
     postMessage({ type: "glassformer-result", id, error: String(error?.message ?? error), fields: { op, what, expected, got } });

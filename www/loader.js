@@ -33,6 +33,24 @@ import { restartable } from "./restartable.js";
 
 let loaded = null;
 let instances = 0;
+/** Each loaded instance's Promise (to tell whether it is still the one loaded), and those dead. */
+const current = new WeakMap();
+const dead = new WeakSet();
+
+/**
+ * The instance `glassformer` died (a panic, or a trap without one, like a
+ * failed allocation): once per instance, forget it so that the next call
+ * loads a fresh one, fail the calls in flight, and tell the page. (A dead
+ * instance may panic again, e.g. when the collector frees one of its
+ * models: that says nothing new.)
+ */
+export function instanceDied(glassformer, message) {
+  if (dead.has(glassformer)) return;
+  dead.add(glassformer);
+  if (loaded === current.get(glassformer)) loaded = null;
+  restartable.instanceLost(glassformer, message);
+  globalThis.document?.dispatchEvent(new CustomEvent("glassformer-restarted", { detail: { message } }));
+}
 
 /**
  * The glassformer wasm package, initialised: the relaxed-SIMD build (fused
@@ -64,11 +82,8 @@ export function loadGlassformer() {
           return fromPretrained(this, source, options);
         };
         const glassformer = { ...module, Runtime, rawRuntime: raw };
-        module.onInternalError((message) => {
-          if (loaded === self) loaded = null; // the next call loads a fresh instance
-          restartable.instanceLost(glassformer, message);
-          globalThis.document?.dispatchEvent(new CustomEvent("glassformer-restarted", { detail: { message } }));
-        });
+        current.set(glassformer, self);
+        module.onInternalError((message) => instanceDied(glassformer, message));
         return glassformer;
       }));
     self.catch(() => { if (loaded === self) loaded = null; });

@@ -12,10 +12,10 @@
 // with an Error that says to make or load them again (the widgets do so on
 // the `glassformer-restarted` event).
 
-import { loadGlassformer } from "./loader.js";
+import { instanceDied, loadGlassformer } from "./loader.js";
 import { fromPretrained } from "./pretrained.js";
 
-/** Every runtime made, by the instance it runs on now. */
+/** Every runtime made and not yet collected (weakly: a runtime the page drops is freed as before). */
 const runtimes = new Set();
 
 /** The model classes of the wasm package, and the prefix of their ops in Errors. */
@@ -80,12 +80,14 @@ class Restartable {
     this.raw = await this.module.rawRuntime.create(this.preference, this.options);
     this.generation++;
     this.deathMessage = null;
-    runtimes.add(this);
+    this.ref ??= new WeakRef(this);
+    runtimes.add(this.ref);
   }
 
-  /** The instance died: every call in flight learns it now. */
+  /** The instance died: every call in flight learns it now, and the next one starts afresh. */
   lost(message) {
     this.deathMessage = message;
+    this.restarting = null; // a restart that died with it will never finish
     for (const call of this.inflight) call.reject(internalError(call.op, message));
     this.inflight.clear();
   }
@@ -97,7 +99,7 @@ class Restartable {
 
   method(name, args) {
     if (name === "free") {
-      runtimes.delete(this);
+      runtimes.delete(this.ref);
       if (!this.deathMessage) this.raw.free();
       return undefined;
     }
@@ -118,7 +120,11 @@ class Restartable {
       this.inflight.add(entry);
       Promise.resolve()
         .then(run)
-        .then((value) => resolve(this.wrap(value)), (error) => reject(isTrap(error) ? internalError(op, this.deathMessage ?? error.message) : error))
+        .then((value) => resolve(this.wrap(value)), (error) => {
+          // A trap without a panic first (a failed allocation aborts straight away) kills the instance all the same.
+          if (isTrap(error) && !this.deathMessage) instanceDied(this.module, error.message);
+          reject(isTrap(error) ? internalError(op, this.deathMessage ?? error.message) : error);
+        })
         .finally(() => this.inflight.delete(entry));
     });
   }
@@ -150,6 +156,10 @@ export const restartable = {
   },
   /** loader.js: the instance `module` died with `message`. */
   instanceLost(module, message) {
-    for (const runtime of runtimes) if (runtime.module === module) runtime.lost(message);
+    for (const ref of runtimes) {
+      const runtime = ref.deref();
+      if (!runtime) runtimes.delete(ref);
+      else if (runtime.module === module) runtime.lost(message);
+    }
   },
 };

@@ -53,6 +53,7 @@ export class WorkerRuntime {
         return;
       }
       if (data?.type === "glassformer-internal-error") {
+        if (worker !== this.#worker) return; // the same death told twice (the panic, then its trap)
         // A panic killed the worker's wasm instance: the calls in flight say so, the next call gets a fresh worker.
         for (const call of this.#pending.values()) {
           const op = call.op;
@@ -60,7 +61,13 @@ export class WorkerRuntime {
         }
         this.#pending.clear();
         worker.terminate();
-        this.#restarting = this.#startWorker(threads);
+        // A fresh worker for the next calls (if it cannot start, the one after tries again).
+        this.#restarting = this.#startWorker(threads).catch((error) => {
+          this.#restarting = null;
+          throw error;
+        });
+        // Models made in the old worker are gone: widgets sharing them load them again (shared-models.js, base.js).
+        globalThis.document?.dispatchEvent(new CustomEvent("glassformer-restarted", { detail: { message: data.message } }));
         return;
       }
       if (data?.type !== "glassformer-result") return;
@@ -131,15 +138,20 @@ export class WorkerRuntime {
   fromPretrained(source, options) { return fromPretrained(this, source, options); }
   /** A model made in the worker → its WorkerModel, as the page's Runtime gives Promise<Seq2seqModel> etc. */
   async #model(maker, args) {
-    const handle = await this.#call(maker, args);
+    const { handle, weight } = await this.#call(maker, args);
     const generation = this.#generation;
-    return new WorkerModel((method, methodArgs, onToken) => {
+    const model = new WorkerModel((method, methodArgs, onToken) => {
       if (generation !== this.#generation) {
         const op = String(methodArgs[1]);
         return Promise.reject(workerError({ error: `${op}: this model was lost when the runtime restarted after an internal error; make or load it again.`, fields: { op } }));
       }
       return this.#call(method, methodArgs, onToken);
     }, handle);
+    // The model lives in the worker, where the page's garbage collector cannot see it: this small
+    // object carries its weight (four times what it allocated, as a page's model does) so that a
+    // page dropping models makes the collector run, and the registry below free them.
+    Object.defineProperty(model, "gcWeight", { value: new ArrayBuffer(weight), enumerable: false });
+    return model;
   }
 }
 

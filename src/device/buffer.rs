@@ -43,7 +43,7 @@ pub struct Allocation {
 /// buffers let go but not yet destroyed. A buffer let go may still be named
 /// by commands recorded and not yet submitted, so it is destroyed (its memory
 /// given back at once, instead of when the browser collects its JS object)
-/// only after the next submission, by [`Ledger::destroy_released`].
+/// only once nothing recorded is left unsubmitted, by [`Ledger::destroy_released`].
 #[derive(Debug, Default)]
 pub struct Ledger {
     held: Cell<u64>,
@@ -56,7 +56,7 @@ impl Ledger {
         self.held.get()
     }
 
-    /// Destroy the buffers let go so far: call it after submitting the work that may name them.
+    /// Destroy the buffers let go so far: call it only when every encoder that may name them is submitted.
     pub fn destroy_released(&self) {
         for buffer in self.released.take() {
             buffer.destroy();

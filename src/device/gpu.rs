@@ -270,7 +270,10 @@ impl Gpu {
     /// Send recorded work to the GPU. It runs asynchronously.
     pub fn submit(&self, encoder: wgpu::CommandEncoder) {
         self.queue.submit([encoder.finish()]);
-        self.ledger.destroy_released();
+        // Buffers let go may still be named by the pending encoder's work: only once it is empty.
+        if self.pending.try_borrow().is_ok_and(|pending| pending.is_none()) {
+            self.ledger.destroy_released();
+        }
     }
 
     /// Record work into the pending command encoder (created on first use).
@@ -288,10 +291,10 @@ impl Gpu {
     /// Submit the pending encoder, if any work was recorded.
     pub fn flush(&self) {
         let pending = self.pending.borrow_mut().take();
-        match pending {
-            Some(encoder) => self.submit(encoder),
-            None => self.ledger.destroy_released(),
+        if let Some(encoder) = pending {
+            self.queue.submit([encoder.finish()]);
         }
+        self.ledger.destroy_released();
     }
 
     /// Record `buffer ← 0` into an encoder (e.g. zeroing gradients each step).

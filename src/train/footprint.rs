@@ -97,11 +97,11 @@ impl Footprint {
     }
 
     /// A model read from a checkpoint of `file_bytes` (half-precision
-    /// weights: a parameter per two bytes) and trained on `data_bytes` of data.
+    /// weights: a parameter per two bytes; the file itself is in memory
+    /// already) and trained on `data_bytes` of data.
     pub fn checkpoint(file_bytes: usize, data_bytes: f64) -> Footprint {
         Footprint {
             parts: vec![
-                ("the file's copy", file_bytes as f64),
                 ("training state", STATE_BYTES_PER_PARAMETER * file_bytes as f64 / 2.0),
                 ("data", data_bytes),
             ],

@@ -68,7 +68,7 @@ pub trait Trainer {
     fn place_model(&mut self, device: &Device, values: Vec<f32>) -> Result<()>;
 
     /// Go on on `device` from a snapshot: its step, parameters and moments
-    /// (empty moments start at zero, as for a model just loaded).
+    /// (empty moments start at zero at the first update, as for a model just loaded).
     fn restore(&mut self, device: &Device, snapshot: &Snapshot) -> Result<()> {
         let n = snapshot.values.len();
         if n != self.params().len() {
@@ -78,7 +78,8 @@ pub trait Trainer {
             ));
         }
         self.place_model(device, snapshot.values.clone())?;
-        let moment = |m: &Vec<f32>| if m.len() == n { m.clone() } else { vec![0.0; n] };
+        // Moments not made yet stay unmade: the first update makes them (zeros).
+        let moment = |m: &Vec<f32>| if m.len() == n { m.clone() } else { Vec::new() };
         let opt = self.optimizer_mut();
         opt.step = snapshot.step;
         opt.move_to(device, moment(&snapshot.m), moment(&snapshot.v));

@@ -13,7 +13,8 @@
 //! the faster. The model's state is put back as it was before the timing,
 //! so it starts at step 0 either way; only the four batches drawn for the
 //! timing are not drawn again. Models that cannot train here (no text to
-//! train on) stay on the CPU, where every call of theirs runs anyway.
+//! train on) or were opened for inference (no gradients made) stay on the
+//! CPU, where every call of theirs runs anyway.
 
 use std::cell::{Ref, RefCell};
 
@@ -148,6 +149,12 @@ async fn place<T: Trainer>(mut trainer: T, runtime: &RefCell<State>) -> Result<(
     let gpu = Device::Gpu(gpu);
     if !measure {
         return Ok((trainer, gpu, reason));
+    }
+    if trainer.params().grads.is_empty() {
+        // Opened for inference (a pretrained model: no gradients made): timing a training step
+        // would make gradients and moments it may never need.
+        let why = "Running on the CPU: this model was opened for inference, whose calls run on the CPU.".to_string();
+        return Ok((trainer, Device::Cpu, why));
     }
     let start = Snapshot::of_host(&trainer)?;
     let cpu_ms = match time_a_step(&mut trainer).await {

@@ -152,9 +152,6 @@ impl BertModel {
                 vocab_size: vocab.len(),
                 ..PretrainingConfig::default()
             };
-            state
-                .pre
-                .check_budget("bert.fineTune", &Footprint::bert(&copy), "Use a smaller batchSize")?;
             let train_set = labelled(&vocab, &pairs, classes, max_len)?;
             let eval_set = match &opts.evaluate_on {
                 Some(list) => {
@@ -170,6 +167,12 @@ impl BertModel {
                 }
                 None => true,
             };
+            // A classifier already made is in memory already: then only its activations at this batch size are new.
+            let mut need = Footprint::bert(&copy);
+            if !needs_new {
+                need.parts.retain(|(what, _)| *what == "activations");
+            }
+            state.pre.check_budget("bert.fineTune", &need, "Use a smaller batchSize")?;
             if needs_new {
                 let values = pretrained.params.values.to_host(&device).await?;
                 let lr = opts.lr.unwrap_or(3e-4);
