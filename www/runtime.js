@@ -52,7 +52,6 @@ async function createRuntime(preference) {
 }
 
 let shared = null;
-let requested = "auto";
 
 /**
  * The page's runtime. `preference` ("auto" | "webgpu" | "cpu") only matters
@@ -68,7 +67,6 @@ export function getRuntime(preference) {
     const meta = document.querySelector('meta[name="glassformer-backend"]');
     const fromAddress = new URLSearchParams(location.search).get("backend");
     const wanted = preference ?? fromAddress ?? meta?.content ?? "auto";
-    requested = wanted;
     shared = createRuntime(wanted);
     // A failed start is reported once per call site; let a later call retry.
     shared.catch(() => { shared = null; });
@@ -77,24 +75,16 @@ export function getRuntime(preference) {
 }
 
 /**
- * A sentence for the page: which backend runs, and why. "auto" never takes
- * a software WebGPU adapter (SwiftShader) and says so; on a real GPU each
- * model times both backends when it is built (its describe() says which won).
+ * A sentence for the page: which backend runs, and why — the runtime's own
+ * (see src/web/runtime/choice.rs: "auto" never takes a software WebGPU
+ * adapter and says so; on a real GPU each model times both backends when it
+ * is built), or why it left a lost GPU.
  */
 export function describeBackend(runtime) {
   if (runtime.fallbackReason) {
     return `Switched to the CPU (WebAssembly): ${runtime.fallbackReason}`;
   }
-  if (runtime.backendReason) return runtime.backendReason;
-  if (runtime.backend === "webgpu") {
-    return `Running on WebGPU: ${runtime.adapter}.`;
-  }
-  if (requested === "cpu") {
-    return "Running on the CPU (WebAssembly), as asked (backend=cpu).";
-  }
-  return runtime.webgpuAvailable
-    ? "Running on the CPU (WebAssembly): this browser has WebGPU, but no GPU adapter answered (the GPU or its driver may be blocklisted)."
-    : "Running on the CPU (WebAssembly). WebGPU is not available in this browser (try a recent Chrome or Edge), so everything runs on the CPU.";
+  return runtime.backendReason;
 }
 
 /** The short name of the backend, for a widget's status line. */
