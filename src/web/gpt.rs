@@ -33,6 +33,7 @@ use crate::error::{invalid, Result};
 use crate::models::gpt::{Generator, Gpt};
 use crate::models::sampling::{distribution, draw, most_probable, Sampling};
 use crate::ops::softmax::softmax_row;
+use crate::train::chars::CharVocab;
 use crate::train::footprint::Footprint;
 use crate::train::language_model::{LanguageModelConfig, LanguageModelTrainer};
 use crate::train::lm_vocab::LmVocab;
@@ -201,14 +202,14 @@ impl Runtime {
                     "context ≤ 1024, layers ≤ 24 and dModel ≤ 1024 in the browser.",
                 )));
             }
-            let characters = text.chars().count();
-            let vocab = text.chars().collect::<std::collections::BTreeSet<char>>().len();
+            // The characters once: for the estimate, then as the model's vocabulary.
+            let vocab = CharVocab::build(&text);
             runtime.check_budget(
                 "gpt",
-                &Footprint::gpt(&cfg, characters, vocab),
+                &Footprint::gpt(&cfg, text.chars().count(), vocab.len()),
                 "Use a shorter text, fewer layers, a smaller dModel, context or batchSize",
             )?;
-            let trainer = LanguageModelTrainer::new(&text, cfg, &Device::Cpu)?;
+            let trainer = LanguageModelTrainer::with_vocab(&text, vocab, cfg, &Device::Cpu)?;
             GptModel::new(trainer, &runtime).await.map_err(js_error)
         }))
     }
