@@ -58,7 +58,7 @@ wasm-pack test --mode no-install --headless --chrome --chromedriver "$(command -
 lap "in-browser tests (wasm build + Chromium)"
 # The SIMD kernels once more in the relaxed-SIMD build (fused multiply-add),
 # the one the page loads where the browser supports it.
-RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" CARGO_TARGET_DIR=target/relaxed GLASSFORMER_EXPECT_FUSED=1 \
+RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd -C llvm-args=-inline-threshold=75" CARGO_TARGET_DIR=target/relaxed GLASSFORMER_EXPECT_FUSED=1 \
   wasm-pack test --mode no-install --headless --chrome --chromedriver "$(command -v chromedriver)" --test simd
 lap "relaxed-SIMD kernel tests (another wasm build)"
 

@@ -21,6 +21,7 @@
 //! related question "a is to b as c is to ?" by the nearest tokens to
 //! `E[b] − E[a] + E[c]`.
 
+use super::sampling::best_of;
 use crate::device::Device;
 use crate::error::{invalid, Result};
 use crate::ops::matmul::{matmul, MatmulShape};
@@ -124,11 +125,9 @@ impl EmbeddingSpace {
     /// The `k` tokens closest to `query` by cosine, best first, skipping the rows in `exclude`.
     pub fn nearest(&self, dev: &Device, query: &[f32], k: usize, exclude: &[usize]) -> Result<Vec<Neighbour>> {
         let cosines = self.cosines_to(dev, query)?;
-        let mut order: Vec<usize> = (0..cosines.len()).filter(|i| !exclude.contains(i)).collect();
-        order.sort_by(|&a, &b| cosines[b].total_cmp(&cosines[a]));
-        Ok(order
+        let candidates: Vec<usize> = (0..cosines.len()).filter(|i| !exclude.contains(i)).collect();
+        Ok(best_of(&cosines, candidates, k)
             .into_iter()
-            .take(k)
             .map(|i| Neighbour {
                 token: self.tokens[i].clone(),
                 cosine: cosines[i],

@@ -99,19 +99,26 @@ pub fn distribution(logits: &[f32], sampling: &Sampling) -> Result<Vec<f32>> {
 }
 
 /// The `n` most probable tokens, from most to least probable (ties: the
-/// lower id first, so results are stable). A partial selection, then a sort
-/// of those `n` only: for GPT-2's 50 257 tokens and the 10 a page shows, a
-/// small part of a full sort's work.
+/// lower id first, so results are stable).
 pub fn most_probable(probs: &[f32], n: usize) -> Vec<usize> {
-    let by_rank = |&a: &usize, &b: &usize| probs[b].total_cmp(&probs[a]).then(a.cmp(&b));
-    let mut order: Vec<usize> = (0..probs.len()).collect();
-    if n < order.len() {
+    best_of(probs, (0..probs.len()).collect(), n)
+}
+
+/// The `n` of `candidates` (indices into `scores`) with the highest scores,
+/// highest first; ties: the lower index first. A partial selection, then a
+/// sort of those `n` only: for GPT-2's 50 257 tokens and the 10 a page
+/// shows, a small part of a full sort's work. (Every ranking in glassformer
+/// goes through here: each sort call compiled for another comparison adds
+/// its own copy of the sorting code to the wasm download.)
+pub fn best_of(scores: &[f32], mut candidates: Vec<usize>, n: usize) -> Vec<usize> {
+    let by_rank = |&a: &usize, &b: &usize| scores[b].total_cmp(&scores[a]).then(a.cmp(&b));
+    if n < candidates.len() {
         // The n first by rank end up before index n, in no particular order.
-        order.select_nth_unstable_by(n, by_rank);
-        order.truncate(n);
+        candidates.select_nth_unstable_by(n, by_rank);
+        candidates.truncate(n);
     }
-    order.sort_unstable_by(by_rank);
-    order
+    candidates.sort_unstable_by(by_rank);
+    candidates
 }
 
 /// The token whose cumulative probability first passes `u ∈ [0, 1)`.

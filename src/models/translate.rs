@@ -20,6 +20,7 @@
 //! round trip per word), and the CPU keeps the cross-attention weights that
 //! the page draws as the alignment between the two sentences.
 
+use super::sampling::best_of;
 use super::seq2seq::{Batch, Seq2Seq, Seq2SeqActs, BOS, EOS, PAD};
 use crate::device::Device;
 use crate::error::{invalid, Result};
@@ -151,11 +152,12 @@ pub fn beam(model: &Seq2Seq, source: &[u32], width: usize, max_len: usize) -> Re
                 });
             }
         }
-        // The best `width` by total log-probability; ties keep the lower word id (stable order).
-        candidates.sort_by(|a, b| b.log_prob.total_cmp(&a.log_prob));
-        candidates.truncate(width);
+        // The best `width` by total log-probability; ties keep the earlier candidate (the lower word id).
+        let log_probs: Vec<f32> = candidates.iter().map(|c| c.log_prob).collect();
+        let best = best_of(&log_probs, (0..candidates.len()).collect(), width);
+        let mut candidates: Vec<Option<Hypothesis>> = candidates.into_iter().map(Some).collect();
         alive.clear();
-        for candidate in candidates {
+        for candidate in best.into_iter().filter_map(|i| candidates[i].take()) {
             if candidate.tokens.last() == Some(&EOS) || candidate.tokens.len() >= max_len.max(1) {
                 finished.push(candidate);
             } else {

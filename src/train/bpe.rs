@@ -1,6 +1,6 @@
 //! GPT-2's tokenizer: byte-level byte-pair encoding (BPE).
 //!
-//! **1. Split into words.** A regular expression cuts the text into pieces:
+//! **1. Split into words** (`gpt2_words`, GPT-2's regular expression):
 //! English contractions (`'s`, `'ll`, …), a run of letters or a run of digits
 //! with at most one space before it, a run of other symbols, and whitespace.
 //! "Hello world!!" → `Hello`, ` world`, `!!`. A space belongs to the word
@@ -23,15 +23,10 @@
 
 use std::collections::HashMap;
 
-use fancy_regex::Regex;
-
+use super::gpt2_words::gpt2_words;
 use crate::error::{invalid, Result};
 
 const OP: &str = "gpt2 tokenizer";
-
-/// GPT-2's pre-tokenizing pattern. `\s+(?!\S)` takes a run of spaces but
-/// leaves the last one to the word that follows.
-const PATTERN: &str = r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
 
 /// A byte-level BPE tokenizer: a vocabulary and the ranked merges.
 #[derive(Debug, Clone)]
@@ -45,7 +40,6 @@ pub struct ByteLevelBpe {
     /// byte → its character, and back
     byte_char: [char; 256],
     char_byte: HashMap<char, u8>,
-    words: Regex,
 }
 
 /// The printable character each byte is written as (step 2 of the module's doc).
@@ -139,14 +133,12 @@ impl ByteLevelBpe {
         }
         let ranks = merges.into_iter().enumerate().map(|(rank, pair)| (pair, rank)).collect();
         let char_byte = byte_char.iter().enumerate().map(|(b, &c)| (c, b as u8)).collect();
-        let words = Regex::new(PATTERN).map_err(|e| invalid(OP, format!("{e}")))?;
         Ok(ByteLevelBpe {
             vocab,
             tokens,
             ranks,
             byte_char,
             char_byte,
-            words,
         })
     }
 
@@ -171,8 +163,8 @@ impl ByteLevelBpe {
     /// The text's tokens, as strings (spaces written `Ġ`).
     pub fn tokenize(&self, text: &str) -> Vec<String> {
         let mut out = Vec::new();
-        for word in self.words.find_iter(text).filter_map(|m| m.ok()) {
-            let chars: String = word.as_str().bytes().map(|b| self.byte_char[b as usize]).collect();
+        for word in gpt2_words(text) {
+            let chars: String = word.bytes().map(|b| self.byte_char[b as usize]).collect();
             out.extend(self.merge(&chars));
         }
         out

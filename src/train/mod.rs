@@ -15,7 +15,8 @@
 //!   fill-mask) and `fine_tuning` (a classifier from the pre-trained encoder
 //!   or from scratch).
 //!
-//! - Pretrained models' own tokenizers: `bpe` (GPT-2's byte-level BPE;
+//! - Pretrained models' own tokenizers: `gpt2_words` and `bpe` (GPT-2's
+//!   words, then its byte-level BPE;
 //!   BERT's WordPiece is `wordpiece`); `lm_vocab` (a GPT's tokens:
 //!   characters or GPT-2's).
 //!
@@ -29,6 +30,7 @@ pub mod data;
 pub mod errands;
 pub mod fine_tuning;
 pub mod footprint;
+pub mod gpt2_words;
 pub mod language_model;
 pub mod lm_vocab;
 pub mod masked_lm;

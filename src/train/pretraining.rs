@@ -14,6 +14,7 @@ use crate::device::tensor::Tensor;
 use crate::device::Device;
 use crate::error::{invalid, Result};
 use crate::models::bert::{Bert, BertActs, BertBatch, BertConfig};
+use crate::models::sampling::best_of;
 use crate::nn::params::Params;
 use crate::ops::adamw::AdamWConfig;
 use crate::ops::cross_entropy::IGNORE_INDEX;
@@ -252,11 +253,9 @@ pub fn fill_mask(bert: &Bert, vocab: &WordPiece, text: &str, top_k: usize) -> Re
     Ok(probs
         .chunks_exact(v)
         .map(|row| {
-            let mut order: Vec<usize> = (0..v).filter(|&id| !vocab.is_special(id as u32)).collect();
-            order.sort_by(|&a, &b| row[b].total_cmp(&row[a]).then(a.cmp(&b)));
-            order
+            let words: Vec<usize> = (0..v).filter(|&id| !vocab.is_special(id as u32)).collect();
+            best_of(row, words, top_k)
                 .iter()
-                .take(top_k)
                 .map(|&id| (vocab.token(id as u32).to_string(), row[id]))
                 .collect()
         })
