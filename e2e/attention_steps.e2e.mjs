@@ -28,7 +28,7 @@ test(`gf-attention-steps at ${path}: editing an embedding updates the weights to
   const { page, errors, close } = await openCoursePage(path);
   try {
     await page.waitForSelector('gf-attention-steps[data-state="ready"]', { timeout: 30_000 });
-    const badge = await page.textContent("#backend");
+    const badge = await page.textContent('#backend [data-lang="en"]');
     assert.match(badge, badgePattern);
 
     // The worked example: softmax([2.5, 1.5]) = [0.7311, 0.2689].
@@ -114,7 +114,7 @@ test("the default page passes over the software adapter: the translator trains o
   const { page, errors, close } = await openCoursePage("/");
   try {
     await page.waitForSelector('gf-attention-steps[data-state="ready"]', { timeout: 30_000 });
-    const badge = await page.textContent("#backend");
+    const badge = await page.textContent('#backend [data-lang="en"]');
     assert.match(badge, /^Running on the CPU \(WebAssembly\): this browser's only WebGPU adapter.* is a software renderer.*\?backend=webgpu/);
     const trained = await page.evaluate(async () => {
       const { getRuntime } = await import("./glassformer.js");
@@ -137,7 +137,7 @@ test("a lost GPU device: the widget keeps working on the CPU and the page says s
   const { page, errors, close } = await openCoursePage("/?backend=webgpu");
   try {
     await page.waitForSelector('gf-attention-steps[data-state="ready"]', { timeout: 30_000 });
-    assert.match(await page.textContent("#backend"), /Running on WebGPU/);
+    assert.match(await page.textContent('#backend [data-lang="en"]'), /Running on WebGPU/);
     await page.evaluate(async () => {
       const { getRuntime } = await import("./glassformer.js");
       (await getRuntime()).loseDevice();
@@ -148,7 +148,7 @@ test("a lost GPU device: the widget keeps working on the CPU and the page says s
     await updated;
     const weights = await readTable(page, "weights");
     assert.deepEqual(weights[0].map((c) => c.shown), ["0.9975", "0.0025"]);
-    assert.match(await page.textContent("#backend"), /Switched to the CPU .*lost/);
+    assert.match(await page.textContent('#backend [data-lang="en"]'), /Switched to the CPU .*lost/);
     assert.match(await page.locator("gf-attention-steps .status").textContent(), /CPU \(WebAssembly\) kernels/);
     // Chromium logs the destroyed device itself; nothing else may be in the console.
     assert.deepEqual(errors.filter((e) => !/destroy|lost/i.test(e)), []);

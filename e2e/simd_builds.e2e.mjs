@@ -14,8 +14,8 @@ for (const [path, kernels, skip] of [
   test(`${path} runs the ${kernels} CPU kernels, and their attention agrees with itself`, { timeout: 120_000, skip }, async () => {
     const { page, errors, close } = await openCoursePage(path);
     try {
-      await page.waitForFunction(() => document.getElementById("cpu-kernels")?.textContent !== "…", null, { timeout: 30_000 });
-      assert.match(await page.textContent("#cpu-kernels"), kernels);
+      await page.waitForFunction(() => document.querySelector('[data-role="cpu-kernels"]')?.textContent !== "…", null, { timeout: 30_000 });
+      assert.match(await page.textContent('[data-role="cpu-kernels"]'), kernels);
       const result = await page.evaluate(async () => {
         const { getRuntime } = await import("./runtime.js");
         const rt = await getRuntime();

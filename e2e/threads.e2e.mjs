@@ -11,8 +11,8 @@ import { BUILDS, openCoursePage } from "./harness.mjs";
 test("?backend=cpu&threads=2 runs the kernels on two threads, with the single-threaded results", { timeout: 180_000, skip: !BUILDS.threads && "no threaded build (a quick run)" }, async () => {
   const { page, errors, close } = await openCoursePage("/?backend=cpu&threads=2");
   try {
-    await page.waitForFunction(() => document.getElementById("cpu-kernels")?.textContent !== "…", null, { timeout: 60_000 });
-    assert.match(await page.textContent("#cpu-kernels"), /, 2 threads$/);
+    await page.waitForFunction(() => document.querySelector('[data-role="cpu-kernels"]')?.textContent !== "…", null, { timeout: 60_000 });
+    assert.match(await page.textContent('[data-role="cpu-kernels"]'), /, 2 threads$/);
     const result = await page.evaluate(async () => {
       const { getRuntime, loadGlassformer } = await import("./runtime.js");
       const threaded = await getRuntime();
@@ -77,8 +77,8 @@ test("?backend=cpu&threads=2 runs the kernels on two threads, with the single-th
 test("?backend=cpu&threads=1 keeps the kernels on the page, on one thread; a worker's GPT streams like the page's", { timeout: 120_000 }, async () => {
   const { page, errors, close } = await openCoursePage("/?backend=cpu&threads=1");
   try {
-    await page.waitForFunction(() => document.getElementById("cpu-kernels")?.textContent !== "…", null, { timeout: 60_000 });
-    assert.match(await page.textContent("#cpu-kernels"), /, 1 thread$/);
+    await page.waitForFunction(() => document.querySelector('[data-role="cpu-kernels"]')?.textContent !== "…", null, { timeout: 60_000 });
+    assert.match(await page.textContent('[data-role="cpu-kernels"]'), /, 1 thread$/);
     // A GPT in a worker streams its tokens to onToken from one call: the same seed gives the
     // page runtime's text, token by token, and onToken's false stops it.
     const streamed = await page.evaluate(async () => {

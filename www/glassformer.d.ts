@@ -188,6 +188,8 @@ export interface RuntimeOptions {
 
 /** The page's runtime: the wasm Runtime, or the CPU runtime in a worker (same members). */
 export interface Runtime {
+  /** glassformer's version, e.g. "0.1.0" (the package's). */
+  readonly version: string;
   /** Which backend runs the kernels now ("cpu" after a lost GPU). */
   readonly backend: Backend;
   /** The GPU adapter's name, on WebGPU. */
@@ -940,6 +942,9 @@ export function getRuntime(preference?: BackendPreference): Promise<Runtime | Wo
 
 /** A sentence for the page: which backend runs, and why. */
 export function describeBackend(runtime: Pick<Runtime, "backend" | "adapter" | "fallbackReason" | "webgpuAvailable">): string;
+
+/** The same in Chinese, shorter (the English sentence makes a good tooltip beside it). */
+export function describeBackendZh(runtime: Pick<Runtime, "backend" | "adapter" | "fallbackReason" | "webgpuAvailable">): string;
 
 /** The backend's short name, for a status line: "WebGPU" or "CPU (WebAssembly)". */
 export function backendLabel(runtime: Pick<Runtime, "backend">): string;

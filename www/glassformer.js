@@ -10,7 +10,7 @@
 
 import { loadGlassformer } from "./runtime.js";
 
-export { getRuntime, describeBackend, backendLabel, loadGlassformer, relaxedSimd, cpuThreads } from "./runtime.js";
+export { getRuntime, describeBackend, describeBackendZh, backendLabel, loadGlassformer, relaxedSimd, cpuThreads } from "./runtime.js";
 import "./widgets/gf-attention-steps.js";
 import "./widgets/gf-multihead.js";
 import "./widgets/gf-positional-encoding.js";

@@ -66,15 +66,19 @@ function folderReader(folder, onProgress, signal, useCache) {
     },
     async bytes(name) {
       const { response, cached, stored } = await get(name, false);
-      const bytes = await streamed(response, name, cached, onProgress);
+      const bytes = await readWithProgress(response, name, onProgress, cached);
       await stored;
       return bytes;
     },
   };
 }
 
-/** The body of `response` as bytes, reporting progress as it arrives; one buffer, filled in place when the size is known. */
-async function streamed(response, file, cached, onProgress) {
+/**
+ * The body of `response` as bytes, reporting progress as it arrives
+ * (`onProgress({ file, loaded, total, percent, cached })`); one buffer,
+ * filled in place when the size is known.
+ */
+export async function readWithProgress(response, file, onProgress, cached = false) {
   const total = Number(response.headers.get("content-length")) || null;
   const report = (loaded) => onProgress({ file, loaded, total, percent: total ? (100 * loaded) / total : null, cached });
   if (!response.body) {

@@ -43,6 +43,7 @@ async function createRuntime(preference) {
   try {
     const threaded = await WorkerRuntime.start(threads);
     threaded.backendReason = runtime.backendReason; // why the CPU: the page's choice, not the worker's
+    threaded.version = runtime.version;
     runtime.free?.();
     return threaded;
   } catch (error) {
@@ -85,6 +86,17 @@ export function describeBackend(runtime) {
     return `Switched to the CPU (WebAssembly): ${runtime.fallbackReason}`;
   }
   return runtime.backendReason;
+}
+
+/**
+ * The same in Chinese, shorter: which backend runs and, in a few words, why.
+ * (The runtime's own reason, in English, is the badge's tooltip.)
+ */
+export function describeBackendZh(runtime) {
+  if (runtime.fallbackReason) return "GPU 已丢失，已改用 CPU（WebAssembly）继续计算。";
+  if (runtime.backend === "webgpu") return `在 WebGPU 上运行${runtime.adapter ? `（${runtime.adapter}）` : ""}。`;
+  if (!runtime.webgpuAvailable) return "在 CPU（WebAssembly）上运行：这个浏览器没有 WebGPU。";
+  return "在 CPU（WebAssembly）上运行：这台机器上它比 WebGPU 更快，或者只有软件模拟的 GPU。";
 }
 
 /** The short name of the backend, for a widget's status line. */

@@ -8,6 +8,7 @@
 // `rt.fromPretrained` (www/pretrained.js) and kept in the browser's cache.
 
 import { getRuntime } from "../runtime.js";
+import { readWithProgress } from "../pretrained.js";
 
 const MODELS = {
   bert: { url: new URL("../models/bert.safetensors", import.meta.url).href, load: (runtime, bytes) => runtime.loadBert(bytes) },
@@ -38,9 +39,10 @@ export function acquireModel(name, onProgress) {
       promise: (async () => {
         const runtime = await getRuntime();
         if (!spec) return runtime.fromPretrained(name, { onProgress, signal: download.signal });
-        const response = await fetch(spec.url);
+        const response = await fetch(spec.url, { signal: download.signal });
         if (!response.ok) throw new Error(`could not fetch the ${name} checkpoint (${spec.url}): HTTP ${response.status}.`);
-        return spec.load(runtime, new Uint8Array(await response.arrayBuffer()));
+        const file = spec.url.split("/").pop();
+        return spec.load(runtime, await readWithProgress(response, file, onProgress));
       })(),
     };
     // A failed load is forgotten, so that the next widget tries again.

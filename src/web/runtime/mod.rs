@@ -165,6 +165,12 @@ impl Runtime {
         self.state.borrow().reason()
     }
 
+    /// glassformer's version (Cargo.toml's; the npm package and the README say the same).
+    #[wasm_bindgen(getter)]
+    pub fn version(&self) -> String {
+        env!("CARGO_PKG_VERSION").to_string()
+    }
+
     /// Which backend runs the kernels: `"webgpu"` or `"cpu"`.
     #[wasm_bindgen(getter)]
     pub fn backend(&self) -> String {

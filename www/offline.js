@@ -1,0 +1,53 @@
+// Keeping the course page usable offline: register sw.js (the service
+// worker that keeps a copy of every file the page loads) and ask it for the
+// files the page would need later, then say so in the footer.
+//
+// Only over http(s): a page opened from a file:// address has no service
+// worker, and nothing is said.
+
+/** Files the page loads only later or only in some browsers: fetched once now so that they are there offline. */
+const LATER = [
+  "models/translator.safetensors",
+  "models/shakespeare.safetensors",
+  "models/bert.safetensors",
+  "data/shakespeare.txt",
+  "pkg/glassformer.js",
+  "pkg/glassformer_bg.wasm",
+  "pkg-relaxed/glassformer.js",
+  "pkg-relaxed/glassformer_bg.wasm",
+];
+
+const SAID = {
+  en: { ready: "Available offline.", partly: (n) => `Available offline, except ${n} file(s) the server did not send.` },
+  zh: { ready: "已可离线使用。", partly: (n) => `已可离线使用（服务器没有提供其中 ${n} 个文件）。` },
+};
+
+/**
+ * Register the service worker and fill its cache; `status` (an element)
+ * then says that the page works offline, in the page's language.
+ * Resolves when done (or at once where there is no service worker).
+ */
+export async function keepOffline(status) {
+  if (!("serviceWorker" in navigator) || !location.protocol.startsWith("http")) return;
+  try {
+    const here = new URL("./", import.meta.url);
+    await navigator.serviceWorker.register(new URL("sw.js", here), { scope: here.href });
+    const worker = (await navigator.serviceWorker.ready).active;
+    const { missing } = await new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = (event) => resolve(event.data);
+      worker.postMessage({ type: "glassformer-precache", urls: LATER.map((file) => new URL(file, here).href) }, [channel.port2]);
+    });
+    // A build the server does not have (a quick build has only pkg/) is not an error.
+    const lost = missing.filter((entry) => !entry.includes("/pkg-"));
+    const say = () => {
+      const t = SAID[document.documentElement.lang === "zh" ? "zh" : "en"];
+      status.textContent = lost.length ? t.partly(lost.length) : t.ready;
+    };
+    say();
+    status.dataset.offline = lost.length ? "partly" : "ready";
+    document.addEventListener("glassformer-lang", say);
+  } catch (error) {
+    console.warn(`glassformer: the page will not work offline (${error.message ?? error})`);
+  }
+}
