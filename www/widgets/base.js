@@ -269,6 +269,13 @@ export class GfWidget extends HTMLElement {
   _redraw() {}
   /** An attribute other than lang changed: by default, start over. */
   _changed() { this._start(); }
+  /**
+   * What "Copy snippet" and "Copy link" (share.js) write besides the
+   * attributes: { name: value } for state the student changed here (a typed
+   * sentence, a slider, training), null to leave an attribute out. By
+   * default nothing: the attributes are the whole state.
+   */
+  _shareState() { return {}; }
 }
 
 /**

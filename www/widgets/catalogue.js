@@ -153,6 +153,10 @@ export const CATALOGUE = [
       ["pretrained", "true", { en: "\"false\" starts untrained", zh: "\"false\" 表示从未训练的模型开始" }],
       ["steps", "1000", { en: "length of a run from scratch", zh: "从零训练的步数" }],
       ["seed", "1", { en: "seed of an untrained model", zh: "未训练模型的随机种子" }],
+      ["train-to", "", {
+        en: "once loaded, train to this step and pause (a shared run; the pretrained model counts on from its 3,000 steps)",
+        zh: "加载后训练到这一步并暂停（分享的训练过程；预训练模型从它的 3,000 步接着计数）",
+      }],
       ["sentence", "", { en: "the sentence whose cross-attention is drawn", zh: "绘制交叉注意力的句子" }],
       ["checkpoint", "", { en: "URL of a saved translator", zh: "已保存的翻译模型的 URL" }],
     ],
@@ -168,6 +172,13 @@ export const CATALOGUE = [
     attributes: [
       ["prompt", "ROMEO:\\n", { en: "the starting text", zh: "起始文本" }],
       ["seed", "1", { en: "the sampling seed", zh: "采样的随机种子" }],
+      ["temperature", "0.8", { en: "the temperature τ, 0 (greedy) to 2", zh: "温度 τ，0（贪心）到 2" }],
+      ["top-k", "0", { en: "keep the k likeliest characters, 0 (off) to 40", zh: "只保留最可能的 k 个字符，0（关闭）到 40" }],
+      ["top-p", "1", { en: "keep the likeliest characters up to this probability, 0.05 to 1 (off)", zh: "只保留累计概率达到这个值的最可能字符，0.05 到 1（关闭）" }],
+      ["train-to", "", {
+        en: "once loaded, train further to this step and pause (a shared run; steps count on from the checkpoint's)",
+        zh: "加载后继续训练到这一步并暂停（分享的训练过程；步数从检查点的步数接着计）",
+      }],
       ["checkpoint", "", { en: "URL of a saved GPT", zh: "已保存的 GPT 的 URL" }],
       ["model", "", { en: "URL of a Hugging Face GPT-2 folder (instead of the course's GPT)", zh: "Hugging Face GPT-2 文件夹的 URL（代替课程自己的 GPT）" }],
       ["corpus", "", { en: "URL of its training text", zh: "训练文本的 URL" }],
@@ -184,6 +195,10 @@ export const CATALOGUE = [
     attributes: [
       ["text", "the man went to the [MASK] to buy a [MASK] of milk.", { en: "the fill-in sentence", zh: "完形填空的句子" }],
       ["seed", "1", { en: "the masking seed", zh: "掩码的随机种子" }],
+      ["train-to", "", {
+        en: "once loaded, run the fine-tuning race to this step (10 to 80) and pause (a shared run)",
+        zh: "加载后把微调比赛进行到这一步（10 到 80）并暂停（分享的训练过程）",
+      }],
       ["checkpoint", "", { en: "URL of a saved BERT", zh: "已保存的 BERT 的 URL" }],
       ["model", "", { en: "URL of a Hugging Face BERT folder (instead of the course's BERT)", zh: "Hugging Face BERT 文件夹的 URL（代替课程自己的 BERT）" }],
     ],

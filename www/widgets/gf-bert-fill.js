@@ -31,7 +31,16 @@
 //   checkpoint  URL of a saved BERT (default: www/models/bert.safetensors)
 //   text        the fill-in sentence (default: the course's question)
 //   seed        the masking seed (default 1)
+//   train-to    a step of the fine-tuning race, 10 to 80 (the race goes ten
+//               steps a call: another number means the next multiple of 10,
+//               past 80 the whole race): once the model has loaded, run the
+//               race, as if "Fine-tune both" were pressed, and pause there
 //   lang        "en" | "zh" (default: the page's language)
+//
+// Copy snippet / Copy link write what the student set: the sentence in the
+// fill-in box, the masking seed, and train-to for the step the race has
+// reached. The copy runs the race again to that step and shows the same
+// accuracies (on the same backend and wasm build; see trainer.js).
 //
 // Removed from the page, the widget stops fine-tuning and frees both of its
 // models; put back, it loads the checkpoint again. Fine-tuning is a
@@ -76,7 +85,7 @@ const DEFAULT_INPUTS = {
 };
 
 class GfBertFill extends GfTrainerWidget {
-  static observedAttributes = ["text", "seed", "model", "checkpoint", "lang"];
+  static observedAttributes = ["text", "seed", "train-to", "model", "checkpoint", "lang"];
   static TEXT = TEXT;
   static STYLE = STYLE;
   static KEPT = ["fill-text", "mask-text", "seed", "att-text", "classify-text", "layer", "head"];
@@ -108,7 +117,16 @@ class GfBertFill extends GfTrainerWidget {
   _changed(name, value) {
     if (name === "text") { this._$("fill-text").value = value ?? QUESTION; this._fill(); }
     if (name === "seed") { this._$("seed").value = value ?? 1; this._mask(); }
+    if (name === "train-to" && this._ready && !this._busy) this._replay(this._currentStep());
     if (name === "checkpoint" || name === "model") { this.disconnectedCallback(); this.connectedCallback(); }
+  }
+
+  /** What a copy needs besides the attributes: the fill-in sentence and seed as set here, and the race's step. */
+  _shareState() {
+    const text = this._$("fill-text").value, seed = this._$("seed").value;
+    const state = { text: text === QUESTION ? null : text, seed: seed === "1" ? null : seed };
+    if (this._ready && !this._folder) state["train-to"] = this._sharedStep(0);
+    return state;
   }
 
   _note(t) { return this.getAttribute("model") ? t.pretrained.intro : t.intro; }
@@ -260,6 +278,7 @@ class GfBertFill extends GfTrainerWidget {
       await this._mask();
       await this._attend();
       await this._directions();
+      if (!gone() && !folder) this._replay(0); // a shared run: the race to `train-to`
     } catch (error) {
       if (gone()) return;
       const message = error.message ?? String(error);
@@ -432,6 +451,12 @@ class GfBertFill extends GfTrainerWidget {
 
   _isTrainee(models) { return models.pre === this._model && models.scratch === this._scratch; }
 
+  /** A shared run's step, at most the race's last (the race ends there anyway). */
+  get trainTo() {
+    const step = super.trainTo;
+    return step === null ? null : Math.min(step, TUNE_STEPS);
+  }
+
   /** `steps` more steps for each classifier, then both tested on the 200 held-out opinions. */
   async _trainCall(models, steps) {
     const restart = this._history.length === 0;
@@ -450,11 +475,12 @@ class GfBertFill extends GfTrainerWidget {
 
   _point(result) { return { ...result }; }
 
-  async _afterCall({ step }) {
+  async _afterCall({ step }, steps) {
     this._drawFineTune();
+    const stop = this._atStop(step, steps); // a shared run's step (train-to) reached
     if (step < TUNE_STEPS) {
       this._say("ft-status", (t) => t.ftStep(step, TUNE_STEPS));
-      return true;
+      return !stop;
     }
     const last = this._history.at(-1);
     const [pre, scratch] = [percent(last.pre, 0), percent(last.scratch, 0)];

@@ -24,7 +24,24 @@
 //   corpus      URL of its training text (default: www/data/shakespeare.txt)
 //   prompt      the starting text (default "ROMEO:\n")
 //   seed        the sampling seed (default 1)
+//   temperature the temperature τ, 0 (greedy) to 2 (default 0.8)
+//   top-k       keep the k likeliest characters, 0 (off) to 40 (default 0)
+//   top-p       keep the likeliest characters up to this much probability,
+//               0.05 to 1 (off; default 1). The three are the sliders'
+//               starting values, rounded to their steps (0.05, 1, 0.05).
+//   train-to    a step (1 to 100,000): once the model has loaded, train it
+//               further in the worker to that step, as if "Train on the
+//               corpus" were pressed, and pause there (its steps count on
+//               from the checkpoint's; the progress line shows them)
 //   lang        "en" | "zh" (default: the page's language)
+//
+// Copy snippet / Copy link write what the student set: the prompt in the
+// box, the seed and the three sliders, and train-to for the step training
+// further has reached. The copy trains again to that step (same loss, same
+// weights; see trainer.js) and then samples the same text for the same
+// seed, on the same wasm build (the plain and the relaxed-SIMD builds round
+// a multiply-add differently). The text generated is not in the link: press
+// Generate (or Step) to draw it again.
 //
 // Removed from the page, the widget stops generating and training, ends its
 // worker and frees its model; put back, it loads the model again. The
@@ -43,11 +60,14 @@ import { lossCurve } from "./loss-curve.js";
 
 const DEFAULT_CHECKPOINT = new URL("../models/shakespeare.safetensors", import.meta.url).href;
 const DEFAULT_CORPUS = new URL("../data/shakespeare.txt", import.meta.url).href;
+const DEFAULT_PROMPT = "ROMEO:\n";
+/** The sampling sliders: attribute name → data-role, and the default a copy leaves out. */
+const SLIDERS = [["temperature", "temperature", "0.8"], ["top-k", "topK", "0"], ["top-p", "topP", "1"]];
 /** How a character (or a GPT-2 token's text) is shown in the chart: spaces and line breaks made visible. */
 const visible = (c) => c.replaceAll("\n", "⏎").replaceAll(" ", "␣");
 
 class GfGptSampler extends GfTrainerWidget {
-  static observedAttributes = ["lang", "prompt", "seed", "model", "checkpoint", "corpus"];
+  static observedAttributes = ["lang", "prompt", "seed", "temperature", "top-k", "top-p", "train-to", "model", "checkpoint", "corpus"];
   static TEXT = TEXT;
   static STYLE = STYLE;
   static KEPT = ["prompt", "temperature", "topK", "topP", "seed"];
@@ -82,17 +102,37 @@ class GfGptSampler extends GfTrainerWidget {
   }
 
   _changed(name, value) {
+    const slider = SLIDERS.find(([attribute]) => attribute === name);
     if (name === "prompt") {
       // As if typed: the text generated after the old prompt goes, the chart follows.
-      this._$("prompt").value = value ?? "ROMEO:\n";
+      this._$("prompt").value = value ?? DEFAULT_PROMPT;
       this._$("prompt").dispatchEvent(new Event("input"));
     } else if (name === "seed") {
       this._$("seed").value = value ?? "1";
+    } else if (slider) {
+      // As if the slider were moved: its readout and the chart follow.
+      this._$(slider[1]).value = value ?? slider[2];
+      this._$(slider[1]).dispatchEvent(new Event("input"));
+    } else if (name === "train-to") {
+      if (this._model && !this._settling && !this._generating) this._replay(this._currentStep());
     } else {
       // Another model or another text to train on: start again from it (the prompt and sliders stay).
       this.disconnectedCallback();
       this.connectedCallback();
     }
+  }
+
+  /**
+   * What a copy needs besides the attributes: the prompt, seed and sliders
+   * as set here (left out where they are the defaults), and how far
+   * training further has gone (the course's GPT only).
+   */
+  _shareState() {
+    const value = (role) => this._$(role).value;
+    const state = { prompt: value("prompt") === DEFAULT_PROMPT ? null : value("prompt"), seed: value("seed") === "1" ? null : value("seed") };
+    for (const [attribute, role, initial] of SLIDERS) state[attribute] = value(role) === initial ? null : value(role);
+    if (this._info && this._startStep !== undefined && !this._folder) state["train-to"] = this._sharedStep(this._startStep);
+    return state;
   }
 
   _title(t) { return this._unit(t, "title"); }
@@ -140,8 +180,12 @@ class GfGptSampler extends GfTrainerWidget {
   }
 
   _wire(kept) {
-    if (!("prompt" in kept)) this._$("prompt").value = this.getAttribute("prompt") ?? "ROMEO:\n";
+    if (!("prompt" in kept)) this._$("prompt").value = this.getAttribute("prompt") ?? DEFAULT_PROMPT;
     if (!("seed" in kept)) this._$("seed").value = this.getAttribute("seed") ?? "1";
+    // A slider's attribute is its starting value (the browser clamps it to the range and rounds it to the step).
+    for (const [attribute, role] of SLIDERS) {
+      if (!(role in kept) && this.hasAttribute(attribute)) this._$(role).value = this.getAttribute(attribute);
+    }
     for (const name of ["temperature", "topK", "topP"]) {
       this._$(name).addEventListener("input", () => {
         this._showSliders();
@@ -224,10 +268,12 @@ class GfGptSampler extends GfTrainerWidget {
       this._model = model;
       await this._describe();
       if (gone()) return;
+      this._startStep = this._info.step; // where training further counts from
       this._say("status", (t) => this._unit(t, "ready"));
       this._enable();
       this._showText();
       await this._chartNext();
+      if (!gone() && !folder) this._replay(this._currentStep()); // a shared run: train further to `train-to`
     } catch (error) {
       if (gone()) return;
       this._say("status", "loadFailed");
@@ -359,7 +405,7 @@ class GfGptSampler extends GfTrainerWidget {
   // Training, in a worker of its own (the loop itself is GfTrainerWidget's).
 
   _startTraining() {
-    if (!this._model || this._generating || this._settling) return;
+    if (!this._model || this._generating || this._settling || this._folder) return; // a GPT-2 is not trained here
     super._startTraining();
   }
 
@@ -394,14 +440,21 @@ class GfGptSampler extends GfTrainerWidget {
 
   _isTrainee(trainer) { return trainer === this._trainer; }
 
+  /** The step training further is at: the last call's, or the model's own. */
+  _currentStep() { return this._history.at(-1)?.step ?? this._info?.step ?? 0; }
+
   _trainCall(trainer, steps) { return trainer.train({ steps, validationBatches: 1 }); }
 
   _point(result) { return { step: result.step, loss: result.loss, valLoss: result.valLoss }; }
 
-  async _afterCall(result) {
+  async _afterCall(result, steps) {
     const loss = result.loss.toFixed(3), valid = result.valLoss.toFixed(3);
     this._say("train-status", (t) => t.progress(result.step, loss, valid, result.tokensPerSecond));
     this._drawCurve();
+    if (!this._atStop(result.step, steps)) return true;
+    // A shared run's step reached: pause, as the Pause button does (the weights come back to the page).
+    this._settling = true;
+    return false;
   }
 
   /** Paused (or failed): sample from the trained weights, copied back from the worker. */

@@ -28,8 +28,20 @@
 //   steps       the from-scratch run's length: progress counts towards it and
 //               training pauses there (default 1000; Train goes on after)
 //   seed        seed of an untrained model (default 1)
+//   train-to    a step (1 to 100,000): once the model has loaded, train it
+//               to that step, as if Train were pressed, and pause there
+//               (progress counts towards it; it can be paused on the way). The
+//               pretrained model counts on from its checkpoint's step
+//               (3,000): train-to="3200" trains it 200 steps further.
 //   sentence    the sentence whose cross-attention is drawn (default: the course's)
 //   lang        "en" | "zh" (default: the page's language)
+//
+// Copy snippet / Copy link write the run as these attributes: pretrained
+// and seed for the model it started from, train-to for the step it has
+// reached, sentence for the sentence in the box. The copy trains again to
+// that step and ends on the same loss, on the same backend and wasm build
+// (see trainer.js; a GPU rounds differently from the CPU). A model opened
+// from a file cannot travel in a link: the copy has the attributes' model.
 //
 // Removed from the page, the widget stops training, frees its model and
 // clears its timers; put back, it loads the model again.
@@ -62,7 +74,7 @@ const SAMPLE = 50;
 const SAMPLE_EVERY = 100;
 
 class GfSeq2seqTrainer extends GfTrainerWidget {
-  static observedAttributes = ["sentence", "checkpoint", "pretrained", "seed", "steps", "lang"];
+  static observedAttributes = ["sentence", "checkpoint", "pretrained", "seed", "steps", "train-to", "lang"];
   static TEXT = TEXT;
   static STYLE = STYLE;
   static KEPT = ["sentence", "layer", "head", "beam"];
@@ -101,16 +113,34 @@ class GfSeq2seqTrainer extends GfTrainerWidget {
     } else if (name === "steps") {
       if (this._readout) this._updateReadout(...this._readout);
       this._drawCurve();
+    } else if (name === "train-to") {
+      if (this._model && !this._busy) this._replay(this._currentStep());
     } else if (this._runtime && !(name === "seed" && this._origin !== "scratch")) {
       // Another checkpoint, or pretrained / seed changed: the model they describe replaces this one.
-      this._swap(this.getAttribute("pretrained") === "false" ? "scratch" : "pretrained");
+      this._swap(this.getAttribute("pretrained") === "false" ? "scratch" : "pretrained", null, { replay: true });
     }
+  }
+
+  /** What a copy needs besides the attributes: the model the run started from, its step, the sentence. */
+  _shareState() {
+    const sentence = this._$("sentence").value;
+    const state = { sentence: sentence === COURSE_SENTENCE ? null : sentence };
+    if (!this._info || this._origin === "file") return state; // not loaded yet, or a file a link cannot carry
+    state.pretrained = this._origin === "scratch" ? "false" : null;
+    state["train-to"] = this._sharedStep(this._info.step);
+    return state;
   }
 
   /** The from-scratch run's length: progress counts towards it and training pauses there. */
   get targetSteps() {
     const n = parseInt(this.getAttribute("steps") ?? "", 10);
     return Number.isFinite(n) && n >= 10 && n <= 100_000 ? n : 1000;
+  }
+
+  /** The step the progress bar counts towards: a shared run's while replaying it, a run from scratch's length, or none. */
+  _goal(step) {
+    if (this._replayTo !== null) return this._replayTo;
+    return this._origin === "scratch" ? Math.max(this.targetSteps, step) : null;
   }
 
   _note(t) { return t.intro; }
@@ -220,14 +250,20 @@ class GfSeq2seqTrainer extends GfTrainerWidget {
       return;
     }
     if (gone()) return;
-    await this._swap(this.getAttribute("pretrained") === "false" ? "scratch" : "pretrained");
+    await this._swap(this.getAttribute("pretrained") === "false" ? "scratch" : "pretrained", null, { replay: true });
   }
 
-  /** Replace the model: "pretrained" (the checkpoint), "scratch" (untrained) or "file" (one the student opened). */
-  async _swap(kind, file) {
+  /**
+   * Replace the model: "pretrained" (the checkpoint), "scratch" (untrained)
+   * or "file" (one the student opened). With `replay` (the model the
+   * attributes name), then train it to `train-to`, if given.
+   */
+  async _swap(kind, file, { replay = false } = {}) {
     const gone = this._goneTest();
     try {
       await this._swapModel(kind, file, gone);
+      // Not after a failed load that fell back to an untrained model: that is not the run shared.
+      if (replay && !gone() && this._origin === kind) this._replay(this._currentStep());
     } catch (error) {
       if (gone()) return; // removed meanwhile: nothing to report
       this._busy = false;
@@ -360,6 +396,12 @@ class GfSeq2seqTrainer extends GfTrainerWidget {
 
   _isTrainee(model) { return model === this._model; }
 
+  /** The model's step: the last call's, or where the model began. */
+  _currentStep() { return this._history.at(-1)?.step ?? this._info?.step ?? 0; }
+
+  /** A run from scratch pauses once at the `steps` attribute's step. */
+  _targets() { return this._origin === "scratch" ? [this.targetSteps] : []; }
+
   _trainCall(model, steps) { return model.train({ steps }); }
 
   async _afterCall(result, steps) {
@@ -370,9 +412,9 @@ class GfSeq2seqTrainer extends GfTrainerWidget {
       await this._refreshViews();
       this._lastRedraw = performance.now();
     }
-    // A run from scratch pauses once, at the step the `steps` attribute asks for.
-    const target = this.targetSteps;
-    if (this._origin === "scratch" && result.step >= target && result.step - steps < target) {
+    // A run from scratch pauses once, at the step the `steps` attribute asks for;
+    // a shared run (train-to) at its step.
+    if (this._atStop(result.step, steps)) {
       this._say("status", (t) => t.reached(result.step));
       return false;
     }
@@ -387,10 +429,10 @@ class GfSeq2seqTrainer extends GfTrainerWidget {
   _updateReadout(step, loss, tokensPerSecond) {
     this._readout = [step, loss, tokensPerSecond];
     const t = this._t;
-    const target = Math.max(this.targetSteps, step);
-    this._$("bar").max = target;
+    const goal = this._goal(step);
+    this._$("bar").max = Math.max(goal ?? step, 1);
     this._$("bar").value = step;
-    const parts = [t.step(step, this._origin === "scratch" ? target : null)];
+    const parts = [t.step(step, goal)];
     if (loss !== null) parts.push(t.loss(loss.toFixed(3)));
     if (tokensPerSecond !== null) parts.push(t.speed(tokensPerSecond));
     if (this._trainMs > 0) parts.push(t.time((this._trainMs / 1000).toFixed(1)));
@@ -410,7 +452,7 @@ class GfSeq2seqTrainer extends GfTrainerWidget {
       return;
     }
     const first = points[0].step, last = points.at(-1).step;
-    const xFrom = Math.min(first, 0), xTo = Math.max(last, this._origin === "scratch" ? this.targetSteps : last);
+    const xFrom = Math.min(first, 0), xTo = Math.max(last, this._goal(last) ?? last);
     svg.innerHTML = lossCurve({
       points, series: [{ key: "loss" }], log: true, width: W, height: H, margin: [8, 8, 22, 38],
       xFrom, xTo, xLabels: [formatInteger(xFrom), t.axisStep(xTo)],

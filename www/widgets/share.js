@@ -1,6 +1,12 @@
 // The "Copy snippet / Copy link" footer: a widget's current state as the
 // HTML that makes it again, or as a link to www/share.html that shows it
 // alone; and downloading what a widget made (a saved model) as a file.
+//
+// A widget's state is its attributes, plus what the student changed since
+// the page set them: a widget may say so with `_shareState()` (see
+// GfWidget in base.js), e.g. the demos' typed text, their sliders, and
+// `train-to`, the step their training reached, which the copy trains to
+// again when it opens (GfTrainerWidget in trainer.js).
 
 import { escapeHtml } from "./display.js";
 
@@ -9,24 +15,39 @@ const SHARE_TEXT = {
   zh: { snippet: "复制代码", link: "复制链接", copied: "已复制。", failed: "无法复制：请手动选择下面的文字。" },
 };
 
-/** The element as HTML with its current attributes: paste it into a page to get the same widget. */
+/**
+ * The attributes that make this widget again, as [name, value] pairs: its
+ * own (not style, class or id, which belong to the page), with what its
+ * `_shareState()` says on top ({ name: value }, or null for "leave it out:
+ * the default"), so that a copy shows what the student sees now.
+ */
+export function sharedAttributes(element) {
+  const shared = new Map([...element.attributes]
+    .filter((a) => !["style", "class", "id"].includes(a.name))
+    .map((a) => [a.name, a.value]));
+  for (const [name, value] of Object.entries(element._shareState?.() ?? {})) {
+    if (value === null) shared.delete(name);
+    else shared.set(name, String(value));
+  }
+  return [...shared];
+}
+
+/** The element as HTML with its current state: paste it into a page to get the same widget. */
 export function snippetOf(element) {
   const tag = element.localName;
-  const attributes = [...element.attributes]
-    .filter((a) => a.name !== "style" && a.name !== "class" && a.name !== "id")
-    .map((a) => ` ${a.name}="${escapeHtml(a.value)}"`).join("");
+  const attributes = sharedAttributes(element).map(([name, value]) => ` ${name}="${escapeHtml(value)}"`).join("");
   return `<${tag}${attributes}></${tag}>`;
 }
 
 /**
- * A link to www/share.html that shows this widget alone with the same
- * attributes: `share.html?widget=gf-causal-mask&seed=3&text=…`.
+ * A link to www/share.html that shows this widget alone in the same state:
+ * `share.html?widget=gf-causal-mask&seed=3&text=…`.
  */
 export function linkOf(element) {
   const url = new URL("../share.html", import.meta.url);
   url.searchParams.set("widget", element.localName);
-  for (const a of element.attributes) {
-    if (!["style", "class", "id", "widget"].includes(a.name)) url.searchParams.set(a.name, a.value);
+  for (const [name, value] of sharedAttributes(element)) {
+    if (name !== "widget") url.searchParams.set(name, value);
   }
   return url.href;
 }
