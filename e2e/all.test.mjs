@@ -13,6 +13,7 @@ import "./memory.e2e.mjs";
 import "./positional_encoding.e2e.mjs";
 import "./pretrained.e2e.mjs";
 import "./seq2seq_trainer.e2e.mjs";
+import "./share_runs.e2e.mjs";
 import "./simd_builds.e2e.mjs";
 import "./threads.e2e.mjs";
 import "./types.e2e.mjs";
