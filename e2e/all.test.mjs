@@ -4,6 +4,7 @@
 // `node --test e2e/<name>.e2e.mjs`.
 
 import "./attention_steps.e2e.mjs";
+import "./authoring_tools.e2e.mjs";
 import "./bert_fill.e2e.mjs";
 import "./causal_mask.e2e.mjs";
 import "./gpt_sampler.e2e.mjs";

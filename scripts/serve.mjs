@@ -1,5 +1,6 @@
 // A small static file server for www/, used by `npm start` and the
-// end-to-end tests. It sends the cross-origin isolation headers
+// end-to-end tests (and, as `startPlainServer`, for any folder, the way a
+// course author's static host serves it). It sends the cross-origin isolation headers
 // (COOP/COEP) so that a threaded build can use SharedArrayBuffer, and the
 // right MIME type for .wasm so browsers can stream-compile it.
 //
@@ -27,22 +28,43 @@ const TYPES = {
   ".wasm": "application/wasm",
   ".png": "image/png",
   ".svg": "image/svg+xml",
+  ".txt": "text/plain; charset=utf-8",
+  ".woff": "font/woff",
+  ".woff2": "font/woff2",
+  ".ico": "image/x-icon",
   ".ts": "text/plain; charset=utf-8",
   ".safetensors": "application/octet-stream",
 };
 
 /** Start serving www/ on `port` (0 picks a free one); resolves to the server. */
 export function startServer(port = 8080, host = "127.0.0.1") {
+  const headers = {
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+    "Cache-Control": "no-cache",
+  };
+  return listen(port, host, (path) =>
+    path.startsWith("/node_modules/") ? [MODULES, path.slice("/node_modules".length)]
+      : path.startsWith("/bench-data/") ? [BENCH_DATA, path.slice("/bench-data".length)] : [ROOT, path], headers);
+}
+
+/**
+ * Serve the folder `root` under the address prefix `prefix` (e.g. "/course"),
+ * as a plain static host would: no cross-origin isolation headers, so pages
+ * run the single-threaded path. The tests of the package use it.
+ */
+export function startPlainServer(root, prefix = "", port = 0, host = "127.0.0.1") {
+  const base = resolve(root);
+  return listen(port, host, (path) => (path.startsWith(`${prefix}/`) ? [base, path.slice(prefix.length)] : [null, path]), {});
+}
+
+/** A server answering each GET with the file `route(path)` names ([root, path inside it]; root null: 404). */
+function listen(port, host, route, headers) {
   const server = createServer(async (req, res) => {
-    const headers = {
-      "Cross-Origin-Opener-Policy": "same-origin",
-      "Cross-Origin-Embedder-Policy": "require-corp",
-      "Cache-Control": "no-cache",
-    };
     try {
       const path = decodeURIComponent(new URL(req.url, "http://localhost").pathname);
-      const [root, rest] = path.startsWith("/node_modules/") ? [MODULES, path.slice("/node_modules".length)]
-        : path.startsWith("/bench-data/") ? [BENCH_DATA, path.slice("/bench-data".length)] : [ROOT, path];
+      const [root, rest] = route(path);
+      if (root === null) throw new Error("outside the served folder");
       let file = normalize(join(root, rest));
       if (file !== root && !file.startsWith(root + sep)) {
         res.writeHead(403, headers).end("forbidden");

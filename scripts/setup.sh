@@ -4,7 +4,8 @@
 # Everything comes from package registries (crates.io, npm, Debian).
 #
 #   bash scripts/setup.sh          build tools: wasm32 target, nightly + rust-src, wasm-bindgen-cli, wasm-pack
-#   bash scripts/setup.sh test     also Chromium + ChromeDriver, Mesa's CPU Vulkan driver, npm packages, cargo-fuzz
+#   bash scripts/setup.sh test     also Chromium + ChromeDriver, Firefox + geckodriver, Mesa's CPU Vulkan driver,
+#                                  npm packages, cargo-fuzz, mdBook and MkDocs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-build}"
@@ -60,6 +61,7 @@ fi
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+command -v firefox-esr >/dev/null 2>&1 || command -v firefox >/dev/null 2>&1 || missing+=(firefox-esr)
 dpkg -s mesa-vulkan-drivers >/dev/null 2>&1 || ! command -v dpkg >/dev/null 2>&1 || missing+=(mesa-vulkan-drivers)
 dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || ! command -v dpkg >/dev/null 2>&1 || missing+=(fonts-wqy-microhei)
 command -v g++ >/dev/null 2>&1 || missing+=(g++) # libFuzzer, which the fuzz targets link, is C++
@@ -71,7 +73,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "The tests need Chromium and a ChromeDriver of the same version on PATH (missing: ${missing[*]})." >&2
+    echo "The tests need Chromium and a ChromeDriver of the same version, and Firefox, on PATH (missing: ${missing[*]})." >&2
     exit 1
   fi
 fi
@@ -90,6 +92,27 @@ fi
 if ! command -v cargo-fuzz >/dev/null 2>&1; then
   say "installing cargo-fuzz (a few minutes, once)"
   cargo install --locked cargo-fuzz
+fi
+
+# 5c. geckodriver, which drives headless Firefox (scripts/firefox-tests.sh,
+#     e2e/firefox.e2e.mjs).
+if ! command -v geckodriver >/dev/null 2>&1; then
+  say "installing geckodriver (a few minutes, once)"
+  cargo install --locked geckodriver --version 0.37.1
+fi
+
+# 5d. Two authoring tools course notes are written with, to build a chapter
+#     from the release package (e2e/authoring_tools.e2e.mjs): mdBook from
+#     crates.io, MkDocs from PyPI in a virtual environment of its own.
+if ! command -v mdbook >/dev/null 2>&1; then
+  say "installing mdBook (a few minutes, once)"
+  cargo install --locked mdbook --version 0.5.4
+fi
+if [ ! -x .venv-authoring/bin/mkdocs ]; then
+  need python3 "install Python 3 (MkDocs runs on it)"
+  say "installing MkDocs into .venv-authoring"
+  python3 -m venv .venv-authoring
+  .venv-authoring/bin/pip install --quiet mkdocs==1.6.1
 fi
 
 # 6. A real pretrained BERT-architecture model and a standard BERT vocabulary

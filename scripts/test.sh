@@ -4,9 +4,11 @@
 #      and the WGSL kernels through wgpu on Vulkan — lavapipe where there is no GPU)
 #   2. in the browser: wasm-pack test in headless Chromium (the same op and
 #      GPU tests compiled to wasm, on Chromium's WebGPU, and the JS boundary),
-#      and the SIMD kernel tests again in the relaxed-SIMD build
-#   3. end to end: the served course page driven by Playwright; a screenshot
-#      is left in test-artifacts/
+#      and the SIMD kernel tests again in the relaxed-SIMD build; then all of
+#      it again in headless Firefox (scripts/firefox-tests.sh)
+#   3. end to end: the served course page driven by Playwright (and the
+#      release package built into mdBook and MkDocs chapters, and a smoke
+#      test in Firefox through WebDriver); screenshots are left in test-artifacts/
 #   4. fuzzing: every fuzz target (fuzz/) for 60 s, from the committed seeds
 #
 #   bash scripts/test.sh          everything (npm test; what CI runs)
@@ -61,10 +63,16 @@ lap "in-browser tests (wasm build + Chromium)"
 RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd -C llvm-args=-inline-threshold=75" CARGO_TARGET_DIR=target/relaxed GLASSFORMER_EXPECT_FUSED=1 \
   wasm-pack test --mode no-install --headless --chrome --chromedriver "$(command -v chromedriver)" --test simd
 lap "relaxed-SIMD kernel tests (another wasm build)"
+# The same in-browser tests in headless Firefox, on its own WebGPU (the builds above are reused).
+bash scripts/firefox-tests.sh
+lap "in-browser tests again in headless Firefox"
 
 echo "== 3/4 end-to-end tests of the course page"
 bash scripts/build-wasm.sh
 lap "the three release wasm builds for the page"
+# The release package (dist/glassformer-<version>.tgz), which the authoring-tool test installs.
+node scripts/package.mjs
+lap "the release package"
 node --test e2e/
 lap "end-to-end tests (node --test e2e/)"
 

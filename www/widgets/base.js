@@ -8,6 +8,7 @@
 import { langOf } from "./inputs.js";
 import { shareFooter, wireShare } from "./share.js";
 import { acquireModel, isModelFolder, releaseModel, sharedModelNames } from "./shared-models.js";
+import { readWithProgress } from "../pretrained.js";
 
 // Messages several widgets give, in both languages.
 const COMMON_TEXT = {
@@ -235,22 +236,47 @@ export class GfWidget extends HTMLElement {
    * pair with `releaseModel(name)`, which stops the download if it was the last user.
    */
   async _acquire(name) {
-    const gone = this._goneTest();
-    const tell = (detail) => this.dispatchEvent(new CustomEvent("gf-progress", { detail, bubbles: true, composed: true }));
     try {
-      const model = await acquireModel(name, (progress) => {
-        const { file, loaded, percent, cached } = progress;
-        if (gone() || cached) return;
-        const mb = (loaded / 1e6).toFixed(1), pct = percent === null ? null : Math.round(percent);
-        this._say("status", () => this._common.downloading(file, mb, pct));
-        tell(progress);
-      });
-      tell({ done: true });
+      const model = await acquireModel(name, this._progressReporter());
+      this._tellProgress({ done: true });
       return model;
     } catch (error) {
-      tell({ failed: String(error.message ?? error) });
+      this._tellProgress({ failed: String(error.message ?? error) });
       throw error;
     }
+  }
+
+  /**
+   * Download `url` (a checkpoint, a corpus) → its bytes, showing the
+   * download's size and progress as `_acquire` does, so that a slow network
+   * shows a growing number of megabytes instead of a blank panel.
+   */
+  async _download(url) {
+    const file = decodeURIComponent(new URL(url, location.href).pathname.split("/").pop() || url);
+    try {
+      const bytes = await readWithProgress(await this._fetch(url), file, this._progressReporter());
+      this._tellProgress({ done: true });
+      return bytes;
+    } catch (error) {
+      this._tellProgress({ failed: String(error.message ?? error) });
+      throw error;
+    }
+  }
+
+  /** A download's progress → the status line and a "gf-progress" event, while the widget is on the page. */
+  _progressReporter() {
+    const gone = this._goneTest();
+    return (progress) => {
+      const { file, loaded, percent, cached } = progress;
+      if (gone() || cached) return;
+      const mb = (loaded / 1e6).toFixed(1), pct = percent === null ? null : Math.round(percent);
+      this._say("status", () => this._common.downloading(file, mb, pct));
+      this._tellProgress(progress);
+    };
+  }
+
+  _tellProgress(detail) {
+    this.dispatchEvent(new CustomEvent("gf-progress", { detail, bubbles: true, composed: true }));
   }
 
   /**

@@ -256,8 +256,7 @@ class GfBertFill extends GfTrainerWidget {
         model = await this._acquireFolder(folder, "fillMask", this._t.pretrained.notBert(folder));
         if (gone()) return;
       } else {
-        const response = await this._fetch(this.getAttribute("checkpoint") ?? DEFAULT_CHECKPOINT);
-        const bytes = new Uint8Array(await response.arrayBuffer());
+        const bytes = await this._download(this.getAttribute("checkpoint") ?? DEFAULT_CHECKPOINT);
         const runtime = await runtimeOf(this);
         if (gone()) return;
         model = await runtime.loadBert(bytes);

@@ -256,8 +256,7 @@ class GfGptSampler extends GfTrainerWidget {
         model = await this._acquireFolder(folder, "generate", this._t.pretrained.notGpt(folder));
         if (gone()) return;
       } else {
-        const response = await this._fetch(this.getAttribute("checkpoint") || DEFAULT_CHECKPOINT);
-        const bytes = new Uint8Array(await response.arrayBuffer());
+        const bytes = await this._download(this.getAttribute("checkpoint") || DEFAULT_CHECKPOINT);
         if (gone()) return;
         model = await this._runtime.loadGpt(bytes);
         if (gone()) {
@@ -420,7 +419,7 @@ class GfGptSampler extends GfTrainerWidget {
     const gone = this._goneTest();
     if (!this._trainer) {
       this._say("train-status", "startingWorker");
-      const text = await (await this._fetch(this.getAttribute("corpus") || DEFAULT_CORPUS)).text();
+      const text = new TextDecoder().decode(await this._download(this.getAttribute("corpus") || DEFAULT_CORPUS));
       if (gone()) return null;
       const bytes = await this._model.save();
       if (gone()) return null;

@@ -285,7 +285,7 @@ class GfSeq2seqTrainer extends GfTrainerWidget {
       if (kind === "pretrained") {
         const url = this.getAttribute("checkpoint") || DEFAULT_CHECKPOINT;
         this._say("status", "loadingPretrained");
-        const bytes = new Uint8Array(await (await this._fetch(url)).arrayBuffer());
+        const bytes = await this._download(url);
         if (gone()) return;
         model = await this._runtime.loadSeq2seq(bytes);
       } else if (kind === "file") {
