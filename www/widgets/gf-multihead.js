@@ -48,8 +48,12 @@ const HEAD_COLOURS = ["#2f6fdf", "#d2691e", "#2e7d32", "#8e44ad", "#c0392b", "#1
 
 const STYLE = BASE_STYLE + `
   .heads { display: grid; grid-template-columns: repeat(auto-fit, minmax(250px, 1fr)); gap: 14px; margin: 8px 0; }
-  .heads figure { border-top: 4px solid var(--head); padding-top: 4px; }
-  .two { display: grid; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr)); gap: 14px; }
+  .heads figure { border-top: 4px solid var(--head); padding-top: 4px; min-width: 0; overflow-x: auto; }
+  /* The concatenation and the output side by side only when both fit whole:
+     each takes its table's width, and the second wraps below otherwise (a
+     wide table scrolls inside its own box rather than running into the next). */
+  .two { display: flex; flex-wrap: wrap; gap: 14px; }
+  .two > * { flex: 1 1 auto; min-width: 0; max-width: 100%; overflow-x: auto; }
   input[type=text] { width: min(16em, 62vw); }
 `;
 
