@@ -7,6 +7,7 @@ import "./attention_steps.e2e.mjs";
 import "./authoring_tools.e2e.mjs";
 import "./bert_fill.e2e.mjs";
 import "./causal_mask.e2e.mjs";
+import "./course_page.e2e.mjs";
 import "./gpt_sampler.e2e.mjs";
 import "./hostile_attributes.e2e.mjs";
 import "./internal_error.e2e.mjs";

@@ -77,13 +77,14 @@ export async function closeShared() {
 /**
  * A fresh page on `path`: its own browser context (empty storage and cache,
  * as a new visitor's), in the shared browser. Returns { url, page, errors,
- * browserVersion, close }; `close` closes the context.
+ * browserVersion, context, close }; `close` closes the context.
+ * `contextOptions` go to Playwright's browser.newContext (a viewport, a locale…).
  */
-export async function openCoursePage(path = "/") {
+export async function openCoursePage(path = "/", contextOptions = {}) {
   mkdirSync(ARTIFACTS, { recursive: true });
   const { server, browser } = await sharedBrowser();
   const url = `http://127.0.0.1:${server.address().port}${path}`;
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, ...contextOptions });
   // Every task that holds the page's thread past 50 ms, for longestTask().
   await context.addInitScript(() => {
     window.__longTasks = [];
@@ -108,6 +109,7 @@ export async function openCoursePage(path = "/") {
     page,
     errors,
     browserVersion: browser.version(),
+    context,
     async close() {
       await context.close();
     },

@@ -17,6 +17,17 @@ const LATER = [
   "pkg-relaxed/glassformer_bg.wasm",
 ];
 
+/**
+ * Every file of this folder the page has loaded so far (on a first visit
+ * they came before the service worker took over, so it has no copy yet: the
+ * page itself, its modules, styles and wasm), and the LATER ones.
+ */
+function filesToKeep(here) {
+  const loaded = performance.getEntriesByType("resource").map((entry) => entry.name);
+  const urls = [location.href, ...loaded, ...LATER.map((file) => new URL(file, here).href)];
+  return [...new Set(urls.map((url) => url.split("#")[0]))].filter((url) => url.startsWith(here.href));
+}
+
 const SAID = {
   en: { ready: "Available offline.", partly: (n) => `Available offline, except ${n} file(s) the server did not send.` },
   zh: { ready: "已可离线使用。", partly: (n) => `已可离线使用（服务器没有提供其中 ${n} 个文件）。` },
@@ -33,10 +44,12 @@ export async function keepOffline(status) {
     const here = new URL("./", import.meta.url);
     await navigator.serviceWorker.register(new URL("sw.js", here), { scope: here.href });
     const worker = (await navigator.serviceWorker.ready).active;
+    // Let the page load what it needs first: on a slow network the widgets come before the copies.
+    if (document.readyState !== "complete") await new Promise((loaded) => addEventListener("load", loaded, { once: true }));
     const { missing } = await new Promise((resolve) => {
       const channel = new MessageChannel();
       channel.port1.onmessage = (event) => resolve(event.data);
-      worker.postMessage({ type: "glassformer-precache", urls: LATER.map((file) => new URL(file, here).href) }, [channel.port2]);
+      worker.postMessage({ type: "glassformer-precache", urls: filesToKeep(here) }, [channel.port2]);
     });
     // A build the server does not have (a quick build has only pkg/) is not an error.
     const lost = missing.filter((entry) => !entry.includes("/pkg-"));

@@ -7,9 +7,11 @@
 // first, not cache first: a page that is online always gets the newest
 // files, so an edited widget never hides behind an old copy.
 //
-// The page (offline.js) also asks, once it has loaded, for the files it did
-// not need yet but would offline — the models of the demos, the GPT's
-// corpus, the wasm build it did not pick — with a "glassformer-precache" message.
+// The page (offline.js) also asks, once it has loaded, for the files it
+// loaded before this worker took over (on a first visit: the page itself,
+// its modules and its wasm) and those it did not need yet but would offline
+// — the models of the demos, the GPT's corpus, the other wasm build — with a
+// "glassformer-precache" message.
 //
 // Requests elsewhere (another site: a Hugging Face model, kept by
 // pretrained.js in its own cache) and partial (Range) requests pass through
