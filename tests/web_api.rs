@@ -243,6 +243,14 @@ async fn unknown_backends_are_errors_and_auto_never_takes_a_software_adapter() {
     assert_eq!(get(&described, "backend").as_string().as_deref(), Some("cpu"), "{reason}");
     assert!(reason.contains("ms on WebGPU"), "{reason}");
     assert_eq!(get(&described, "step").as_f64(), Some(0.0), "the timing steps are undone");
+    // Undone entirely, its data order included: it trains exactly as a model on a CPU runtime.
+    let cpu = runtime("cpu").await;
+    let plain = made::<Seq2seqModel>(cpu.seq2seq(small_translator())).await;
+    for _ in 0..2 {
+        let timed_run = JsFuture::from(model.train(opts(&[("steps", 3.into())]))).await.unwrap();
+        let plain_run = JsFuture::from(plain.train(opts(&[("steps", 3.into())]))).await.unwrap();
+        assert_eq!(get(&timed_run, "loss").as_f64(), get(&plain_run, "loss").as_f64());
+    }
     let bad = Runtime::create(None, opts(&[("memoryBudget", 1.into())])).await.err().unwrap();
     let bad: js_sys::Error = bad.dyn_into().unwrap();
     assert!(

@@ -174,6 +174,21 @@ impl FineTuner {
 
 impl Trainer for FineTuner {
     type Step = (BertBatch, BertActs);
+    /// The random stream, and where the shuffled epoch of the examples is.
+    type DataPosition = (ChaCha8Rng, Option<(Vec<usize>, usize)>);
+
+    fn data_position(&self) -> Self::DataPosition {
+        (self.rng.clone(), self.data.as_ref().map(|d| (d.order.clone(), d.cursor)))
+    }
+
+    fn set_data_position(&mut self, (rng, epoch): Self::DataPosition) {
+        self.rng = rng;
+        if let (Some(data), Some((order, cursor))) = (self.data.as_mut(), epoch) {
+            if order.len() == data.order.len() {
+                (data.order, data.cursor) = (order, cursor);
+            }
+        }
+    }
 
     fn device(&self) -> Device {
         self.bert.device.clone()

@@ -247,6 +247,15 @@ fn optimizer(cfg: &LanguageModelConfig, gpt: &Gpt, device: &Device) -> AdamW {
 
 impl Trainer for LanguageModelTrainer {
     type Step = TinyLmActs;
+    type DataPosition = ChaCha8Rng;
+
+    fn data_position(&self) -> ChaCha8Rng {
+        self.rng.clone()
+    }
+
+    fn set_data_position(&mut self, rng: ChaCha8Rng) {
+        self.rng = rng;
+    }
 
     fn device(&self) -> Device {
         self.gpt.lm.device.clone()

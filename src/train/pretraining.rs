@@ -268,6 +268,15 @@ fn argmax(x: &[f32]) -> usize {
 
 impl Trainer for Pretrainer {
     type Step = (BertBatch, BertActs);
+    type DataPosition = ChaCha8Rng;
+
+    fn data_position(&self) -> ChaCha8Rng {
+        self.rng.clone()
+    }
+
+    fn set_data_position(&mut self, rng: ChaCha8Rng) {
+        self.rng = rng;
+    }
 
     fn device(&self) -> Device {
         self.bert.device.clone()

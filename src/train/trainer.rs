@@ -49,6 +49,14 @@ pub trait Trainer {
     /// Optimizer steps taken so far.
     fn step(&self) -> u32;
 
+    /// Where the trainer is in its data: the random stream (and the shuffled
+    /// epoch, where there is one) that picks the next batches. Taken before
+    /// trial steps and put back after them, so that trying changes nothing
+    /// the run would later see.
+    type DataPosition: Clone;
+    fn data_position(&self) -> Self::DataPosition;
+    fn set_data_position(&mut self, position: Self::DataPosition);
+
     /// One step: a batch, forward, backward, the update.
     fn train_step(&mut self) -> Result<Self::Step>;
 

@@ -307,6 +307,15 @@ impl Translator {
 
 impl Trainer for Translator {
     type Step = Seq2SeqActs;
+    type DataPosition = (ChaCha8Rng, Vec<usize>, usize);
+
+    fn data_position(&self) -> Self::DataPosition {
+        (self.rng.clone(), self.order.clone(), self.cursor)
+    }
+
+    fn set_data_position(&mut self, (rng, order, cursor): Self::DataPosition) {
+        (self.rng, self.order, self.cursor) = (rng, order, cursor);
+    }
 
     fn device(&self) -> Device {
         self.model.device.clone()

@@ -156,18 +156,22 @@ async fn place<T: Trainer>(mut trainer: T, runtime: &RefCell<State>) -> Result<(
         let why = "Running on the CPU: this model was opened for inference, whose calls run on the CPU.".to_string();
         return Ok((trainer, Device::Cpu, why));
     }
-    let start = Snapshot::of_host(&trainer)?;
+    // Trial steps move the model, its optimizer and its data on: each is put back after.
+    let (start, data) = (Snapshot::of_host(&trainer)?, trainer.data_position());
     let cpu_ms = match time_a_step(&mut trainer).await {
         Ok(ms) => ms,
         Err(why) => {
             trainer.restore(&Device::Cpu, &start)?;
+            trainer.set_data_position(data);
             let why = format!("Running on the CPU: this model does not train here ({why}), and its other calls run on the CPU.");
             return Ok((trainer, Device::Cpu, why));
         }
     };
     trainer.restore(&gpu, &start)?;
+    trainer.set_data_position(data.clone());
     let gpu_ms = time_a_step(&mut trainer).await;
     trainer.restore(&Device::Cpu, &start)?;
+    trainer.set_data_position(data);
     Ok(match gpu_ms {
         Ok(gpu_ms) if gpu_ms < cpu_ms => {
             let why = format!("Running on WebGPU: a training step took {gpu_ms:.1} ms there and {cpu_ms:.1} ms on the CPU.");

@@ -46,11 +46,11 @@
 // (and one GPU or driver from another); the relaxed-SIMD build's fused
 // multiply-add rounds once where the plain build rounds twice (`?simd=plain`
 // forces the plain one): such runs end close, not equal, drifting apart a
-// little more with each step. And where the runtime is "auto" and a real
-// GPU is there, a new translator first times a training step on each
-// backend, which draws four batches its run then skips: its run differs
-// from a CPU-only page's even when it trains on the CPU. Runs that must
-// agree across machines are made and opened with `?backend=cpu`. (The
+// little more with each step. (Where the runtime is "auto" and a real GPU
+// is there, a new model first times a training step on each backend; its
+// parameters, moments and data order are put back after, so a run that
+// then trains on the CPU equals a CPU-only page's.) Runs that must agree
+// across machines are made and opened with `?backend=cpu`. (The
 // GPT trains further in a CPU worker everywhere: only the build matters.)
 
 import { GfWidget, yieldToBrowser } from "./base.js";
