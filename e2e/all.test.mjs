@@ -8,6 +8,7 @@ import "./authoring_tools.e2e.mjs";
 import "./bert_fill.e2e.mjs";
 import "./causal_mask.e2e.mjs";
 import "./course_page.e2e.mjs";
+import "./firefox.e2e.mjs";
 import "./gpt_sampler.e2e.mjs";
 import "./hostile_attributes.e2e.mjs";
 import "./internal_error.e2e.mjs";
