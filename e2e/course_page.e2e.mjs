@@ -104,6 +104,25 @@ test("after one visit the course page and its widgets work offline, the models i
   }
 });
 
+test("on a slow network a demo shows its checkpoint's download, megabytes and percent, not a blank panel", { timeout: 120_000 }, async () => {
+  const { page, context, errors, close } = await openCoursePage("/share.html?widget=gf-seq2seq-trainer&backend=cpu");
+  try {
+    await page.waitForSelector("gf-seq2seq-trainer");
+    // About 1 Mbit/s from here on: the 0.5 MB checkpoint takes a few seconds.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 20, downloadThroughput: 128 * 1024, uploadThroughput: -1 });
+    await page.reload();
+    const status = () => document.querySelector("gf-seq2seq-trainer")?.shadowRoot?.querySelector('[data-role="status"]')?.textContent ?? "";
+    await page.waitForFunction(`/^Downloading translator\\.safetensors: \\d+\\.\\d of 0\\.5 MB \\(\\d+%\\)/.test((${status})())`, null, { timeout: 60_000, polling: 50 });
+    await page.screenshot({ path: `${ARTIFACTS}download-progress.png` });
+    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await page.waitForFunction(`!(${status})().startsWith("Downloading")`, null, { timeout: 60_000 });
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
+  }
+});
+
 test("one version: Cargo.toml's is the page's rt.version, the README's and the changelog's", { timeout: 60_000 }, async () => {
   const version = cargoVersion();
   const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");

@@ -72,7 +72,8 @@ function listen(port, host, route, headers) {
       }
       if ((await stat(file)).isDirectory()) file = join(file, "index.html");
       const body = await readFile(file);
-      res.writeHead(200, { ...headers, "Content-Type": TYPES[extname(file)] ?? "application/octet-stream" }).end(body);
+      // The length lets a page show a download's percentage, as static hosts do.
+      res.writeHead(200, { ...headers, "Content-Type": TYPES[extname(file)] ?? "application/octet-stream", "Content-Length": body.length }).end(body);
     } catch {
       res.writeHead(404, { ...headers, "Content-Type": "text/plain" }).end("not found");
     }

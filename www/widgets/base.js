@@ -16,13 +16,13 @@ const COMMON_TEXT = {
     emptyText: 'the text is empty: give the widget a sentence (text="…").',
     unknownModel: (name, names) => `model="${name}" is not one this widget can show; use ${names}.`,
     answered: (url, status, text) => `${url} answered ${status} ${text}: check the widget's URL attributes.`,
-    downloading: (file, mb, percent) => `Downloading ${file}: ${mb} MB${percent === null ? "" : ` (${percent}%)`}…`,
+    downloading: (file, mb, total, percent) => `Downloading ${file}: ${mb}${total === null ? "" : ` of ${total}`} MB${percent === null ? "" : ` (${percent}%)`}…`,
   },
   zh: {
     emptyText: "文本是空的：请给组件一个句子（text=\"…\"）。",
     unknownModel: (name, names) => `这个组件不能显示 model="${name}"；请使用 ${names}。`,
     answered: (url, status, text) => `${url} 返回了 ${status} ${text}：请检查组件的 URL 属性。`,
-    downloading: (file, mb, percent) => `正在下载 ${file}：${mb} MB${percent === null ? "" : `（${percent}%）`}…`,
+    downloading: (file, mb, total, percent) => `正在下载 ${file}：${mb}${total === null ? "" : ` / ${total}`} MB${percent === null ? "" : `（${percent}%）`}…`,
   },
 };
 
@@ -267,10 +267,11 @@ export class GfWidget extends HTMLElement {
   _progressReporter() {
     const gone = this._goneTest();
     return (progress) => {
-      const { file, loaded, percent, cached } = progress;
+      const { file, loaded, total, percent, cached } = progress;
       if (gone() || cached) return;
-      const mb = (loaded / 1e6).toFixed(1), pct = percent === null ? null : Math.round(percent);
-      this._say("status", () => this._common.downloading(file, mb, pct));
+      const mb = (bytes) => (bytes / 1e6).toFixed(1);
+      const pct = percent === null ? null : Math.round(percent);
+      this._say("status", () => this._common.downloading(file, mb(loaded), total ? mb(total) : null, pct));
       this._tellProgress(progress);
     };
   }
