@@ -7,53 +7,28 @@
 
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { startServer } from "../scripts/serve.mjs";
+import { cargoVersion } from "../scripts/package.mjs";
 import { firefoxMissing, openFirefox } from "./webdriver.mjs";
+import { HEADINGS, RENDERED as ALL_RENDERED } from "./widget_expectations.mjs";
 
 const skip = firefoxMissing() ?? false;
 
 const ARTIFACTS = new URL("../test-artifacts/", import.meta.url).pathname;
 
 /** The crate's version, which the page's runtime reports as `rt.version`. */
-const CARGO_VERSION = readFileSync(new URL("../Cargo.toml", import.meta.url), "utf8").match(/^version = "(.+)"/m)[1];
+const CARGO_VERSION = cargoVersion();
 
 const SEED_FRENCH = "l' accord sur la zone économique européenne a été signé en août 1992 .";
 
-/** Each widget's English heading on widgets.html. */
-const HEADINGS = {
-  "gf-attention-steps": "Self-attention on “Thinking Machines”",
-  "gf-multihead": "Multi-head attention",
-  "gf-positional-encoding": "Positional encoding",
-  "gf-causal-mask": "The causal mask",
-  "gf-ffn": "The feed-forward network",
-  "gf-embedding-space": "The embedding space of a trained model",
-  "gf-rnn-vs-attention": "RNN or attention: how far a gradient travels",
-  "gf-bidirectional": "Both directions (BERT) or one (GPT)",
-  "gf-attention-map": "Attention map of a trained model",
-  "gf-seq2seq-trainer": "Train a translator: English → French",
-  "gf-gpt-sampler": "GPT: one character at a time",
-  "gf-bert-fill": "BERT: fill in the blanks",
-};
-
 /**
- * When a widget has drawn its results (its model loaded, if it has one), as
- * in widgets_page.e2e.mjs. Sent to the page as source text, so each is a
- * function of the widget's shadow root alone.
+ * When a widget has drawn its results (widget_expectations.mjs); the
+ * translator's, stricter here: its pretrained model loaded.
  */
 const RENDERED = {
-  "gf-attention-steps": (root) => root.querySelectorAll("table, svg").length > 0,
-  "gf-multihead": (root) => root.querySelectorAll('[data-role="heads-view"] table').length > 0,
-  "gf-positional-encoding": (root) => root.querySelector("svg path")?.getAttribute("d")?.length > 0,
-  "gf-causal-mask": (root) => root.querySelectorAll('[data-role="weights"] td').length > 0,
-  "gf-ffn": (root) => root.querySelectorAll('[data-role="bars"] rect').length > 0,
-  "gf-embedding-space": (root) => root.querySelectorAll('[data-role="pca"] circle').length > 100,
-  "gf-rnn-vs-attention": (root) => root.querySelector('[data-role="chart"] path.rnn') !== null,
-  "gf-bidirectional": (root) => root.querySelectorAll('[data-role="gpt-matrix"] td').length > 0,
-  "gf-attention-map": (root) => root.querySelectorAll('[data-role="lines"] line').length > 0,
+  ...ALL_RENDERED,
   "gf-seq2seq-trainer": (root) => /^(Pretrained|已由)/.test(root.querySelector('[data-role="status"]')?.textContent ?? ""),
-  "gf-gpt-sampler": (root) => root.querySelectorAll("svg, canvas").length > 0,
-  "gf-bert-fill": (root) => root.querySelectorAll(".guesses figure, .bar").length > 0,
 };
 
 let serving = null;

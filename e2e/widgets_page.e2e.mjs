@@ -10,6 +10,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
+import { HEADINGS, RENDERED } from "./widget_expectations.mjs";
 import { openCoursePage, ARTIFACTS } from "./harness.mjs";
 
 const SHOTS = `${ARTIFACTS}widgets/`;
@@ -22,36 +23,7 @@ async function waitInside(page, tag, index, ready, timeout = 90_000) {
   }, { tag, index, ready: ready.toString() }, { timeout });
 }
 
-/** Each widget's heading in English. */
-const HEADINGS = {
-  "gf-attention-steps": "Self-attention on “Thinking Machines”",
-  "gf-multihead": "Multi-head attention",
-  "gf-positional-encoding": "Positional encoding",
-  "gf-causal-mask": "The causal mask",
-  "gf-ffn": "The feed-forward network",
-  "gf-embedding-space": "The embedding space of a trained model",
-  "gf-rnn-vs-attention": "RNN or attention: how far a gradient travels",
-  "gf-bidirectional": "Both directions (BERT) or one (GPT)",
-  "gf-attention-map": "Attention map of a trained model",
-  "gf-seq2seq-trainer": "Train a translator: English → French",
-  "gf-gpt-sampler": "GPT: one character at a time",
-  "gf-bert-fill": "BERT: fill in the blanks",
-};
-
-const rendered = {
-  "gf-attention-steps": (root) => root.querySelectorAll("table, svg").length > 0,
-  "gf-multihead": (root) => root.querySelectorAll('[data-role="heads-view"] table').length > 0,
-  "gf-positional-encoding": (root) => root.querySelector("svg path")?.getAttribute("d")?.length > 0,
-  "gf-causal-mask": (root) => root.querySelectorAll('[data-role="weights"] td').length > 0,
-  "gf-ffn": (root) => root.querySelectorAll('[data-role="bars"] rect').length > 0,
-  "gf-embedding-space": (root) => root.querySelectorAll('[data-role="pca"] circle').length > 100,
-  "gf-rnn-vs-attention": (root) => root.querySelector('[data-role="chart"] path.rnn') !== null,
-  "gf-bidirectional": (root) => root.querySelectorAll('[data-role="gpt-matrix"] td').length > 0,
-  "gf-attention-map": (root) => root.querySelectorAll('[data-role="lines"] line').length > 0,
-  "gf-seq2seq-trainer": (root) => root.querySelectorAll("svg, canvas").length > 0 && /\S/.test(root.textContent),
-  "gf-gpt-sampler": (root) => root.querySelectorAll("svg, canvas").length > 0,
-  "gf-bert-fill": (root) => root.querySelectorAll(".guesses figure, .bar").length > 0,
-};
+const rendered = RENDERED;
 
 test("widgets.html: every widget twice and one more, numbers, attributes, input, languages, sharing, removal", { timeout: 600_000 }, async () => {
   mkdirSync(SHOTS, { recursive: true });
