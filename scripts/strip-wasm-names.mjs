@@ -17,6 +17,7 @@ function leb128(bytes, offset) {
   let value = 0;
   let shift = 0;
   for (;;) {
+    if (offset >= bytes.length) throw new Error("the wasm file ends inside a section header: is it truncated?");
     const byte = bytes[offset++];
     value += (byte & 0x7f) * 2 ** shift;
     shift += 7;
@@ -32,6 +33,7 @@ for (const file of process.argv.slice(2)) {
   while (offset < bytes.length) {
     const [size, body] = leb128(bytes, offset + 1);
     const end = body + size;
+    if (end > bytes.length) throw new Error(`${file}: a section runs past the end of the file: is it truncated?`);
     let name = null;
     if (bytes[offset] === 0) {
       const [length, start] = leb128(bytes, body);

@@ -44,7 +44,7 @@ addEventListener("message", async ({ data }) => {
       // try to start threads of its own, which wasm cannot.
       if (threads > 1) await pkg.initThreadPool(threads);
       runtime = await pkg.Runtime.create("cpu");
-      result = { cpuKernels: pkg.cpuKernels() };
+      result = { cpuKernels: pkg.cpuKernels(), version: pkg.version() };
     } else if (["seq2seq", "loadSeq2seq", "gpt", "loadGpt", "bert", "loadBert", "loadPretrained"].includes(method)) {
       const handle = nextModel++;
       const before = (await runtime.memory()).wasmBytes;

@@ -29,7 +29,10 @@ export function wireModelPickers(root = document) {
       showProgress(true);
       if (percent === null) bar.removeAttribute("value");
       else bar.value = percent;
-      said.textContent = `${file}: ${mb(loaded)}${total ? ` of ${mb(total)}` : ""} MB${percent === null ? "" : ` (${Math.round(percent)}%)`}`;
+      const zh = document.documentElement.lang === "zh";
+      const of = total ? (zh ? ` / ${mb(total)}` : ` of ${mb(total)}`) : "";
+      const pct = percent === null ? "" : zh ? `（${Math.round(percent)}%）` : ` (${Math.round(percent)}%)`;
+      said.textContent = `${file}${zh ? "：" : ": "}${mb(loaded)}${of} MB${pct}`;
     });
     cancel.addEventListener("click", () => {
       radios.find((r) => r.value === "").checked = true;

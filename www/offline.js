@@ -30,7 +30,7 @@ function filesToKeep(here) {
 
 const SAID = {
   en: { ready: "Available offline.", partly: (n) => `Available offline, except ${n} file(s) the server did not send.` },
-  zh: { ready: "已可离线使用。", partly: (n) => `已可离线使用（服务器没有提供其中 ${n} 个文件）。` },
+  zh: { ready: "已可离线使用。", partly: (n) => `已可离线使用，但有 ${n} 个文件服务器未能提供。` },
 };
 
 /**
@@ -42,13 +42,17 @@ export async function keepOffline(status) {
   if (!("serviceWorker" in navigator) || !location.protocol.startsWith("http")) return;
   try {
     const here = new URL("./", import.meta.url);
-    await navigator.serviceWorker.register(new URL("sw.js", here), { scope: here.href });
+    const { loadGlassformer } = await import("./loader.js");
+    const version = (await loadGlassformer()).version();
+    await navigator.serviceWorker.register(new URL(`sw.js?v=${encodeURIComponent(version)}`, here), { scope: here.href });
     const worker = (await navigator.serviceWorker.ready).active;
     // Let the page load what it needs first: on a slow network the widgets come before the copies.
     if (document.readyState !== "complete") await new Promise((loaded) => addEventListener("load", loaded, { once: true }));
-    const { missing } = await new Promise((resolve) => {
+    const { missing } = await new Promise((resolve, reject) => {
+      // A worker stopped mid-way (browsers stop long-running ones) never answers: give up after five minutes.
+      const timer = setTimeout(() => reject(new Error("the service worker did not finish keeping the files")), 300_000);
       const channel = new MessageChannel();
-      channel.port1.onmessage = (event) => resolve(event.data);
+      channel.port1.onmessage = (event) => { clearTimeout(timer); resolve(event.data); };
       worker.postMessage({ type: "glassformer-precache", urls: filesToKeep(here) }, [channel.port2]);
     });
     // A build the server does not have (a quick build has only pkg/) is not an error.

@@ -79,8 +79,10 @@ function folderReader(folder, onProgress, signal, useCache) {
  * filled in place when the size is known.
  */
 export async function readWithProgress(response, file, onProgress, cached = false) {
-  const total = Number(response.headers.get("content-length")) || null;
-  const report = (loaded) => onProgress({ file, loaded, total, percent: total ? (100 * loaded) / total : null, cached });
+  // A compressed answer's length is that of the compressed bytes, not of what the page reads: unknown then.
+  const encoding = response.headers.get("content-encoding");
+  const total = (!encoding || encoding === "identity") ? Number(response.headers.get("content-length")) || null : null;
+  const report = (loaded) => onProgress({ file, loaded, total, percent: total ? Math.min(100, (100 * loaded) / total) : null, cached });
   if (!response.body) {
     const bytes = new Uint8Array(await response.arrayBuffer());
     report(bytes.length);

@@ -43,7 +43,6 @@ async function createRuntime(preference) {
   try {
     const threaded = await WorkerRuntime.start(threads);
     threaded.backendReason = runtime.backendReason; // why the CPU: the page's choice, not the worker's
-    threaded.version = runtime.version;
     runtime.free?.();
     return threaded;
   } catch (error) {
@@ -89,14 +88,31 @@ export function describeBackend(runtime) {
 }
 
 /**
- * The same in Chinese, shorter: which backend runs and, in a few words, why.
- * (The runtime's own reason, in English, is the badge's tooltip.)
+ * The same in Chinese: the sentence for each reason the runtime gives
+ * (src/web/runtime/choice.rs writes them, in English; each is recognised
+ * here by its wording).
  */
 export function describeBackendZh(runtime) {
-  if (runtime.fallbackReason) return "GPU 已丢失，已改用 CPU（WebAssembly）继续计算。";
-  if (runtime.backend === "webgpu") return `在 WebGPU 上运行${runtime.adapter ? `（${runtime.adapter}）` : ""}。`;
-  if (!runtime.webgpuAvailable) return "在 CPU（WebAssembly）上运行：这个浏览器没有 WebGPU。";
-  return "在 CPU（WebAssembly）上运行：这台机器上它比 WebGPU 更快，或者只有软件模拟的 GPU。";
+  const reason = runtime.backendReason ?? "";
+  const adapter = runtime.adapter ? `（${runtime.adapter}）` : "";
+  if (runtime.fallbackReason) return "GPU 设备已丢失，已改用 CPU（WebAssembly）继续计算。";
+  if (reason.includes('as asked (backend "cpu")')) return "按要求（backend=\"cpu\"）在 CPU（WebAssembly）上运行。";
+  if (reason.includes('as asked (backend "webgpu")')) {
+    const software = reason.includes("software renderer") ? "它是软件渲染器，实际在 CPU 上运行，所以 CPU 后端更快。" : "";
+    return `按要求（backend="webgpu"）在 WebGPU${adapter} 上运行。${software}`;
+  }
+  if (reason.includes("has no WebGPU")) return "在 CPU（WebAssembly）上运行：这个浏览器没有 WebGPU（可以试试新版的 Chrome 或 Edge）。";
+  if (reason.includes("no GPU adapter answered")) {
+    return "在 CPU（WebAssembly）上运行：浏览器支持 WebGPU，但没有可用的 GPU 适配器（GPU 或它的驱动可能被浏览器屏蔽了）。";
+  }
+  if (reason.includes("software renderer")) {
+    return "在 CPU（WebAssembly）上运行：这个浏览器唯一的 WebGPU 适配器是软件渲染器，它本身就在 CPU 上运行，比 WebAssembly 内核还慢。" +
+      "在地址后加上 ?backend=webgpu 可以强制使用它。";
+  }
+  if (reason.includes("each model times")) {
+    return `WebGPU${adapter} 可用：每个模型创建时会在它和 CPU 上各计时一个训练步，然后在更快的那个上运行（describe() 会说明是哪一个）。`;
+  }
+  return runtime.backend === "webgpu" ? `在 WebGPU${adapter} 上运行。` : "在 CPU（WebAssembly）上运行。";
 }
 
 /** The short name of the backend, for a widget's status line. */

@@ -17,10 +17,18 @@
 // pretrained.js in its own cache) and partial (Range) requests pass through
 // untouched.
 
-const CACHE = "glassformer-offline-v1";
+// One cache per glassformer version (offline.js registers `sw.js?v=<version>`):
+// a new version starts a fresh cache and the old ones are deleted, so files
+// kept offline never mix two versions.
+const CACHE = `glassformer-offline-${new URL(location.href).searchParams.get("v") ?? "dev"}`;
 
 self.addEventListener("install", () => self.skipWaiting());
-self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener("activate", (event) => event.waitUntil((async () => {
+  for (const name of await caches.keys()) {
+    if (name.startsWith("glassformer-offline-") && name !== CACHE) await caches.delete(name);
+  }
+  await self.clients.claim();
+})()));
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
@@ -28,31 +36,40 @@ self.addEventListener("fetch", (event) => {
   event.respondWith(networkFirst(request, event));
 });
 
-/** The network's answer (a copy kept), or, if the network fails, the kept copy. */
+/**
+ * The network's answer (a copy kept), or, if the network fails, the kept
+ * copy. The cache is opened only when needed, and a cache that fails
+ * (storage refused, quota) never stands between the page and the network.
+ */
 async function networkFirst(request, event) {
-  const cache = await caches.open(CACHE);
+  let response;
   try {
-    const response = await fetch(request);
-    if (response.ok) event.waitUntil(cache.put(request, response.clone()).catch(() => {}));
-    return response;
+    response = await fetch(request);
   } catch (error) {
     // Offline: the same file under any query (`?lang=zh`, a loader's `?instance=2`) will do.
-    const kept = (await cache.match(request)) ?? (await cache.match(request, { ignoreSearch: true }));
+    const cache = await caches.open(CACHE).catch(() => null);
+    const kept = (await cache?.match(request)) ?? (await cache?.match(request, { ignoreSearch: true }));
     if (kept) return kept;
     throw error;
   }
+  if (response.ok) {
+    const copy = response.clone();
+    event.waitUntil(caches.open(CACHE).then((cache) => cache.put(request, copy)).catch(() => {}));
+  }
+  return response;
 }
 
 self.addEventListener("message", (event) => {
   if (event.data?.type !== "glassformer-precache") return;
   const reply = event.ports[0];
   event.waitUntil((async () => {
-    const cache = await caches.open(CACHE);
+    const cache = await caches.open(CACHE).catch(() => null);
+    if (!cache) return reply?.postMessage({ missing: ["the Cache API (storage refused)"] });
     const missing = [];
     for (const url of event.data.urls) {
       if (await cache.match(url)) continue;
       try {
-        const response = await fetch(url);
+        const response = await fetch(url, { cache: "no-cache" }); // the server's current file, not an old HTTP copy
         if (response.ok) await cache.put(url, response);
         else missing.push(`${url} (${response.status})`);
       } catch (error) {

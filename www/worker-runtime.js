@@ -21,8 +21,9 @@ function workerError({ error, fields }) {
 export class WorkerRuntime {
   static async start(threads) {
     const runtime = new WorkerRuntime();
-    const { cpuKernels } = await runtime.#startWorker(threads);
+    const { cpuKernels, version } = await runtime.#startWorker(threads);
     runtime.cpuKernels = cpuKernels;
+    runtime.version = version;
     runtime.threads = threads;
     return runtime;
   }
@@ -36,7 +37,7 @@ export class WorkerRuntime {
   #generation = 0;
   #restarting = null;
 
-  /** A fresh worker running the runtime on `threads` threads → its { cpuKernels }. */
+  /** A fresh worker running the runtime on `threads` threads → its { cpuKernels, version }. */
   #startWorker(threads) {
     const worker = new Worker(new URL("./cpu-worker.js", import.meta.url), { type: "module" });
     this.#worker = worker;

@@ -20,8 +20,8 @@
 //! Every character is whitespace, a letter, a number or something else, so
 //! some alternative always matches and the words cover the text exactly.
 //! This file walks the text once doing just that, instead of compiling the
-//! pattern with a regular-expression engine with look-ahead (which made up a
-//! quarter of the wasm download); `tests/gpt2_words.rs` checks that both cut
+//! pattern with a regular-expression engine with look-ahead (which made up
+//! two-fifths of the wasm download); `tests/gpt2_words.rs` checks that both cut
 //! any text the same way.
 //!
 //! `\p{L}` (letters) and `\p{N}` (numbers) are Unicode general categories,

@@ -249,12 +249,14 @@ export class GfWidget extends HTMLElement {
   /**
    * Download `url` (a checkpoint, a corpus) → its bytes, showing the
    * download's size and progress as `_acquire` does, so that a slow network
-   * shows a growing number of megabytes instead of a blank panel.
+   * shows a growing number of megabytes instead of a blank panel; on the
+   * line `role` (the status line by default), which the caller says
+   * something else on once it is done.
    */
-  async _download(url) {
+  async _download(url, { role = "status" } = {}) {
     const file = decodeURIComponent(new URL(url, location.href).pathname.split("/").pop() || url);
     try {
-      const bytes = await readWithProgress(await this._fetch(url), file, this._progressReporter());
+      const bytes = await readWithProgress(await this._fetch(url), file, this._progressReporter(role));
       this._tellProgress({ done: true });
       return bytes;
     } catch (error) {
@@ -263,15 +265,15 @@ export class GfWidget extends HTMLElement {
     }
   }
 
-  /** A download's progress → the status line and a "gf-progress" event, while the widget is on the page. */
-  _progressReporter() {
+  /** A download's progress → the line `role` and a "gf-progress" event, while the widget is on the page. */
+  _progressReporter(role = "status") {
     const gone = this._goneTest();
     return (progress) => {
       const { file, loaded, total, percent, cached } = progress;
       if (gone() || cached) return;
       const mb = (bytes) => (bytes / 1e6).toFixed(1);
       const pct = percent === null ? null : Math.round(percent);
-      this._say("status", () => this._common.downloading(file, mb(loaded), total ? mb(total) : null, pct));
+      this._say(role, () => this._common.downloading(file, mb(loaded), total ? mb(total) : null, pct));
       this._tellProgress(progress);
     };
   }

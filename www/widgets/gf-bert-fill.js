@@ -125,7 +125,8 @@ class GfBertFill extends GfTrainerWidget {
   _shareState() {
     const text = this._$("fill-text").value, seed = this._$("seed").value;
     const state = { text: text === QUESTION ? null : text, seed: seed === "1" ? null : seed };
-    if (this._ready && !this._folder) state["train-to"] = this._sharedStep(0);
+    if (this._folder) state["train-to"] = null; // the race runs on the course's BERT only
+    else if (this._ready) state["train-to"] = this._sharedStep(0);
     return state;
   }
 

@@ -131,7 +131,8 @@ class GfGptSampler extends GfTrainerWidget {
     const value = (role) => this._$(role).value;
     const state = { prompt: value("prompt") === DEFAULT_PROMPT ? null : value("prompt"), seed: value("seed") === "1" ? null : value("seed") };
     for (const [attribute, role, initial] of SLIDERS) state[attribute] = value(role) === initial ? null : value(role);
-    if (this._info && this._startStep !== undefined && !this._folder) state["train-to"] = this._sharedStep(this._startStep);
+    if (this._folder) state["train-to"] = null; // a Hugging Face model does not train here
+    else if (this._info && this._startStep !== undefined) state["train-to"] = this._sharedStep(this._startStep);
     return state;
   }
 
@@ -419,8 +420,9 @@ class GfGptSampler extends GfTrainerWidget {
     const gone = this._goneTest();
     if (!this._trainer) {
       this._say("train-status", "startingWorker");
-      const text = new TextDecoder().decode(await this._download(this.getAttribute("corpus") || DEFAULT_CORPUS));
+      const text = new TextDecoder().decode(await this._download(this.getAttribute("corpus") || DEFAULT_CORPUS, { role: "train-status" }));
       if (gone()) return null;
+      this._say("train-status", "startingWorker");
       const bytes = await this._model.save();
       if (gone()) return null;
       const worker = this._worker ?? await startWorkerRuntime(1);

@@ -125,7 +125,9 @@ class GfSeq2seqTrainer extends GfTrainerWidget {
   _shareState() {
     const sentence = this._$("sentence").value;
     const state = { sentence: sentence === COURSE_SENTENCE ? null : sentence };
-    if (!this._info || this._origin === "file") return state; // not loaded yet, or a file a link cannot carry
+    if (!this._info) return state; // not loaded yet
+    // A file a link cannot carry: nor does it carry the run an earlier link asked for.
+    if (this._origin === "file") return { ...state, pretrained: null, "train-to": null };
     state.pretrained = this._origin === "scratch" ? "false" : null;
     state["train-to"] = this._sharedStep(this._info.step);
     return state;
