@@ -215,6 +215,8 @@ test("gf-gpt-sampler: prompt, sampling settings, seed and training further trave
     await copy.waitForFunction((tag) => document.querySelector(tag).training, tag, { timeout: 90_000 });
     await copy.waitForFunction((tag) => document.querySelector(tag).shadowRoot.querySelector('[data-role="train-status"]').textContent.startsWith("step "), tag, { timeout: 120_000 });
     await idle(copy, tag);
+    // The status says where the replay is going.
+    assert.match(await copy.locator(`${tag} [data-role="train-status"]`).textContent(), new RegExp(`^step [\\d,]+ of ${step.toLocaleString("en")} · loss`));
     const point = (await copy.evaluate((tag) => document.querySelector(tag).lossHistory, tag)).at(-1);
     assert.deepEqual({ step: point.step, loss: point.loss, valLoss: point.valLoss }, { step, loss, valLoss });
     assert.deepEqual(await sliders(copy), settings);

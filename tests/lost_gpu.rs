@@ -1,8 +1,8 @@
 //! Every trainer outlives its GPU: the translator, the GPT, BERT's
 //! pre-training and its fine-tuning, each driven by `train::trainer::Resilient`
 //! on a GPU (lavapipe natively) that is destroyed mid-training, go on on the
-//! CPU from their last snapshot with its parameters, AdamW moments and step
-//! exactly, and keep training. Native only: in the browser the same path is
+//! CPU from their last snapshot with its parameters, AdamW moments, step and
+//! place in the data exactly, and keep training. Native only: in the browser the same path is
 //! exercised through the JS API (`tests/web_api.rs`).
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -31,7 +31,10 @@ fn gpu_device() -> Device {
 /// Train on a GPU with a snapshot every 2 steps, lose the GPU after step 3,
 /// and check that the trainer comes back on the CPU as of the step-2
 /// snapshot, exactly, and trains on.
-fn survives_a_lost_gpu<T: Trainer>(name: &str, trainer: T) {
+fn survives_a_lost_gpu<T: Trainer>(name: &str, trainer: T)
+where
+    T::DataPosition: PartialEq + std::fmt::Debug,
+{
     let gpu = gpu_device();
     let run = Resilient::with_snapshots_every(trainer, &gpu, 2).unwrap();
     let first = ready(run.train(2, "test")).unwrap();
@@ -49,6 +52,7 @@ fn survives_a_lost_gpu<T: Trainer>(name: &str, trainer: T) {
         }
     };
     assert_eq!(at_two.step, 2, "{name}");
+    let data_at_two = run.trainer.borrow().data_position();
     // Step 3: the snapshot of step 2 is due, so this call takes it first.
     ready(run.train(1, "test")).unwrap();
     assert_eq!((run.trainer.borrow().step(), run.snapshot_step()), (3, 2), "{name}");
@@ -65,6 +69,7 @@ fn survives_a_lost_gpu<T: Trainer>(name: &str, trainer: T) {
             at_two,
             "{name}: parameters, moments and step as of the snapshot"
         );
+        assert_eq!(t.data_position(), data_at_two, "{name}: the data where it was at the snapshot");
     }
     // And it trains on, there.
     let after = ready(run.train(2, "test")).unwrap();

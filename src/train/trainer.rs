@@ -18,10 +18,10 @@
 //! on a GPU, [`Resilient`] keeps a host copy of the training state — a
 //! [`Snapshot`]: the step, the parameters and AdamW's two moments — taken
 //! again every [`SNAPSHOT_EVERY`] steps (at the start of a call that is
-//! due). When the GPU is lost, before or during a call, the trainer is
-//! rebuilt on the CPU from that snapshot and the call goes on there: at most
-//! `SNAPSHOT_EVERY` steps are done again (on the next batches of the data,
-//! not the same ones), nothing else is lost. On the CPU no snapshot is
+//! due), with where the data was at that step. When the GPU is lost, before
+//! or during a call, the trainer is rebuilt on the CPU from that snapshot and
+//! the call goes on there: at most `SNAPSHOT_EVERY` steps are done again, on
+//! the same batches as before; nothing else is lost. On the CPU no snapshot is
 //! needed: host memory does not vanish.
 
 use std::cell::RefCell;
@@ -137,9 +137,12 @@ pub struct Trained<S> {
 /// calls; no borrow is held across a GPU readback (an `.await`), so a second
 /// call while one is running fails with a readable "busy" error instead of
 /// a panic.
-pub struct Resilient<T> {
+pub struct Resilient<T: Trainer> {
     pub trainer: RefCell<T>,
     snapshot: RefCell<Snapshot>,
+    /// Where the data was at the snapshot's step: a recovered run reads the
+    /// same batches the lost steps read, and so trains as if never interrupted.
+    data_at_snapshot: RefCell<T::DataPosition>,
     every: u32,
 }
 
@@ -164,6 +167,7 @@ impl<T: Trainer> Resilient<T> {
             trainer.restore(device, &snapshot)?;
         }
         Ok(Resilient {
+            data_at_snapshot: RefCell::new(trainer.data_position()),
             trainer: RefCell::new(trainer),
             snapshot: RefCell::new(snapshot),
             every: every.max(1),
@@ -189,10 +193,9 @@ impl<T: Trainer> Resilient<T> {
             return Ok(false);
         }
         let snapshot = self.snapshot.borrow();
-        self.trainer
-            .try_borrow_mut()
-            .map_err(|_| busy(op))?
-            .restore(&Device::Cpu, &snapshot)?;
+        let mut trainer = self.trainer.try_borrow_mut().map_err(|_| busy(op))?;
+        trainer.restore(&Device::Cpu, &snapshot)?;
+        trainer.set_data_position(self.data_at_snapshot.borrow().clone());
         Ok(true)
     }
 
@@ -244,9 +247,15 @@ impl<T: Trainer> Resilient<T> {
     /// On a GPU, a new snapshot when one is due.
     async fn refresh_snapshot(&self) -> Result<()> {
         // Copy the handles out: no borrow may be held across a GPU readback.
-        let (device, step, values, opt) = {
+        let (device, step, values, opt, data) = {
             let t = self.trainer.try_borrow().map_err(|_| busy("trainer"))?;
-            (t.device(), t.step(), t.params().values.clone(), t.optimizer().clone())
+            (
+                t.device(),
+                t.step(),
+                t.params().values.clone(),
+                t.optimizer().clone(),
+                t.data_position(),
+            )
         };
         if device == Device::Cpu || step < self.snapshot.borrow().step + self.every {
             return Ok(());
@@ -254,6 +263,7 @@ impl<T: Trainer> Resilient<T> {
         let values = values.to_host(&device).await?;
         let (m, v) = opt.moments_to_host(&device).await?;
         *self.snapshot.borrow_mut() = Snapshot { step, values, m, v };
+        *self.data_at_snapshot.borrow_mut() = data;
         Ok(())
     }
 }

@@ -31,14 +31,14 @@ use crate::train::footprint::{megabytes, Footprint};
 use crate::train::trainer::{busy, Resilient, Snapshot, Trained, Trainer};
 
 /// A trainer shared by a model's methods (cheap to clone: shared handles).
-pub(super) struct Training<T> {
+pub(super) struct Training<T: Trainer> {
     run: Rc<Resilient<T>>,
     runtime: Rc<RefCell<State>>,
     /// Why the model runs where it does (see [`place`]).
     placement: Rc<str>,
 }
 
-impl<T> Clone for Training<T> {
+impl<T: Trainer> Clone for Training<T> {
     fn clone(&self) -> Self {
         Training {
             run: Rc::clone(&self.run),
@@ -122,7 +122,7 @@ impl<T: Trainer> Training<T> {
 }
 
 /// A model's handle releases what the runtime pooled for it when it goes.
-impl<T> Held for Training<T> {
+impl<T: Trainer> Held for Training<T> {
     fn runtime(&self) -> Rc<RefCell<State>> {
         Rc::clone(&self.runtime)
     }

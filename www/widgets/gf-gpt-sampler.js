@@ -450,7 +450,8 @@ class GfGptSampler extends GfTrainerWidget {
 
   async _afterCall(result, steps) {
     const loss = result.loss.toFixed(3), valid = result.valLoss.toFixed(3);
-    this._say("train-status", (t) => t.progress(result.step, loss, valid, result.tokensPerSecond));
+    const goal = this._replayTo; // a shared run being trained to again: "step 2,601 of 2,602"
+    this._say("train-status", (t) => t.progress(result.step, loss, valid, result.tokensPerSecond, goal));
     this._drawCurve();
     if (!this._atStop(result.step, steps)) return true;
     // A shared run's step reached: pause, as the Pause button does (the weights come back to the page).

@@ -51,8 +51,8 @@ export const TEXT = {
     generated: (n) => `${n} characters generated.`,
     startingWorker: "Starting a background worker and loading the corpus (4.8 MB)…",
     trainingWorker: "Training in a background worker…",
-    progress: (step, loss, valid, speed) =>
-      `step ${formatInteger(step)} · loss ${loss} · validation ${valid} · ${formatInteger(speed)} characters/s (in a background worker)`,
+    progress: (step, loss, valid, speed, goal) =>
+      `step ${formatInteger(step)}${goal ? ` of ${formatInteger(goal)}` : ""} · loss ${loss} · validation ${valid} · ${formatInteger(speed)} characters/s (in a background worker)`,
     axisStep: (n) => `step ${n}`,
     curveLabel: (l0, l1, valid, step) => `loss ${l0} → ${l1}, validation ${valid} at step ${step}`,
   },
@@ -100,8 +100,8 @@ export const TEXT = {
     generated: (n) => `已生成 ${n} 个字符。`,
     startingWorker: "正在启动后台 Worker 并加载语料（4.8 MB）…",
     trainingWorker: "正在后台 Worker 中训练…",
-    progress: (step, loss, valid, speed) =>
-      `第 ${formatInteger(step)} 步 · 损失 ${loss} · 验证损失 ${valid} · 每秒 ${formatInteger(speed)} 个字符（在后台 Worker 中）`,
+    progress: (step, loss, valid, speed, goal) =>
+      `第 ${formatInteger(step)}${goal ? ` / ${formatInteger(goal)}` : ""} 步 · 损失 ${loss} · 验证损失 ${valid} · 每秒 ${formatInteger(speed)} 个字符（在后台 Worker 中）`,
     axisStep: (n) => `第 ${n} 步`,
     curveLabel: (l0, l1, valid, step) => `损失 ${l0} → ${l1}，第 ${step} 步的验证损失为 ${valid}`,
   },
