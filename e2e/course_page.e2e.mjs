@@ -125,6 +125,25 @@ test("on a slow network a demo shows its checkpoint's download, megabytes and pe
   }
 });
 
+test("example-notes.html at 1280 px: gf-multihead's concatenation and W_O tables do not run into each other", { timeout: 90_000 }, async () => {
+  const { page, errors, close } = await openCoursePage("/example-notes.html?lang=en&backend=cpu", { viewport: { width: 1280, height: 900 } });
+  try {
+    await page.waitForFunction(() => document.querySelector("gf-multihead")?.shadowRoot.querySelectorAll(".two table").length === 2, null, { timeout: 60_000 });
+    // The two tables do not overlap (at 1280 px the concatenation used to run under W_O's column labels).
+    const tables = await page.evaluate(() => [...document.querySelector("gf-multihead").shadowRoot.querySelectorAll(".two table")].map((table) => {
+      const { left, right, top, bottom } = table.getBoundingClientRect();
+      return { left, right, top, bottom };
+    }));
+    const [a, b] = tables;
+    const overlap = a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    assert.ok(!overlap, `the two tables overlap: ${JSON.stringify(tables)}`);
+    await page.locator("gf-multihead").first().screenshot({ path: `${ARTIFACTS}multihead-1280.png` });
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
+  }
+});
+
 test("one version: Cargo.toml's is the page's rt.version, the README's and the changelog's", { timeout: 60_000 }, async () => {
   const version = cargoVersion();
   const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
