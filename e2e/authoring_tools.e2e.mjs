@@ -5,7 +5,8 @@
 // package's README says, serve each built site under a sub-path with a plain
 // static server (no cross-origin isolation: the single-threaded path), and
 // read the widgets in Chromium: their numbers against the formulas, in
-// English and in Chinese, with no console error.
+// English and in Chinese, with no console error. And the course page
+// served straight from node_modules/glassformer/.
 //
 // `npm run package` makes the tarball (scripts/test.sh does before the end-to-end
 // tests); mdBook and MkDocs come from scripts/setup.sh (crates.io, PyPI).
@@ -98,7 +99,8 @@ async function setUp() {
   mkdirSync(join(site, "www"));
   cpSync(join(book, "book"), join(site, "www", "mdbook"), { recursive: true });
   cpSync(join(docs, "site"), join(site, "www", "mkdocs"), { recursive: true });
-  server = await startPlainServer(join(site, "www"), "/notes");
+  // The install folder itself under /course/: its node_modules/glassformer/ serves the course page as is.
+  server = await startPlainServer(site, "/course");
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-quic", "--no-first-run"] });
 }
 
@@ -174,10 +176,29 @@ describe("the release package, installed without Rust, in two authoring tools", 
   after(tearDown);
 
   test("an mdBook chapter, served under a sub-path: the widgets' numbers, in English and Chinese", { timeout: 300_000 }, async () => {
-    await checkChapter("/notes/mdbook/chapter.html", "mdbook-chapter");
+    await checkChapter("/course/www/mdbook/chapter.html", "mdbook-chapter");
   });
 
   test("a MkDocs page, loading the package by extra_javascript: the widgets' numbers, in English and Chinese", { timeout: 300_000 }, async () => {
-    await checkChapter("/notes/mkdocs/chapter/", "mkdocs-chapter");
+    await checkChapter("/course/www/mkdocs/chapter/", "mkdocs-chapter");
+  });
+
+  test("the course page straight from node_modules/glassformer/, in Chinese, with its version", { timeout: 300_000 }, async () => {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const page = await context.newPage();
+    const errors = [];
+    page.on("console", (msg) => { if (msg.type() === "error") errors.push(`${msg.text()} (${msg.location().url})`); });
+    page.on("pageerror", (error) => errors.push(String(error)));
+    try {
+      await page.goto(`http://127.0.0.1:${server.address().port}/course/node_modules/glassformer/index.html?lang=zh&backend=cpu`);
+      await page.waitForSelector('gf-attention-steps[data-state="ready"]', { timeout: 60_000 });
+      assert.equal(await page.evaluate(() => document.documentElement.lang), "zh");
+      await page.waitForFunction((v) => document.getElementById("version").textContent === `v${v}`, VERSION, { timeout: 30_000 });
+      const status = () => document.querySelector("gf-gpt-sampler").shadowRoot.querySelector('[data-role="status"]').textContent;
+      await page.waitForFunction(`/[\u4e00-\u9fff]/.test((${status})()) && !(${status})().startsWith("正在")`, null, { timeout: 90_000 });
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
   });
 });
