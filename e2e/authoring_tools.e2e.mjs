@@ -115,15 +115,21 @@ const pe = (pos, dim, d) => {
   return dim % 2 === 0 ? Math.sin(angle) : Math.cos(angle);
 };
 
-/** Open `path` and check every widget of the chapter, in English and then in Chinese. */
-async function checkChapter(path, shot) {
+/** `path` on the plain server in a fresh context: { context, page, errors } (every console error and uncaught exception). */
+async function openPlain(path) {
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
   const page = await context.newPage();
   const errors = [];
   page.on("console", (msg) => { if (msg.type() === "error") errors.push(`${msg.text()} (${msg.location().url})`); });
   page.on("pageerror", (error) => errors.push(String(error)));
+  await page.goto(`http://127.0.0.1:${server.address().port}${path}`);
+  return { context, page, errors };
+}
+
+/** Open `path` and check every widget of the chapter, in English and then in Chinese. */
+async function checkChapter(path, shot) {
+  const { context, page, errors } = await openPlain(path);
   try {
-    await page.goto(`http://127.0.0.1:${server.address().port}${path}`);
     // Not cross-origin isolated: one thread, as on an ordinary static host.
     assert.equal(await page.evaluate(() => globalThis.crossOriginIsolated), false);
 
@@ -184,13 +190,8 @@ describe("the release package, installed without Rust, in two authoring tools", 
   });
 
   test("the course page straight from node_modules/glassformer/, in Chinese, with its version", { timeout: 300_000 }, async () => {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-    const page = await context.newPage();
-    const errors = [];
-    page.on("console", (msg) => { if (msg.type() === "error") errors.push(`${msg.text()} (${msg.location().url})`); });
-    page.on("pageerror", (error) => errors.push(String(error)));
+    const { context, page, errors } = await openPlain("/course/node_modules/glassformer/index.html?lang=zh&backend=cpu");
     try {
-      await page.goto(`http://127.0.0.1:${server.address().port}/course/node_modules/glassformer/index.html?lang=zh&backend=cpu`);
       await page.waitForSelector('gf-attention-steps[data-state="ready"]', { timeout: 60_000 });
       assert.equal(await page.evaluate(() => document.documentElement.lang), "zh");
       await page.waitForFunction((v) => document.getElementById("version").textContent === `v${v}`, VERSION, { timeout: 30_000 });
